@@ -1,0 +1,54 @@
+/* main.c - casewatchctl: dispatches to one command per file. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl.h"
+
+/* One row per command; each lives in ctl/cmd_<name>.c. */
+static const struct ctl_command commands[] = {
+	{ NULL, NULL, NULL },
+};
+
+void ctl_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("casewatchctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: casewatchctl COMMAND [ARGS...]\n\ncommands:\n");
+	for (const struct ctl_command *c = commands; c->name; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fprintf(out, "\n'casewatchctl COMMAND --help' explains each command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return CTL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return CTL_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("casewatchctl %s\n", PACKAGE_VERSION);
+		return CTL_EXIT_OK;
+	}
+	for (const struct ctl_command *c = commands; c->name; c++)
+		if (!strcmp(argv[1], c->name))
+			return c->run(argc - 1, argv + 1);
+	ctl_error("unknown command '%s'", argv[1]);
+	usage(stderr);
+	return CTL_EXIT_USAGE;
+}

@@ -1,0 +1,1 @@
+# data/: see the top-level Makefile.am.

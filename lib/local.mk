@@ -1,0 +1,8 @@
+# lib/: the engine. No I/O of its own beyond reading the files it is given,
+# so every part of it is unit-tested fast.
+noinst_LIBRARIES += lib/libcasewatch.a
+lib_libcasewatch_a_SOURCES = \
+	include/casewatch/error.h lib/error.c \
+	include/casewatch/calendar.h
+lib_libcasewatch_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+CASEWATCH_LIBS = lib/libcasewatch.a $(JANSSON_LIBS) -lm

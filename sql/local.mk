@@ -1,0 +1,1 @@
+# sql/: see the top-level Makefile.am.

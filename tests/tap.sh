@@ -1,0 +1,37 @@
+# tap.sh - TAP output for shell tests, so `make check` names every step.
+#   ok "name" COMMAND...          passes when COMMAND succeeds
+#   is "name" GOT EXPECTED         passes when the two strings are equal
+#   tap_done                      prints the plan; the script's exit status
+tap_n=0
+tap_failed=0
+
+ok() {
+	name=$1
+	shift
+	tap_n=$((tap_n + 1))
+	if "$@" >"${TMPDIR:-/tmp}/tap.$$.out" 2>&1; then
+		echo "ok $tap_n - $name"
+	else
+		tap_failed=$((tap_failed + 1))
+		echo "not ok $tap_n - $name"
+		sed 's/^/# /' "${TMPDIR:-/tmp}/tap.$$.out"
+	fi
+	rm -f "${TMPDIR:-/tmp}/tap.$$.out"
+}
+
+is() {
+	tap_n=$((tap_n + 1))
+	if [ "$2" = "$3" ]; then
+		echo "ok $tap_n - $1"
+	else
+		tap_failed=$((tap_failed + 1))
+		echo "not ok $tap_n - $1"
+		echo "#   got:      $2"
+		echo "#   expected: $3"
+	fi
+}
+
+tap_done() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}
