@@ -1,1 +1,16 @@
-# systemd/: see the top-level Makefile.am.
+# systemd/: the service, its socket, and its system user.
+systemdsystemunit_DATA = systemd/casewatchd.service systemd/casewatchd.socket
+sysusersdir = $(prefix)/lib/sysusers.d
+dist_sysusers_DATA = systemd/casewatch.sysusers
+EXTRA_DIST += systemd/casewatchd.service.in systemd/casewatchd.socket.in
+CLEANFILES += $(systemdsystemunit_DATA)
+
+# Units name installed paths, so they are made at build time.
+edit_unit = $(MKDIR_P) systemd && sed \
+	-e 's|@sbindir[@]|$(sbindir)|g' \
+	-e 's|@sysconfdir[@]|$(sysconfdir)|g' \
+	-e 's|@docdir[@]|$(docdir)|g'
+systemd/casewatchd.service: systemd/casewatchd.service.in Makefile
+	$(AM_V_GEN)$(edit_unit) $(srcdir)/systemd/casewatchd.service.in >$@
+systemd/casewatchd.socket: systemd/casewatchd.socket.in Makefile
+	$(AM_V_GEN)$(edit_unit) $(srcdir)/systemd/casewatchd.socket.in >$@
