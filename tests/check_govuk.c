@@ -120,9 +120,11 @@ END_TEST
 
 START_TEST(test_syntax_error)
 {
-	/* Line 3, column 12: jansson points after the bad token 'oops'. */
-	assert_load_fails("{\n  \"scotland\": {\n    \"events\": oops\n  }\n}\n", "line 3, column");
-	assert_load_fails("", "line 1");
+	/* jansson points at the last character of the bad token: line 3 is
+	 * `    "events": oops`, whose 'oops' ends in column 18. */
+	assert_load_fails("{\n  \"scotland\": {\n    \"events\": oops\n  }\n}\n",
+			  "line 3, column 18: invalid token near 'oops'");
+	assert_load_fails("", "line 1, column 0: '[' or '{' expected near end of file");
 	assert_load_fails("{\"scotland\": {\"events\": []}, \"scotland\": {\"events\": []}}",
 			  "line 1, column 39: duplicate object key");
 }
