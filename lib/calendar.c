@@ -287,9 +287,9 @@ bool cw_calendar_load_govuk(struct cw_calendar *cal, const char *path, struct cw
 }
 
 /* Weekdays in [day 0 = 1970-01-01, day): counted from Monday 1969-12-29. */
-static int64_t weekdays_before(cw_day day)
+static int64_t weekdays_before(int64_t day)
 {
-	int64_t e = (int64_t)day + 3;
+	int64_t e = day + 3;
 	int64_t w = e / 7, r = e % 7;
 
 	if (r < 0) {
@@ -301,7 +301,7 @@ static int64_t weekdays_before(cw_day day)
 
 /* Working days in [first_day, day), negative before first_day: the count
  * whose differences answer every range question. */
-static int64_t count_before(const struct cw_calendar *cal, const struct nation_tab *t, cw_day day)
+static int64_t count_before(const struct cw_calendar *cal, const struct nation_tab *t, int64_t day)
 {
 	cw_day first = cal->first;
 	cw_day end = cal->last + 1;
@@ -342,7 +342,7 @@ int cw_calendar_workdays_between(const struct cw_calendar *cal, enum cw_nation n
 {
 	const struct nation_tab *t = &cal->nat[nation];
 
-	return (int)(count_before(cal, t, to + 1) - count_before(cal, t, from + 1));
+	return (int)(count_before(cal, t, (int64_t)to + 1) - count_before(cal, t, (int64_t)from + 1));
 }
 
 /* The n-th working day after (or before) day: the target count is known in
@@ -364,7 +364,7 @@ cw_day cw_calendar_add_workdays(const struct cw_calendar *cal, enum cw_nation na
 		while (lo < hi) {
 			int64_t mid = lo + (hi - lo) / 2;
 
-			if (count_before(cal, t, (cw_day)(mid + 1)) >= target)
+			if (count_before(cal, t, mid + 1) >= target)
 				hi = mid;
 			else
 				lo = mid + 1;
@@ -378,7 +378,7 @@ cw_day cw_calendar_add_workdays(const struct cw_calendar *cal, enum cw_nation na
 	while (lo < hi) {
 		int64_t mid = hi - (hi - lo) / 2;
 
-		if (count_before(cal, t, (cw_day)mid) <= target)
+		if (count_before(cal, t, mid) <= target)
 			lo = mid;
 		else
 			hi = mid - 1;

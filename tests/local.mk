@@ -16,3 +16,5 @@ tests_check_govuk_LDADD = $(TEST_LIBS)
 tests_check_govuk_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 dist_check_SCRIPTS += tests/workdays.sh
 EXTRA_DIST += tests/data/bank-holidays-1990-2030.txt tests/data/govuk-2025-2026.json
+# The skeleton did not ship the TAP helper the shell tests source.
+EXTRA_DIST += tests/tap.sh
