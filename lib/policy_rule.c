@@ -42,7 +42,7 @@ static const struct {
 	{ "anchor", K_DEADLINE },
 	{ "satisfied_by", K_DEADLINE },
 	{ "period", K_DEADLINE },
-	{ "warn", K_DEADLINE },
+	{ "warn", K_DEADLINE & ~K(CW_RULE_SAME_WORKING_DAY) },
 	{ "escalations", K_DEADLINE },
 	{ "suspend", K_DEADLINE },
 	{ "first", K(CW_RULE_RECURRING) },
@@ -700,8 +700,10 @@ static void parse_deadline(struct ctx *c, const json_t *rule)
 	else if (must)
 		rerr(c, "anchor", NULL, "missing: the rule can never fire without one");
 	if (r->kind != CW_RULE_RECURRING && json_object_get(rule, "anchor") &&
-	    r->anchor.kind != CW_ANCHOR_EVENT && r->anchor.kind != CW_ANCHOR_NONE)
-		rerr(c, "anchor", NULL, "%s rules are anchored on events", cw_rule_kind_name(r->kind));
+	    r->anchor.kind != CW_ANCHOR_EVENT && r->anchor.kind != CW_ANCHOR_NONE &&
+	    !(r->kind == CW_RULE_AFTER_EVENT && r->anchor.kind == CW_ANCHOR_BIRTHDAY))
+		rerr(c, "anchor", NULL, "%s rules are anchored on events%s", cw_rule_kind_name(r->kind),
+		     r->kind == CW_RULE_AFTER_EVENT ? " or a birthday" : "");
 	if (r->kind == CW_RULE_RECURRING && r->anchor.kind == CW_ANCHOR_RECORD)
 		rerr(c, "anchor", NULL, "recurring rules are anchored on involvements, hazards, events or a birthday");
 	if ((v = json_object_get(rule, "satisfied_by")))
