@@ -254,7 +254,7 @@ static void load_file(struct loader *L, const char *path)
 		if (jerr.line < 1)
 			cw_policy_errors_add(L->errs, "%s: %s", file, jerr.text);
 		else
-			cw_policy_errors_add(L->errs, "%s:%d:%d: %s", file, jerr.line, jerr.column,
+			cw_policy_errors_add(L->errs, "%s:%d:%d: JSON syntax error: %s", file, jerr.line, jerr.column,
 					     jerr.text);
 		return;
 	}

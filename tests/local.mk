@@ -4,3 +4,15 @@ noinst_LIBRARIES += tests/libtestutil.a
 tests_libtestutil_a_SOURCES = tests/testutil.h tests/testutil.c
 tests_libtestutil_a_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 TEST_LIBS = tests/libtestutil.a $(CASEWATCH_LIBS) $(CHECK_LIBS)
+
+# policy: periods, profiles, explain, and the casewatchctl commands
+check_PROGRAMS += tests/check_period tests/check_policy tests/check_explain
+TESTS += tests/check_period tests/check_policy tests/check_explain tests/policy.sh
+dist_check_SCRIPTS += tests/policy.sh
+tests_check_period_LDADD = $(TEST_LIBS)
+tests_check_period_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
+tests_check_policy_LDADD = $(TEST_LIBS)
+tests_check_policy_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
+tests_check_explain_LDADD = $(TEST_LIBS)
+tests_check_explain_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
+EXTRA_DIST += tests/data/profiles
