@@ -247,7 +247,7 @@ json_t *cw_explain(const struct cw_policy *policy, const struct cw_rule *r, cw_t
 				strncat(rest, ", ", sizeof(rest) - strlen(rest) - 1);
 			}
 			cw_period_format(&r->period, per);
-			reason(reasons, "later ones: %severy %s after the previous one", rest, per);
+			reason(reasons, "later ones: %sthen every %s after the previous one", rest, per);
 		}
 		for (size_t i = 0; i < r->n_age_periods; i++) {
 			cw_period_format(&r->age_periods[i].period, per);
@@ -300,6 +300,17 @@ json_t *cw_explain(const struct cw_policy *policy, const struct cw_rule *r, cw_t
 	json_object_set_new(out, "enabled", json_boolean(r->enabled));
 	json_object_set_new(out, "anchor_time", time_json(anchor));
 	json_object_set_new(out, "period", json_string(per));
+	if (r->n_first) {
+		json_t *f = json_array();
+
+		for (size_t i = 0; i < r->n_first; i++) {
+			char p[CW_PERIOD_STRLEN];
+
+			cw_period_format(&r->first[i], p);
+			json_array_append_new(f, json_string(p));
+		}
+		json_object_set_new(out, "first", f);
+	}
 	json_object_set_new(out, "due", time_json(due));
 	json_object_set_new(out, "warn", has_warn ? time_json(warn) : json_null());
 	json_object_set_new(out, "escalations", escs);
