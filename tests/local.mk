@@ -15,4 +15,4 @@ tests_check_policy_LDADD = $(TEST_LIBS)
 tests_check_policy_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 tests_check_explain_LDADD = $(TEST_LIBS)
 tests_check_explain_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
-EXTRA_DIST += tests/data/profiles
+EXTRA_DIST += tests/data/profiles tests/tap.sh
