@@ -136,6 +136,17 @@ static void rerr(struct ctx *c, const char *key, const char *sub, const char *fm
 	c->ok = false;
 }
 
+/* Memory owned by the policy; running out is reported as an error of the
+ * rule, so a half-built rule is never mistaken for a valid one. */
+static void *ralloc(struct ctx *c, size_t size)
+{
+	void *p = policy_alloc(c->policy, size);
+
+	if (!p)
+		rerr(c, NULL, NULL, "out of memory");
+	return p;
+}
+
 /* An array of codes (or one code) from a vocabulary. */
 static void parse_codes(struct ctx *c, const char *key, const char *sub, const json_t *v,
 			enum cw_vocab vocab, struct cw_codes *out)
@@ -144,7 +155,7 @@ static void parse_codes(struct ctx *c, const char *key, const char *sub, const j
 	json_t *e;
 
 	if (json_is_string(v)) {
-		out->v = policy_alloc(c->policy, sizeof(*out->v));
+		out->v = ralloc(c, sizeof(*out->v));
 		if (!out->v)
 			return;
 		if (!cw_vocabulary_has(vocab, json_string_value(v)))
@@ -159,7 +170,7 @@ static void parse_codes(struct ctx *c, const char *key, const char *sub, const j
 		return;
 	}
 	n = json_array_size(v);
-	out->v = policy_alloc(c->policy, (n ? n : 1) * sizeof(*out->v));
+	out->v = ralloc(c, (n ? n : 1) * sizeof(*out->v));
 	if (!out->v)
 		return;
 	json_array_foreach(v, i, e) {
@@ -359,7 +370,7 @@ static void parse_escalations(struct ctx *c, const json_t *v)
 		return;
 	}
 	n = json_array_size(v);
-	e = policy_alloc(c->policy, (n ? n : 1) * sizeof(*e));
+	e = ralloc(c, (n ? n : 1) * sizeof(*e));
 	if (!e)
 		return;
 	c->r->escalations = e;
@@ -409,7 +420,7 @@ static void parse_first(struct ctx *c, const json_t *v)
 		return;
 	}
 	n = json_array_size(v);
-	f = policy_alloc(c->policy, (n ? n : 1) * sizeof(*f));
+	f = ralloc(c, (n ? n : 1) * sizeof(*f));
 	if (!f)
 		return;
 	json_array_foreach(v, i, e) {
@@ -436,7 +447,7 @@ static void parse_from_age(struct ctx *c, const json_t *v)
 		return;
 	}
 	n = json_array_size(v);
-	a = policy_alloc(c->policy, (n ? n : 1) * sizeof(*a));
+	a = ralloc(c, (n ? n : 1) * sizeof(*a));
 	if (!a)
 		return;
 	json_array_foreach(v, i, e) {
@@ -477,7 +488,7 @@ static void parse_keep(struct ctx *c, const json_t *v)
 		return;
 	}
 	n = json_array_size(v);
-	k = policy_alloc(c->policy, n * sizeof(*k));
+	k = ralloc(c, n * sizeof(*k));
 	if (!k)
 		return;
 	json_array_foreach(v, i, e) {
