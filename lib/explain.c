@@ -90,12 +90,16 @@ static void explain_clock_changes(json_t *reasons, cw_time a, cw_time b)
 	for (cw_day d = first; d <= last && listed < MAX_LISTED; d++) {
 		cw_time start = cw_london_to_utc(d, 0), end = cw_london_to_utc(d + 1, 0);
 		int before = cw_london_offset(start), after = cw_london_offset(end - 1);
+		cw_time change = start;
 		char name[32];
 
 		if (before == after)
 			continue;
-		/* Only changes that happen strictly inside [lo, hi] count. */
-		if (end - 1 < lo || start > hi)
+		/* UK changes happen on the hour (01:00 UTC): find that hour, and
+		 * count the change only if the period actually spans it. */
+		while (change < end && cw_london_offset(change) == before)
+			change += 3600;
+		if (change <= lo || change > hi)
 			continue;
 		day_name(d, name, sizeof(name));
 		reason(reasons, "the clocks went %s on %s (%s to %s): hours are elapsed time, so the wall-clock reading shifts by one hour",

@@ -137,6 +137,16 @@ START_TEST(clock_change_and_clamping)
 	ck_assert_str_eq(S(x, "due"), "2026-03-29T11:00:00+01:00");
 	ck_assert(reasoning_has(x, "clocks went forward", "2026-03-29"));
 	json_decref(x);
+	/* Starting after the change on the same day crosses none. */
+	x = explain(enfield, "CP-24H", "2026-03-29T10:00:00+01:00");
+	ck_assert_str_eq(S(x, "due"), "2026-03-30T10:00:00+01:00");
+	ck_assert(!reasoning_has(x, "clocks went", NULL));
+	json_decref(x);
+	/* Autumn: 24 h from 12:00 BST on Saturday 24 October 2026. */
+	x = explain(enfield, "CP-24H", "2026-10-24T12:00:00+01:00");
+	ck_assert_str_eq(S(x, "due"), "2026-10-25T11:00:00+00:00");
+	ck_assert(reasoning_has(x, "clocks went back", "2026-10-25"));
+	json_decref(x);
 	/* SUMMARY-3M from 30 November: February has no 30th. */
 	x = explain(enfield, "SUMMARY-3M", "2026-11-30T10:00:00+00:00");
 	ck_assert_str_eq(S(x, "due"), "2027-02-28T23:59:59+00:00");
