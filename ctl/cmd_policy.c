@@ -135,6 +135,32 @@ static void period_cell(const struct cw_rule *r, char *buf, size_t n)
 	}
 }
 
+/* What starts and ends a hold. */
+static void hold_cell(const struct cw_rule *r, char *buf, size_t n)
+{
+	char day[CW_DAY_STRLEN];
+
+	buf[0] = '\0';
+	if (r->hold_while.n) {
+		join_codes(buf, n, "while:", &r->hold_while);
+		join_codes(buf, n, "until:", &r->hold_until);
+	}
+	if (r->has_hold_start) {
+		size_t len = strlen(buf);
+
+		cw_day_format(r->hold_start, day);
+		snprintf(buf + len, n - len, "%sfrom:%s", len ? " " : "", day);
+	}
+	if (r->has_hold_end) {
+		size_t len = strlen(buf);
+
+		cw_day_format(r->hold_end, day);
+		snprintf(buf + len, n - len, "%sto:%s", len ? " " : "", day);
+	}
+	if (!buf[0])
+		snprintf(buf, n, "until lifted");
+}
+
 /* Seed files ("002_a865...txt") are shown by their number; other sources whole. */
 static int doc_width(const char *doc)
 {
@@ -159,7 +185,7 @@ static void show_table(const struct cw_policy *pol)
 		if (r->kind == CW_RULE_CONTENT || r->kind == CW_RULE_DESTRUCTION)
 			snprintf(anchor, sizeof(anchor), "check:%s", r->check ? r->check : "-");
 		if (r->kind == CW_RULE_HOLD)
-			snprintf(anchor, sizeof(anchor), "hold");
+			hold_cell(r, anchor, sizeof(anchor));
 		period_cell(r, period, sizeof(period));
 		if (r->has_warn)
 			cw_period_format(&r->warn, warn);

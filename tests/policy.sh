@@ -57,9 +57,12 @@ is "explain --json: escalation audiences" "$(jq -r '[.escalations[].audience] | 
 is "explain --json: skipped holidays named" \
 	"$(jq -r '[.reasoning[] | select(test("bank holiday,"))] | unique | length' "$tmp/x.json")" 3
 is "explain --json: source" "$(jq -r .source.document "$tmp/x.json")" 002_a865893a38efb71d.txt
-# Scotland keeps 2 January: New Year + 1 wd differs by nation.
+# Scotland keeps 2 January (a Saturday in 2027: substitute Monday 4th), so
+# Thursday 31 December + 5 wd is 5, 6, 7, 8, 11 January.
 "$ctl" explain --profile default --rule NOTE-5WD --at 2026-12-31T10:00 --nation scotland --json >"$tmp/s.json"
-ok "explain --nation scotland: 2 January named" jq -e '[.reasoning[] | select(test("2027-01-04"))] | length > 0' "$tmp/s.json"
+is "explain --nation scotland: due" "$(jq -r .due "$tmp/s.json")" 2027-01-11T23:59:59+00:00
+ok "explain --nation scotland: 2 January named" \
+	jq -e '[.reasoning[] | select(test("Monday 2027-01-04: 2nd January"))] | length > 0' "$tmp/s.json"
 "$ctl" explain --profile enfield --rule NO-SUCH --at 2026-01-01 >/dev/null 2>&1
 is "explain: unknown rule exits 1" "$?" 1
 "$ctl" explain --profile enfield --rule NOTE-5WD --at yesterday >/dev/null 2>&1
