@@ -173,6 +173,26 @@ START_TEST(before_event_and_same_day)
 }
 END_TEST
 
+/* A profile whose day ends at 17:00 (tests/data/profiles/override.json):
+ * Monday 1 June 2026 + 3 wd = Thursday 4 June, 17:00 BST. */
+START_TEST(end_of_day_from_profile)
+{
+	struct cw_policy_errors errs;
+	struct cw_policy *p;
+	json_t *x;
+
+	cw_policy_errors_init(&errs);
+	p = cw_policy_load("override", cw_test_srcpath("tests/data/profiles"), &errs);
+	ck_assert_ptr_nonnull(p);
+	cw_policy_errors_free(&errs);
+	x = explain(p, "T-NOTE-5WD", "2026-06-01T09:00:00+01:00");
+	ck_assert_str_eq(S(x, "due"), "2026-06-04T17:00:00+01:00");
+	ck_assert(reasoning_has(x, "17:00:00 London time", NULL));
+	json_decref(x);
+	cw_policy_free(p);
+}
+END_TEST
+
 START_TEST(no_deadline_rules)
 {
 	struct cw_policy *p = load("southwark");
@@ -198,6 +218,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, json_fields);
 	tcase_add_test(tc, clock_change_and_clamping);
 	tcase_add_test(tc, before_event_and_same_day);
+	tcase_add_test(tc, end_of_day_from_profile);
 	tcase_add_test(tc, no_deadline_rules);
 	suite_add_tcase(s, tc);
 	return s;

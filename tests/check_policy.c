@@ -311,7 +311,18 @@ START_TEST(semantic_errors)
 	HAS(all, "bad-semantic.json: rules[15].period: not used by content rules");
 	HAS(all, "bad-semantic.json: nation: unknown nation \"wales\"");
 	HAS(all, "bad-semantic.json: end_of_day: invalid time \"25:00\"");
+	HAS(all, "bad-semantic.json: owner: unknown key");
 	free(all);
+	/* cw_policy_check counts the same errors: 16 bad rules, 3 keys a
+	 * content rule does not use, nation, end_of_day, the unknown key. */
+	{
+		struct cw_policy_errors errs;
+
+		cw_policy_errors_init(&errs);
+		ck_assert_uint_eq(cw_policy_check(path, NULL, &errs), 22);
+		ck_assert_uint_eq(errs.count, 22);
+		cw_policy_errors_free(&errs);
+	}
 }
 END_TEST
 
@@ -348,6 +359,15 @@ START_TEST(extends_errors)
 	all = errors_of("no-such-profile-anywhere.json");
 	HAS(all, "no-such-profile-anywhere.json: cannot open");
 	free(all);
+	{
+		struct cw_policy_errors errs;
+
+		cw_policy_errors_init(&errs);
+		ck_assert_ptr_null(cw_policy_load("no-such-name", data_dir, &errs));
+		ck_assert_uint_eq(errs.count, 1);
+		ck_assert_ptr_nonnull(strstr(errs.msg[0], "no profile \"no-such-name\" in"));
+		cw_policy_errors_free(&errs);
+	}
 }
 END_TEST
 
