@@ -11,6 +11,7 @@
 
 int cmd_policy(int argc, char **argv);
 
+/* The help text. */
 static void usage(FILE *out)
 {
 	fprintf(out,

@@ -36,6 +36,7 @@ static void day_name(cw_day day, char *buf, size_t n)
 	snprintf(buf, n, "%s %s", weekdays[cw_day_weekday(day)], iso);
 }
 
+/* An instant as a JSON string in London time. */
 static json_t *time_json(cw_time t)
 {
 	char buf[CW_TIME_STRLEN];
@@ -334,6 +335,7 @@ struct buf {
 	bool failed;
 };
 
+/* printf onto the end of the buffer, growing it. */
 static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put(struct buf *b, const char *fmt, ...)
 {

@@ -82,6 +82,7 @@ struct ctx {
 	bool ok;
 };
 
+/* The kind as profiles spell it. */
 const char *cw_rule_kind_name(enum cw_rule_kind kind)
 {
 	if ((int)kind < 0 || kind >= CW_RULE_KIND_COUNT)
@@ -89,6 +90,7 @@ const char *cw_rule_kind_name(enum cw_rule_kind kind)
 	return kind_names[kind];
 }
 
+/* Exact match against the kinds profiles may name. */
 bool cw_rule_kind_parse(const char *text, enum cw_rule_kind *out)
 {
 	for (int k = 0; k < CW_RULE_KIND_COUNT; k++)
@@ -99,11 +101,13 @@ bool cw_rule_kind_parse(const char *text, enum cw_rule_kind *out)
 	return false;
 }
 
+/* One of the council's choices, or NULL when the rule makes none. */
 const json_t *cw_rule_interpretation(const struct cw_rule *rule, const char *key)
 {
 	return rule->interpretation ? json_object_get(rule->interpretation, key) : NULL;
 }
 
+/* Linear: code lists hold a handful of entries. */
 bool cw_codes_has(const struct cw_codes *codes, const char *code)
 {
 	for (size_t i = 0; i < codes->n; i++)
@@ -805,6 +809,7 @@ static void parse_check(struct ctx *c, const json_t *rule)
 		rerr(c, "params", NULL, "required_fields needs params.fields");
 }
 
+/* Builds one rule: the kind first, since it decides which keys are allowed. */
 bool policy_rule_build(struct cw_policy *policy, const struct policy_rule_src *src,
 		       struct cw_rule *out, struct cw_policy_errors *errs)
 {
