@@ -827,10 +827,14 @@ bool policy_rule_build(struct cw_policy *policy, const struct policy_rule_src *s
 		rerr(&c, "kind", NULL, "missing (expected after_event, before_event, same_working_day, recurring, content, retention, hold, destruction)");
 		return false;
 	}
-	if (!json_is_string(kind) || !cw_rule_kind_parse(json_string_value(kind), &out->kind)) {
+	if (!json_is_string(kind)) {
+		rerr(&c, "kind", NULL, "expected a string (after_event, before_event, same_working_day, recurring, content, retention, hold, destruction)");
+		return false;
+	}
+	if (!cw_rule_kind_parse(json_string_value(kind), &out->kind)) {
 		rerr(&c, "kind", NULL,
 		     "unknown kind \"%s\" (expected after_event, before_event, same_working_day, recurring, content, retention, hold, destruction)",
-		     json_is_string(kind) ? json_string_value(kind) : "(not a string)");
+		     json_string_value(kind));
 		return false;
 	}
 	parse_common(&c, rule);
