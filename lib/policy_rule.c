@@ -824,7 +824,7 @@ bool policy_rule_build(struct cw_policy *policy, const struct policy_rule_src *s
 	out->scheduled = true;
 	kind = json_object_get(rule, "kind");
 	if (!kind) {
-		rerr(&c, "kind", NULL, "missing (expected after_event, before_event, same_working_day, recurring, content, retention, hold, destruction)");
+		rerr(&c, "kind", NULL, "missing (expected after_event, before_event, same_working_day, recurring, content, retention, hold, destruction; an override must use the id of a rule of the profile it extends)");
 		return false;
 	}
 	if (!json_is_string(kind)) {

@@ -356,6 +356,12 @@ START_TEST(extends_errors)
 	HAS(all, "bad-override.json: rules[1].period.unit: unknown unit \"fortnights\"");
 	ck_assert_ptr_null(strstr(all, "base.json"));
 	free(all);
+	/* A mistyped id in an override is a new rule with no kind. */
+	snprintf(path, sizeof(path), "%s/typo-override.json", data_dir);
+	all = errors_of(path);
+	HAS(all, "typo-override.json: rules[0].kind: missing");
+	HAS(all, "an override must use the id of a rule of the profile it extends");
+	free(all);
 	all = errors_of("no-such-profile-anywhere.json");
 	HAS(all, "no-such-profile-anywhere.json: cannot open");
 	free(all);
