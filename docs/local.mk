@@ -1,1 +1,4 @@
 # docs/: see the top-level Makefile.am.
+
+# calendar
+EXTRA_DIST += docs/calendar.md
