@@ -2,3 +2,6 @@
 
 # calendar
 EXTRA_DIST += docs/calendar.md
+
+# policy
+EXTRA_DIST += docs/profiles.md
