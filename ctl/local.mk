@@ -3,3 +3,7 @@ bin_PROGRAMS += ctl/casewatchctl
 ctl_casewatchctl_SOURCES = ctl/ctl.h ctl/main.c
 ctl_casewatchctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 ctl_casewatchctl_LDADD = $(CASEWATCH_LIBS)
+
+# --- alert socket (branch socket): the transport to casewatchd ---
+ctl_casewatchctl_SOURCES += ctl/client.h ctl/client.c
+# --- end alert socket ---

@@ -1,0 +1,1780 @@
+/* alertbus.c - the alert socket: newline-delimited JSON commands and a resumable event stream. */
+#define _GNU_SOURCE 1 /* struct ucred, SO_PEERCRED */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+#include <systemd/sd-daemon.h>
+
+#include "alertbus.h"
+
+#define DEFAULT_MODE 0660
+#define DEFAULT_MAX_CLIENTS 64
+#define DEFAULT_MAX_LINE 65536
+#define DEFAULT_MAX_OUTPUT (1024 * 1024)
+#define DEFAULT_LIVE_QUEUE 4096
+#define DEFAULT_REPLAY_BATCH 256
+#define DEFAULT_IDLE_MS 30000
+#define DEFAULT_GRACE_MS 1000
+
+#define EVENT_TYPE_PREFIX "uk.casewatch.alert."
+#define MAX_VALUE_LEN 128 /* longest string value copied into an event's data */
+#define MAX_FILTER_VALUES 256
+
+/* Logs at most this many lines of one kind per window, then one summary. */
+#define RATELIMIT_BURST 10
+#define RATELIMIT_WINDOW_S 60
+
+static const char *const transition_types[] = {
+	"raised", "escalated", "resolved", "withdrawn", "acknowledged", "snoozed", NULL,
+};
+
+/* The only data members an event carries: ids, codes and dates. */
+static const char *const data_keys[] = {
+	"rule_id", "alert_id", "person_id", "team", "audience", "due",
+	"state", "severity", "kind", "late_by", NULL,
+};
+
+/* Filter names and the data member each one matches. */
+static const struct {
+	const char *name;
+	const char *member;
+} filter_keys[] = {
+	{ "team", "team" },	    { "rule", "rule_id" }, { "audience", "audience" },
+	{ "severity", "severity" }, { "kind", "kind" },	   { "state", "state" },
+	{ NULL, NULL },
+};
+
+static const char *const commands_list = "hello, status, alerts, subscribe, unsubscribe, ack, snooze";
+
+struct ratelimit {
+	time_t window;
+	unsigned count;
+	unsigned suppressed;
+};
+
+/* One serialized event, shared by every subscriber it goes to. */
+struct line {
+	int refs;
+	uint64_t id;
+	json_t *data; /* the event's data, for filters */
+	size_t len;
+	char text[]; /* the envelope and its newline */
+};
+
+/* Where one line sits in the connection's output, counted from the start. */
+struct mark {
+	uint64_t id; /* 0 for a reply */
+	uint64_t start, end;
+};
+
+enum sub_state { SUB_NONE, SUB_REPLAYING, SUB_LIVE };
+
+enum req_kind { REQ_COMMAND, REQ_REPLAY };
+
+struct conn;
+
+struct cw_alertbus_req {
+	struct conn *conn; /* NULL once the client has gone (provider without cancel) */
+	enum req_kind kind;
+};
+
+struct conn {
+	struct cw_alertbus *bus;
+	struct conn *prev, *next;
+	struct bufferevent *bev;
+	struct event *timer;  /* idle client, unfinished line, or close grace */
+	struct event *resume; /* deferred work: next lines, next batch, close */
+	struct cw_actor actor;
+	gid_t *groups; /* supplementary groups */
+	size_t n_groups;
+	bool allowed; /* may ack and snooze */
+	bool hello_done;
+	bool discarding; /* inside a line that is over the limit */
+	bool read_eof;
+	bool closing; /* flushing a last message, then closed */
+	uint64_t last_activity_ms;
+	uint64_t partial_since_ms; /* 0, or when the unfinished line began */
+
+	/* The command being answered: requests are handled one at a time. */
+	bool busy;
+	json_t *cmd_id;
+	struct cw_alertbus_req *cmd_req;
+
+	/* The subscription. */
+	enum sub_state sub;
+	json_t *filter;	    /* normalized filter, NULL for everything */
+	uint64_t scanned;   /* every id <= scanned has been sent or filtered out */
+	uint64_t delivered; /* last event id whose line left the output buffer */
+	bool sub_replied;   /* the subscribe reply went out */
+	bool want_batch;    /* the next replay batch is due */
+	bool queue_dropped; /* live queue overflowed since the last batch request */
+	struct cw_alertbus_req *replay_req;
+	struct line **queue; /* live transitions held while replaying */
+	size_t qlen, qcap;
+
+	/* Output accounting, to tell what a cut-off client fully received. */
+	uint64_t out_added;
+	struct mark *marks;
+	size_t mhead, mlen, mcap;
+};
+
+struct cw_alertbus {
+	struct event_base *base;
+	struct cw_alertbus_config cfg;
+	struct evconnlistener *listener;
+	char *path; /* the socket file we created, removed at free */
+	char source[300];
+	struct conn *conns;
+	size_t nconns;
+	uint64_t last_id;
+	struct ratelimit rl_full, rl_refused, rl_overflow;
+};
+
+static void conn_free(struct conn *conn);
+static void conn_shutdown(struct conn *conn);
+static void conn_process(struct conn *conn);
+static void conn_arm_timer(struct conn *conn);
+static void sub_request_batch(struct conn *conn);
+
+/* Milliseconds on the monotonic clock. */
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* True when a line of this kind may be logged now; counts the ones that may not. */
+static bool ratelimit_pass(struct cw_alertbus *bus, struct ratelimit *rl, const char *what)
+{
+	time_t now = time(NULL);
+
+	if (now - rl->window >= RATELIMIT_WINDOW_S) {
+		if (rl->suppressed)
+			bus->cfg.log(LOG_WARNING, "alertbus: %u more %s not logged in the last %d s",
+				     rl->suppressed, what, RATELIMIT_WINDOW_S);
+		rl->window = now;
+		rl->count = 0;
+		rl->suppressed = 0;
+	}
+	if (rl->count < RATELIMIT_BURST) {
+		rl->count++;
+		return true;
+	}
+	rl->suppressed++;
+	return false;
+}
+
+/* Copies text for an error message, replacing bytes that are not printable ASCII. */
+static void printable(char *dst, size_t size, const char *src, size_t len)
+{
+	size_t i;
+
+	if (size == 0)
+		return;
+	for (i = 0; i < len && i + 1 < size; i++) {
+		unsigned char c = (unsigned char)src[i];
+		dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	dst[i] = '\0';
+}
+
+/* Reads a non-negative id given as a decimal string or an integer. */
+static bool parse_id(const json_t *v, uint64_t *out)
+{
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		*out = (uint64_t)json_integer_value(v);
+		return true;
+	}
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		char *end;
+
+		if (*s < '0' || *s > '9' || json_string_length(v) > 20)
+			return false;
+		errno = 0;
+		*out = strtoull(s, &end, 10);
+		return errno == 0 && *end == '\0';
+	}
+	return false;
+}
+
+/* A line: one reference, text copied with a newline added. */
+static struct line *line_new(uint64_t id, json_t *data, const char *text)
+{
+	size_t len = strlen(text);
+	struct line *l = malloc(sizeof(*l) + len + 2);
+
+	if (!l)
+		return NULL;
+	l->refs = 1;
+	l->id = id;
+	l->data = json_incref(data);
+	memcpy(l->text, text, len);
+	l->text[len] = '\n';
+	l->text[len + 1] = '\0';
+	l->len = len + 1;
+	return l;
+}
+
+/* Drops one reference. */
+static void line_unref(struct line *l)
+{
+	if (l && --l->refs == 0) {
+		json_decref(l->data);
+		free(l);
+	}
+}
+
+/*
+ * Builds the CloudEvents envelope of a transition, keeping only the data
+ * members that are ids, codes and dates. NULL (and logged) when the
+ * transition is malformed, so a bad one is skipped the same way live and
+ * in replay.
+ */
+static struct line *bus_make_line(struct cw_alertbus *bus, uint64_t id, const json_t *t)
+{
+	const char *type = json_string_value(json_object_get(t, "type"));
+	const char *when = json_string_value(json_object_get(t, "time"));
+	const json_t *data = json_object_get(t, "data");
+	const json_t *alert;
+	json_t *env, *copy;
+	char buf[MAX_VALUE_LEN + 64], idbuf[32];
+	const char *why = NULL;
+	struct line *l = NULL;
+	char *text;
+	size_t i;
+
+	for (i = 0; type && transition_types[i]; i++)
+		if (!strcmp(type, transition_types[i]))
+			break;
+	if (!type || !transition_types[i])
+		why = "\"type\" is not one of raised, escalated, resolved, withdrawn, acknowledged, snoozed";
+	else if (!when)
+		why = "\"time\" is missing";
+	else if (!json_is_object(data))
+		why = "\"data\" is not an object";
+	if (why) {
+		bus->cfg.log(LOG_ERR, "alertbus: transition %" PRIu64 " not sent: %s", id, why);
+		return NULL;
+	}
+	alert = json_object_get(data, "alert_id");
+	if (json_is_string(alert) && json_string_length(alert) <= MAX_VALUE_LEN)
+		snprintf(buf, sizeof(buf), "alert/%s", json_string_value(alert));
+	else if (json_is_integer(alert))
+		snprintf(buf, sizeof(buf), "alert/%" JSON_INTEGER_FORMAT, json_integer_value(alert));
+	else {
+		bus->cfg.log(LOG_ERR, "alertbus: transition %" PRIu64 " not sent: data.alert_id is missing", id);
+		return NULL;
+	}
+	copy = json_object();
+	for (i = 0; data_keys[i]; i++) {
+		json_t *v = json_object_get(data, data_keys[i]);
+
+		if (json_is_integer(v) || (json_is_string(v) && json_string_length(v) <= MAX_VALUE_LEN))
+			json_object_set(copy, data_keys[i], v);
+		else if (v && !json_is_null(v))
+			bus->cfg.log(LOG_WARNING, "alertbus: transition %" PRIu64 ": data.%s left out (not a short string or integer)",
+				     id, data_keys[i]);
+	}
+	snprintf(idbuf, sizeof(idbuf), "%" PRIu64, id);
+	env = json_pack("{s:s, s:s, s:s, s:s+, s:s, s:s, s:O}", "specversion", "1.0", "id", idbuf, "source",
+			bus->source, "type", EVENT_TYPE_PREFIX, type, "time", when, "subject", buf, "data", copy);
+	text = env ? json_dumps(env, JSON_COMPACT) : NULL;
+	if (text)
+		l = line_new(id, copy, text);
+	if (!l)
+		bus->cfg.log(LOG_ERR, "alertbus: transition %" PRIu64 " not sent: out of memory", id);
+	free(text);
+	json_decref(env);
+	json_decref(copy);
+	return l;
+}
+
+bool cw_alertbus_filter_match(const json_t *filter, const json_t *data)
+{
+	const char *key;
+	json_t *values;
+
+	if (!filter)
+		return true;
+	json_object_foreach ((json_t *)filter, key, values) {
+		const char *member = NULL, *have;
+		const json_t *v;
+		char num[32];
+		size_t i, n;
+		bool hit = false;
+
+		for (i = 0; filter_keys[i].name; i++)
+			if (!strcmp(filter_keys[i].name, key))
+				member = filter_keys[i].member;
+		v = member ? json_object_get(data, member) : NULL;
+		if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			have = num;
+		} else
+			have = json_string_value(v);
+		if (!have)
+			return false;
+		n = json_is_array(values) ? json_array_size(values) : 1;
+		for (i = 0; i < n && !hit; i++) {
+			const char *want = json_string_value(json_is_array(values) ? json_array_get(values, i) : values);
+
+			hit = want && !strcmp(want, have);
+		}
+		if (!hit)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Checks a filter object and returns it normalized (every member an array
+ * of strings), or NULL with msg naming the JSON path at fault. with_state
+ * allows "state" (alerts); subscriptions filter on the other five.
+ */
+static json_t *filter_parse(const json_t *in, bool with_state, char *msg, size_t size)
+{
+	const char *key;
+	json_t *v, *out;
+
+	if (!json_is_object(in)) {
+		snprintf(msg, size, "filter: expected an object");
+		return NULL;
+	}
+	out = json_object();
+	json_object_foreach ((json_t *)in, key, v) {
+		json_t *arr;
+		size_t i, n;
+		bool known = false;
+		char shown[40];
+
+		for (i = 0; filter_keys[i].name; i++)
+			if (!strcmp(filter_keys[i].name, key) && (with_state || strcmp(key, "state")))
+				known = true;
+		if (!known) {
+			printable(shown, sizeof(shown), key, strlen(key));
+			snprintf(msg, size, "filter.%s: unknown filter (filters: team, rule, audience, severity, kind%s)",
+				 shown, with_state ? ", state" : "");
+			goto bad;
+		}
+		if (json_is_string(v)) {
+			arr = json_array();
+			json_array_append(arr, v);
+		} else if (json_is_array(v) && json_array_size(v) > 0 && json_array_size(v) <= MAX_FILTER_VALUES) {
+			arr = json_incref(v);
+		} else {
+			snprintf(msg, size, "filter.%s: expected a string or an array of 1 to %d strings", key,
+				 MAX_FILTER_VALUES);
+			goto bad;
+		}
+		n = json_array_size(arr);
+		for (i = 0; i < n; i++) {
+			json_t *s = json_array_get(arr, i);
+
+			if (!json_is_string(s) || json_string_length(s) == 0 || json_string_length(s) > MAX_VALUE_LEN) {
+				snprintf(msg, size, "filter.%s[%zu]: expected a non-empty string of at most %d bytes", key, i,
+					 MAX_VALUE_LEN);
+				json_decref(arr);
+				goto bad;
+			}
+		}
+		json_object_set_new(out, key, arr);
+	}
+	return out;
+bad:
+	json_decref(out);
+	return NULL;
+}
+
+/* Appends bytes to the client's output, remembering where the line sits. */
+static void conn_write(struct conn *conn, uint64_t id, const char *data, size_t len)
+{
+	struct evbuffer *out = bufferevent_get_output(conn->bev);
+	uint64_t drained = conn->out_added - evbuffer_get_length(out);
+
+	/* Forget the lines that already left; the last event among them is delivered. */
+	while (conn->mlen && conn->marks[conn->mhead].end <= drained) {
+		if (conn->marks[conn->mhead].id)
+			conn->delivered = conn->marks[conn->mhead].id;
+		conn->mhead++;
+		conn->mlen--;
+	}
+	if (conn->mlen == 0)
+		conn->mhead = 0;
+	if (conn->mhead + conn->mlen == conn->mcap) {
+		if (conn->mhead > conn->mcap / 2) {
+			memmove(conn->marks, conn->marks + conn->mhead, conn->mlen * sizeof(*conn->marks));
+			conn->mhead = 0;
+		} else {
+			size_t cap = conn->mcap ? conn->mcap * 2 : 64;
+			struct mark *m = realloc(conn->marks, cap * sizeof(*m));
+
+			if (!m) {
+				conn_shutdown(conn);
+				return;
+			}
+			conn->marks = m;
+			conn->mcap = cap;
+		}
+	}
+	conn->marks[conn->mhead + conn->mlen++] =
+		(struct mark){ .id = id, .start = conn->out_added, .end = conn->out_added + len };
+	conn->out_added += len;
+	bufferevent_write(conn->bev, data, len);
+}
+
+/* Serializes a JSON object as one line to the client; steals obj. */
+static void conn_send_json(struct conn *conn, json_t *obj)
+{
+	char *text = json_dumps(obj, JSON_COMPACT);
+
+	json_decref(obj);
+	if (!text) {
+		conn->bus->cfg.log(LOG_ERR, "alertbus: cannot serialize a reply: out of memory");
+		conn_shutdown(conn);
+		return;
+	}
+	conn_write(conn, 0, text, strlen(text));
+	conn_write(conn, 0, "\n", 1);
+	free(text);
+}
+
+/* Sends {"ok":true,"id":...,<result members>} and steals result. */
+static void conn_reply_ok(struct conn *conn, const json_t *id, json_t *result)
+{
+	json_t *r = json_object();
+
+	json_object_set_new(r, "ok", json_true());
+	if (id)
+		json_object_set(r, "id", (json_t *)id);
+	if (json_is_object(result))
+		json_object_update_missing(r, result);
+	json_decref(result);
+	conn_send_json(conn, r);
+}
+
+/* Sends {"ok":false,"id":...,"error":{"code":...,"message":...}}. */
+static void conn_reply_error(struct conn *conn, const json_t *id, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void conn_reply_error(struct conn *conn, const json_t *id, const char *code, const char *fmt, ...)
+{
+	char msg[512];
+	json_t *r = json_object();
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_object_set_new(r, "ok", json_false());
+	if (id)
+		json_object_set(r, "id", (json_t *)id);
+	json_object_set_new(r, "error", json_pack("{s:s, s:s}", "code", code, "message", msg));
+	conn_send_json(conn, r);
+}
+
+/* Ends the command being answered and lets the next line be read. */
+static void conn_finish_command(struct conn *conn)
+{
+	json_decref(conn->cmd_id);
+	conn->cmd_id = NULL;
+	conn->busy = false;
+	conn->last_activity_ms = now_ms();
+	event_active(conn->resume, EV_TIMEOUT, 0);
+}
+
+/* A request handle for conn. */
+static struct cw_alertbus_req *req_new(struct conn *conn, enum req_kind kind)
+{
+	struct cw_alertbus_req *req = calloc(1, sizeof(*req));
+
+	if (req) {
+		req->conn = conn;
+		req->kind = kind;
+	}
+	return req;
+}
+
+/* The client no longer needs req: the provider forgets it, or answers into the void. */
+static void req_abandon(struct cw_alertbus *bus, struct cw_alertbus_req *req)
+{
+	if (!req)
+		return;
+	if (bus->cfg.provider.cancel) {
+		bus->cfg.provider.cancel(bus->cfg.provider.ctx, req);
+		free(req);
+	} else
+		req->conn = NULL;
+}
+
+/* Drops the live transitions held for a replaying subscriber. */
+static void sub_clear_queue(struct conn *conn)
+{
+	for (size_t i = 0; i < conn->qlen; i++)
+		line_unref(conn->queue[i]);
+	conn->qlen = 0;
+}
+
+/* Ends the subscription: no event is sent after this. */
+static void sub_end(struct conn *conn)
+{
+	if (conn->replay_req) {
+		req_abandon(conn->bus, conn->replay_req);
+		conn->replay_req = NULL;
+	}
+	sub_clear_queue(conn);
+	free(conn->queue);
+	conn->queue = NULL;
+	conn->qcap = 0;
+	json_decref(conn->filter);
+	conn->filter = NULL;
+	conn->sub = SUB_NONE;
+	conn->want_batch = false;
+}
+
+/*
+ * The client is not reading fast enough: keep what it has partly received,
+ * drop the rest, tell it where to resume (best effort) and close.
+ */
+static void sub_overflow(struct conn *conn)
+{
+	struct cw_alertbus *bus = conn->bus;
+	struct evbuffer *out = bufferevent_get_output(conn->bev);
+	uint64_t drained = conn->out_added - evbuffer_get_length(out);
+	size_t keep = 0;
+	struct evbuffer *tmp;
+	char text[128];
+	int n;
+
+	while (conn->mlen && conn->marks[conn->mhead].end <= drained) {
+		if (conn->marks[conn->mhead].id)
+			conn->delivered = conn->marks[conn->mhead].id;
+		conn->mhead++;
+		conn->mlen--;
+	}
+	/* A line already partly written is completed, so the client never sees half a line. */
+	if (conn->mlen && conn->marks[conn->mhead].start < drained) {
+		keep = (size_t)(conn->marks[conn->mhead].end - drained);
+		if (conn->marks[conn->mhead].id)
+			conn->delivered = conn->marks[conn->mhead].id;
+	}
+	tmp = evbuffer_new();
+	if (tmp) {
+		evbuffer_remove_buffer(out, tmp, keep);
+		evbuffer_drain(out, evbuffer_get_length(out));
+		evbuffer_add_buffer(out, tmp);
+		evbuffer_free(tmp);
+	}
+	conn->mhead = conn->mlen = 0;
+	conn->out_added = drained + evbuffer_get_length(out);
+	if (ratelimit_pass(bus, &bus->rl_overflow, "slow-client cut-offs"))
+		bus->cfg.log(LOG_WARNING,
+			     "alertbus: client uid %u pid %d cut off: more than %zu bytes waiting; it may resume from %" PRIu64,
+			     (unsigned)conn->actor.uid, (int)conn->actor.pid, bus->cfg.max_output, conn->delivered);
+	sub_end(conn);
+	n = snprintf(text, sizeof(text), "{\"type\":\"uk.casewatch.overflow\",\"resume_from\":\"%" PRIu64 "\"}\n",
+		     conn->delivered);
+	conn_write(conn, 0, text, (size_t)n);
+	conn_shutdown(conn);
+}
+
+/* Queues one event for the client; false when that cut the client off. */
+static bool sub_send(struct conn *conn, struct line *l)
+{
+	size_t queued = evbuffer_get_length(bufferevent_get_output(conn->bev));
+
+	if (queued + l->len > conn->bus->cfg.max_output) {
+		sub_overflow(conn);
+		return false;
+	}
+	conn_write(conn, l->id, l->text, l->len);
+	return true;
+}
+
+/* Considers one transition in id order: sends it if new and wanted. */
+static bool sub_offer(struct conn *conn, struct line *l)
+{
+	if (l->id <= conn->scanned)
+		return true;
+	if (cw_alertbus_filter_match(conn->filter, l->data) && !sub_send(conn, l))
+		return false;
+	conn->scanned = l->id;
+	return true;
+}
+
+/* Replay is complete up to conn->scanned: send the held live ones after it, then go live. */
+static void sub_go_live(struct conn *conn)
+{
+	size_t i;
+
+	conn->sub = SUB_LIVE;
+	for (i = 0; i < conn->qlen; i++)
+		if (!sub_offer(conn, conn->queue[i]))
+			return; /* cut off; the queue went with the subscription */
+	sub_clear_queue(conn);
+	free(conn->queue);
+	conn->queue = NULL;
+	conn->qcap = 0;
+}
+
+/* The subscribe reply, sent once replay has produced its first answer (or at once for live only). */
+static void sub_reply(struct conn *conn)
+{
+	json_t *r = json_object();
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, conn->bus->last_id);
+	json_object_set_new(r, "subscribed", json_true());
+	json_object_set_new(r, "last_id", json_string(buf));
+	json_object_set_new(r, "replay", json_boolean(conn->sub == SUB_REPLAYING));
+	conn_reply_ok(conn, conn->cmd_id, r);
+	conn->sub_replied = true;
+	conn_finish_command(conn);
+}
+
+/* The provider's answer to one replay call. */
+static void bus_on_batch(struct cw_alertbus_req *req, const json_t *transitions, bool more, const char *code,
+			 const char *message)
+{
+	struct conn *conn = req->conn;
+	const json_t *t;
+	size_t i;
+
+	free(req);
+	if (!conn)
+		return;
+	conn->replay_req = NULL;
+	if (conn->closing || conn->sub != SUB_REPLAYING)
+		return;
+	if (!transitions || code) {
+		code = code ? code : "provider_error";
+		message = message ? message : "the transitions could not be read";
+		if (!conn->sub_replied) {
+			conn_reply_error(conn, conn->cmd_id, code, "%s", message);
+			conn_finish_command(conn);
+		} else {
+			char buf[32];
+
+			snprintf(buf, sizeof(buf), "%" PRIu64, conn->scanned);
+			conn_send_json(conn, json_pack("{s:s, s:{s:s, s:s}, s:s}", "type", "uk.casewatch.replay_failed",
+						       "error", "code", code, "message", message, "resume_from", buf));
+		}
+		sub_end(conn);
+		return;
+	}
+	if (!conn->sub_replied)
+		sub_reply(conn);
+	json_array_foreach (transitions, i, t) {
+		uint64_t id;
+		struct line *l;
+		bool alive;
+
+		if (!parse_id(json_object_get(t, "id"), &id)) {
+			conn->bus->cfg.log(LOG_ERR, "alertbus: replay: transition [%zu] has no valid id; skipped", i);
+			continue;
+		}
+		if (id <= conn->scanned)
+			continue;
+		l = bus_make_line(conn->bus, id, t);
+		if (!l) {
+			conn->scanned = id;
+			continue;
+		}
+		alive = sub_offer(conn, l);
+		line_unref(l);
+		if (!alive)
+			return;
+	}
+	/* A live overflow after this batch was asked for may have dropped a
+	 * transition the batch did not see: read once more before going live. */
+	if (more || conn->queue_dropped) {
+		conn->want_batch = true;
+		if (evbuffer_get_length(bufferevent_get_output(conn->bev)) <= conn->bus->cfg.max_output / 2)
+			event_active(conn->resume, EV_TIMEOUT, 0);
+		return;
+	}
+	sub_go_live(conn);
+}
+
+/* Asks the provider for the next replay batch after conn->scanned. */
+static void sub_request_batch(struct conn *conn)
+{
+	struct cw_alertbus *bus = conn->bus;
+	struct cw_alertbus_req *req;
+
+	conn->want_batch = false;
+	if (conn->replay_req || conn->sub != SUB_REPLAYING)
+		return;
+	req = req_new(conn, REQ_REPLAY);
+	if (!req) {
+		conn_shutdown(conn);
+		return;
+	}
+	conn->replay_req = req;
+	conn->queue_dropped = false;
+	bus->cfg.provider.replay(bus->cfg.provider.ctx, conn->scanned, bus->cfg.replay_batch, bus_on_batch, req);
+}
+
+/* The provider's answer to a command (alerts, ack, snooze). */
+static void bus_on_reply(struct cw_alertbus_req *req, json_t *result, const char *code, const char *message)
+{
+	struct conn *conn = req->conn;
+
+	free(req);
+	if (!conn) {
+		json_decref(result);
+		return;
+	}
+	conn->cmd_req = NULL;
+	if (conn->closing)
+		json_decref(result);
+	else if (code)
+		conn_reply_error(conn, conn->cmd_id, code, "%s", message ? message : code);
+	else
+		conn_reply_ok(conn, conn->cmd_id, result);
+	conn_finish_command(conn);
+}
+
+/* Rejects members a command does not know (a typo must not silently change meaning). */
+static bool check_members(struct conn *conn, const json_t *req, const char *cmd, const char *const *allowed)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach ((json_t *)req, key, v) {
+		bool ok = !strcmp(key, "cmd") || !strcmp(key, "id");
+		char shown[40];
+
+		for (size_t i = 0; !ok && allowed[i]; i++)
+			ok = !strcmp(key, allowed[i]);
+		if (!ok) {
+			printable(shown, sizeof(shown), key, strlen(key));
+			conn_reply_error(conn, json_object_get(req, "id"), "bad_request", "%s: unknown member \"%s\"", cmd,
+					 shown);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* hello: agree on the protocol version and say what this server offers. */
+static void cmd_hello(struct conn *conn, const json_t *req, const json_t *id)
+{
+	static const char *const members[] = { "protocol", "client", NULL };
+	const json_t *p = json_object_get(req, "protocol");
+	struct cw_alertbus *bus = conn->bus;
+	long major = -1, minor = 0;
+	char ver[16];
+	json_t *r;
+
+	if (!check_members(conn, req, "hello", members))
+		return;
+	if (json_is_integer(p))
+		major = (long)json_integer_value(p);
+	else if (json_is_string(p)) {
+		const char *s = json_string_value(p);
+		char *end;
+
+		major = strtol(s, &end, 10);
+		if (end == s)
+			major = -1;
+		else if (*end == '.')
+			minor = strtol(end + 1, &end, 10);
+		if (*end != '\0')
+			major = -1;
+	}
+	if (major < 0 || minor < 0) {
+		conn_reply_error(conn, id, "bad_request", "hello: \"protocol\" must be a version such as \"%d.%d\"",
+				 CW_ALERTBUS_PROTOCOL_MAJOR, CW_ALERTBUS_PROTOCOL_MINOR);
+		return;
+	}
+	if (major != CW_ALERTBUS_PROTOCOL_MAJOR) {
+		conn_reply_error(conn, id, "unsupported_version",
+				 "this casewatchd speaks protocol %d.%d; the client asked for %ld.%ld", CW_ALERTBUS_PROTOCOL_MAJOR,
+				 CW_ALERTBUS_PROTOCOL_MINOR, major, minor);
+		return;
+	}
+	conn->hello_done = true;
+	snprintf(ver, sizeof(ver), "%d.%d", CW_ALERTBUS_PROTOCOL_MAJOR, CW_ALERTBUS_PROTOCOL_MINOR);
+	r = json_pack("{s:s, s:s, s:s, s:[s,s,s,s,s,s,s], s:{s:I, s:I}, s:{s:b}}", "protocol", ver, "server",
+		      "casewatchd", "version", bus->cfg.daemon_version, "capabilities", "status", "alerts", "subscribe",
+		      "unsubscribe", "ack", "snooze", "resume", "limits", "max_line", (json_int_t)bus->cfg.max_line,
+		      "max_output", (json_int_t)bus->cfg.max_output, "permissions", "change", conn->allowed);
+	conn_reply_ok(conn, id, r);
+}
+
+/* status: the bus's own numbers, then the provider's. */
+static void cmd_status(struct conn *conn, const json_t *req, const json_t *id)
+{
+	static const char *const members[] = { NULL };
+	struct cw_alertbus *bus = conn->bus;
+	size_t subs = 0;
+	char buf[32];
+	json_t *r;
+
+	if (!check_members(conn, req, "status", members))
+		return;
+	for (struct conn *c = bus->conns; c; c = c->next)
+		if (c->sub != SUB_NONE)
+			subs++;
+	snprintf(buf, sizeof(buf), "%" PRIu64, bus->last_id);
+	r = json_pack("{s:{s:I, s:I, s:I, s:s}}", "bus", "clients", (json_int_t)bus->nconns, "max_clients",
+		      (json_int_t)bus->cfg.max_clients, "subscribers", (json_int_t)subs, "last_id", buf);
+	if (bus->cfg.provider.status)
+		bus->cfg.provider.status(bus->cfg.provider.ctx, r);
+	conn_reply_ok(conn, id, r);
+}
+
+/* Starts an asynchronous provider command; its answer finishes it. */
+static struct cw_alertbus_req *conn_begin_command(struct conn *conn, const json_t *id)
+{
+	struct cw_alertbus_req *req = req_new(conn, REQ_COMMAND);
+
+	if (!req) {
+		conn_reply_error(conn, id, "internal", "out of memory");
+		return NULL;
+	}
+	conn->busy = true;
+	conn->cmd_id = json_incref((json_t *)id);
+	conn->cmd_req = req;
+	return req;
+}
+
+/* alerts: the provider lists the alerts that match a filter. */
+static void cmd_alerts(struct conn *conn, const json_t *req, const json_t *id)
+{
+	static const char *const members[] = { "filter", NULL };
+	struct cw_alertbus *bus = conn->bus;
+	const json_t *f = json_object_get(req, "filter");
+	struct cw_alertbus_req *r;
+	char msg[256];
+	json_t *filter;
+
+	if (!check_members(conn, req, "alerts", members))
+		return;
+	filter = f ? filter_parse(f, true, msg, sizeof(msg)) : json_object();
+	if (!filter) {
+		conn_reply_error(conn, id, "bad_request", "alerts: %s", msg);
+		return;
+	}
+	if (!bus->cfg.provider.alerts) {
+		conn_reply_error(conn, id, "unavailable", "alerts cannot be listed by this server");
+	} else if ((r = conn_begin_command(conn, id)))
+		bus->cfg.provider.alerts(bus->cfg.provider.ctx, filter, bus_on_reply, r);
+	json_decref(filter);
+}
+
+/* subscribe: live transitions, after a replay from a cursor if one is given. */
+static void cmd_subscribe(struct conn *conn, const json_t *req, const json_t *id)
+{
+	static const char *const members[] = { "filter", "since", NULL };
+	struct cw_alertbus *bus = conn->bus;
+	const json_t *f = json_object_get(req, "filter");
+	const json_t *since = json_object_get(req, "since");
+	uint64_t cursor = 0;
+	json_t *filter = NULL;
+	char msg[256];
+
+	if (!check_members(conn, req, "subscribe", members))
+		return;
+	if (conn->sub != SUB_NONE) {
+		conn_reply_error(conn, id, "already_subscribed", "this connection is already subscribed; unsubscribe first");
+		return;
+	}
+	if (since && !parse_id(since, &cursor)) {
+		conn_reply_error(conn, id, "bad_request", "subscribe: \"since\" must be a transition id such as \"42\"");
+		return;
+	}
+	if (since && cursor > bus->last_id) {
+		conn_reply_error(conn, id, "bad_cursor", "subscribe: cursor %" PRIu64 " is after the last transition (%" PRIu64 ")",
+				 cursor, bus->last_id);
+		return;
+	}
+	if (f) {
+		filter = filter_parse(f, false, msg, sizeof(msg));
+		if (!filter) {
+			conn_reply_error(conn, id, "bad_request", "subscribe: %s", msg);
+			return;
+		}
+		if (json_object_size(filter) == 0) {
+			json_decref(filter);
+			filter = NULL;
+		}
+	}
+	conn->filter = filter;
+	conn->sub_replied = false;
+	conn->busy = true;
+	conn->cmd_id = json_incref((json_t *)id);
+	if (!since || cursor == bus->last_id) {
+		conn->sub = SUB_LIVE;
+		conn->scanned = conn->delivered = bus->last_id;
+		sub_reply(conn);
+		return;
+	}
+	if (!bus->cfg.provider.replay) {
+		conn->busy = false;
+		json_decref(conn->cmd_id);
+		conn->cmd_id = NULL;
+		json_decref(conn->filter);
+		conn->filter = NULL;
+		conn_reply_error(conn, id, "unavailable", "this server cannot replay transitions");
+		return;
+	}
+	conn->sub = SUB_REPLAYING;
+	conn->scanned = conn->delivered = cursor;
+	sub_request_batch(conn);
+}
+
+/* unsubscribe: no event follows its reply. */
+static void cmd_unsubscribe(struct conn *conn, const json_t *req, const json_t *id)
+{
+	static const char *const members[] = { NULL };
+	bool was = conn->sub != SUB_NONE;
+
+	if (!check_members(conn, req, "unsubscribe", members))
+		return;
+	sub_end(conn);
+	conn_reply_ok(conn, id, json_pack("{s:b}", "unsubscribed", was));
+}
+
+/* Accepts "YYYY-MM-DDTHH:MM:SSZ" (UTC), the only form of time the protocol uses. */
+static bool parse_utc(const char *s, time_t *out)
+{
+	struct tm tm = { 0 };
+	struct tm back;
+	char z = 0, extra;
+	time_t t;
+
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+
+	for (size_t i = 0; i < sizeof(shape) - 1; i++)
+		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
+			return false;
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+		   &tm.tm_sec, &z, &extra) != 7 || z != 'Z' || strlen(s) != 20)
+		return false;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	back = tm;
+	t = timegm(&tm);
+	if (t == (time_t)-1 || tm.tm_year != back.tm_year || tm.tm_mon != back.tm_mon || tm.tm_mday != back.tm_mday ||
+	    tm.tm_hour != back.tm_hour || tm.tm_min != back.tm_min || tm.tm_sec != back.tm_sec)
+		return false;
+	*out = t;
+	return true;
+}
+
+/* A code: lower-case snake_case, 1 to 64 bytes (never free text). */
+static bool is_code(const char *s)
+{
+	size_t n = 0;
+
+	if (!s || *s < 'a' || *s > 'z')
+		return false;
+	for (; s[n]; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
+			return false;
+	return n <= 64;
+}
+
+/* An alert id: a short string of letters, digits and ._:- or a non-negative integer. */
+static json_t *alert_id_value(const json_t *v)
+{
+	char buf[32];
+
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return json_string(buf);
+	}
+	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 64)
+		return NULL;
+	for (const char *s = json_string_value(v); *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr("._:-", *s)))
+			return NULL;
+	return json_incref((json_t *)v);
+}
+
+/* Fills the actor's user name from the password database (the uid if unknown). */
+static void actor_resolve(struct cw_actor *a)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (a->name[0])
+		return;
+	if (getpwuid_r(a->uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+		snprintf(a->name, sizeof(a->name), "%s", res->pw_name);
+	else
+		snprintf(a->name, sizeof(a->name), "%u", (unsigned)a->uid);
+}
+
+/*
+ * ack and snooze: check the peer may change state, validate the target
+ * (one alert, a list, or a non-empty filter) and hand over to the provider
+ * with the actor.
+ */
+static void cmd_change(struct conn *conn, const json_t *req, const json_t *id, const char *verb)
+{
+	static const char *const ack_members[] = { "alert", "alerts", "filter", NULL };
+	static const char *const snooze_members[] = { "alert", "alerts", "filter", "until", "reason", NULL };
+	bool snooze = !strcmp(verb, "snooze");
+	struct cw_alertbus *bus = conn->bus;
+	const json_t *alert = json_object_get(req, "alert");
+	const json_t *alerts = json_object_get(req, "alerts");
+	const json_t *f = json_object_get(req, "filter");
+	struct cw_alertbus_req *r;
+	json_t *args, *v;
+	char msg[256];
+	size_t i;
+	time_t until;
+
+	if (!check_members(conn, req, verb, snooze ? snooze_members : ack_members))
+		return;
+	if (!conn->allowed) {
+		if (ratelimit_pass(bus, &bus->rl_refused, "refusals"))
+			bus->cfg.log(LOG_WARNING, "alertbus: refused %s from uid %u (pid %d): not an allowed uid or group",
+				     verb, (unsigned)conn->actor.uid, (int)conn->actor.pid);
+		conn_reply_error(conn, id, "permission_denied",
+				 "uid %u may not %s alerts: ask for your user or group to be allowed in casewatchd's configuration",
+				 (unsigned)conn->actor.uid, verb);
+		return;
+	}
+	if ((alert != NULL) + (alerts != NULL) + (f != NULL) != 1) {
+		conn_reply_error(conn, id, "bad_request", "%s: give exactly one of \"alert\", \"alerts\" or \"filter\"", verb);
+		return;
+	}
+	args = json_object();
+	if (alert || alerts) {
+		json_t *list = json_array();
+
+		if (alert) {
+			v = alert_id_value(alert);
+			if (!v) {
+				snprintf(msg, sizeof(msg), "%s: \"alert\" must be an alert id", verb);
+				goto bad_list;
+			}
+			json_array_append_new(list, v);
+		} else {
+			if (!json_is_array(alerts) || json_array_size(alerts) == 0 ||
+			    json_array_size(alerts) > MAX_FILTER_VALUES) {
+				snprintf(msg, sizeof(msg), "%s: \"alerts\" must be an array of 1 to %d alert ids", verb,
+					 MAX_FILTER_VALUES);
+				goto bad_list;
+			}
+			json_array_foreach (alerts, i, v) {
+				json_t *a = alert_id_value(v);
+
+				if (!a) {
+					snprintf(msg, sizeof(msg), "%s: alerts[%zu] must be an alert id", verb, i);
+					goto bad_list;
+				}
+				json_array_append_new(list, a);
+			}
+		}
+		json_object_set_new(args, "alerts", list);
+		goto target_done;
+bad_list:
+		json_decref(list);
+		json_decref(args);
+		conn_reply_error(conn, id, "bad_request", "%s", msg);
+		return;
+	} else {
+		json_t *filter = filter_parse(f, true, msg, sizeof(msg));
+
+		if (!filter || json_object_size(filter) == 0) {
+			if (filter)
+				snprintf(msg, sizeof(msg), "filter: name at least one of team, rule, audience, severity, kind, state");
+			json_decref(filter);
+			json_decref(args);
+			conn_reply_error(conn, id, "bad_request", "%s: %s", verb, msg);
+			return;
+		}
+		json_object_set_new(args, "filter", filter);
+	}
+target_done:
+	if (snooze) {
+		const char *u = json_string_value(json_object_get(req, "until"));
+		const char *reason = json_string_value(json_object_get(req, "reason"));
+
+		if (!u || !parse_utc(u, &until)) {
+			json_decref(args);
+			conn_reply_error(conn, id, "bad_request",
+					 "snooze: \"until\" must be a UTC time such as \"2026-12-01T17:00:00Z\"");
+			return;
+		}
+		if (until <= time(NULL)) {
+			json_decref(args);
+			conn_reply_error(conn, id, "bad_request", "snooze: \"until\" (%s) is not in the future", u);
+			return;
+		}
+		if (!is_code(reason)) {
+			json_decref(args);
+			conn_reply_error(conn, id, "bad_request",
+					 "snooze: \"reason\" must be a code (lower-case letters, digits and _, at most 64), not free text");
+			return;
+		}
+		json_object_set_new(args, "until", json_string(u));
+		json_object_set_new(args, "reason", json_string(reason));
+	}
+	if (!bus->cfg.provider.change) {
+		json_decref(args);
+		conn_reply_error(conn, id, "unavailable", "alerts cannot be changed through this server");
+		return;
+	}
+	actor_resolve(&conn->actor);
+	bus->cfg.log(LOG_INFO, "alertbus: %s requested by uid %u (%s, pid %d)", verb, (unsigned)conn->actor.uid,
+		     conn->actor.name, (int)conn->actor.pid);
+	if ((r = conn_begin_command(conn, id)))
+		bus->cfg.provider.change(bus->cfg.provider.ctx, verb, args, &conn->actor, bus_on_reply, r);
+	json_decref(args);
+}
+
+/* Parses and answers one request line. */
+static void conn_handle_line(struct conn *conn, const char *text, size_t len)
+{
+	json_error_t jerr;
+	json_t *req, *id;
+	const char *cmd;
+	char shown[40];
+
+	req = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!req) {
+		char reason[160];
+
+		printable(reason, sizeof(reason), jerr.text, strlen(jerr.text));
+		conn_reply_error(conn, NULL, "invalid_json", "invalid JSON at column %d: %s", jerr.column, reason);
+		return;
+	}
+	if (!json_is_object(req)) {
+		conn_reply_error(conn, NULL, "not_an_object", "a request is a JSON object such as {\"cmd\":\"status\"}");
+		json_decref(req);
+		return;
+	}
+	id = json_object_get(req, "id");
+	cmd = json_string_value(json_object_get(req, "cmd"));
+	if (!cmd) {
+		conn_reply_error(conn, id, "bad_request", "a request needs \"cmd\", a string (commands: %s)", commands_list);
+	} else if (!strcmp(cmd, "hello")) {
+		cmd_hello(conn, req, id);
+	} else if (!conn->hello_done && (!strcmp(cmd, "status") || !strcmp(cmd, "alerts") || !strcmp(cmd, "subscribe") ||
+					  !strcmp(cmd, "unsubscribe") || !strcmp(cmd, "ack") || !strcmp(cmd, "snooze"))) {
+		conn_reply_error(conn, id, "hello_required", "send {\"cmd\":\"hello\",\"protocol\":\"%d.%d\"} first",
+				 CW_ALERTBUS_PROTOCOL_MAJOR, CW_ALERTBUS_PROTOCOL_MINOR);
+	} else if (!strcmp(cmd, "status")) {
+		cmd_status(conn, req, id);
+	} else if (!strcmp(cmd, "alerts")) {
+		cmd_alerts(conn, req, id);
+	} else if (!strcmp(cmd, "subscribe")) {
+		cmd_subscribe(conn, req, id);
+	} else if (!strcmp(cmd, "unsubscribe")) {
+		cmd_unsubscribe(conn, req, id);
+	} else if (!strcmp(cmd, "ack") || !strcmp(cmd, "snooze")) {
+		cmd_change(conn, req, id, cmd);
+	} else {
+		printable(shown, sizeof(shown), cmd, strlen(cmd));
+		conn_reply_error(conn, id, "unknown_command", "unknown command \"%s\" (commands: %s)", shown, commands_list);
+	}
+	json_decref(req);
+}
+
+/*
+ * Takes complete lines from the input, one request at a time. An over-long
+ * line is answered with an error as soon as it passes the limit and the rest
+ * of it is discarded as it arrives, so it is never held whole.
+ */
+static void conn_process(struct conn *conn)
+{
+	struct evbuffer *in = bufferevent_get_input(conn->bev);
+	size_t max = conn->bus->cfg.max_line;
+	struct evbuffer_ptr eol;
+	char *buf;
+
+	while (!conn->busy && !conn->closing) {
+		size_t avail = evbuffer_get_length(in), len;
+
+		if (avail == 0)
+			break;
+		eol = evbuffer_search(in, "\n", 1, NULL);
+		if (conn->discarding) {
+			if (eol.pos < 0) {
+				evbuffer_drain(in, avail);
+				break;
+			}
+			evbuffer_drain(in, (size_t)eol.pos + 1);
+			conn->discarding = false;
+			conn->partial_since_ms = 0;
+			continue;
+		}
+		if (eol.pos < 0 ? avail > max : (size_t)eol.pos > max) {
+			conn_reply_error(conn, NULL, "line_too_long",
+					 "a request line is limited to %zu bytes; the rest of this line is discarded", max);
+			conn->discarding = true;
+			continue;
+		}
+		if (eol.pos < 0)
+			break;
+		len = (size_t)eol.pos;
+		buf = malloc(len + 1);
+		if (!buf) {
+			conn_shutdown(conn);
+			return;
+		}
+		evbuffer_remove(in, buf, len + 1);
+		if (len && buf[len - 1] == '\r')
+			len--;
+		conn->last_activity_ms = now_ms();
+		conn->partial_since_ms = 0;
+		if (len)
+			conn_handle_line(conn, buf, len);
+		free(buf);
+	}
+	if (conn->closing)
+		return;
+	if (!conn->busy) {
+		if (evbuffer_get_length(in) == 0 && !conn->discarding)
+			conn->partial_since_ms = 0;
+		else if (conn->partial_since_ms == 0)
+			conn->partial_since_ms = now_ms();
+		/* The client said all it will say: answer it, then close. */
+		if (conn->read_eof) {
+			if (conn->partial_since_ms && !conn->discarding)
+				conn_reply_error(conn, NULL, "incomplete_line",
+						 "the connection ended inside a request: every request ends with a newline");
+			conn_shutdown(conn);
+			return;
+		}
+	}
+	conn_arm_timer(conn);
+}
+
+/* Arms the connection's timer for its next deadline, if it has one. */
+static void conn_arm_timer(struct conn *conn)
+{
+	uint64_t idle = conn->bus->cfg.idle_timeout_ms, now = now_ms(), deadline;
+	struct timeval tv;
+
+	if (conn->closing)
+		return;
+	if (conn->partial_since_ms && !conn->busy)
+		deadline = conn->partial_since_ms + idle;
+	else if (!conn->busy && conn->sub == SUB_NONE)
+		deadline = conn->last_activity_ms + idle;
+	else {
+		evtimer_del(conn->timer);
+		return;
+	}
+	deadline = deadline > now ? deadline - now : 0;
+	tv.tv_sec = (time_t)(deadline / 1000);
+	tv.tv_usec = (suseconds_t)(deadline % 1000) * 1000;
+	evtimer_add(conn->timer, &tv);
+}
+
+/* The deadline came: close a flushed-out client, or a silent one. */
+static void conn_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *conn = arg;
+	uint64_t idle = conn->bus->cfg.idle_timeout_ms, now = now_ms();
+
+	(void)fd;
+	(void)what;
+	if (conn->closing) {
+		conn_free(conn);
+		return;
+	}
+	if (conn->partial_since_ms && !conn->busy && now >= conn->partial_since_ms + idle) {
+		conn_reply_error(conn, NULL, "incomplete_line", "no end of line within %u ms; closing",
+				 conn->bus->cfg.idle_timeout_ms);
+		conn_shutdown(conn);
+	} else if (!conn->partial_since_ms && !conn->busy && conn->sub == SUB_NONE && now >= conn->last_activity_ms + idle) {
+		conn_reply_error(conn, NULL, "idle_timeout", "no request within %u ms; closing",
+				 conn->bus->cfg.idle_timeout_ms);
+		conn_shutdown(conn);
+	} else
+		conn_arm_timer(conn);
+}
+
+/* Deferred work: close when flushed, ask for the next batch, read waiting lines. */
+static void conn_on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *conn = arg;
+
+	(void)fd;
+	(void)what;
+	if (conn->closing) {
+		if (evbuffer_get_length(bufferevent_get_output(conn->bev)) == 0)
+			conn_free(conn);
+		return;
+	}
+	if (conn->want_batch &&
+	    evbuffer_get_length(bufferevent_get_output(conn->bev)) <= conn->bus->cfg.max_output / 2)
+		sub_request_batch(conn);
+	conn_process(conn);
+}
+
+/* Bytes arrived. */
+static void conn_on_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	conn_process(arg);
+}
+
+/* The output drained below the low mark: finish closing, or resume a replay. */
+static void conn_on_write(struct bufferevent *bev, void *arg)
+{
+	struct conn *conn = arg;
+
+	if (conn->closing) {
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			conn_free(conn);
+		return;
+	}
+	if (conn->want_batch)
+		event_active(conn->resume, EV_TIMEOUT, 0);
+}
+
+/* End of input, or a socket error. */
+static void conn_on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *conn = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_ERROR) {
+		conn_free(conn);
+		return;
+	}
+	if (what & BEV_EVENT_EOF) {
+		conn->read_eof = true;
+		if (conn->closing)
+			return;
+		conn_process(conn);
+	}
+}
+
+/* Stops reading, ends the subscription, and closes once the output is flushed
+ * or the grace time is over. */
+static void conn_shutdown(struct conn *conn)
+{
+	struct timeval tv;
+
+	if (conn->closing)
+		return;
+	conn->closing = true;
+	bufferevent_disable(conn->bev, EV_READ);
+	bufferevent_setwatermark(conn->bev, EV_WRITE, 0, 0);
+	if (conn->cmd_req) {
+		req_abandon(conn->bus, conn->cmd_req);
+		conn->cmd_req = NULL;
+	}
+	sub_end(conn);
+	tv.tv_sec = conn->bus->cfg.close_grace_ms / 1000;
+	tv.tv_usec = (suseconds_t)(conn->bus->cfg.close_grace_ms % 1000) * 1000;
+	evtimer_add(conn->timer, &tv);
+	event_active(conn->resume, EV_TIMEOUT, 0);
+}
+
+/* Releases a connection and everything it holds. */
+static void conn_free(struct conn *conn)
+{
+	struct cw_alertbus *bus = conn->bus;
+
+	if (conn->cmd_req)
+		req_abandon(bus, conn->cmd_req);
+	conn->cmd_req = NULL;
+	sub_end(conn);
+	if (conn->prev)
+		conn->prev->next = conn->next;
+	else
+		bus->conns = conn->next;
+	if (conn->next)
+		conn->next->prev = conn->prev;
+	bus->nconns--;
+	if (conn->bev)
+		bufferevent_free(conn->bev);
+	if (conn->timer)
+		event_free(conn->timer);
+	if (conn->resume)
+		event_free(conn->resume);
+	json_decref(conn->cmd_id);
+	free(conn->marks);
+	free(conn->groups);
+	free(conn);
+}
+
+/* Reads the peer's uid, gid, pid and supplementary groups. */
+static bool conn_read_peer(struct conn *conn, int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return false;
+	conn->actor.uid = cred.uid;
+	conn->actor.gid = cred.gid;
+	conn->actor.pid = cred.pid;
+#ifdef SO_PEERGROUPS
+	{
+		socklen_t glen = 64 * sizeof(gid_t);
+
+		for (int tries = 0; tries < 4; tries++) {
+			gid_t *g = realloc(conn->groups, glen);
+
+			if (!g)
+				break;
+			conn->groups = g;
+			if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &glen) == 0) {
+				conn->n_groups = glen / sizeof(gid_t);
+				break;
+			}
+			if (errno != ERANGE)
+				break;
+		}
+	}
+#endif
+	return true;
+}
+
+/* True when the peer may ack and snooze under the policy. */
+static bool policy_allows(const struct cw_alertbus_policy *p, const struct conn *conn)
+{
+	size_t i, j;
+
+	if (conn->actor.uid == 0 && !p->deny_root)
+		return true;
+	for (i = 0; i < p->n_uids; i++)
+		if (p->uids[i] == conn->actor.uid)
+			return true;
+	for (i = 0; i < p->n_gids; i++) {
+		if (p->gids[i] == conn->actor.gid)
+			return true;
+		for (j = 0; j < conn->n_groups; j++)
+			if (p->gids[i] == conn->groups[j])
+				return true;
+	}
+	return false;
+}
+
+/* A new client: refuse it beyond max_clients, else set up its connection. */
+static void bus_on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
+{
+	static const char full[] = "{\"ok\":false,\"error\":{\"code\":\"too_many_clients\","
+				   "\"message\":\"casewatchd has as many clients as it serves; try again later\"}}\n";
+	struct cw_alertbus *bus = arg;
+	struct conn *conn;
+
+	(void)lev;
+	(void)sa;
+	(void)salen;
+	if (bus->nconns >= bus->cfg.max_clients) {
+		if (ratelimit_pass(bus, &bus->rl_full, "refused connections"))
+			bus->cfg.log(LOG_WARNING, "alertbus: connection refused: %zu clients already (max_clients)",
+				     bus->nconns);
+		(void)!send(fd, full, sizeof(full) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		evutil_closesocket(fd);
+		return;
+	}
+	conn = calloc(1, sizeof(*conn));
+	if (!conn || !conn_read_peer(conn, fd)) {
+		bus->cfg.log(LOG_ERR, "alertbus: cannot read a new client's credentials: %s", strerror(errno));
+		if (conn)
+			free(conn->groups);
+		free(conn);
+		evutil_closesocket(fd);
+		return;
+	}
+	conn->bus = bus;
+	conn->allowed = policy_allows(&bus->cfg.policy, conn);
+	conn->last_activity_ms = now_ms();
+	conn->bev = bufferevent_socket_new(bus->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	conn->timer = evtimer_new(bus->base, conn_on_timer, conn);
+	conn->resume = event_new(bus->base, -1, 0, conn_on_resume, conn);
+	conn->next = bus->conns;
+	if (bus->conns)
+		bus->conns->prev = conn;
+	bus->conns = conn;
+	bus->nconns++;
+	if (!conn->bev || !conn->timer || !conn->resume) {
+		bus->cfg.log(LOG_ERR, "alertbus: cannot set up a connection: out of memory");
+		if (!conn->bev)
+			evutil_closesocket(fd);
+		conn_free(conn);
+		return;
+	}
+	/* Never hold more than one line's worth of unread input. */
+	bufferevent_setwatermark(conn->bev, EV_READ, 0, bus->cfg.max_line + 2);
+	bufferevent_setwatermark(conn->bev, EV_WRITE, bus->cfg.max_output / 2, 0);
+	bufferevent_setcb(conn->bev, conn_on_read, conn_on_write, conn_on_event, conn);
+	bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
+	conn_arm_timer(conn);
+}
+
+/* Logs accept() failures (EMFILE and the like) without stopping the listener. */
+static void bus_on_accept_error(struct evconnlistener *lev, void *arg)
+{
+	struct cw_alertbus *bus = arg;
+	int e = EVUTIL_SOCKET_ERROR();
+
+	(void)lev;
+	if (ratelimit_pass(bus, &bus->rl_full, "refused connections"))
+		bus->cfg.log(LOG_ERR, "alertbus: accept failed: %s", evutil_socket_error_to_string(e));
+}
+
+/* Finds a listening Unix stream socket passed by systemd: the fd, -1 if none was passed. */
+static int bus_systemd_fd(struct cw_error *err)
+{
+	int n = sd_listen_fds(0);
+
+	if (n < 0) {
+		cw_error_set(err, "systemd socket activation: %s", strerror(-n));
+		return -2;
+	}
+	for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; fd++)
+		if (sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) > 0)
+			return fd;
+	if (n > 0) {
+		cw_error_set(err, "systemd passed %d socket(s) but none is a listening Unix stream socket "
+				  "(check ListenStream= in casewatchd.socket)", n);
+		return -2;
+	}
+	return -1;
+}
+
+/*
+ * Creates the socket file: a stale one (nobody listening) is removed, a live
+ * one means another casewatchd is running. It is bound, given its mode and
+ * group, and only then listened on, so nobody connects before it is ready.
+ */
+static int bus_bind_path(struct cw_alertbus *bus, struct cw_error *err)
+{
+	const struct cw_alertbus_config *c = &bus->cfg;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	if (strlen(c->path) >= sizeof(sun.sun_path)) {
+		cw_error_set(err, "%s: socket path too long (at most %zu bytes)", c->path, sizeof(sun.sun_path) - 1);
+		return -1;
+	}
+	strcpy(sun.sun_path, c->path);
+	if (lstat(c->path, &st) == 0) {
+		int probe;
+
+		if (!S_ISSOCK(st.st_mode)) {
+			cw_error_set(err, "%s: exists and is not a socket; not removing it", c->path);
+			return -1;
+		}
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (probe >= 0 && connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+			close(probe);
+			cw_error_set(err, "%s: another process is listening on it (is casewatchd already running?)", c->path);
+			return -1;
+		}
+		if (probe >= 0)
+			close(probe);
+		if (unlink(c->path) < 0 && errno != ENOENT) {
+			cw_error_set(err, "%s: cannot remove the stale socket: %s", c->path, strerror(errno));
+			return -1;
+		}
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		cw_error_set(err, "%s: socket: %s", c->path, strerror(errno));
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		cw_error_set(err, "%s: bind: %s", c->path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	bus->path = strdup(c->path);
+	if (chmod(c->path, c->mode) < 0) {
+		cw_error_set(err, "%s: chmod %04o: %s", c->path, (unsigned)c->mode, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (c->group) {
+		struct group gr, *res = NULL;
+		char buf[4096];
+		int e = getgrnam_r(c->group, &gr, buf, sizeof(buf), &res);
+
+		if (!res) {
+			cw_error_set(err, "%s: group \"%s\": %s", c->path, c->group, e ? strerror(e) : "no such group");
+			close(fd);
+			return -1;
+		}
+		if (chown(c->path, (uid_t)-1, gr.gr_gid) < 0) {
+			cw_error_set(err, "%s: chown to group %s: %s", c->path, c->group, strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+struct cw_alertbus *cw_alertbus_new(struct event_base *base, const struct cw_alertbus_config *config,
+				    struct cw_error *err)
+{
+	struct cw_alertbus *bus;
+	char host[256];
+	int fd = -1;
+
+	if (!config->log || !config->provider.replay) {
+		cw_error_set(err, "alertbus: a log function and a provider with replay are required");
+		return NULL;
+	}
+	bus = calloc(1, sizeof(*bus));
+	if (!bus) {
+		cw_error_set(err, "alertbus: out of memory");
+		return NULL;
+	}
+	bus->base = base;
+	bus->cfg = *config;
+	bus->last_id = config->last_id;
+#define DEFAULT(field, value) \
+	if (!bus->cfg.field)  \
+	bus->cfg.field = (value)
+	DEFAULT(mode, DEFAULT_MODE);
+	DEFAULT(max_clients, DEFAULT_MAX_CLIENTS);
+	DEFAULT(max_line, DEFAULT_MAX_LINE);
+	DEFAULT(max_output, DEFAULT_MAX_OUTPUT);
+	DEFAULT(live_queue_max, DEFAULT_LIVE_QUEUE);
+	DEFAULT(replay_batch, DEFAULT_REPLAY_BATCH);
+	DEFAULT(idle_timeout_ms, DEFAULT_IDLE_MS);
+	DEFAULT(close_grace_ms, DEFAULT_GRACE_MS);
+	DEFAULT(daemon_version, PACKAGE_VERSION);
+#undef DEFAULT
+	if (!bus->cfg.source_host) {
+		if (gethostname(host, sizeof(host)) < 0)
+			snprintf(host, sizeof(host), "localhost");
+		host[sizeof(host) - 1] = '\0';
+		snprintf(bus->source, sizeof(bus->source), "casewatch://%s", host);
+	} else
+		snprintf(bus->source, sizeof(bus->source), "casewatch://%s", bus->cfg.source_host);
+
+	if (config->systemd)
+		fd = bus_systemd_fd(err);
+	if (fd == -2)
+		goto fail;
+	if (fd >= 0) {
+		evutil_make_socket_nonblocking(fd);
+		evutil_make_socket_closeonexec(fd);
+		config->log(LOG_INFO, "alertbus: listening on the socket passed by systemd (fd %d)", fd);
+	} else {
+		if (!config->path) {
+			cw_error_set(err, "alertbus: no socket path configured and none passed by systemd");
+			goto fail;
+		}
+		fd = bus_bind_path(bus, err);
+		if (fd < 0)
+			goto fail;
+		config->log(LOG_INFO, "alertbus: listening on %s (mode %04o%s%s)", config->path, (unsigned)bus->cfg.mode,
+			    config->group ? ", group " : "", config->group ? config->group : "");
+	}
+	bus->listener = evconnlistener_new(base, bus_on_accept, bus,
+					   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (!bus->listener) {
+		cw_error_set(err, "%s: listen: %s", bus->path ? bus->path : "systemd socket", strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	evconnlistener_set_error_cb(bus->listener, bus_on_accept_error);
+	return bus;
+fail:
+	if (bus->path)
+		unlink(bus->path);
+	free(bus->path);
+	free(bus);
+	return NULL;
+}
+
+void cw_alertbus_free(struct cw_alertbus *bus)
+{
+	if (!bus)
+		return;
+	while (bus->conns)
+		conn_free(bus->conns);
+	if (bus->listener)
+		evconnlistener_free(bus->listener);
+	if (bus->path)
+		unlink(bus->path);
+	free(bus->path);
+	free(bus);
+}
+
+void cw_alertbus_publish(struct cw_alertbus *bus, uint64_t transition_id, const json_t *transition)
+{
+	struct conn *conn, *next;
+	struct line *l;
+
+	if (transition_id <= bus->last_id) {
+		bus->cfg.log(LOG_ERR, "alertbus: transition %" PRIu64 " not sent: ids must increase (last was %" PRIu64 ")",
+			     transition_id, bus->last_id);
+		return;
+	}
+	bus->last_id = transition_id;
+	l = bus_make_line(bus, transition_id, transition);
+	if (!l)
+		return;
+	for (conn = bus->conns; conn; conn = next) {
+		next = conn->next;
+		if (conn->closing || conn->sub == SUB_NONE)
+			continue;
+		if (conn->sub == SUB_LIVE) {
+			sub_offer(conn, l);
+			continue;
+		}
+		/* Replaying: hold it, bounded. Overflow drops the held ones; the
+		 * replay reads them from the provider instead. */
+		if (conn->qlen == conn->qcap) {
+			if (conn->qcap < bus->cfg.live_queue_max) {
+				size_t cap = conn->qcap ? conn->qcap * 2 : 16;
+				struct line **q;
+
+				if (cap > bus->cfg.live_queue_max)
+					cap = bus->cfg.live_queue_max;
+				q = realloc(conn->queue, cap * sizeof(*q));
+				if (q) {
+					conn->queue = q;
+					conn->qcap = cap;
+				}
+			}
+			if (conn->qlen == conn->qcap) {
+				sub_clear_queue(conn);
+				conn->queue_dropped = true;
+			}
+		}
+		if (conn->qlen < conn->qcap) {
+			l->refs++;
+			conn->queue[conn->qlen++] = l;
+		} else
+			conn->queue_dropped = true;
+	}
+	line_unref(l);
+}
+
+uint64_t cw_alertbus_last_id(const struct cw_alertbus *bus)
+{
+	return bus->last_id;
+}
+
+size_t cw_alertbus_clients(const struct cw_alertbus *bus)
+{
+	return bus->nconns;
+}
