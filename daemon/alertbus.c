@@ -46,7 +46,7 @@ static const char *const transition_types[] = {
 };
 
 /* The only data members an event carries: ids, codes and dates. */
-static const char *const data_keys[] = {
+const char *const cw_alertbus_data_keys[] = {
 	"rule_id", "alert_id", "person_id", "team", "audience", "due",
 	"state", "severity", "kind", "late_by", NULL,
 };
@@ -76,12 +76,6 @@ struct line {
 	json_t *data; /* the event's data, for filters */
 	size_t len;
 	char text[]; /* the envelope and its newline */
-};
-
-/* Where one line sits in the connection's output, counted from the start. */
-struct mark {
-	uint64_t id; /* 0 for a reply */
-	uint64_t start, end;
 };
 
 enum sub_state { SUB_NONE, SUB_REPLAYING, SUB_LIVE };
@@ -121,18 +115,13 @@ struct conn {
 	enum sub_state sub;
 	json_t *filter;	    /* normalized filter, NULL for everything */
 	uint64_t scanned;   /* every id <= scanned has been sent or filtered out */
-	uint64_t delivered; /* last event id whose line left the output buffer */
+	uint64_t last_sent; /* last event id queued for the client */
 	bool sub_replied;   /* the subscribe reply went out */
 	bool want_batch;    /* the next replay batch is due */
 	bool queue_dropped; /* live queue overflowed since the last batch request */
 	struct cw_alertbus_req *replay_req;
 	struct line **queue; /* live transitions held while replaying */
 	size_t qlen, qcap;
-
-	/* Output accounting, to tell what a cut-off client fully received. */
-	uint64_t out_added;
-	struct mark *marks;
-	size_t mhead, mlen, mcap;
 };
 
 struct cw_alertbus {
@@ -286,14 +275,14 @@ static struct line *bus_make_line(struct cw_alertbus *bus, uint64_t id, const js
 		return NULL;
 	}
 	copy = json_object();
-	for (i = 0; data_keys[i]; i++) {
-		json_t *v = json_object_get(data, data_keys[i]);
+	for (i = 0; cw_alertbus_data_keys[i]; i++) {
+		json_t *v = json_object_get(data, cw_alertbus_data_keys[i]);
 
 		if (json_is_integer(v) || (json_is_string(v) && json_string_length(v) <= MAX_VALUE_LEN))
-			json_object_set(copy, data_keys[i], v);
+			json_object_set(copy, cw_alertbus_data_keys[i], v);
 		else if (v && !json_is_null(v))
 			bus->cfg.log(LOG_WARNING, "alertbus: transition %" PRIu64 ": data.%s left out (not a short string or integer)",
-				     id, data_keys[i]);
+				     id, cw_alertbus_data_keys[i]);
 	}
 	snprintf(idbuf, sizeof(idbuf), "%" PRIu64, id);
 	env = json_pack("{s:s, s:s, s:s, s:s+, s:s, s:s, s:O}", "specversion", "1.0", "id", idbuf, "source",
@@ -405,41 +394,11 @@ bad:
 	return NULL;
 }
 
-/* Appends bytes to the client's output, remembering where the line sits. */
-static void conn_write(struct conn *conn, uint64_t id, const char *data, size_t len)
+/* Appends bytes to the client's output. */
+static void conn_write(struct conn *conn, const char *data, size_t len)
 {
-	struct evbuffer *out = bufferevent_get_output(conn->bev);
-	uint64_t drained = conn->out_added - evbuffer_get_length(out);
-
-	/* Forget the lines that already left; the last event among them is delivered. */
-	while (conn->mlen && conn->marks[conn->mhead].end <= drained) {
-		if (conn->marks[conn->mhead].id)
-			conn->delivered = conn->marks[conn->mhead].id;
-		conn->mhead++;
-		conn->mlen--;
-	}
-	if (conn->mlen == 0)
-		conn->mhead = 0;
-	if (conn->mhead + conn->mlen == conn->mcap) {
-		if (conn->mhead > conn->mcap / 2) {
-			memmove(conn->marks, conn->marks + conn->mhead, conn->mlen * sizeof(*conn->marks));
-			conn->mhead = 0;
-		} else {
-			size_t cap = conn->mcap ? conn->mcap * 2 : 64;
-			struct mark *m = realloc(conn->marks, cap * sizeof(*m));
-
-			if (!m) {
-				conn_shutdown(conn);
-				return;
-			}
-			conn->marks = m;
-			conn->mcap = cap;
-		}
-	}
-	conn->marks[conn->mhead + conn->mlen++] =
-		(struct mark){ .id = id, .start = conn->out_added, .end = conn->out_added + len };
-	conn->out_added += len;
-	bufferevent_write(conn->bev, data, len);
+	if (bufferevent_write(conn->bev, data, len) < 0)
+		conn_shutdown(conn);
 }
 
 /* Serializes a JSON object as one line to the client; steals obj. */
@@ -453,8 +412,8 @@ static void conn_send_json(struct conn *conn, json_t *obj)
 		conn_shutdown(conn);
 		return;
 	}
-	conn_write(conn, 0, text, strlen(text));
-	conn_write(conn, 0, "\n", 1);
+	conn_write(conn, text, strlen(text));
+	conn_write(conn, "\n", 1);
 	free(text);
 }
 
@@ -551,48 +510,24 @@ static void sub_end(struct conn *conn)
 }
 
 /*
- * The client is not reading fast enough: keep what it has partly received,
- * drop the rest, tell it where to resume (best effort) and close.
+ * The client is not reading fast enough: what is queued stays queued, the
+ * overflow message follows it, naming the last event before it (best
+ * effort: the client may not read it within the grace time), then close.
  */
 static void sub_overflow(struct conn *conn)
 {
 	struct cw_alertbus *bus = conn->bus;
-	struct evbuffer *out = bufferevent_get_output(conn->bev);
-	uint64_t drained = conn->out_added - evbuffer_get_length(out);
-	size_t keep = 0;
-	struct evbuffer *tmp;
 	char text[128];
 	int n;
 
-	while (conn->mlen && conn->marks[conn->mhead].end <= drained) {
-		if (conn->marks[conn->mhead].id)
-			conn->delivered = conn->marks[conn->mhead].id;
-		conn->mhead++;
-		conn->mlen--;
-	}
-	/* A line already partly written is completed, so the client never sees half a line. */
-	if (conn->mlen && conn->marks[conn->mhead].start < drained) {
-		keep = (size_t)(conn->marks[conn->mhead].end - drained);
-		if (conn->marks[conn->mhead].id)
-			conn->delivered = conn->marks[conn->mhead].id;
-	}
-	tmp = evbuffer_new();
-	if (tmp) {
-		evbuffer_remove_buffer(out, tmp, keep);
-		evbuffer_drain(out, evbuffer_get_length(out));
-		evbuffer_add_buffer(out, tmp);
-		evbuffer_free(tmp);
-	}
-	conn->mhead = conn->mlen = 0;
-	conn->out_added = drained + evbuffer_get_length(out);
 	if (ratelimit_pass(bus, &bus->rl_overflow, "slow-client cut-offs"))
 		bus->cfg.log(LOG_WARNING,
 			     "alertbus: client uid %u pid %d cut off: more than %zu bytes waiting; it may resume from %" PRIu64,
-			     (unsigned)conn->actor.uid, (int)conn->actor.pid, bus->cfg.max_output, conn->delivered);
+			     (unsigned)conn->actor.uid, (int)conn->actor.pid, bus->cfg.max_output, conn->last_sent);
 	sub_end(conn);
 	n = snprintf(text, sizeof(text), "{\"type\":\"uk.casewatch.overflow\",\"resume_from\":\"%" PRIu64 "\"}\n",
-		     conn->delivered);
-	conn_write(conn, 0, text, (size_t)n);
+		     conn->last_sent);
+	conn_write(conn, text, (size_t)n);
 	conn_shutdown(conn);
 }
 
@@ -605,7 +540,8 @@ static bool sub_send(struct conn *conn, struct line *l)
 		sub_overflow(conn);
 		return false;
 	}
-	conn_write(conn, l->id, l->text, l->len);
+	conn_write(conn, l->text, l->len);
+	conn->last_sent = l->id;
 	return true;
 }
 
@@ -925,7 +861,7 @@ static void cmd_subscribe(struct conn *conn, const json_t *req, const json_t *id
 	conn->cmd_id = json_incref((json_t *)id);
 	if (!since || cursor == bus->last_id) {
 		conn->sub = SUB_LIVE;
-		conn->scanned = conn->delivered = bus->last_id;
+		conn->scanned = conn->last_sent = bus->last_id;
 		sub_reply(conn);
 		return;
 	}
@@ -939,7 +875,7 @@ static void cmd_subscribe(struct conn *conn, const json_t *req, const json_t *id
 		return;
 	}
 	conn->sub = SUB_REPLAYING;
-	conn->scanned = conn->delivered = cursor;
+	conn->scanned = conn->last_sent = cursor;
 	sub_request_batch(conn);
 }
 
@@ -1155,7 +1091,7 @@ static void conn_handle_line(struct conn *conn, const char *text, size_t len)
 	const char *cmd;
 	char shown[40];
 
-	req = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	req = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!req) {
 		char reason[160];
 
@@ -1413,7 +1349,6 @@ static void conn_free(struct conn *conn)
 	if (conn->resume)
 		event_free(conn->resume);
 	json_decref(conn->cmd_id);
-	free(conn->marks);
 	free(conn->groups);
 	free(conn);
 }
@@ -1756,6 +1691,9 @@ void cw_alertbus_publish(struct cw_alertbus *bus, uint64_t transition_id, const 
 				}
 			}
 			if (conn->qlen == conn->qcap) {
+				bus->cfg.log(LOG_DEBUG,
+					     "alertbus: live queue of client uid %u pid %d overflowed during replay; the replay reads them instead",
+					     (unsigned)conn->actor.uid, (int)conn->actor.pid);
 				sub_clear_queue(conn);
 				conn->queue_dropped = true;
 			}

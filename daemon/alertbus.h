@@ -30,6 +30,9 @@ struct cw_alertbus;
  * the callback it was given, unless the bus cancelled it first. */
 struct cw_alertbus_req;
 
+/* The data members an event may carry (ids, codes, dates), NULL-terminated. */
+extern const char *const cw_alertbus_data_keys[];
+
 /* Who asked for a change: the peer's credentials when it connected. */
 struct cw_actor {
 	uid_t uid;

@@ -129,7 +129,13 @@ static void view_apply(struct cw_translog *log, uint64_t id, const char *type, c
 		entry = json_object();
 		json_object_set_new(log->alerts, key, entry);
 	}
-	json_object_update(entry, (json_t *)data);
+	/* Only ids, codes and dates are kept, as on the socket. */
+	for (size_t i = 0; cw_alertbus_data_keys[i]; i++) {
+		json_t *v = json_object_get(data, cw_alertbus_data_keys[i]);
+
+		if (json_is_string(v) || json_is_integer(v))
+			json_object_set(entry, cw_alertbus_data_keys[i], v);
+	}
 	json_object_set_new(entry, "alert_id", json_string(key));
 	json_object_set_new(entry, "last_transition", json_integer((json_int_t)id));
 	if (!strcmp(type, "acknowledged"))
