@@ -97,11 +97,11 @@ static const char *alert_key(const json_t *data, char *buf, size_t size)
 static void view_evict_oldest(struct cw_translog *log)
 {
 	const char *key, *victim = NULL;
-	json_int_t oldest = 0;
+	uint64_t oldest = 0;
 	json_t *v;
 
 	json_object_foreach (log->alerts, key, v) {
-		json_int_t last = json_integer_value(json_object_get(v, "last_transition"));
+		uint64_t last = strtoull(json_string_value(json_object_get(v, "last_transition")), NULL, 10);
 
 		if (!victim || last < oldest) {
 			victim = key;
@@ -118,6 +118,7 @@ static void view_evict_oldest(struct cw_translog *log)
 static void view_apply(struct cw_translog *log, uint64_t id, const char *type, const json_t *data, const char *key)
 {
 	json_t *entry = json_object_get(log->alerts, key);
+	char idbuf[32];
 
 	if (!strcmp(type, "resolved") || !strcmp(type, "withdrawn")) {
 		json_object_del(log->alerts, key);
@@ -137,7 +138,8 @@ static void view_apply(struct cw_translog *log, uint64_t id, const char *type, c
 			json_object_set(entry, cw_alertbus_data_keys[i], v);
 	}
 	json_object_set_new(entry, "alert_id", json_string(key));
-	json_object_set_new(entry, "last_transition", json_integer((json_int_t)id));
+	snprintf(idbuf, sizeof(idbuf), "%" PRIu64, id);
+	json_object_set_new(entry, "last_transition", json_string(idbuf));
 	if (!strcmp(type, "acknowledged"))
 		json_object_set_new(entry, "acknowledged", json_true());
 	else if (!strcmp(type, "escalated") || !strcmp(type, "raised")) {

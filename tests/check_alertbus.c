@@ -934,13 +934,10 @@ START_TEST(test_slow_subscriber)
 	expect_free(slow, "{\"cmd\":\"subscribe\"}", "ok");
 	expect_free(fast, "{\"cmd\":\"subscribe\"}", "ok");
 	/* 20 events at a time stay under the 16 KiB limit of a client that reads. */
-	for (id = 1; id <= total; id += 20) {
+	for (id = 1; id <= total && !cut; id += 20) {
 		publish(id, id + 19);
 		expect_events(fast, id, id + 19);
-	}
-	for (int i = 0; i < 100 && !cut; i++) {
 		cut = log_has("cut off");
-		usleep(10000);
 	}
 	ck_assert_msg(cut, "the slow client was not cut off");
 	snprintf(needle, sizeof(needle), "client uid %u pid %d cut off", (unsigned)getuid(), (int)getpid());
@@ -959,10 +956,10 @@ START_TEST(test_slow_subscriber)
 	}
 	ck_assert(overflow_seen);
 	ck_assert_uint_gt(last, 0);
-	ck_assert_uint_lt(last, total);
+	ck_assert_uint_lt(last, id);
 	/* The other client carries on. */
-	publish(total + 1, total + 1);
-	expect_events(fast, total + 1, total + 1);
+	publish(id, id + 19);
+	expect_events(fast, id, id + 19);
 	cl_close(slow);
 	cl_close(fast);
 	harness_stop();
