@@ -22,7 +22,7 @@
 #include <event2/listener.h>
 #include <systemd/sd-daemon.h>
 
-#include "alertbus.h"
+#include "alertbus_int.h"
 
 #define DEFAULT_MODE 0660
 #define DEFAULT_MAX_CLIENTS 64
@@ -34,8 +34,6 @@
 #define DEFAULT_GRACE_MS 1000
 
 #define EVENT_TYPE_PREFIX "uk.casewatch.alert."
-#define MAX_VALUE_LEN 128 /* longest string value copied into an event's data */
-#define MAX_FILTER_VALUES 256
 
 /* Logs at most this many lines of one kind per window, then one summary. */
 #define RATELIMIT_BURST 10
@@ -51,96 +49,12 @@ const char *const cw_alertbus_data_keys[] = {
 	"state", "severity", "kind", "late_by", NULL,
 };
 
-/* Filter names and the data member each one matches. */
-static const struct {
-	const char *name;
-	const char *member;
-} filter_keys[] = {
-	{ "team", "team" },	    { "rule", "rule_id" }, { "audience", "audience" },
-	{ "severity", "severity" }, { "kind", "kind" },	   { "state", "state" },
-	{ NULL, NULL },
-};
 
-static const char *const commands_list = "hello, status, alerts, subscribe, unsubscribe, ack, snooze";
-
-struct ratelimit {
-	time_t window;
-	unsigned count;
-	unsigned suppressed;
-};
-
-/* One serialized event, shared by every subscriber it goes to. */
-struct line {
-	int refs;
-	uint64_t id;
-	json_t *data; /* the event's data, for filters */
-	size_t len;
-	char text[]; /* the envelope and its newline */
-};
-
-enum sub_state { SUB_NONE, SUB_REPLAYING, SUB_LIVE };
-
-enum req_kind { REQ_COMMAND, REQ_REPLAY };
-
-struct conn;
-
-struct cw_alertbus_req {
-	struct conn *conn; /* NULL once the client has gone (provider without cancel) */
-	enum req_kind kind;
-};
-
-struct conn {
-	struct cw_alertbus *bus;
-	struct conn *prev, *next;
-	struct bufferevent *bev;
-	struct event *timer;  /* idle client, unfinished line, or close grace */
-	struct event *resume; /* deferred work: next lines, next batch, close */
-	struct cw_actor actor;
-	gid_t *groups; /* supplementary groups */
-	size_t n_groups;
-	bool allowed; /* may ack and snooze */
-	bool hello_done;
-	bool discarding; /* inside a line that is over the limit */
-	bool read_eof;
-	bool closing; /* flushing a last message, then closed */
-	uint64_t last_activity_ms;
-	uint64_t partial_since_ms; /* 0, or when the unfinished line began */
-
-	/* The command being answered: requests are handled one at a time. */
-	bool busy;
-	json_t *cmd_id;
-	struct cw_alertbus_req *cmd_req;
-
-	/* The subscription. */
-	enum sub_state sub;
-	json_t *filter;	    /* normalized filter, NULL for everything */
-	uint64_t scanned;   /* every id <= scanned has been sent or filtered out */
-	uint64_t last_sent; /* last event id queued for the client */
-	bool sub_replied;   /* the subscribe reply went out */
-	bool want_batch;    /* the next replay batch is due */
-	bool queue_dropped; /* live queue overflowed since the last batch request */
-	struct cw_alertbus_req *replay_req;
-	struct line **queue; /* live transitions held while replaying */
-	size_t qlen, qcap;
-};
-
-struct cw_alertbus {
-	struct event_base *base;
-	struct cw_alertbus_config cfg;
-	struct evconnlistener *listener;
-	char *path; /* the socket file we created, removed at free */
-	char source[300];
-	struct conn *conns;
-	size_t nconns;
-	uint64_t last_id;
-	struct ratelimit rl_full, rl_refused, rl_overflow;
-};
 
 static void conn_free(struct conn *conn);
 static void conn_shutdown(struct conn *conn);
 static void conn_process(struct conn *conn);
 static void conn_arm_timer(struct conn *conn);
-static void sub_request_batch(struct conn *conn);
 
 /* Milliseconds on the monotonic clock. */
 static uint64_t now_ms(void)
@@ -152,7 +66,7 @@ static uint64_t now_ms(void)
 }
 
 /* True when a line of this kind may be logged now; counts the ones that may not. */
-static bool ratelimit_pass(struct cw_alertbus *bus, struct ratelimit *rl, const char *what)
+bool alertbus_ratelimit(struct cw_alertbus *bus, struct ratelimit *rl, const char *what)
 {
 	time_t now = time(NULL);
 
@@ -172,8 +86,8 @@ static bool ratelimit_pass(struct cw_alertbus *bus, struct ratelimit *rl, const 
 	return false;
 }
 
-/* Copies text for an error message, replacing bytes that are not printable ASCII. */
-static void printable(char *dst, size_t size, const char *src, size_t len)
+/* Copies text for an error message, replacing bytes that are not alertbus_printable ASCII. */
+void alertbus_printable(char *dst, size_t size, const char *src, size_t len)
 {
 	size_t i;
 
@@ -187,7 +101,7 @@ static void printable(char *dst, size_t size, const char *src, size_t len)
 }
 
 /* Reads a non-negative id given as a decimal string or an integer. */
-static bool parse_id(const json_t *v, uint64_t *out)
+bool alertbus_parse_id(const json_t *v, uint64_t *out)
 {
 	if (json_is_integer(v) && json_integer_value(v) >= 0) {
 		*out = (uint64_t)json_integer_value(v);
@@ -298,101 +212,7 @@ static struct line *bus_make_line(struct cw_alertbus *bus, uint64_t id, const js
 	return l;
 }
 
-bool cw_alertbus_filter_match(const json_t *filter, const json_t *data)
-{
-	const char *key;
-	json_t *values;
 
-	if (!filter)
-		return true;
-	json_object_foreach ((json_t *)filter, key, values) {
-		const char *member = NULL, *have;
-		const json_t *v;
-		char num[32];
-		size_t i, n;
-		bool hit = false;
-
-		for (i = 0; filter_keys[i].name; i++)
-			if (!strcmp(filter_keys[i].name, key))
-				member = filter_keys[i].member;
-		v = member ? json_object_get(data, member) : NULL;
-		if (json_is_integer(v)) {
-			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-			have = num;
-		} else
-			have = json_string_value(v);
-		if (!have)
-			return false;
-		n = json_is_array(values) ? json_array_size(values) : 1;
-		for (i = 0; i < n && !hit; i++) {
-			const char *want = json_string_value(json_is_array(values) ? json_array_get(values, i) : values);
-
-			hit = want && !strcmp(want, have);
-		}
-		if (!hit)
-			return false;
-	}
-	return true;
-}
-
-/*
- * Checks a filter object and returns it normalized (every member an array
- * of strings), or NULL with msg naming the JSON path at fault. with_state
- * allows "state" (alerts); subscriptions filter on the other five.
- */
-static json_t *filter_parse(const json_t *in, bool with_state, char *msg, size_t size)
-{
-	const char *key;
-	json_t *v, *out;
-
-	if (!json_is_object(in)) {
-		snprintf(msg, size, "filter: expected an object");
-		return NULL;
-	}
-	out = json_object();
-	json_object_foreach ((json_t *)in, key, v) {
-		json_t *arr;
-		size_t i, n;
-		bool known = false;
-		char shown[40];
-
-		for (i = 0; filter_keys[i].name; i++)
-			if (!strcmp(filter_keys[i].name, key) && (with_state || strcmp(key, "state")))
-				known = true;
-		if (!known) {
-			printable(shown, sizeof(shown), key, strlen(key));
-			snprintf(msg, size, "filter.%s: unknown filter (filters: team, rule, audience, severity, kind%s)",
-				 shown, with_state ? ", state" : "");
-			goto bad;
-		}
-		if (json_is_string(v)) {
-			arr = json_array();
-			json_array_append(arr, v);
-		} else if (json_is_array(v) && json_array_size(v) > 0 && json_array_size(v) <= MAX_FILTER_VALUES) {
-			arr = json_incref(v);
-		} else {
-			snprintf(msg, size, "filter.%s: expected a string or an array of 1 to %d strings", key,
-				 MAX_FILTER_VALUES);
-			goto bad;
-		}
-		n = json_array_size(arr);
-		for (i = 0; i < n; i++) {
-			json_t *s = json_array_get(arr, i);
-
-			if (!json_is_string(s) || json_string_length(s) == 0 || json_string_length(s) > MAX_VALUE_LEN) {
-				snprintf(msg, size, "filter.%s[%zu]: expected a non-empty string of at most %d bytes", key, i,
-					 MAX_VALUE_LEN);
-				json_decref(arr);
-				goto bad;
-			}
-		}
-		json_object_set_new(out, key, arr);
-	}
-	return out;
-bad:
-	json_decref(out);
-	return NULL;
-}
 
 /* Appends bytes to the client's output. */
 static void conn_write(struct conn *conn, const char *data, size_t len)
@@ -418,7 +238,7 @@ static void conn_send_json(struct conn *conn, json_t *obj)
 }
 
 /* Sends {"ok":true,"id":...,<result members>} and steals result. */
-static void conn_reply_ok(struct conn *conn, const json_t *id, json_t *result)
+void alertbus_reply_ok(struct conn *conn, const json_t *id, json_t *result)
 {
 	json_t *r = json_object();
 
@@ -432,9 +252,7 @@ static void conn_reply_ok(struct conn *conn, const json_t *id, json_t *result)
 }
 
 /* Sends {"ok":false,"id":...,"error":{"code":...,"message":...}}. */
-static void conn_reply_error(struct conn *conn, const json_t *id, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void conn_reply_error(struct conn *conn, const json_t *id, const char *code, const char *fmt, ...)
+void alertbus_reply_error(struct conn *conn, const json_t *id, const char *code, const char *fmt, ...)
 {
 	char msg[512];
 	json_t *r = json_object();
@@ -493,7 +311,7 @@ static void sub_clear_queue(struct conn *conn)
 }
 
 /* Ends the subscription: no event is sent after this. */
-static void sub_end(struct conn *conn)
+void alertbus_sub_end(struct conn *conn)
 {
 	if (conn->replay_req) {
 		req_abandon(conn->bus, conn->replay_req);
@@ -520,11 +338,11 @@ static void sub_overflow(struct conn *conn)
 	char text[128];
 	int n;
 
-	if (ratelimit_pass(bus, &bus->rl_overflow, "slow-client cut-offs"))
+	if (alertbus_ratelimit(bus, &bus->rl_overflow, "slow-client cut-offs"))
 		bus->cfg.log(LOG_WARNING,
 			     "alertbus: client uid %u pid %d cut off: more than %zu bytes waiting; it may resume from %" PRIu64,
 			     (unsigned)conn->actor.uid, (int)conn->actor.pid, bus->cfg.max_output, conn->last_sent);
-	sub_end(conn);
+	alertbus_sub_end(conn);
 	n = snprintf(text, sizeof(text), "{\"type\":\"uk.casewatch.overflow\",\"resume_from\":\"%" PRIu64 "\"}\n",
 		     conn->last_sent);
 	conn_write(conn, text, (size_t)n);
@@ -572,7 +390,7 @@ static void sub_go_live(struct conn *conn)
 }
 
 /* The subscribe reply, sent once replay has produced its first answer (or at once for live only). */
-static void sub_reply(struct conn *conn)
+void alertbus_sub_reply(struct conn *conn)
 {
 	json_t *r = json_object();
 	char buf[32];
@@ -581,7 +399,7 @@ static void sub_reply(struct conn *conn)
 	json_object_set_new(r, "subscribed", json_true());
 	json_object_set_new(r, "last_id", json_string(buf));
 	json_object_set_new(r, "replay", json_boolean(conn->sub == SUB_REPLAYING));
-	conn_reply_ok(conn, conn->cmd_id, r);
+	alertbus_reply_ok(conn, conn->cmd_id, r);
 	conn->sub_replied = true;
 	conn_finish_command(conn);
 }
@@ -604,7 +422,7 @@ static void bus_on_batch(struct cw_alertbus_req *req, const json_t *transitions,
 		code = code ? code : "provider_error";
 		message = message ? message : "the transitions could not be read";
 		if (!conn->sub_replied) {
-			conn_reply_error(conn, conn->cmd_id, code, "%s", message);
+			alertbus_reply_error(conn, conn->cmd_id, code, "%s", message);
 			conn_finish_command(conn);
 		} else {
 			char buf[32];
@@ -613,17 +431,17 @@ static void bus_on_batch(struct cw_alertbus_req *req, const json_t *transitions,
 			conn_send_json(conn, json_pack("{s:s, s:{s:s, s:s}, s:s}", "type", "uk.casewatch.replay_failed",
 						       "error", "code", code, "message", message, "resume_from", buf));
 		}
-		sub_end(conn);
+		alertbus_sub_end(conn);
 		return;
 	}
 	if (!conn->sub_replied)
-		sub_reply(conn);
+		alertbus_sub_reply(conn);
 	json_array_foreach (transitions, i, t) {
 		uint64_t id;
 		struct line *l;
 		bool alive;
 
-		if (!parse_id(json_object_get(t, "id"), &id)) {
+		if (!alertbus_parse_id(json_object_get(t, "id"), &id)) {
 			conn->bus->cfg.log(LOG_ERR, "alertbus: replay: transition [%zu] has no valid id; skipped", i);
 			continue;
 		}
@@ -651,7 +469,7 @@ static void bus_on_batch(struct cw_alertbus_req *req, const json_t *transitions,
 }
 
 /* Asks the provider for the next replay batch after conn->scanned. */
-static void sub_request_batch(struct conn *conn)
+void alertbus_sub_request_batch(struct conn *conn)
 {
 	struct cw_alertbus *bus = conn->bus;
 	struct cw_alertbus_req *req;
@@ -670,7 +488,7 @@ static void sub_request_batch(struct conn *conn)
 }
 
 /* The provider's answer to a command (alerts, ack, snooze). */
-static void bus_on_reply(struct cw_alertbus_req *req, json_t *result, const char *code, const char *message)
+void alertbus_on_reply(struct cw_alertbus_req *req, json_t *result, const char *code, const char *message)
 {
 	struct conn *conn = req->conn;
 
@@ -683,109 +501,22 @@ static void bus_on_reply(struct cw_alertbus_req *req, json_t *result, const char
 	if (conn->closing)
 		json_decref(result);
 	else if (code)
-		conn_reply_error(conn, conn->cmd_id, code, "%s", message ? message : code);
+		alertbus_reply_error(conn, conn->cmd_id, code, "%s", message ? message : code);
 	else
-		conn_reply_ok(conn, conn->cmd_id, result);
+		alertbus_reply_ok(conn, conn->cmd_id, result);
 	conn_finish_command(conn);
 }
 
-/* Rejects members a command does not know (a typo must not silently change meaning). */
-static bool check_members(struct conn *conn, const json_t *req, const char *cmd, const char *const *allowed)
-{
-	const char *key;
-	json_t *v;
 
-	json_object_foreach ((json_t *)req, key, v) {
-		bool ok = !strcmp(key, "cmd") || !strcmp(key, "id");
-		char shown[40];
 
-		for (size_t i = 0; !ok && allowed[i]; i++)
-			ok = !strcmp(key, allowed[i]);
-		if (!ok) {
-			printable(shown, sizeof(shown), key, strlen(key));
-			conn_reply_error(conn, json_object_get(req, "id"), "bad_request", "%s: unknown member \"%s\"", cmd,
-					 shown);
-			return false;
-		}
-	}
-	return true;
-}
-
-/* hello: agree on the protocol version and say what this server offers. */
-static void cmd_hello(struct conn *conn, const json_t *req, const json_t *id)
-{
-	static const char *const members[] = { "protocol", "client", NULL };
-	const json_t *p = json_object_get(req, "protocol");
-	struct cw_alertbus *bus = conn->bus;
-	long major = -1, minor = 0;
-	char ver[16];
-	json_t *r;
-
-	if (!check_members(conn, req, "hello", members))
-		return;
-	if (json_is_integer(p))
-		major = (long)json_integer_value(p);
-	else if (json_is_string(p)) {
-		const char *s = json_string_value(p);
-		char *end;
-
-		major = strtol(s, &end, 10);
-		if (end == s)
-			major = -1;
-		else if (*end == '.')
-			minor = strtol(end + 1, &end, 10);
-		if (*end != '\0')
-			major = -1;
-	}
-	if (major < 0 || minor < 0) {
-		conn_reply_error(conn, id, "bad_request", "hello: \"protocol\" must be a version such as \"%d.%d\"",
-				 CW_ALERTBUS_PROTOCOL_MAJOR, CW_ALERTBUS_PROTOCOL_MINOR);
-		return;
-	}
-	if (major != CW_ALERTBUS_PROTOCOL_MAJOR) {
-		conn_reply_error(conn, id, "unsupported_version",
-				 "this casewatchd speaks protocol %d.%d; the client asked for %ld.%ld", CW_ALERTBUS_PROTOCOL_MAJOR,
-				 CW_ALERTBUS_PROTOCOL_MINOR, major, minor);
-		return;
-	}
-	conn->hello_done = true;
-	snprintf(ver, sizeof(ver), "%d.%d", CW_ALERTBUS_PROTOCOL_MAJOR, CW_ALERTBUS_PROTOCOL_MINOR);
-	r = json_pack("{s:s, s:s, s:s, s:[s,s,s,s,s,s,s], s:{s:I, s:I}, s:{s:b}}", "protocol", ver, "server",
-		      "casewatchd", "version", bus->cfg.daemon_version, "capabilities", "status", "alerts", "subscribe",
-		      "unsubscribe", "ack", "snooze", "resume", "limits", "max_line", (json_int_t)bus->cfg.max_line,
-		      "max_output", (json_int_t)bus->cfg.max_output, "permissions", "change", conn->allowed);
-	conn_reply_ok(conn, id, r);
-}
-
-/* status: the bus's own numbers, then the provider's. */
-static void cmd_status(struct conn *conn, const json_t *req, const json_t *id)
-{
-	static const char *const members[] = { NULL };
-	struct cw_alertbus *bus = conn->bus;
-	size_t subs = 0;
-	char buf[32];
-	json_t *r;
-
-	if (!check_members(conn, req, "status", members))
-		return;
-	for (struct conn *c = bus->conns; c; c = c->next)
-		if (c->sub != SUB_NONE)
-			subs++;
-	snprintf(buf, sizeof(buf), "%" PRIu64, bus->last_id);
-	r = json_pack("{s:{s:I, s:I, s:I, s:s}}", "bus", "clients", (json_int_t)bus->nconns, "max_clients",
-		      (json_int_t)bus->cfg.max_clients, "subscribers", (json_int_t)subs, "last_id", buf);
-	if (bus->cfg.provider.status)
-		bus->cfg.provider.status(bus->cfg.provider.ctx, r);
-	conn_reply_ok(conn, id, r);
-}
 
 /* Starts an asynchronous provider command; its answer finishes it. */
-static struct cw_alertbus_req *conn_begin_command(struct conn *conn, const json_t *id)
+struct cw_alertbus_req *alertbus_begin_command(struct conn *conn, const json_t *id)
 {
 	struct cw_alertbus_req *req = req_new(conn, REQ_COMMAND);
 
 	if (!req) {
-		conn_reply_error(conn, id, "internal", "out of memory");
+		alertbus_reply_error(conn, id, "internal", "out of memory");
 		return NULL;
 	}
 	conn->busy = true;
@@ -794,342 +525,14 @@ static struct cw_alertbus_req *conn_begin_command(struct conn *conn, const json_
 	return req;
 }
 
-/* alerts: the provider lists the alerts that match a filter. */
-static void cmd_alerts(struct conn *conn, const json_t *req, const json_t *id)
-{
-	static const char *const members[] = { "filter", NULL };
-	struct cw_alertbus *bus = conn->bus;
-	const json_t *f = json_object_get(req, "filter");
-	struct cw_alertbus_req *r;
-	char msg[256];
-	json_t *filter;
 
-	if (!check_members(conn, req, "alerts", members))
-		return;
-	filter = f ? filter_parse(f, true, msg, sizeof(msg)) : json_object();
-	if (!filter) {
-		conn_reply_error(conn, id, "bad_request", "alerts: %s", msg);
-		return;
-	}
-	if (!bus->cfg.provider.alerts) {
-		conn_reply_error(conn, id, "unavailable", "alerts cannot be listed by this server");
-	} else if ((r = conn_begin_command(conn, id)))
-		bus->cfg.provider.alerts(bus->cfg.provider.ctx, filter, bus_on_reply, r);
-	json_decref(filter);
-}
 
-/* subscribe: live transitions, after a replay from a cursor if one is given. */
-static void cmd_subscribe(struct conn *conn, const json_t *req, const json_t *id)
-{
-	static const char *const members[] = { "filter", "since", NULL };
-	struct cw_alertbus *bus = conn->bus;
-	const json_t *f = json_object_get(req, "filter");
-	const json_t *since = json_object_get(req, "since");
-	uint64_t cursor = 0;
-	json_t *filter = NULL;
-	char msg[256];
 
-	if (!check_members(conn, req, "subscribe", members))
-		return;
-	if (conn->sub != SUB_NONE) {
-		conn_reply_error(conn, id, "already_subscribed", "this connection is already subscribed; unsubscribe first");
-		return;
-	}
-	if (since && !parse_id(since, &cursor)) {
-		conn_reply_error(conn, id, "bad_request", "subscribe: \"since\" must be a transition id such as \"42\"");
-		return;
-	}
-	if (since && cursor > bus->last_id) {
-		conn_reply_error(conn, id, "bad_cursor", "subscribe: cursor %" PRIu64 " is after the last transition (%" PRIu64 ")",
-				 cursor, bus->last_id);
-		return;
-	}
-	if (f) {
-		filter = filter_parse(f, false, msg, sizeof(msg));
-		if (!filter) {
-			conn_reply_error(conn, id, "bad_request", "subscribe: %s", msg);
-			return;
-		}
-		if (json_object_size(filter) == 0) {
-			json_decref(filter);
-			filter = NULL;
-		}
-	}
-	conn->filter = filter;
-	conn->sub_replied = false;
-	conn->busy = true;
-	conn->cmd_id = json_incref((json_t *)id);
-	if (!since || cursor == bus->last_id) {
-		conn->sub = SUB_LIVE;
-		conn->scanned = conn->last_sent = bus->last_id;
-		sub_reply(conn);
-		return;
-	}
-	if (!bus->cfg.provider.replay) {
-		conn->busy = false;
-		json_decref(conn->cmd_id);
-		conn->cmd_id = NULL;
-		json_decref(conn->filter);
-		conn->filter = NULL;
-		conn_reply_error(conn, id, "unavailable", "this server cannot replay transitions");
-		return;
-	}
-	conn->sub = SUB_REPLAYING;
-	conn->scanned = conn->last_sent = cursor;
-	sub_request_batch(conn);
-}
 
-/* unsubscribe: no event follows its reply. */
-static void cmd_unsubscribe(struct conn *conn, const json_t *req, const json_t *id)
-{
-	static const char *const members[] = { NULL };
-	bool was = conn->sub != SUB_NONE;
 
-	if (!check_members(conn, req, "unsubscribe", members))
-		return;
-	sub_end(conn);
-	conn_reply_ok(conn, id, json_pack("{s:b}", "unsubscribed", was));
-}
 
-/* Accepts "YYYY-MM-DDTHH:MM:SSZ" (UTC), the only form of time the protocol uses. */
-static bool parse_utc(const char *s, time_t *out)
-{
-	struct tm tm = { 0 };
-	struct tm back;
-	char z = 0, extra;
-	time_t t;
 
-	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
 
-	for (size_t i = 0; i < sizeof(shape) - 1; i++)
-		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
-			return false;
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-		   &tm.tm_sec, &z, &extra) != 7 || z != 'Z' || strlen(s) != 20)
-		return false;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	back = tm;
-	t = timegm(&tm);
-	if (t == (time_t)-1 || tm.tm_year != back.tm_year || tm.tm_mon != back.tm_mon || tm.tm_mday != back.tm_mday ||
-	    tm.tm_hour != back.tm_hour || tm.tm_min != back.tm_min || tm.tm_sec != back.tm_sec)
-		return false;
-	*out = t;
-	return true;
-}
-
-/* A code: lower-case snake_case, 1 to 64 bytes (never free text). */
-static bool is_code(const char *s)
-{
-	size_t n = 0;
-
-	if (!s || *s < 'a' || *s > 'z')
-		return false;
-	for (; s[n]; n++)
-		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
-			return false;
-	return n <= 64;
-}
-
-/* An alert id: a short string of letters, digits and ._:- or a non-negative integer. */
-static json_t *alert_id_value(const json_t *v)
-{
-	char buf[32];
-
-	if (json_is_integer(v) && json_integer_value(v) >= 0) {
-		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		return json_string(buf);
-	}
-	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 64)
-		return NULL;
-	for (const char *s = json_string_value(v); *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr("._:-", *s)))
-			return NULL;
-	return json_incref((json_t *)v);
-}
-
-/* Fills the actor's user name from the password database (the uid if unknown). */
-static void actor_resolve(struct cw_actor *a)
-{
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-
-	if (a->name[0])
-		return;
-	if (getpwuid_r(a->uid, &pw, buf, sizeof(buf), &res) == 0 && res)
-		snprintf(a->name, sizeof(a->name), "%s", res->pw_name);
-	else
-		snprintf(a->name, sizeof(a->name), "%u", (unsigned)a->uid);
-}
-
-/*
- * ack and snooze: check the peer may change state, validate the target
- * (one alert, a list, or a non-empty filter) and hand over to the provider
- * with the actor.
- */
-static void cmd_change(struct conn *conn, const json_t *req, const json_t *id, const char *verb)
-{
-	static const char *const ack_members[] = { "alert", "alerts", "filter", NULL };
-	static const char *const snooze_members[] = { "alert", "alerts", "filter", "until", "reason", NULL };
-	bool snooze = !strcmp(verb, "snooze");
-	struct cw_alertbus *bus = conn->bus;
-	const json_t *alert = json_object_get(req, "alert");
-	const json_t *alerts = json_object_get(req, "alerts");
-	const json_t *f = json_object_get(req, "filter");
-	struct cw_alertbus_req *r;
-	json_t *args, *v;
-	char msg[256];
-	size_t i;
-	time_t until;
-
-	if (!check_members(conn, req, verb, snooze ? snooze_members : ack_members))
-		return;
-	if (!conn->allowed) {
-		if (ratelimit_pass(bus, &bus->rl_refused, "refusals"))
-			bus->cfg.log(LOG_WARNING, "alertbus: refused %s from uid %u (pid %d): not an allowed uid or group",
-				     verb, (unsigned)conn->actor.uid, (int)conn->actor.pid);
-		conn_reply_error(conn, id, "permission_denied",
-				 "uid %u may not %s alerts: ask for your user or group to be allowed in casewatchd's configuration",
-				 (unsigned)conn->actor.uid, verb);
-		return;
-	}
-	if ((alert != NULL) + (alerts != NULL) + (f != NULL) != 1) {
-		conn_reply_error(conn, id, "bad_request", "%s: give exactly one of \"alert\", \"alerts\" or \"filter\"", verb);
-		return;
-	}
-	args = json_object();
-	if (alert || alerts) {
-		json_t *list = json_array();
-
-		if (alert) {
-			v = alert_id_value(alert);
-			if (!v) {
-				snprintf(msg, sizeof(msg), "%s: \"alert\" must be an alert id", verb);
-				goto bad_list;
-			}
-			json_array_append_new(list, v);
-		} else {
-			if (!json_is_array(alerts) || json_array_size(alerts) == 0 ||
-			    json_array_size(alerts) > MAX_FILTER_VALUES) {
-				snprintf(msg, sizeof(msg), "%s: \"alerts\" must be an array of 1 to %d alert ids", verb,
-					 MAX_FILTER_VALUES);
-				goto bad_list;
-			}
-			json_array_foreach (alerts, i, v) {
-				json_t *a = alert_id_value(v);
-
-				if (!a) {
-					snprintf(msg, sizeof(msg), "%s: alerts[%zu] must be an alert id", verb, i);
-					goto bad_list;
-				}
-				json_array_append_new(list, a);
-			}
-		}
-		json_object_set_new(args, "alerts", list);
-		goto target_done;
-bad_list:
-		json_decref(list);
-		json_decref(args);
-		conn_reply_error(conn, id, "bad_request", "%s", msg);
-		return;
-	} else {
-		json_t *filter = filter_parse(f, true, msg, sizeof(msg));
-
-		if (!filter || json_object_size(filter) == 0) {
-			if (filter)
-				snprintf(msg, sizeof(msg), "filter: name at least one of team, rule, audience, severity, kind, state");
-			json_decref(filter);
-			json_decref(args);
-			conn_reply_error(conn, id, "bad_request", "%s: %s", verb, msg);
-			return;
-		}
-		json_object_set_new(args, "filter", filter);
-	}
-target_done:
-	if (snooze) {
-		const char *u = json_string_value(json_object_get(req, "until"));
-		const char *reason = json_string_value(json_object_get(req, "reason"));
-
-		if (!u || !parse_utc(u, &until)) {
-			json_decref(args);
-			conn_reply_error(conn, id, "bad_request",
-					 "snooze: \"until\" must be a UTC time such as \"2026-12-01T17:00:00Z\"");
-			return;
-		}
-		if (until <= time(NULL)) {
-			json_decref(args);
-			conn_reply_error(conn, id, "bad_request", "snooze: \"until\" (%s) is not in the future", u);
-			return;
-		}
-		if (!is_code(reason)) {
-			json_decref(args);
-			conn_reply_error(conn, id, "bad_request",
-					 "snooze: \"reason\" must be a code (lower-case letters, digits and _, at most 64), not free text");
-			return;
-		}
-		json_object_set_new(args, "until", json_string(u));
-		json_object_set_new(args, "reason", json_string(reason));
-	}
-	if (!bus->cfg.provider.change) {
-		json_decref(args);
-		conn_reply_error(conn, id, "unavailable", "alerts cannot be changed through this server");
-		return;
-	}
-	actor_resolve(&conn->actor);
-	bus->cfg.log(LOG_INFO, "alertbus: %s requested by uid %u (%s, pid %d)", verb, (unsigned)conn->actor.uid,
-		     conn->actor.name, (int)conn->actor.pid);
-	if ((r = conn_begin_command(conn, id)))
-		bus->cfg.provider.change(bus->cfg.provider.ctx, verb, args, &conn->actor, bus_on_reply, r);
-	json_decref(args);
-}
-
-/* Parses and answers one request line. */
-static void conn_handle_line(struct conn *conn, const char *text, size_t len)
-{
-	json_error_t jerr;
-	json_t *req, *id;
-	const char *cmd;
-	char shown[40];
-
-	req = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-	if (!req) {
-		char reason[160];
-
-		printable(reason, sizeof(reason), jerr.text, strlen(jerr.text));
-		conn_reply_error(conn, NULL, "invalid_json", "invalid JSON at column %d: %s", jerr.column, reason);
-		return;
-	}
-	if (!json_is_object(req)) {
-		conn_reply_error(conn, NULL, "not_an_object", "a request is a JSON object such as {\"cmd\":\"status\"}");
-		json_decref(req);
-		return;
-	}
-	id = json_object_get(req, "id");
-	cmd = json_string_value(json_object_get(req, "cmd"));
-	if (!cmd) {
-		conn_reply_error(conn, id, "bad_request", "a request needs \"cmd\", a string (commands: %s)", commands_list);
-	} else if (!strcmp(cmd, "hello")) {
-		cmd_hello(conn, req, id);
-	} else if (!conn->hello_done && (!strcmp(cmd, "status") || !strcmp(cmd, "alerts") || !strcmp(cmd, "subscribe") ||
-					  !strcmp(cmd, "unsubscribe") || !strcmp(cmd, "ack") || !strcmp(cmd, "snooze"))) {
-		conn_reply_error(conn, id, "hello_required", "send {\"cmd\":\"hello\",\"protocol\":\"%d.%d\"} first",
-				 CW_ALERTBUS_PROTOCOL_MAJOR, CW_ALERTBUS_PROTOCOL_MINOR);
-	} else if (!strcmp(cmd, "status")) {
-		cmd_status(conn, req, id);
-	} else if (!strcmp(cmd, "alerts")) {
-		cmd_alerts(conn, req, id);
-	} else if (!strcmp(cmd, "subscribe")) {
-		cmd_subscribe(conn, req, id);
-	} else if (!strcmp(cmd, "unsubscribe")) {
-		cmd_unsubscribe(conn, req, id);
-	} else if (!strcmp(cmd, "ack") || !strcmp(cmd, "snooze")) {
-		cmd_change(conn, req, id, cmd);
-	} else {
-		printable(shown, sizeof(shown), cmd, strlen(cmd));
-		conn_reply_error(conn, id, "unknown_command", "unknown command \"%s\" (commands: %s)", shown, commands_list);
-	}
-	json_decref(req);
-}
 
 /*
  * Takes complete lines from the input, one request at a time. An over-long
@@ -1160,7 +563,7 @@ static void conn_process(struct conn *conn)
 			continue;
 		}
 		if (eol.pos < 0 ? avail > max : (size_t)eol.pos > max) {
-			conn_reply_error(conn, NULL, "line_too_long",
+			alertbus_reply_error(conn, NULL, "line_too_long",
 					 "a request line is limited to %zu bytes; the rest of this line is discarded", max);
 			conn->discarding = true;
 			continue;
@@ -1179,7 +582,7 @@ static void conn_process(struct conn *conn)
 		conn->last_activity_ms = now_ms();
 		conn->partial_since_ms = 0;
 		if (len)
-			conn_handle_line(conn, buf, len);
+			alertbus_handle_line(conn, buf, len);
 		free(buf);
 	}
 	if (conn->closing)
@@ -1192,7 +595,7 @@ static void conn_process(struct conn *conn)
 		/* The client said all it will say: answer it, then close. */
 		if (conn->read_eof) {
 			if (conn->partial_since_ms && !conn->discarding)
-				conn_reply_error(conn, NULL, "incomplete_line",
+				alertbus_reply_error(conn, NULL, "incomplete_line",
 						 "the connection ended inside a request: every request ends with a newline");
 			conn_shutdown(conn);
 			return;
@@ -1236,11 +639,11 @@ static void conn_on_timer(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (conn->partial_since_ms && !conn->busy && now >= conn->partial_since_ms + idle) {
-		conn_reply_error(conn, NULL, "incomplete_line", "no end of line within %u ms; closing",
+		alertbus_reply_error(conn, NULL, "incomplete_line", "no end of line within %u ms; closing",
 				 conn->bus->cfg.idle_timeout_ms);
 		conn_shutdown(conn);
 	} else if (!conn->partial_since_ms && !conn->busy && conn->sub == SUB_NONE && now >= conn->last_activity_ms + idle) {
-		conn_reply_error(conn, NULL, "idle_timeout", "no request within %u ms; closing",
+		alertbus_reply_error(conn, NULL, "idle_timeout", "no request within %u ms; closing",
 				 conn->bus->cfg.idle_timeout_ms);
 		conn_shutdown(conn);
 	} else
@@ -1261,7 +664,7 @@ static void conn_on_resume(evutil_socket_t fd, short what, void *arg)
 	}
 	if (conn->want_batch &&
 	    evbuffer_get_length(bufferevent_get_output(conn->bev)) <= conn->bus->cfg.max_output / 2)
-		sub_request_batch(conn);
+		alertbus_sub_request_batch(conn);
 	conn_process(conn);
 }
 
@@ -1319,7 +722,7 @@ static void conn_shutdown(struct conn *conn)
 		req_abandon(conn->bus, conn->cmd_req);
 		conn->cmd_req = NULL;
 	}
-	sub_end(conn);
+	alertbus_sub_end(conn);
 	tv.tv_sec = conn->bus->cfg.close_grace_ms / 1000;
 	tv.tv_usec = (suseconds_t)(conn->bus->cfg.close_grace_ms % 1000) * 1000;
 	evtimer_add(conn->timer, &tv);
@@ -1334,7 +737,7 @@ static void conn_free(struct conn *conn)
 	if (conn->cmd_req)
 		req_abandon(bus, conn->cmd_req);
 	conn->cmd_req = NULL;
-	sub_end(conn);
+	alertbus_sub_end(conn);
 	if (conn->prev)
 		conn->prev->next = conn->next;
 	else
@@ -1418,7 +821,7 @@ static void bus_on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct
 	(void)sa;
 	(void)salen;
 	if (bus->nconns >= bus->cfg.max_clients) {
-		if (ratelimit_pass(bus, &bus->rl_full, "refused connections"))
+		if (alertbus_ratelimit(bus, &bus->rl_full, "refused connections"))
 			bus->cfg.log(LOG_WARNING, "alertbus: connection refused: %zu clients already (max_clients)",
 				     bus->nconns);
 		(void)!send(fd, full, sizeof(full) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -1467,7 +870,7 @@ static void bus_on_accept_error(struct evconnlistener *lev, void *arg)
 	int e = EVUTIL_SOCKET_ERROR();
 
 	(void)lev;
-	if (ratelimit_pass(bus, &bus->rl_full, "refused connections"))
+	if (alertbus_ratelimit(bus, &bus->rl_full, "refused connections"))
 		bus->cfg.log(LOG_ERR, "alertbus: accept failed: %s", evutil_socket_error_to_string(e));
 }
 

@@ -18,5 +18,6 @@ tests_alertbus_driver_SOURCES = tests/alertbus_driver.c
 tests_alertbus_driver_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_alertbus_driver_LDADD = $(CASEWATCHD_LIBS)
 dist_check_SCRIPTS += tests/protocol-examples.sh
+EXTRA_DIST += tests/tap.sh
 TESTS += tests/protocol-examples.sh
 # --- end alert socket ---
