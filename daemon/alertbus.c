@@ -279,13 +279,12 @@ static void conn_finish_command(struct conn *conn)
 }
 
 /* A request handle for conn. */
-static struct cw_alertbus_req *req_new(struct conn *conn, enum req_kind kind)
+static struct cw_alertbus_req *req_new(struct conn *conn)
 {
 	struct cw_alertbus_req *req = calloc(1, sizeof(*req));
 
 	if (req) {
 		req->conn = conn;
-		req->kind = kind;
 	}
 	return req;
 }
@@ -354,7 +353,7 @@ static bool sub_send(struct conn *conn, struct line *l)
 {
 	size_t queued = evbuffer_get_length(bufferevent_get_output(conn->bev));
 
-	if (queued + l->len > conn->bus->cfg.max_output) {
+	if (queued && queued + l->len > conn->bus->cfg.max_output) {
 		sub_overflow(conn);
 		return false;
 	}
@@ -437,6 +436,7 @@ static void bus_on_batch(struct cw_alertbus_req *req, const json_t *transitions,
 	if (!conn->sub_replied)
 		alertbus_sub_reply(conn);
 	json_array_foreach (transitions, i, t) {
+		size_t queued = evbuffer_get_length(bufferevent_get_output(conn->bev));
 		uint64_t id;
 		struct line *l;
 		bool alive;
@@ -451,6 +451,14 @@ static void bus_on_batch(struct cw_alertbus_req *req, const json_t *transitions,
 		if (!l) {
 			conn->scanned = id;
 			continue;
+		}
+		/* Replay goes at the client's pace: the rest of the batch is read
+		 * again once the client has drained its output. */
+		if (queued && queued + l->len > conn->bus->cfg.max_output &&
+		    cw_alertbus_filter_match(conn->filter, l->data)) {
+			line_unref(l);
+			more = true;
+			break;
 		}
 		alive = sub_offer(conn, l);
 		line_unref(l);
@@ -477,7 +485,7 @@ void alertbus_sub_request_batch(struct conn *conn)
 	conn->want_batch = false;
 	if (conn->replay_req || conn->sub != SUB_REPLAYING)
 		return;
-	req = req_new(conn, REQ_REPLAY);
+	req = req_new(conn);
 	if (!req) {
 		conn_shutdown(conn);
 		return;
@@ -513,7 +521,7 @@ void alertbus_on_reply(struct cw_alertbus_req *req, json_t *result, const char *
 /* Starts an asynchronous provider command; its answer finishes it. */
 struct cw_alertbus_req *alertbus_begin_command(struct conn *conn, const json_t *id)
 {
-	struct cw_alertbus_req *req = req_new(conn, REQ_COMMAND);
+	struct cw_alertbus_req *req = req_new(conn);
 
 	if (!req) {
 		alertbus_reply_error(conn, id, "internal", "out of memory");

@@ -36,13 +36,10 @@ struct line {
 
 enum sub_state { SUB_NONE, SUB_REPLAYING, SUB_LIVE };
 
-enum req_kind { REQ_COMMAND, REQ_REPLAY };
-
 struct conn;
 
 struct cw_alertbus_req {
 	struct conn *conn; /* NULL once the client has gone (provider without cancel) */
-	enum req_kind kind;
 };
 
 struct conn {

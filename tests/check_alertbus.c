@@ -917,6 +917,28 @@ START_TEST(test_cursor_too_old)
 }
 END_TEST
 
+START_TEST(test_replay_paced)
+{
+	struct cl *c;
+
+	/* 3000 events (over 1 MB) replayed through a 16 KiB output limit: the
+	 * replay waits for the client instead of cutting it off. */
+	harness_init();
+	H.ring = 5000;
+	H.cfg.max_output = 16384;
+	harness_start();
+	publish(1, 3000);
+	c = cl_hello();
+	expect_free(c, "{\"cmd\":\"subscribe\",\"since\":\"0\"}", "ok");
+	expect_events(c, 1, 3000);
+	publish(3001, 3001);
+	expect_events(c, 3001, 3001);
+	ck_assert(!log_has("cut off"));
+	cl_close(c);
+	harness_stop();
+}
+END_TEST
+
 START_TEST(test_slow_subscriber)
 {
 	struct cl *slow, *fast;
@@ -1314,6 +1336,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_resume);
 	tcase_add_test(tc, test_filters_and_envelope);
 	tcase_add_test(tc, test_cursor_too_old);
+	tcase_add_test(tc, test_replay_paced);
 	tcase_add_test(tc, test_slow_subscriber);
 	tcase_add_test(tc, test_max_clients);
 	tcase_add_test(tc, test_ack_refused);
