@@ -280,15 +280,6 @@ static void cmd_subscribe(struct conn *conn, const json_t *req, const json_t *id
 		alertbus_sub_reply(conn);
 		return;
 	}
-	if (!bus->cfg.provider.replay) {
-		conn->busy = false;
-		json_decref(conn->cmd_id);
-		conn->cmd_id = NULL;
-		json_decref(conn->filter);
-		conn->filter = NULL;
-		alertbus_reply_error(conn, id, "unavailable", "this server cannot replay transitions");
-		return;
-	}
 	conn->sub = SUB_REPLAYING;
 	conn->scanned = conn->last_sent = cursor;
 	alertbus_sub_request_batch(conn);
@@ -377,10 +368,97 @@ static void actor_resolve(struct cw_actor *a)
 		snprintf(a->name, sizeof(a->name), "%u", (unsigned)a->uid);
 }
 
+/* The alert ids of an "alert" or "alerts" member as an array of strings, or NULL with msg. */
+static json_t *change_list(const json_t *alert, const json_t *alerts, const char *verb, char *msg, size_t size)
+{
+	json_t *list = json_array(), *v, *a;
+	size_t i;
+
+	if (alert) {
+		a = alert_id_value(alert);
+		if (!a) {
+			snprintf(msg, size, "%s: \"alert\" must be an alert id", verb);
+			json_decref(list);
+			return NULL;
+		}
+		json_array_append_new(list, a);
+		return list;
+	}
+	if (!json_is_array(alerts) || json_array_size(alerts) == 0 || json_array_size(alerts) > MAX_FILTER_VALUES) {
+		snprintf(msg, size, "%s: \"alerts\" must be an array of 1 to %d alert ids", verb, MAX_FILTER_VALUES);
+		json_decref(list);
+		return NULL;
+	}
+	json_array_foreach (alerts, i, v) {
+		a = alert_id_value(v);
+		if (!a) {
+			snprintf(msg, size, "%s: alerts[%zu] must be an alert id", verb, i);
+			json_decref(list);
+			return NULL;
+		}
+		json_array_append_new(list, a);
+	}
+	return list;
+}
+
 /*
- * ack and snooze: check the peer may change state, validate the target
- * (one alert, a list, or a non-empty filter) and hand over to the provider
- * with the actor.
+ * The validated arguments of ack or snooze: the target as "alerts" (ids) or
+ * "filter" (non-empty), and for snooze "until" (future UTC) and "reason" (a
+ * code). NULL with msg when something is wrong.
+ */
+static json_t *change_args(const json_t *req, const char *verb, bool snooze, char *msg, size_t size)
+{
+	const json_t *alert = json_object_get(req, "alert");
+	const json_t *alerts = json_object_get(req, "alerts");
+	const json_t *f = json_object_get(req, "filter");
+	json_t *args, *target;
+	char why[200];
+
+	if ((alert != NULL) + (alerts != NULL) + (f != NULL) != 1) {
+		snprintf(msg, size, "%s: give exactly one of \"alert\", \"alerts\" or \"filter\"", verb);
+		return NULL;
+	}
+	if (f) {
+		target = filter_parse(f, true, why, sizeof(why));
+		if (target && json_object_size(target) == 0) {
+			json_decref(target);
+			target = NULL;
+			snprintf(why, sizeof(why), "filter: name at least one of team, rule, audience, severity, kind, state");
+		}
+		if (!target) {
+			snprintf(msg, size, "%s: %s", verb, why);
+			return NULL;
+		}
+	} else if (!(target = change_list(alert, alerts, verb, msg, size)))
+		return NULL;
+	args = json_object();
+	json_object_set_new(args, f ? "filter" : "alerts", target);
+	if (snooze) {
+		const char *u = json_string_value(json_object_get(req, "until"));
+		const char *reason = json_string_value(json_object_get(req, "reason"));
+		time_t until;
+
+		if (!u || !parse_utc(u, &until))
+			snprintf(msg, size, "snooze: \"until\" must be a UTC time such as \"2026-12-01T17:00:00Z\"");
+		else if (until <= time(NULL))
+			snprintf(msg, size, "snooze: \"until\" (%s) is not in the future", u);
+		else if (!is_code(reason))
+			snprintf(msg, size,
+				 "snooze: \"reason\" must be a code (lower-case letters, digits and _, at most 64), not free text");
+		else {
+			json_object_set_new(args, "until", json_string(u));
+			json_object_set_new(args, "reason", json_string(reason));
+			return args;
+		}
+		json_decref(args);
+		return NULL;
+	}
+	return args;
+}
+
+/*
+ * ack and snooze: check the peer may change state, validate the request and
+ * hand it to the provider with the actor (uid, user name, pid).
  */
 static void cmd_change(struct conn *conn, const json_t *req, const json_t *id, const char *verb)
 {
@@ -388,14 +466,9 @@ static void cmd_change(struct conn *conn, const json_t *req, const json_t *id, c
 	static const char *const snooze_members[] = { "alert", "alerts", "filter", "until", "reason", NULL };
 	bool snooze = !strcmp(verb, "snooze");
 	struct cw_alertbus *bus = conn->bus;
-	const json_t *alert = json_object_get(req, "alert");
-	const json_t *alerts = json_object_get(req, "alerts");
-	const json_t *f = json_object_get(req, "filter");
 	struct cw_alertbus_req *r;
-	json_t *args, *v;
 	char msg[256];
-	size_t i;
-	time_t until;
+	json_t *args;
 
 	if (!check_members(conn, req, verb, snooze ? snooze_members : ack_members))
 		return;
@@ -404,86 +477,14 @@ static void cmd_change(struct conn *conn, const json_t *req, const json_t *id, c
 			bus->cfg.log(LOG_WARNING, "alertbus: refused %s from uid %u (pid %d): not an allowed uid or group",
 				     verb, (unsigned)conn->actor.uid, (int)conn->actor.pid);
 		alertbus_reply_error(conn, id, "permission_denied",
-				 "uid %u may not %s alerts: ask for your user or group to be allowed in casewatchd's configuration",
-				 (unsigned)conn->actor.uid, verb);
+				     "uid %u may not %s alerts: ask for your user or group to be allowed in casewatchd's configuration",
+				     (unsigned)conn->actor.uid, verb);
 		return;
 	}
-	if ((alert != NULL) + (alerts != NULL) + (f != NULL) != 1) {
-		alertbus_reply_error(conn, id, "bad_request", "%s: give exactly one of \"alert\", \"alerts\" or \"filter\"", verb);
-		return;
-	}
-	args = json_object();
-	if (alert || alerts) {
-		json_t *list = json_array();
-
-		if (alert) {
-			v = alert_id_value(alert);
-			if (!v) {
-				snprintf(msg, sizeof(msg), "%s: \"alert\" must be an alert id", verb);
-				goto bad_list;
-			}
-			json_array_append_new(list, v);
-		} else {
-			if (!json_is_array(alerts) || json_array_size(alerts) == 0 ||
-			    json_array_size(alerts) > MAX_FILTER_VALUES) {
-				snprintf(msg, sizeof(msg), "%s: \"alerts\" must be an array of 1 to %d alert ids", verb,
-					 MAX_FILTER_VALUES);
-				goto bad_list;
-			}
-			json_array_foreach (alerts, i, v) {
-				json_t *a = alert_id_value(v);
-
-				if (!a) {
-					snprintf(msg, sizeof(msg), "%s: alerts[%zu] must be an alert id", verb, i);
-					goto bad_list;
-				}
-				json_array_append_new(list, a);
-			}
-		}
-		json_object_set_new(args, "alerts", list);
-		goto target_done;
-bad_list:
-		json_decref(list);
-		json_decref(args);
+	args = change_args(req, verb, snooze, msg, sizeof(msg));
+	if (!args) {
 		alertbus_reply_error(conn, id, "bad_request", "%s", msg);
 		return;
-	} else {
-		json_t *filter = filter_parse(f, true, msg, sizeof(msg));
-
-		if (!filter || json_object_size(filter) == 0) {
-			if (filter)
-				snprintf(msg, sizeof(msg), "filter: name at least one of team, rule, audience, severity, kind, state");
-			json_decref(filter);
-			json_decref(args);
-			alertbus_reply_error(conn, id, "bad_request", "%s: %s", verb, msg);
-			return;
-		}
-		json_object_set_new(args, "filter", filter);
-	}
-target_done:
-	if (snooze) {
-		const char *u = json_string_value(json_object_get(req, "until"));
-		const char *reason = json_string_value(json_object_get(req, "reason"));
-
-		if (!u || !parse_utc(u, &until)) {
-			json_decref(args);
-			alertbus_reply_error(conn, id, "bad_request",
-					 "snooze: \"until\" must be a UTC time such as \"2026-12-01T17:00:00Z\"");
-			return;
-		}
-		if (until <= time(NULL)) {
-			json_decref(args);
-			alertbus_reply_error(conn, id, "bad_request", "snooze: \"until\" (%s) is not in the future", u);
-			return;
-		}
-		if (!is_code(reason)) {
-			json_decref(args);
-			alertbus_reply_error(conn, id, "bad_request",
-					 "snooze: \"reason\" must be a code (lower-case letters, digits and _, at most 64), not free text");
-			return;
-		}
-		json_object_set_new(args, "until", json_string(u));
-		json_object_set_new(args, "reason", json_string(reason));
 	}
 	if (!bus->cfg.provider.change) {
 		json_decref(args);
