@@ -49,8 +49,6 @@ const char *const cw_alertbus_data_keys[] = {
 	"state", "severity", "kind", "late_by", NULL,
 };
 
-
-
 static void conn_free(struct conn *conn);
 static void conn_shutdown(struct conn *conn);
 static void conn_process(struct conn *conn);
@@ -86,7 +84,7 @@ bool alertbus_ratelimit(struct cw_alertbus *bus, struct ratelimit *rl, const cha
 	return false;
 }
 
-/* Copies text for an error message, replacing bytes that are not alertbus_printable ASCII. */
+/* Copies text for an error message, replacing bytes that are not printable ASCII. */
 void alertbus_printable(char *dst, size_t size, const char *src, size_t len)
 {
 	size_t i;
@@ -212,8 +210,6 @@ static struct line *bus_make_line(struct cw_alertbus *bus, uint64_t id, const js
 	return l;
 }
 
-
-
 /* Appends bytes to the client's output. */
 static void conn_write(struct conn *conn, const char *data, size_t len)
 {
@@ -283,9 +279,8 @@ static struct cw_alertbus_req *req_new(struct conn *conn)
 {
 	struct cw_alertbus_req *req = calloc(1, sizeof(*req));
 
-	if (req) {
+	if (req)
 		req->conn = conn;
-	}
 	return req;
 }
 
@@ -515,9 +510,6 @@ void alertbus_on_reply(struct cw_alertbus_req *req, json_t *result, const char *
 	conn_finish_command(conn);
 }
 
-
-
-
 /* Starts an asynchronous provider command; its answer finishes it. */
 struct cw_alertbus_req *alertbus_begin_command(struct conn *conn, const json_t *id)
 {
@@ -532,15 +524,6 @@ struct cw_alertbus_req *alertbus_begin_command(struct conn *conn, const json_t *
 	conn->cmd_req = req;
 	return req;
 }
-
-
-
-
-
-
-
-
-
 
 /*
  * Takes complete lines from the input, one request at a time. An over-long
@@ -993,9 +976,11 @@ struct cw_alertbus *cw_alertbus_new(struct event_base *base, const struct cw_ale
 	bus->base = base;
 	bus->cfg = *config;
 	bus->last_id = config->last_id;
-#define DEFAULT(field, value) \
-	if (!bus->cfg.field)  \
-	bus->cfg.field = (value)
+#define DEFAULT(field, value)                 \
+	do {                                  \
+		if (!bus->cfg.field)          \
+			bus->cfg.field = (value); \
+	} while (0)
 	DEFAULT(mode, DEFAULT_MODE);
 	DEFAULT(max_clients, DEFAULT_MAX_CLIENTS);
 	DEFAULT(max_line, DEFAULT_MAX_LINE);
