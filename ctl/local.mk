@@ -9,3 +9,7 @@ ctl_casewatchctl_SOURCES += ctl/cmd_workdays.c
 
 # policy: casewatchctl policy check|show, casewatchctl explain
 ctl_casewatchctl_SOURCES += ctl/cmd_policy.c ctl/cmd_explain.c
+
+# --- alert socket (branch socket): the transport to casewatchd ---
+ctl_casewatchctl_SOURCES += ctl/client.h ctl/client.c
+# --- end alert socket ---

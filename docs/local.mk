@@ -5,3 +5,7 @@ EXTRA_DIST += docs/calendar.md
 
 # policy
 EXTRA_DIST += docs/profiles.md
+
+# --- alert socket (branch socket) ---
+dist_doc_DATA += docs/protocol.md
+# --- end alert socket ---

@@ -30,3 +30,19 @@ tests_check_policy_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 tests_check_explain_LDADD = $(TEST_LIBS)
 tests_check_explain_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 EXTRA_DIST += tests/data/profiles
+
+# --- alert socket (branch socket) ---
+check_PROGRAMS += tests/check_alertbus
+TESTS += tests/check_alertbus
+tests_check_alertbus_SOURCES = tests/check_alertbus.c ctl/client.h ctl/client.c
+tests_check_alertbus_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_check_alertbus_LDADD = tests/libtestutil.a $(CASEWATCHD_LIBS) $(CHECK_LIBS) -lpthread
+# A live socket with docs/protocol.md's example data; protocol-examples.sh
+# runs the document's examples against it.
+check_PROGRAMS += tests/alertbus_driver
+tests_alertbus_driver_SOURCES = tests/alertbus_driver.c
+tests_alertbus_driver_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_alertbus_driver_LDADD = $(CASEWATCHD_LIBS)
+dist_check_SCRIPTS += tests/protocol-examples.sh
+TESTS += tests/protocol-examples.sh
+# --- end alert socket ---

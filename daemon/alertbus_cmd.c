@@ -1,0 +1,549 @@
+/* alertbus_cmd.c - the alert socket's commands: hello, status, alerts, subscribe, unsubscribe, ack, snooze. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "alertbus_int.h"
+
+static const char *const commands_list = "hello, status, alerts, subscribe, unsubscribe, ack, snooze";
+
+/* Filter names and the data member each one matches. */
+static const struct {
+	const char *name;
+	const char *member;
+} filter_keys[] = {
+	{ "team", "team" },	    { "rule", "rule_id" }, { "audience", "audience" },
+	{ "severity", "severity" }, { "kind", "kind" },	   { "state", "state" },
+	{ NULL, NULL },
+};
+
+bool cw_alertbus_filter_match(const json_t *filter, const json_t *data)
+{
+	const char *key;
+	json_t *values;
+
+	if (!filter)
+		return true;
+	json_object_foreach ((json_t *)filter, key, values) {
+		const char *member = NULL, *have;
+		const json_t *v;
+		char num[32];
+		size_t i, n;
+		bool hit = false;
+
+		for (i = 0; filter_keys[i].name; i++)
+			if (!strcmp(filter_keys[i].name, key))
+				member = filter_keys[i].member;
+		v = member ? json_object_get(data, member) : NULL;
+		if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			have = num;
+		} else
+			have = json_string_value(v);
+		if (!have)
+			return false;
+		n = json_is_array(values) ? json_array_size(values) : 1;
+		for (i = 0; i < n && !hit; i++) {
+			const char *want = json_string_value(json_is_array(values) ? json_array_get(values, i) : values);
+
+			hit = want && !strcmp(want, have);
+		}
+		if (!hit)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Checks a filter object and returns it normalized (every member an array
+ * of strings), or NULL with msg naming the JSON path at fault. with_state
+ * allows "state" (alerts); subscriptions filter on the other five.
+ */
+static json_t *filter_parse(const json_t *in, bool with_state, char *msg, size_t size)
+{
+	const char *key;
+	json_t *v, *out;
+
+	if (!json_is_object(in)) {
+		snprintf(msg, size, "filter: expected an object");
+		return NULL;
+	}
+	out = json_object();
+	json_object_foreach ((json_t *)in, key, v) {
+		json_t *arr;
+		size_t i, n;
+		bool known = false;
+		char shown[40];
+
+		for (i = 0; filter_keys[i].name; i++)
+			if (!strcmp(filter_keys[i].name, key) && (with_state || strcmp(key, "state")))
+				known = true;
+		if (!known) {
+			alertbus_printable(shown, sizeof(shown), key, strlen(key));
+			snprintf(msg, size, "filter.%s: unknown filter (filters: team, rule, audience, severity, kind%s)",
+				 shown, with_state ? ", state" : "");
+			goto bad;
+		}
+		if (json_is_string(v)) {
+			arr = json_array();
+			json_array_append(arr, v);
+		} else if (json_is_array(v) && json_array_size(v) > 0 && json_array_size(v) <= MAX_FILTER_VALUES) {
+			arr = json_incref(v);
+		} else {
+			snprintf(msg, size, "filter.%s: expected a string or an array of 1 to %d strings", key,
+				 MAX_FILTER_VALUES);
+			goto bad;
+		}
+		n = json_array_size(arr);
+		for (i = 0; i < n; i++) {
+			json_t *s = json_array_get(arr, i);
+
+			if (!json_is_string(s) || json_string_length(s) == 0 || json_string_length(s) > MAX_VALUE_LEN) {
+				snprintf(msg, size, "filter.%s[%zu]: expected a non-empty string of at most %d bytes", key, i,
+					 MAX_VALUE_LEN);
+				json_decref(arr);
+				goto bad;
+			}
+		}
+		json_object_set_new(out, key, arr);
+	}
+	return out;
+bad:
+	json_decref(out);
+	return NULL;
+}
+
+/* Rejects members a command does not know (a typo must not silently change meaning). */
+static bool check_members(struct conn *conn, const json_t *req, const char *cmd, const char *const *allowed)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach ((json_t *)req, key, v) {
+		bool ok = !strcmp(key, "cmd") || !strcmp(key, "id");
+		char shown[40];
+
+		for (size_t i = 0; !ok && allowed[i]; i++)
+			ok = !strcmp(key, allowed[i]);
+		if (!ok) {
+			alertbus_printable(shown, sizeof(shown), key, strlen(key));
+			alertbus_reply_error(conn, json_object_get(req, "id"), "bad_request", "%s: unknown member \"%s\"", cmd,
+					 shown);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* hello: agree on the protocol version and say what this server offers. */
+static void cmd_hello(struct conn *conn, const json_t *req, const json_t *id)
+{
+	static const char *const members[] = { "protocol", "client", NULL };
+	const json_t *p = json_object_get(req, "protocol");
+	struct cw_alertbus *bus = conn->bus;
+	long major = -1, minor = 0;
+	char ver[16];
+	json_t *r;
+
+	if (!check_members(conn, req, "hello", members))
+		return;
+	if (json_is_integer(p))
+		major = (long)json_integer_value(p);
+	else if (json_is_string(p)) {
+		const char *s = json_string_value(p);
+		char *end;
+
+		major = strtol(s, &end, 10);
+		if (end == s)
+			major = -1;
+		else if (*end == '.')
+			minor = strtol(end + 1, &end, 10);
+		if (*end != '\0')
+			major = -1;
+	}
+	if (major < 0 || minor < 0) {
+		alertbus_reply_error(conn, id, "bad_request", "hello: \"protocol\" must be a version such as \"%d.%d\"",
+				 CW_ALERTBUS_PROTOCOL_MAJOR, CW_ALERTBUS_PROTOCOL_MINOR);
+		return;
+	}
+	if (major != CW_ALERTBUS_PROTOCOL_MAJOR) {
+		alertbus_reply_error(conn, id, "unsupported_version",
+				 "this casewatchd speaks protocol %d.%d; the client asked for %ld.%ld", CW_ALERTBUS_PROTOCOL_MAJOR,
+				 CW_ALERTBUS_PROTOCOL_MINOR, major, minor);
+		return;
+	}
+	conn->hello_done = true;
+	snprintf(ver, sizeof(ver), "%d.%d", CW_ALERTBUS_PROTOCOL_MAJOR, CW_ALERTBUS_PROTOCOL_MINOR);
+	r = json_pack("{s:s, s:s, s:s, s:[s,s,s,s,s,s,s], s:{s:I, s:I}, s:{s:b}}", "protocol", ver, "server",
+		      "casewatchd", "version", bus->cfg.daemon_version, "capabilities", "status", "alerts", "subscribe",
+		      "unsubscribe", "ack", "snooze", "resume", "limits", "max_line", (json_int_t)bus->cfg.max_line,
+		      "max_output", (json_int_t)bus->cfg.max_output, "permissions", "change", conn->allowed);
+	alertbus_reply_ok(conn, id, r);
+}
+
+/* status: the bus's own numbers, then the provider's. */
+static void cmd_status(struct conn *conn, const json_t *req, const json_t *id)
+{
+	static const char *const members[] = { NULL };
+	struct cw_alertbus *bus = conn->bus;
+	size_t subs = 0;
+	char buf[32];
+	json_t *r;
+
+	if (!check_members(conn, req, "status", members))
+		return;
+	for (struct conn *c = bus->conns; c; c = c->next)
+		if (c->sub != SUB_NONE)
+			subs++;
+	snprintf(buf, sizeof(buf), "%" PRIu64, bus->last_id);
+	r = json_pack("{s:{s:I, s:I, s:I, s:s}}", "bus", "clients", (json_int_t)bus->nconns, "max_clients",
+		      (json_int_t)bus->cfg.max_clients, "subscribers", (json_int_t)subs, "last_id", buf);
+	if (bus->cfg.provider.status)
+		bus->cfg.provider.status(bus->cfg.provider.ctx, r);
+	alertbus_reply_ok(conn, id, r);
+}
+
+/* alerts: the provider lists the alerts that match a filter. */
+static void cmd_alerts(struct conn *conn, const json_t *req, const json_t *id)
+{
+	static const char *const members[] = { "filter", NULL };
+	struct cw_alertbus *bus = conn->bus;
+	const json_t *f = json_object_get(req, "filter");
+	struct cw_alertbus_req *r;
+	char msg[256];
+	json_t *filter;
+
+	if (!check_members(conn, req, "alerts", members))
+		return;
+	filter = f ? filter_parse(f, true, msg, sizeof(msg)) : json_object();
+	if (!filter) {
+		alertbus_reply_error(conn, id, "bad_request", "alerts: %s", msg);
+		return;
+	}
+	if (!bus->cfg.provider.alerts) {
+		alertbus_reply_error(conn, id, "unavailable", "alerts cannot be listed by this server");
+	} else if ((r = alertbus_begin_command(conn, id)))
+		bus->cfg.provider.alerts(bus->cfg.provider.ctx, filter, alertbus_on_reply, r);
+	json_decref(filter);
+}
+
+/* subscribe: live transitions, after a replay from a cursor if one is given. */
+static void cmd_subscribe(struct conn *conn, const json_t *req, const json_t *id)
+{
+	static const char *const members[] = { "filter", "since", NULL };
+	struct cw_alertbus *bus = conn->bus;
+	const json_t *f = json_object_get(req, "filter");
+	const json_t *since = json_object_get(req, "since");
+	uint64_t cursor = 0;
+	json_t *filter = NULL;
+	char msg[256];
+
+	if (!check_members(conn, req, "subscribe", members))
+		return;
+	if (conn->sub != SUB_NONE) {
+		alertbus_reply_error(conn, id, "already_subscribed", "this connection is already subscribed; unsubscribe first");
+		return;
+	}
+	if (since && !alertbus_parse_id(since, &cursor)) {
+		alertbus_reply_error(conn, id, "bad_request", "subscribe: \"since\" must be a transition id such as \"42\"");
+		return;
+	}
+	if (since && cursor > bus->last_id) {
+		alertbus_reply_error(conn, id, "bad_cursor", "subscribe: cursor %" PRIu64 " is after the last transition (%" PRIu64 ")",
+				 cursor, bus->last_id);
+		return;
+	}
+	if (f) {
+		filter = filter_parse(f, false, msg, sizeof(msg));
+		if (!filter) {
+			alertbus_reply_error(conn, id, "bad_request", "subscribe: %s", msg);
+			return;
+		}
+		if (json_object_size(filter) == 0) {
+			json_decref(filter);
+			filter = NULL;
+		}
+	}
+	conn->filter = filter;
+	conn->sub_replied = false;
+	conn->busy = true;
+	conn->cmd_id = json_incref((json_t *)id);
+	if (!since || cursor == bus->last_id) {
+		conn->sub = SUB_LIVE;
+		conn->scanned = conn->last_sent = bus->last_id;
+		alertbus_sub_reply(conn);
+		return;
+	}
+	conn->sub = SUB_REPLAYING;
+	conn->scanned = conn->last_sent = cursor;
+	alertbus_sub_request_batch(conn);
+}
+
+/* unsubscribe: no event follows its reply. */
+static void cmd_unsubscribe(struct conn *conn, const json_t *req, const json_t *id)
+{
+	static const char *const members[] = { NULL };
+	bool was = conn->sub != SUB_NONE;
+
+	if (!check_members(conn, req, "unsubscribe", members))
+		return;
+	alertbus_sub_end(conn);
+	alertbus_reply_ok(conn, id, json_pack("{s:b}", "unsubscribed", was));
+}
+
+/* Accepts "YYYY-MM-DDTHH:MM:SSZ" (UTC), the only form of time the protocol uses. */
+static bool parse_utc(const char *s, time_t *out)
+{
+	struct tm tm = { 0 };
+	struct tm back;
+	char z = 0, extra;
+	time_t t;
+
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+
+	for (size_t i = 0; i < sizeof(shape) - 1; i++)
+		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
+			return false;
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+		   &tm.tm_sec, &z, &extra) != 7 || z != 'Z' || strlen(s) != 20)
+		return false;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	back = tm;
+	t = timegm(&tm);
+	if (t == (time_t)-1 || tm.tm_year != back.tm_year || tm.tm_mon != back.tm_mon || tm.tm_mday != back.tm_mday ||
+	    tm.tm_hour != back.tm_hour || tm.tm_min != back.tm_min || tm.tm_sec != back.tm_sec)
+		return false;
+	*out = t;
+	return true;
+}
+
+/* A code: lower-case snake_case, 1 to 64 bytes (never free text). */
+static bool is_code(const char *s)
+{
+	size_t n = 0;
+
+	if (!s || *s < 'a' || *s > 'z')
+		return false;
+	for (; s[n]; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
+			return false;
+	return n <= 64;
+}
+
+/* An alert id: a short string of letters, digits and ._:- or a non-negative integer. */
+static json_t *alert_id_value(const json_t *v)
+{
+	char buf[32];
+
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return json_string(buf);
+	}
+	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 64)
+		return NULL;
+	for (const char *s = json_string_value(v); *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr("._:-", *s)))
+			return NULL;
+	return json_incref((json_t *)v);
+}
+
+/* Fills the actor's user name from the password database (the uid if unknown). */
+static void actor_resolve(struct cw_actor *a)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (a->name[0])
+		return;
+	if (getpwuid_r(a->uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+		snprintf(a->name, sizeof(a->name), "%s", res->pw_name);
+	else
+		snprintf(a->name, sizeof(a->name), "%u", (unsigned)a->uid);
+}
+
+/* The alert ids of an "alert" or "alerts" member as an array of strings, or NULL with msg. */
+static json_t *change_list(const json_t *alert, const json_t *alerts, const char *verb, char *msg, size_t size)
+{
+	json_t *list = json_array(), *v, *a;
+	size_t i;
+
+	if (alert) {
+		a = alert_id_value(alert);
+		if (!a) {
+			snprintf(msg, size, "%s: \"alert\" must be an alert id", verb);
+			json_decref(list);
+			return NULL;
+		}
+		json_array_append_new(list, a);
+		return list;
+	}
+	if (!json_is_array(alerts) || json_array_size(alerts) == 0 || json_array_size(alerts) > MAX_FILTER_VALUES) {
+		snprintf(msg, size, "%s: \"alerts\" must be an array of 1 to %d alert ids", verb, MAX_FILTER_VALUES);
+		json_decref(list);
+		return NULL;
+	}
+	json_array_foreach (alerts, i, v) {
+		a = alert_id_value(v);
+		if (!a) {
+			snprintf(msg, size, "%s: alerts[%zu] must be an alert id", verb, i);
+			json_decref(list);
+			return NULL;
+		}
+		json_array_append_new(list, a);
+	}
+	return list;
+}
+
+/*
+ * The validated arguments of ack or snooze: the target as "alerts" (ids) or
+ * "filter" (non-empty), and for snooze "until" (future UTC) and "reason" (a
+ * code). NULL with msg when something is wrong.
+ */
+static json_t *change_args(const json_t *req, const char *verb, bool snooze, char *msg, size_t size)
+{
+	const json_t *alert = json_object_get(req, "alert");
+	const json_t *alerts = json_object_get(req, "alerts");
+	const json_t *f = json_object_get(req, "filter");
+	json_t *args, *target;
+	char why[200];
+
+	if ((alert != NULL) + (alerts != NULL) + (f != NULL) != 1) {
+		snprintf(msg, size, "%s: give exactly one of \"alert\", \"alerts\" or \"filter\"", verb);
+		return NULL;
+	}
+	if (f) {
+		target = filter_parse(f, true, why, sizeof(why));
+		if (target && json_object_size(target) == 0) {
+			json_decref(target);
+			target = NULL;
+			snprintf(why, sizeof(why), "filter: name at least one of team, rule, audience, severity, kind, state");
+		}
+		if (!target) {
+			snprintf(msg, size, "%s: %s", verb, why);
+			return NULL;
+		}
+	} else if (!(target = change_list(alert, alerts, verb, msg, size)))
+		return NULL;
+	args = json_object();
+	json_object_set_new(args, f ? "filter" : "alerts", target);
+	if (snooze) {
+		const char *u = json_string_value(json_object_get(req, "until"));
+		const char *reason = json_string_value(json_object_get(req, "reason"));
+		time_t until;
+
+		if (!u || !parse_utc(u, &until))
+			snprintf(msg, size, "snooze: \"until\" must be a UTC time such as \"2026-12-01T17:00:00Z\"");
+		else if (until <= time(NULL))
+			snprintf(msg, size, "snooze: \"until\" (%s) is not in the future", u);
+		else if (!is_code(reason))
+			snprintf(msg, size,
+				 "snooze: \"reason\" must be a code (lower-case letters, digits and _, at most 64), not free text");
+		else {
+			json_object_set_new(args, "until", json_string(u));
+			json_object_set_new(args, "reason", json_string(reason));
+			return args;
+		}
+		json_decref(args);
+		return NULL;
+	}
+	return args;
+}
+
+/*
+ * ack and snooze: check the peer may change state, validate the request and
+ * hand it to the provider with the actor (uid, user name, pid).
+ */
+static void cmd_change(struct conn *conn, const json_t *req, const json_t *id, const char *verb)
+{
+	static const char *const ack_members[] = { "alert", "alerts", "filter", NULL };
+	static const char *const snooze_members[] = { "alert", "alerts", "filter", "until", "reason", NULL };
+	bool snooze = !strcmp(verb, "snooze");
+	struct cw_alertbus *bus = conn->bus;
+	struct cw_alertbus_req *r;
+	char msg[256];
+	json_t *args;
+
+	if (!check_members(conn, req, verb, snooze ? snooze_members : ack_members))
+		return;
+	if (!conn->allowed) {
+		if (alertbus_ratelimit(bus, &bus->rl_refused, "refusals"))
+			bus->cfg.log(LOG_WARNING, "alertbus: refused %s from uid %u (pid %d): not an allowed uid or group",
+				     verb, (unsigned)conn->actor.uid, (int)conn->actor.pid);
+		alertbus_reply_error(conn, id, "permission_denied",
+				     "uid %u may not %s alerts: ask for your user or group to be allowed in casewatchd's configuration",
+				     (unsigned)conn->actor.uid, verb);
+		return;
+	}
+	args = change_args(req, verb, snooze, msg, sizeof(msg));
+	if (!args) {
+		alertbus_reply_error(conn, id, "bad_request", "%s", msg);
+		return;
+	}
+	if (!bus->cfg.provider.change) {
+		json_decref(args);
+		alertbus_reply_error(conn, id, "unavailable", "alerts cannot be changed through this server");
+		return;
+	}
+	actor_resolve(&conn->actor);
+	bus->cfg.log(LOG_INFO, "alertbus: %s requested by uid %u (%s, pid %d)", verb, (unsigned)conn->actor.uid,
+		     conn->actor.name, (int)conn->actor.pid);
+	if ((r = alertbus_begin_command(conn, id)))
+		bus->cfg.provider.change(bus->cfg.provider.ctx, verb, args, &conn->actor, alertbus_on_reply, r);
+	json_decref(args);
+}
+
+/* Parses and answers one request line. */
+void alertbus_handle_line(struct conn *conn, const char *text, size_t len)
+{
+	json_error_t jerr;
+	json_t *req, *id;
+	const char *cmd;
+	char shown[40];
+
+	req = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	if (!req) {
+		char reason[160];
+
+		alertbus_printable(reason, sizeof(reason), jerr.text, strlen(jerr.text));
+		alertbus_reply_error(conn, NULL, "invalid_json", "invalid JSON at column %d: %s", jerr.column, reason);
+		return;
+	}
+	if (!json_is_object(req)) {
+		alertbus_reply_error(conn, NULL, "not_an_object", "a request is a JSON object such as {\"cmd\":\"status\"}");
+		json_decref(req);
+		return;
+	}
+	id = json_object_get(req, "id");
+	cmd = json_string_value(json_object_get(req, "cmd"));
+	if (!cmd) {
+		alertbus_reply_error(conn, id, "bad_request", "a request needs \"cmd\", a string (commands: %s)", commands_list);
+	} else if (!strcmp(cmd, "hello")) {
+		cmd_hello(conn, req, id);
+	} else if (!conn->hello_done && (!strcmp(cmd, "status") || !strcmp(cmd, "alerts") || !strcmp(cmd, "subscribe") ||
+					  !strcmp(cmd, "unsubscribe") || !strcmp(cmd, "ack") || !strcmp(cmd, "snooze"))) {
+		alertbus_reply_error(conn, id, "hello_required", "send {\"cmd\":\"hello\",\"protocol\":\"%d.%d\"} first",
+				 CW_ALERTBUS_PROTOCOL_MAJOR, CW_ALERTBUS_PROTOCOL_MINOR);
+	} else if (!strcmp(cmd, "status")) {
+		cmd_status(conn, req, id);
+	} else if (!strcmp(cmd, "alerts")) {
+		cmd_alerts(conn, req, id);
+	} else if (!strcmp(cmd, "subscribe")) {
+		cmd_subscribe(conn, req, id);
+	} else if (!strcmp(cmd, "unsubscribe")) {
+		cmd_unsubscribe(conn, req, id);
+	} else if (!strcmp(cmd, "ack") || !strcmp(cmd, "snooze")) {
+		cmd_change(conn, req, id, cmd);
+	} else {
+		alertbus_printable(shown, sizeof(shown), cmd, strlen(cmd));
+		alertbus_reply_error(conn, id, "unknown_command", "unknown command \"%s\" (commands: %s)", shown, commands_list);
+	}
+	json_decref(req);
+}
+
