@@ -1,1 +1,32 @@
-# daemon/: see the top-level Makefile.am.
+# daemon/: casewatchd. Everything but main.c is the convenience library
+# daemon/libcasewatchd.a, so tests link the real code.
+noinst_LIBRARIES += daemon/libcasewatchd.a
+daemon_libcasewatchd_a_SOURCES = \
+	daemon/clock.h daemon/clock.c \
+	daemon/log.h daemon/log.c \
+	daemon/conf.h daemon/conf.c \
+	daemon/retry.h daemon/retry.c \
+	daemon/db.h daemon/db.c \
+	daemon/migrate.h daemon/migrate.c \
+	daemon/daemon.h daemon/daemon.c
+daemon_libcasewatchd_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBPQ_CFLAGS) \
+	$(LIBSYSTEMD_CFLAGS) $(JANSSON_CFLAGS)
+CASEWATCHD_LIBS = daemon/libcasewatchd.a $(CASEWATCH_LIBS) $(LIBEVENT_LIBS) $(LIBPQ_LIBS) \
+	$(LIBSYSTEMD_LIBS) $(JANSSON_LIBS)
+
+sbin_PROGRAMS += daemon/casewatchd
+daemon_casewatchd_SOURCES = daemon/main.c
+nodist_daemon_casewatchd_SOURCES = daemon/versions.h
+daemon_casewatchd_CFLAGS = $(daemon_libcasewatchd_a_CFLAGS)
+daemon_casewatchd_LDADD = $(CASEWATCHD_LIBS)
+
+# The libsystemd version for the start-up line (the library has no call for it).
+daemon/versions.h: Makefile
+	$(AM_V_GEN)$(MKDIR_P) daemon && \
+	echo "#define CW_LIBSYSTEMD_VERSION \"`$(PKG_CONFIG) --modversion libsystemd`\"" >$@
+daemon/casewatchd-main.$(OBJEXT): daemon/versions.h
+CLEANFILES += daemon/versions.h
+
+# A commented example next to where casewatch.conf goes.
+casewatchconfdir = $(sysconfdir)/casewatch
+dist_casewatchconf_DATA = casewatch.conf.example
