@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libpq-fe.h>
+
 #include "conf.h"
 #include "log.h"
 
@@ -430,6 +432,8 @@ static char *conf_trim(char *s)
 /* Unquotes "..." (with \" and \\) or strips a " # comment"; in place. */
 static bool conf_value(char *v, char **out)
 {
+	while (isspace((unsigned char)*v))
+		v++;
 	if (*v == '"') {
 		char *w = v, *r = v + 1;
 
@@ -455,6 +459,27 @@ static bool conf_value(char *v, char **out)
 	}
 	*out = conf_trim(v);
 	return true;
+}
+
+/* Checks a libpq connection string with libpq's own parser (a bare
+ * database name is fine too). */
+static bool conf_conninfo_ok(const char *value, char *why, size_t wsize)
+{
+	PQconninfoOption *opts;
+	char *msg = NULL;
+
+	if (!strchr(value, '=') && strncmp(value, "postgres://", 11) &&
+	    strncmp(value, "postgresql://", 13))
+		return true;
+	opts = PQconninfoParse(value, &msg);
+	if (opts) {
+		PQconninfoFree(opts);
+		return true;
+	}
+	snprintf(why, wsize, "not a valid connection string: %.*s",
+		 msg ? (int)strcspn(msg, "\n") : 13, msg ? msg : "out of memory");
+	PQfreemem(msg);
+	return false;
 }
 
 /* True if name is a known section. */
@@ -550,6 +575,8 @@ static void conf_parse(struct cw_conf *conf, const char *path, char *text, struc
 		}
 		seen[idx] = lineno;
 		if (!conf_set(conf, s, val, why, sizeof(why)))
+			conf_buf_line(errs, "%s:%d: %s: %s", path, lineno, key, why);
+		else if (s->offset == CONF_OFF(database) && !conf_conninfo_ok(val, why, sizeof(why)))
 			conf_buf_line(errs, "%s:%d: %s: %s", path, lineno, key, why);
 	}
 	for (size_t i = 0; i < NSETTINGS; i++)
@@ -772,6 +799,9 @@ void cw_conf_print(const struct cw_conf *conf, FILE *out, bool comments)
 							 "a reload (SIGHUP) applies a change" :
 							 "a change needs a restart");
 		}
+		/* With comments, a setting at its default is shown commented out. */
+		if (comments && !(s->flags & CW_CONF_REQUIRED) && !strcmp(v, s->def))
+			fputs("# ", out);
 		if (quote) {
 			fputs(s->name, out);
 			fputs(" = \"", out);

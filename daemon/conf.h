@@ -125,7 +125,8 @@ char *cw_conf_reload_merge(const struct cw_conf *old, struct cw_conf *fresh);
  * CW_CONF_SECRET); malloc'd. */
 char *cw_conf_value(const struct cw_conf *conf, const struct cw_conf_setting *s);
 /* Prints the settings as a config file; with comments, each setting is
- * preceded by its help, default and whether reload applies it. */
+ * preceded by its help, default and whether reload applies it, and a
+ * setting still at its default is printed commented out. */
 void cw_conf_print(const struct cw_conf *conf, FILE *out, bool comments);
 
 /* Durations: parse "1m30s"-style text into ms; format ms back. */

@@ -30,3 +30,7 @@ CLEANFILES += daemon/versions.h
 # A commented example next to where casewatch.conf goes.
 casewatchconfdir = $(sysconfdir)/casewatch
 dist_casewatchconf_DATA = casewatch.conf.example
+
+# The daemon's operator docs (tests/check_config.c checks configuration.md
+# names every setting).
+dist_doc_DATA += docs/configuration.md docs/operations.md

@@ -4,3 +4,24 @@ noinst_LIBRARIES += tests/libtestutil.a
 tests_libtestutil_a_SOURCES = tests/testutil.h tests/testutil.c
 tests_libtestutil_a_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 TEST_LIBS = tests/libtestutil.a $(CASEWATCH_LIBS) $(CHECK_LIBS)
+
+# The daemon's infrastructure (daemon/): settings, logger, retry policy, and
+# casewatchd itself against a real PostgreSQL.
+DAEMON_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+DAEMON_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS) \
+	$(LIBPQ_CFLAGS) $(LIBSYSTEMD_CFLAGS)
+DAEMON_TEST_LIBS = tests/libtestutil.a $(CASEWATCHD_LIBS) $(CHECK_LIBS)
+check_PROGRAMS += tests/check_config tests/check_log tests/check_retry
+TESTS += tests/check_config tests/check_log tests/check_retry
+tests_check_config_CPPFLAGS = $(DAEMON_TEST_CPPFLAGS)
+tests_check_config_CFLAGS = $(DAEMON_TEST_CFLAGS)
+tests_check_config_LDADD = $(DAEMON_TEST_LIBS)
+tests_check_log_CPPFLAGS = $(DAEMON_TEST_CPPFLAGS)
+tests_check_log_CFLAGS = $(DAEMON_TEST_CFLAGS)
+tests_check_log_LDADD = $(DAEMON_TEST_LIBS)
+tests_check_retry_CPPFLAGS = $(DAEMON_TEST_CPPFLAGS)
+tests_check_retry_CFLAGS = $(DAEMON_TEST_CFLAGS)
+tests_check_retry_LDADD = $(DAEMON_TEST_LIBS)
+dist_check_SCRIPTS += tests/daemon-config.sh tests/daemon-db.sh
+TESTS += tests/daemon-config.sh tests/daemon-db.sh
+EXTRA_DIST += tests/data/conf tests/data/migrations
