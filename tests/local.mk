@@ -11,8 +11,8 @@ DAEMON_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 DAEMON_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(LIBPQ_CFLAGS) $(LIBSYSTEMD_CFLAGS)
 DAEMON_TEST_LIBS = tests/libtestutil.a $(CASEWATCHD_LIBS) $(CHECK_LIBS)
-check_PROGRAMS += tests/check_config tests/check_log tests/check_retry
-TESTS += tests/check_config tests/check_log tests/check_retry
+check_PROGRAMS += tests/check_config tests/check_log tests/check_retry tests/check_clock
+TESTS += tests/check_config tests/check_log tests/check_retry tests/check_clock
 tests_check_config_CPPFLAGS = $(DAEMON_TEST_CPPFLAGS)
 tests_check_config_CFLAGS = $(DAEMON_TEST_CFLAGS)
 tests_check_config_LDADD = $(DAEMON_TEST_LIBS)
@@ -22,6 +22,10 @@ tests_check_log_LDADD = $(DAEMON_TEST_LIBS)
 tests_check_retry_CPPFLAGS = $(DAEMON_TEST_CPPFLAGS)
 tests_check_retry_CFLAGS = $(DAEMON_TEST_CFLAGS)
 tests_check_retry_LDADD = $(DAEMON_TEST_LIBS)
+tests_check_clock_CPPFLAGS = $(DAEMON_TEST_CPPFLAGS)
+tests_check_clock_CFLAGS = $(DAEMON_TEST_CFLAGS)
+tests_check_clock_LDADD = $(DAEMON_TEST_LIBS)
 dist_check_SCRIPTS += tests/daemon-config.sh tests/daemon-db.sh
 TESTS += tests/daemon-config.sh tests/daemon-db.sh
-EXTRA_DIST += tests/data/conf tests/data/migrations
+# (tap.sh and pg.sh are sourced by the shell tests, so they must ship too.)
+EXTRA_DIST += tests/data/conf tests/data/migrations tests/tap.sh tests/pg.sh
