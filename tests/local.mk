@@ -25,7 +25,12 @@ tests_check_retry_LDADD = $(DAEMON_TEST_LIBS)
 tests_check_clock_CPPFLAGS = $(DAEMON_TEST_CPPFLAGS)
 tests_check_clock_CFLAGS = $(DAEMON_TEST_CFLAGS)
 tests_check_clock_LDADD = $(DAEMON_TEST_LIBS)
-dist_check_SCRIPTS += tests/daemon-config.sh tests/daemon-db.sh
-TESTS += tests/daemon-config.sh tests/daemon-db.sh
+# check_db needs a server: tests/daemon-dbapi.sh starts one and runs it.
+check_PROGRAMS += tests/check_db
+tests_check_db_CPPFLAGS = $(DAEMON_TEST_CPPFLAGS)
+tests_check_db_CFLAGS = $(DAEMON_TEST_CFLAGS)
+tests_check_db_LDADD = $(DAEMON_TEST_LIBS)
+dist_check_SCRIPTS += tests/daemon-config.sh tests/daemon-db.sh tests/daemon-dbapi.sh
+TESTS += tests/daemon-config.sh tests/daemon-db.sh tests/daemon-dbapi.sh
 # (tap.sh and pg.sh are sourced by the shell tests, so they must ship too.)
 EXTRA_DIST += tests/data/conf tests/data/migrations tests/tap.sh tests/pg.sh
