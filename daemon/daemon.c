@@ -159,7 +159,7 @@ static void daemon_migrated(const struct cw_migrate_result *res, void *arg)
 		return;
 	}
 	d->schema_version = res->to_version;
-	d->highest_known = res->to_version > d->highest_known ? res->to_version : d->highest_known;
+	d->highest_known = res->highest;
 	if (res->applied)
 		cw_log(CW_LOG_NOTICE, "casewatch schema migrated from version %d to %d", res->from_version,
 		       res->to_version);
@@ -172,15 +172,9 @@ static void daemon_migrated(const struct cw_migrate_result *res, void *arg)
 static void daemon_db_ready(struct cw_db *db, void *arg)
 {
 	struct cw_daemon *d = arg;
-	struct cw_migrate_file *files;
 	struct cw_error err;
-	size_t n;
 
 	d->schema_version = -1;
-	if (cw_migrate_scan(d->conf->migrations_dir, &files, &n, &err)) {
-		d->highest_known = files[n - 1].version;
-		cw_migrate_files_free(files, n);
-	}
 	d->migrate = cw_migrate_start(db, d->conf->migrations_dir, daemon_migrated, d, &err);
 	if (!d->migrate) {
 		cw_log(CW_LOG_ERR, "%s", err.msg);
@@ -275,22 +269,25 @@ void cw_daemon_stop(struct cw_daemon *d)
 	daemon_maybe_exit(d);
 }
 
-/* Accessors. */
+/* The database wrapper, for hooks that submit their own jobs. */
 struct cw_db *cw_daemon_db(struct cw_daemon *d)
 {
 	return d->db;
 }
 
+/* The settings in effect. */
 const struct cw_conf *cw_daemon_conf(const struct cw_daemon *d)
 {
 	return d->conf;
 }
 
+/* The schema version on this connection, -1 before migrations. */
 int cw_daemon_schema_version(const struct cw_daemon *d)
 {
 	return d->schema_version;
 }
 
+/* What main should exit with. */
 int cw_daemon_exit_status(const struct cw_daemon *d)
 {
 	return d->exit_status;

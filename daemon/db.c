@@ -65,6 +65,7 @@ struct cw_db {
 };
 
 static void db_io_cb(evutil_socket_t fd, short what, void *arg);
+static void db_fail(struct cw_db *db, const char *why);
 static void db_connect(struct cw_db *db);
 static void db_run_next(struct cw_db *db);
 
@@ -99,10 +100,16 @@ static void db_set_state(struct cw_db *db, enum cw_db_state state)
 static void db_arm(struct cw_db *db, short what, int64_t timeout_ms)
 {
 	struct timeval tv = { (time_t)(timeout_ms / 1000), (suseconds_t)(timeout_ms % 1000) * 1000 };
+	int fd = PQsocket(db->conn);
 
 	if (db->io)
 		event_free(db->io);
-	db->io = event_new(db->base, PQsocket(db->conn), what, db_io_cb, db);
+	db->io = NULL;
+	if (fd < 0) {
+		db_fail(db, "the connection has no socket");
+		return;
+	}
+	db->io = event_new(db->base, fd, what, db_io_cb, db);
 	if (!db->io)
 		abort();
 	event_add(db->io, timeout_ms > 0 ? &tv : NULL);

@@ -352,6 +352,7 @@ static void teardown(struct main_state *ms)
 	libevent_global_shutdown();
 }
 
+/* casewatchd: options, settings, logging, loop, subsystems, ready, run. */
 int main(int argc, char **argv)
 {
 	struct main_state ms = { 0 };

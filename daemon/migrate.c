@@ -365,10 +365,12 @@ struct cw_migrate *cw_migrate_start(struct cw_db *db, const char *dir, cw_migrat
 	m->arg = arg;
 	m->dir = strdup(dir);
 	m->res.from_version = -1;
+	m->res.highest = -1;
 	if (!cw_migrate_scan(dir, &m->files, &m->count, err)) {
 		cw_migrate_abandon(m);
 		return NULL;
 	}
+	m->res.highest = m->files[m->count - 1].version;
 	if (!cw_db_query(db,
 			 "SELECT pg_catalog.to_regnamespace('casewatch') IS NOT NULL, "
 			 "pg_catalog.to_regclass('casewatch.schema_version') IS NOT NULL",

@@ -33,6 +33,7 @@ struct cw_migrate_result {
 	int from_version;     /* the database's version before (-1 if unknown) */
 	int to_version;	      /* after */
 	int applied;	      /* files applied */
+	int highest;	      /* the newest migration file's version (-1 if none read) */
 	char message[CW_ERROR_MAX]; /* why it failed, naming the file */
 };
 
