@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <event2/event.h>
+#include <systemd/sd-daemon.h>
 
 #include "clock.h"
 #include "daemon.h"
@@ -163,6 +164,7 @@ static void daemon_migrated(const struct cw_migrate_result *res, void *arg)
 	if (res->applied)
 		cw_log(CW_LOG_NOTICE, "casewatch schema migrated from version %d to %d", res->from_version,
 		       res->to_version);
+	sd_notifyf(0, "STATUS=Running: database connected, schema version %d", d->schema_version);
 	if (d->hooks.on_db_ready)
 		d->hooks.on_db_ready(d, d->db, d->hooks.arg);
 	daemon_pass(d);
@@ -189,6 +191,7 @@ static void daemon_db_lost(struct cw_db *db, void *arg)
 
 	(void)db;
 	d->schema_version = -1;
+	sd_notify(0, "STATUS=Running: waiting for the database (see the log)");
 	/* The migration run already got its failure through its job. */
 	if (d->once && !d->stopping) {
 		cw_log(CW_LOG_ERR, "--once: the database is not reachable");

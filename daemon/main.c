@@ -403,7 +403,7 @@ int main(int argc, char **argv)
 	cw_daemon_start(ms.daemon);
 
 	/* Ready; the loop. */
-	sd_notify(0, "READY=1\nSTATUS=Running");
+	sd_notify(0, "READY=1\nSTATUS=Running: connecting to the database");
 	event_base_dispatch(ms.base);
 
 	status = cw_daemon_exit_status(ms.daemon);

@@ -9,8 +9,10 @@ migrations="$CASEWATCH_SRCDIR/tests/data/migrations"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cw-ddb.XXXXXX")
 chmod 0755 "$tmp"
 pid=
+notify_pid=
 cleanup() {
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	[ -n "$notify_pid" ] && kill "$notify_pid" 2>/dev/null
 	pg_destroy
 	rm -rf "$tmp"
 }
@@ -95,10 +97,19 @@ is "a too-new schema: exit 1" "$?" 1
 ok "... with a clear message" grep -qF "the database's casewatch schema is at version 99, newer than this casewatchd knows (its newest migration is 002_second.sql in $migrations)" "$tmp/once.log"
 pg_psql -c "DELETE FROM casewatch.schema_version WHERE version = 99"
 
-# The daemon proper: runs passes; survives an outage.
-"$d" -c "$tmp/c.conf" >"$tmp/log" 2>&1 &
+# The daemon proper, as systemd runs it (a notify socket and a watchdog):
+# runs passes; survives an outage.
+socat -u UNIX-RECV:"$tmp/notify.sock" OPEN:"$tmp/notify",creat,append &
+notify_pid=$!
+i=0
+while [ ! -S "$tmp/notify.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+NOTIFY_SOCKET="$tmp/notify.sock" WATCHDOG_USEC=200000 "$d" -c "$tmp/c.conf" >"$tmp/log" 2>&1 &
 pid=$!
 ok "the daemon runs passes" wait_for "pass 2 finished"
+notified() { grep -o -- "$1" "$tmp/notify" | wc -l | tr -d ' '; }
+is "it told systemd READY=1" "$(notified READY=1)" 1
+ok "... with its status" grep -qF "STATUS=Running: database connected, schema version 2" "$tmp/notify"
+ok "it pings the watchdog from its own timer" test "$(notified WATCHDOG=1)" -ge 5
 is "it wrote its pidfile" "$(cat "$tmp/casewatchd.pid" 2>/dev/null)" "$pid"
 is "it shows as application casewatchd" "$(pg_psql -Atc "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'casewatchd'")" 1
 
@@ -123,6 +134,7 @@ write_conf "$tmp/c.conf" "5 parsecs" "$tmp/cw.sock"
 mark=$(lines)
 kill -HUP "$pid"
 ok "a bad reload is refused" wait_for "reload failed, keeping the old settings: $tmp/c.conf:" "$mark"
+is "SIGHUP: RELOADING=1, then READY=1 again" "$(notified RELOADING=1)/$(notified READY=1)" "1/2"
 ok "... naming the problem" grep -qF "\"5 parsecs\" is not a duration" "$tmp/log"
 ok "... and the daemon carries on" wait_for "finished in" "$(lines)"
 
@@ -140,6 +152,7 @@ wait "$pid"
 is "SIGTERM: exit 0" "$?" 0
 pid=
 ok "... logged" grep -qF "casewatchd stopped" "$tmp/log"
+is "... after STOPPING=1" "$(notified STOPPING=1)" 1
 ok "... pidfile removed" test ! -e "$tmp/casewatchd.pid"
 
 # --once without a database gives up instead of waiting for ever.
