@@ -75,6 +75,8 @@ static void daemon_check_row(const PGresult *res, void *arg)
 static void daemon_check_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
 {
 	struct cw_daemon *d = arg;
+	char when[CW_CLOCK_UTC_STRLEN];
+	cw_time now;
 
 	if (err) {
 		cw_log_ratelimited("pass-check", CW_LOG_WARNING, "pass %u: schema check failed: %s%s%s",
@@ -92,8 +94,11 @@ static void daemon_check_done(struct cw_db *db, const struct cw_db_error *err, v
 		daemon_fatal(d);
 		return;
 	}
+	now = cw_clock_now();
+	cw_clock_format_utc(now, when);
+	cw_log(CW_LOG_DEBUG, "pass %u: schema version %d, now %s", d->passes, d->schema_version, when);
 	if (d->hooks.on_tick)
-		d->hooks.on_tick(d, db, cw_clock_now(), d->hooks.arg);
+		d->hooks.on_tick(d, db, now, d->hooks.arg);
 	else
 		cw_daemon_pass_done(d, true);
 }

@@ -146,6 +146,16 @@ ok "a good reload applies poll_interval" wait_for 'reload: poll_interval: "1s" -
 ok "... and says socket_path needs a restart" wait_for "reload: socket_path: changed, needs a restart (keeping \"$tmp/cw.sock\")" "$mark"
 ok "... and the daemon carries on" kill -0 "$pid"
 
+# The test clock: the file is read again on every pass.
+echo "2026-11-23T09:00:00Z" >"$tmp/clock"
+sed "s|^pidfile = .*|&\ntest_clock_file = $tmp/clock|" "$tmp/c.conf" >"$tmp/c.clock"
+cp "$tmp/c.clock" "$tmp/c.conf"
+mark=$(lines)
+kill -HUP "$pid"
+ok "a reload sets the test clock" wait_for "now 2026-11-23T09:00:00Z" "$mark"
+echo "2026-11-24T10:00:00+01:00" >"$tmp/clock"
+ok "moving the file moves the daemon's time" wait_for "now 2026-11-24T09:00:00Z" "$mark"
+
 # SIGTERM: graceful, exit 0, pidfile removed.
 kill -TERM "$pid"
 wait "$pid"
