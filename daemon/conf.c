@@ -587,8 +587,11 @@ static void conf_parse(struct cw_conf *conf, const char *path, char *text, struc
 
 		cw_conf_format_duration(conf->retry_base_ms, a, sizeof(a));
 		cw_conf_format_duration(conf->retry_cap_ms, b, sizeof(b));
+		int base_line = seen[cw_conf_find("retry_base") - settings];
+		int cap_line = seen[cw_conf_find("retry_cap") - settings];
+
 		conf_buf_line(errs, "%s:%d: retry_base: %s is longer than retry_cap (%s)", path,
-			      seen[cw_conf_find("retry_base") - settings], a, b);
+			      base_line ? base_line : cap_line, a, b);
 	}
 }
 
