@@ -1,0 +1,302 @@
+/* daemon.c - the cycle: connect, migrate, then passes every poll_interval. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <systemd/sd-daemon.h>
+
+#include "clock.h"
+#include "daemon.h"
+#include "log.h"
+#include "migrate.h"
+
+struct cw_daemon {
+	struct event_base *base;
+	const struct cw_conf *conf;
+	bool once;
+	struct cw_hooks hooks;
+	struct cw_db *db;
+	struct cw_migrate *migrate; /* while a migration run is in progress */
+	struct event *tick;	    /* every poll_interval */
+	int schema_version;	    /* -1 until migrated on this connection */
+	int highest_known;	    /* the newest migration file's version */
+	bool in_pass;
+	bool stopping;
+	unsigned passes;
+	int64_t pass_started_ms;
+	int exit_status;
+};
+
+static void daemon_pass(struct cw_daemon *d);
+
+/* Stops the loop with a fatal error. */
+static void daemon_fatal(struct cw_daemon *d)
+{
+	d->exit_status = 1;
+	d->stopping = true;
+	event_base_loopexit(d->base, NULL);
+}
+
+/* The loop may end once nothing is running. */
+static void daemon_maybe_exit(struct cw_daemon *d)
+{
+	if (d->stopping && !d->in_pass)
+		event_base_loopexit(d->base, NULL);
+}
+
+/* Ends a pass: logs its duration; --once stops here. */
+void cw_daemon_pass_done(struct cw_daemon *d, bool ok)
+{
+	if (!d->in_pass)
+		return;
+	d->in_pass = false;
+	cw_log(ok ? CW_LOG_DEBUG : CW_LOG_WARNING, "pass %u %s in %lld ms", d->passes,
+	       ok ? "finished" : "failed", (long long)(cw_clock_monotonic_ms() - d->pass_started_ms));
+	if (d->once) {
+		if (!ok)
+			d->exit_status = 1;
+		d->stopping = true;
+	}
+	daemon_maybe_exit(d);
+}
+
+/* The schema check's row: the database's current version. */
+static void daemon_check_row(const PGresult *res, void *arg)
+{
+	struct cw_daemon *d = arg;
+
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		d->schema_version = atoi(PQgetvalue(res, 0, 0));
+}
+
+/* The schema check finished: refuse a schema moved ahead, else run the hook. */
+static void daemon_check_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_daemon *d = arg;
+	char when[CW_CLOCK_UTC_STRLEN];
+	cw_time now;
+
+	if (err) {
+		cw_log_ratelimited("pass-check", CW_LOG_WARNING, "pass %u: schema check failed: %s%s%s",
+				   d->passes, err->sqlstate[0] ? err->sqlstate : "",
+				   err->sqlstate[0] ? ": " : "", err->message);
+		cw_daemon_pass_done(d, false);
+		return;
+	}
+	if (d->schema_version > d->highest_known) {
+		cw_log(CW_LOG_ERR,
+		       "the casewatch schema moved to version %d while running; this casewatchd "
+		       "knows up to %d: stopping",
+		       d->schema_version, d->highest_known);
+		d->in_pass = false;
+		daemon_fatal(d);
+		return;
+	}
+	now = cw_clock_now();
+	cw_clock_format_utc(now, when);
+	cw_log(CW_LOG_DEBUG, "pass %u: schema version %d, now %s", d->passes, d->schema_version, when);
+	if (d->hooks.on_tick)
+		d->hooks.on_tick(d, db, now, d->hooks.arg);
+	else
+		cw_daemon_pass_done(d, true);
+}
+
+/* Starts a pass if the database is ready and none is running. */
+static void daemon_pass(struct cw_daemon *d)
+{
+	struct cw_error err;
+
+	cw_log_ratelimit_flush();
+	if (d->in_pass || d->stopping)
+		return;
+	if (!d->db || !cw_db_is_connected(d->db) || d->schema_version < 0) {
+		struct cw_db_status st = { .state = CW_DB_DISCONNECTED };
+
+		if (d->db)
+			cw_db_get_status(d->db, &st);
+		cw_log(CW_LOG_DEBUG, "pass skipped: database %s%s", cw_db_state_name(st.state),
+		       cw_db_is_connected(d->db) ? ", schema not checked yet" : "");
+		return;
+	}
+	d->in_pass = true;
+	d->passes++;
+	d->pass_started_ms = cw_clock_monotonic_ms();
+	if (!cw_db_query(d->db, "SELECT pg_catalog.max(version) FROM casewatch.schema_version", 0,
+			 NULL, 0, daemon_check_row, daemon_check_done, d, &err)) {
+		cw_log(CW_LOG_DEBUG, "pass %u: %s", d->passes, err.msg);
+		cw_daemon_pass_done(d, false);
+	}
+}
+
+/* The poll timer. */
+static void daemon_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	daemon_pass(arg);
+}
+
+/* (Re)arms the poll timer at the configured interval. */
+static void daemon_arm_tick(struct cw_daemon *d)
+{
+	struct timeval tv = { (time_t)(d->conf->poll_interval_ms / 1000),
+			      (suseconds_t)(d->conf->poll_interval_ms % 1000) * 1000 };
+
+	event_del(d->tick);
+	event_add(d->tick, &tv);
+}
+
+/* Migrations finished on this connection. */
+static void daemon_migrated(const struct cw_migrate_result *res, void *arg)
+{
+	struct cw_daemon *d = arg;
+
+	d->migrate = NULL;
+	if (!res->ok) {
+		if (res->connection_lost && !d->once) {
+			cw_log(CW_LOG_WARNING, "schema check interrupted: %s; retrying on reconnect",
+			       res->message);
+			return;
+		}
+		cw_log(CW_LOG_ERR, "%s", res->message);
+		daemon_fatal(d);
+		return;
+	}
+	d->schema_version = res->to_version;
+	d->highest_known = res->highest;
+	if (res->applied)
+		cw_log(CW_LOG_NOTICE, "casewatch schema migrated from version %d to %d", res->from_version,
+		       res->to_version);
+	sd_notifyf(0, "STATUS=Running: database connected, schema version %d", d->schema_version);
+	if (d->hooks.on_db_ready)
+		d->hooks.on_db_ready(d, d->db, d->hooks.arg);
+	daemon_pass(d);
+}
+
+/* Connected: check and migrate the schema first. */
+static void daemon_db_ready(struct cw_db *db, void *arg)
+{
+	struct cw_daemon *d = arg;
+	struct cw_error err;
+
+	d->schema_version = -1;
+	d->migrate = cw_migrate_start(db, d->conf->migrations_dir, daemon_migrated, d, &err);
+	if (!d->migrate) {
+		cw_log(CW_LOG_ERR, "%s", err.msg);
+		daemon_fatal(d);
+	}
+}
+
+/* A connection attempt failed or the connection broke. */
+static void daemon_db_lost(struct cw_db *db, void *arg)
+{
+	struct cw_daemon *d = arg;
+
+	(void)db;
+	d->schema_version = -1;
+	sd_notify(0, "STATUS=Running: waiting for the database (see the log)");
+	/* The migration run already got its failure through its job. */
+	if (d->once && !d->stopping) {
+		cw_log(CW_LOG_ERR, "--once: the database is not reachable");
+		daemon_fatal(d);
+	}
+}
+
+/* A daemon on base. */
+struct cw_daemon *cw_daemon_new(struct event_base *base, const struct cw_conf *conf, bool once)
+{
+	struct cw_daemon *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		abort();
+	d->base = base;
+	d->conf = conf;
+	d->once = once;
+	d->schema_version = -1;
+	d->highest_known = -1;
+	d->tick = event_new(base, -1, EV_PERSIST, daemon_tick_cb, d);
+	if (!d->tick)
+		abort();
+	return d;
+}
+
+/* Frees the daemon: the database first, so no callback reaches a freed runner. */
+void cw_daemon_free(struct cw_daemon *d)
+{
+	if (!d)
+		return;
+	cw_db_free(d->db);
+	cw_migrate_abandon(d->migrate);
+	event_free(d->tick);
+	free(d);
+}
+
+/* Installs the hooks. */
+void cw_daemon_set_hooks(struct cw_daemon *d, const struct cw_hooks *hooks)
+{
+	d->hooks = *hooks;
+}
+
+/* Starts connecting and the poll timer. */
+void cw_daemon_start(struct cw_daemon *d)
+{
+	struct cw_db_options opts = {
+		.conninfo = d->conf->database,
+		.connect_timeout_ms = d->conf->connect_timeout_ms,
+		.statement_timeout_ms = d->conf->statement_timeout_ms,
+		.retry_base_ms = d->conf->retry_base_ms,
+		.retry_cap_ms = d->conf->retry_cap_ms,
+	};
+
+	d->db = cw_db_new(d->base, &opts, daemon_db_ready, daemon_db_lost, d);
+	cw_db_start(d->db);
+	if (!d->once)
+		daemon_arm_tick(d);
+}
+
+/* Applies what a reload may change. */
+void cw_daemon_reload(struct cw_daemon *d, const struct cw_conf *conf)
+{
+	bool interval = conf->poll_interval_ms != d->conf->poll_interval_ms;
+
+	d->conf = conf;
+	cw_db_set_retry(d->db, conf->retry_base_ms, conf->retry_cap_ms);
+	if (interval && !d->once)
+		daemon_arm_tick(d);
+	if (d->hooks.on_reload)
+		d->hooks.on_reload(d, conf, d->hooks.arg);
+}
+
+/* Graceful stop. */
+void cw_daemon_stop(struct cw_daemon *d)
+{
+	d->stopping = true;
+	event_del(d->tick);
+	daemon_maybe_exit(d);
+}
+
+/* The database wrapper, for hooks that submit their own jobs. */
+struct cw_db *cw_daemon_db(struct cw_daemon *d)
+{
+	return d->db;
+}
+
+/* The settings in effect. */
+const struct cw_conf *cw_daemon_conf(const struct cw_daemon *d)
+{
+	return d->conf;
+}
+
+/* The schema version on this connection, -1 before migrations. */
+int cw_daemon_schema_version(const struct cw_daemon *d)
+{
+	return d->schema_version;
+}
+
+/* What main should exit with. */
+int cw_daemon_exit_status(const struct cw_daemon *d)
+{
+	return d->exit_status;
+}

@@ -1,0 +1,121 @@
+/*
+ * log.h - the daemon's logger: syslog (RFC 5424), the systemd journal, stderr.
+ *
+ * One cw_log() for operational messages and cw_log_fields() for structured
+ * ones (alert transitions): the same fields go into the RFC 5424 structured
+ * data element [casewatch@32473 ...] and into journal fields (upper-cased).
+ * Repetitive messages go through cw_log_ratelimited(): one message per key
+ * per interval, then a "suppressed N similar messages" summary.
+ *
+ * Privacy: the API takes ids, codes, dates and team ids; never pass a
+ * record's free text, a name or an address to any of these functions.
+ */
+#ifndef CASEWATCH_DAEMON_LOG_H
+#define CASEWATCH_DAEMON_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "casewatch/calendar.h"
+
+/* Severities, numerically equal to syslog's. */
+enum cw_log_level {
+	CW_LOG_ERR = 3,
+	CW_LOG_WARNING = 4,
+	CW_LOG_NOTICE = 5,
+	CW_LOG_INFO = 6,
+	CW_LOG_DEBUG = 7,
+};
+
+/* Where messages go (bits). */
+enum cw_log_target {
+	CW_LOG_TO_SYSLOG = 1,
+	CW_LOG_TO_JOURNAL = 2,
+	CW_LOG_TO_STDERR = 4,
+};
+
+/* The private enterprise number in structured data ids ("casewatch@32473";
+ * 32473 is the number RFC 5612 reserves for documentation). */
+#define CW_LOG_SD_ID "casewatch@32473"
+
+struct cw_log_options {
+	unsigned targets;	 /* CW_LOG_TO_* bits */
+	enum cw_log_level level; /* messages above this severity number are dropped */
+	const char *ident;	 /* APP-NAME / SYSLOG_IDENTIFIER */
+	int facility;		 /* syslog facility number (3 = daemon, 16..23 = local0..7) */
+	const char *syslog_socket; /* Unix datagram socket, normally /dev/log */
+	int64_t ratelimit_ms;	 /* interval per rate-limit key */
+};
+
+/* One structured field: name is lower-case ASCII [a-z0-9_], at most 32
+ * characters; value is an id, code, date or team. */
+struct cw_log_field {
+	const char *name;
+	const char *value;
+};
+
+/* An alert transition, as it goes to the logs. */
+struct cw_log_transition {
+	int64_t alert_id;
+	int64_t person_id;
+	const char *rule_id;
+	const char *team;	/* NULL when unallocated */
+	cw_time due;
+	const char *state;	/* "due_soon", "overdue", "escalated", "resolved", ... */
+};
+
+/* Applies options (copied). Until called, messages go to stderr at info. */
+void cw_log_configure(const struct cw_log_options *opts);
+/* The targets "auto" means: the journal under systemd (JOURNAL_STREAM or
+ * INVOCATION_ID set), else syslog. */
+unsigned cw_log_auto_targets(void);
+/* Closes the syslog socket and forgets the rate-limit state. */
+void cw_log_shutdown(void);
+
+/* Parses "debug", "info", "notice", "warning", "err". */
+bool cw_log_level_parse(const char *name, enum cw_log_level *out);
+const char *cw_log_level_name(enum cw_log_level level);
+/* True when a message at level would be written. */
+bool cw_log_enabled(enum cw_log_level level);
+
+/* An operational message. */
+void cw_log(enum cw_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Like cw_log, but at most one message per key per interval; the rest are
+ * counted and summarised ("key: suppressed N similar messages") by the next
+ * message allowed through or by cw_log_ratelimit_flush(). Returns true if
+ * this message was written. */
+bool cw_log_ratelimited(const char *key, enum cw_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Ends a run of repeats under key: writes its pending summary now and
+ * forgets the key, so the next occurrence is logged at once (e.g. when the
+ * database is back, so the next outage is not hidden). */
+void cw_log_ratelimit_reset(const char *key);
+
+/* Logs each line of a multi-line text (e.g. PQerrorMessage) as its own
+ * message, "prefix: line", the whole group rate-limited under key (NULL
+ * key: not rate-limited). Returns true if it was written. */
+bool cw_log_lines(const char *key, enum cw_log_level level, const char *prefix, const char *text);
+
+/* Emits summaries for keys whose interval has passed with messages
+ * suppressed; call it periodically (the daemon does, every tick). */
+void cw_log_ratelimit_flush(void);
+
+/* A structured message: message is the human-readable text (ids only);
+ * fields become structured data and journal fields. msgid is the RFC 5424
+ * MSGID (e.g. "transition"), or NULL. */
+void cw_log_fields(enum cw_log_level level, const char *msgid, const char *message,
+		   const struct cw_log_field *fields, size_t nfields);
+
+/* An alert transition: fields rule_id, alert_id, person_id, team, due, state. */
+void cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t);
+
+/* Routes libevent's own messages into cw_log. */
+void cw_log_route_libevent(void);
+
+/* Datagrams that could not be sent to the syslog socket since start. */
+uint64_t cw_log_dropped(void);
+
+#endif /* CASEWATCH_DAEMON_LOG_H */

@@ -1,0 +1,305 @@
+/* check_log.c - RFC 5424 datagrams on a real Unix socket, and rate limiting. */
+#include "config.h"
+
+#include <errno.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+#include "testutil.h"
+
+static char dir[] = "/tmp/cw-log-XXXXXX";
+static char sock_path[128];
+static int sock = -1;
+
+/* Binds a datagram socket standing in for /dev/log, and points the logger at it. */
+static void setup(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct cw_log_options opts = {
+		.targets = CW_LOG_TO_SYSLOG,
+		.level = CW_LOG_INFO,
+		.ident = "cwtest",
+		.facility = 3, /* daemon */
+		.ratelimit_ms = 60000,
+	};
+
+	strcpy(dir, "/tmp/cw-log-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(sock_path, sizeof(sock_path), "%s/log.sock", dir);
+	sock = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ck_assert_int_ge(sock, 0);
+	strcpy(sa.sun_path, sock_path);
+	ck_assert_int_eq(bind(sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	opts.syslog_socket = sock_path;
+	cw_log_configure(&opts);
+}
+
+static void teardown(void)
+{
+	cw_log_shutdown();
+	close(sock);
+	unlink(sock_path);
+	rmdir(dir);
+}
+
+/* The next datagram, or NULL if none is waiting. */
+static const char *next_dgram(void)
+{
+	static char buf[8192];
+	ssize_t n = recv(sock, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
+}
+
+/* True if text matches the extended regular expression re. */
+static bool matches(const char *text, const char *re)
+{
+	regex_t r;
+	bool ok;
+
+	ck_assert_int_eq(regcomp(&r, re, REG_EXTENDED | REG_NOSUB), 0);
+	ok = regexec(&r, text, 0, NULL, 0) == 0;
+	regfree(&r);
+	return ok;
+}
+
+START_TEST(test_transition_datagram)
+{
+	/* 2026-11-23T09:00:00Z is 1795424400 (date -u -d 2026-11-23T09:00:00Z +%s). */
+	struct cw_log_transition t = { .alert_id = 42, .person_id = 1001, .rule_id = "CP-24H",
+				       .team = "T7", .due = 1795424400, .state = "overdue" };
+	char header[64];
+	const char *d;
+
+	cw_log_transition(CW_LOG_WARNING, &t);
+	d = next_dgram();
+	ck_assert_ptr_nonnull(d);
+	/* PRI = facility 3 (daemon) * 8 + severity 4 (warning) = 28; version 1. */
+	ck_assert_msg(matches(d, "^<28>1 [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+				 "\\.[0-9]{6}Z [!-~]+ cwtest [0-9]+ transition \\["),
+		      "%s", d);
+	snprintf(header, sizeof(header), " cwtest %ld transition ", (long)getpid());
+	ck_assert_msg(strstr(d, header), "%s", d);
+	ck_assert_msg(strstr(d, "[casewatch@32473 rule_id=\"CP-24H\" alert_id=\"42\" person_id=\"1001\" "
+				"team=\"T7\" due=\"2026-11-23T09:00:00Z\" state=\"overdue\"] "),
+		      "%s", d);
+	ck_assert_msg(strstr(d, "] alert 42 CP-24H: overdue for person 1001, team T7, due "
+				"2026-11-23T09:00:00Z"),
+		      "%s", d);
+	ck_assert_ptr_null(next_dgram());
+}
+END_TEST
+
+START_TEST(test_priorities_and_filter)
+{
+	const char *d;
+
+	cw_log(CW_LOG_ERR, "disk on fire");
+	d = next_dgram();
+	ck_assert_ptr_nonnull(d);
+	ck_assert_msg(!strncmp(d, "<27>1 ", 6), "%s", d); /* 3 * 8 + 3 */
+	ck_assert_msg(strstr(d, " - - disk on fire"), "no MSGID, no SD: %s", d);
+	cw_log(CW_LOG_INFO, "informative");
+	d = next_dgram();
+	ck_assert_ptr_nonnull(d);
+	ck_assert_msg(!strncmp(d, "<30>1 ", 6), "%s", d); /* 3 * 8 + 6 */
+	/* Below the configured level: nothing is sent. */
+	cw_log(CW_LOG_DEBUG, "chatter");
+	ck_assert_ptr_null(next_dgram());
+	ck_assert(!cw_log_enabled(CW_LOG_DEBUG));
+	ck_assert(cw_log_enabled(CW_LOG_NOTICE));
+}
+END_TEST
+
+START_TEST(test_sd_escaping_and_names)
+{
+	struct cw_log_field f[] = {
+		{ "team", "a\"b]c\\d" },
+		{ "Bad Name", "dropped" },
+		{ "rule_id", "NOTE-5WD" },
+	};
+	const char *d;
+
+	cw_log_fields(CW_LOG_NOTICE, NULL, "escaped", f, 3);
+	d = next_dgram();
+	ck_assert_ptr_nonnull(d);
+	/* RFC 5424 6.3.3: '"', '\' and ']' are escaped with a backslash. */
+	ck_assert_msg(strstr(d, "[casewatch@32473 team=\"a\\\"b\\]c\\\\d\" rule_id=\"NOTE-5WD\"] escaped"),
+		      "%s", d);
+	ck_assert_msg(!strstr(d, "dropped"), "%s", d);
+}
+END_TEST
+
+START_TEST(test_level_names)
+{
+	enum cw_log_level l;
+
+	ck_assert(cw_log_level_parse("warning", &l));
+	ck_assert_int_eq(l, 4);
+	ck_assert(cw_log_level_parse("debug", &l));
+	ck_assert_int_eq(l, 7);
+	ck_assert(!cw_log_level_parse("loud", &l));
+	ck_assert_str_eq(cw_log_level_name(CW_LOG_ERR), "err");
+}
+END_TEST
+
+/* Reconfigures the logger with a short rate-limit interval. */
+static void short_ratelimit(int64_t ms)
+{
+	struct cw_log_options opts = {
+		.targets = CW_LOG_TO_SYSLOG, .level = CW_LOG_DEBUG, .ident = "cwtest",
+		.facility = 16, .syslog_socket = sock_path, .ratelimit_ms = ms,
+	};
+
+	cw_log_configure(&opts);
+}
+
+START_TEST(test_ratelimit_suppresses_and_summarises)
+{
+	const char *d;
+
+	short_ratelimit(300);
+	for (int i = 0; i < 5; i++)
+		cw_log_ratelimited("db-connect", CW_LOG_WARNING, "cannot connect (try %d)", i + 1);
+	/* A different key is not held back by the first. */
+	ck_assert(cw_log_ratelimited("other", CW_LOG_WARNING, "other thing"));
+	d = next_dgram();
+	ck_assert_ptr_nonnull(d);
+	ck_assert_msg(strstr(d, "cannot connect (try 1)"), "%s", d);
+	ck_assert_msg(!strncmp(d, "<132>1 ", 7), "%s", d); /* local0: 16 * 8 + 4 */
+	d = next_dgram();
+	ck_assert_msg(d && strstr(d, "other thing"), "%s", d ? d : "(none)");
+	ck_assert_ptr_null(next_dgram());
+	usleep(350 * 1000);
+	/* The interval is over: the summary comes first, then the message. */
+	ck_assert(cw_log_ratelimited("db-connect", CW_LOG_WARNING, "cannot connect (try %d)", 6));
+	d = next_dgram();
+	ck_assert_ptr_nonnull(d);
+	ck_assert_msg(strstr(d, "db-connect: suppressed 4 similar messages in the last"), "%s", d);
+	ck_assert_msg(strstr(d, "suppressed=\"4\""), "%s", d);
+	d = next_dgram();
+	ck_assert_msg(d && strstr(d, "cannot connect (try 6)"), "%s", d ? d : "(none)");
+	ck_assert_ptr_null(next_dgram());
+}
+END_TEST
+
+START_TEST(test_ratelimit_flush_and_reset)
+{
+	const char *d;
+
+	short_ratelimit(200);
+	for (int i = 0; i < 4; i++)
+		cw_log_ratelimited("k", CW_LOG_WARNING, "again");
+	ck_assert_ptr_nonnull(next_dgram());
+	/* Within the interval, flushing writes nothing yet. */
+	cw_log_ratelimit_flush();
+	ck_assert_ptr_null(next_dgram());
+	usleep(250 * 1000);
+	cw_log_ratelimit_flush();
+	d = next_dgram();
+	ck_assert_msg(d && strstr(d, "k: suppressed 3 similar messages"), "%s", d ? d : "(none)");
+	ck_assert_ptr_null(next_dgram());
+	/* reset: summary now, and the next message goes straight through. */
+	cw_log_ratelimited("k", CW_LOG_WARNING, "again");
+	cw_log_ratelimited("k", CW_LOG_WARNING, "again");
+	ck_assert_ptr_nonnull(next_dgram());
+	cw_log_ratelimit_reset("k");
+	d = next_dgram();
+	ck_assert_msg(d && strstr(d, "k: suppressed 1 similar message in"), "%s", d ? d : "(none)");
+	ck_assert(cw_log_ratelimited("k", CW_LOG_WARNING, "again"));
+	ck_assert_ptr_nonnull(next_dgram());
+}
+END_TEST
+
+START_TEST(test_lines_one_datagram_each)
+{
+	const char *d;
+
+	short_ratelimit(60000);
+	ck_assert(cw_log_lines("pq", CW_LOG_WARNING, "cannot connect to database",
+			       "connection to server failed: No such file\n\tIs the server running?\n"));
+	d = next_dgram();
+	ck_assert_msg(d && strstr(d, "cannot connect to database: connection to server failed: No such file"),
+		      "%s", d ? d : "(none)");
+	d = next_dgram();
+	ck_assert_msg(d && strstr(d, "cannot connect to database: Is the server running?"), "%s",
+		      d ? d : "(none)");
+	ck_assert_ptr_null(next_dgram());
+	/* The whole group is rate-limited as one. */
+	ck_assert(!cw_log_lines("pq", CW_LOG_WARNING, "cannot connect to database", "again\nand again\n"));
+	ck_assert_ptr_null(next_dgram());
+}
+END_TEST
+
+START_TEST(test_libevent_routed)
+{
+	struct event_base *base;
+	const char *d;
+	bool seen = false;
+
+	short_ratelimit(60000);
+	cw_log_route_libevent();
+	/* An event added twice with the debug mode on makes libevent complain
+	 * through its log callback; debug logging covers builds without it. */
+	event_enable_debug_logging(EVENT_DBG_ALL);
+	base = event_base_new();
+	ck_assert_ptr_nonnull(base);
+	event_base_free(base);
+	event_enable_debug_logging(EVENT_DBG_NONE);
+	while ((d = next_dgram()))
+		if (strstr(d, " libevent: "))
+			seen = true;
+	ck_assert_msg(seen, "no libevent message arrived through cw_log");
+}
+END_TEST
+
+START_TEST(test_missing_socket_does_not_block)
+{
+	struct cw_log_options opts = {
+		.targets = CW_LOG_TO_SYSLOG, .level = CW_LOG_INFO, .ident = "cwtest",
+		.facility = 3, .syslog_socket = "/nonexistent/log.sock", .ratelimit_ms = 0,
+	};
+	uint64_t before;
+
+	cw_log_shutdown();
+	cw_log_configure(&opts);
+	before = cw_log_dropped();
+	cw_log(CW_LOG_ERR, "nobody listens");
+	ck_assert_int_eq(cw_log_dropped(), before + 1);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("log");
+	TCase *tc = tcase_create("log");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_transition_datagram);
+	tcase_add_test(tc, test_priorities_and_filter);
+	tcase_add_test(tc, test_sd_escaping_and_names);
+	tcase_add_test(tc, test_level_names);
+	tcase_add_test(tc, test_ratelimit_suppresses_and_summarises);
+	tcase_add_test(tc, test_ratelimit_flush_and_reset);
+	tcase_add_test(tc, test_lines_one_datagram_each);
+	tcase_add_test(tc, test_libevent_routed);
+	tcase_add_test(tc, test_missing_socket_does_not_block);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return cw_test_run(suite());
+}
