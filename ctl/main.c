@@ -7,8 +7,11 @@
 
 #include "ctl.h"
 
+int cmd_workdays(int argc, char **argv);
+
 /* One row per command; each lives in ctl/cmd_<name>.c. */
 static const struct ctl_command commands[] = {
+	{ "workdays", cmd_workdays, "working days: add, between, is (UK bank holidays)" },
 	{ NULL, NULL, NULL },
 };
 

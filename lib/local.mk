@@ -11,3 +11,8 @@ lib_libcasewatch_a_SOURCES += \
 	include/casewatch/policy.h lib/policy_internal.h lib/policy.c lib/policy_rule.c
 lib_libcasewatch_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 CASEWATCH_LIBS = lib/libcasewatch.a $(JANSSON_LIBS) -lm
+
+# calendar: civil dates, Europe/London time, UK bank holidays, working days.
+lib_libcasewatch_a_SOURCES += \
+	lib/calendar_int.h lib/day.c lib/london.c lib/holiday_rules.c \
+	lib/govuk.c lib/calendar.c
