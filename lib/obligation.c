@@ -222,7 +222,8 @@ void obl_collect_done(struct obl_ctx *c, const struct cw_rule *r, bool with_even
 			d->entered_at = CW_TIME_NONE;
 			d->used = false;
 		}
-	qsort(s->done, s->n_done, sizeof(*s->done), cmp_done);
+	if (s->n_done > 1)
+		qsort(s->done, s->n_done, sizeof(*s->done), cmp_done);
 }
 
 /* Appends an obligation with its identity and key; times are set after. */
@@ -408,7 +409,8 @@ void cw_obligations_compute(const struct cw_policy *policy, const struct cw_cale
 			continue;
 		s->events[s->n_events++] = (struct obl_ev){ e->at, e->id, i };
 	}
-	qsort(s->events, s->n_events, sizeof(*s->events), cmp_ev);
+	if (s->n_events > 1)
+		qsort(s->events, s->n_events, sizeof(*s->events), cmp_ev);
 
 	/* Deadlines first: LATE-FLAG reads which records met one late. */
 	for (size_t i = 0; i < nrules; i++) {

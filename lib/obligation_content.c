@@ -209,7 +209,8 @@ static void late_flag(struct obl_ctx *c, const struct cw_rule *r)
 {
 	struct obl_scratch *s = c->s;
 
-	qsort(s->late, s->n_late, sizeof(*s->late), cmp_size);
+	if (s->n_late > 1)
+		qsort(s->late, s->n_late, sizeof(*s->late), cmp_size);
 	for (size_t i = 0; i < s->n_late; i++) {
 		const struct cw_facts_record *rec = &c->f->records[s->late[i]];
 		struct detail d = { .len = 0 };

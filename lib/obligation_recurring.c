@@ -106,7 +106,8 @@ static void involvement_spans(struct obl_ctx *c, const struct cw_rule *r)
 			inv->end == CW_DAY_NONE ? CW_TIME_NONE : obl_day_start(inv->end + 1), inv->id
 		};
 	}
-	qsort(s->spans, s->n_spans, sizeof(*s->spans), cmp_span);
+	if (s->n_spans > 1)
+		qsort(s->spans, s->n_spans, sizeof(*s->spans), cmp_span);
 	for (size_t i = 0; i < s->n_spans; i++) {
 		struct obl_span *cur = n ? &s->spans[n - 1] : NULL;
 		const struct obl_span *x = &s->spans[i];
