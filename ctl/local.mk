@@ -6,3 +6,6 @@ ctl_casewatchctl_LDADD = $(CASEWATCH_LIBS)
 
 # calendar: casewatchctl workdays
 ctl_casewatchctl_SOURCES += ctl/cmd_workdays.c
+
+# policy: casewatchctl policy check|show, casewatchctl explain
+ctl_casewatchctl_SOURCES += ctl/cmd_policy.c ctl/cmd_explain.c

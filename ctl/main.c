@@ -8,10 +8,14 @@
 #include "ctl.h"
 
 int cmd_workdays(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 /* One row per command; each lives in ctl/cmd_<name>.c. */
 static const struct ctl_command commands[] = {
 	{ "workdays", cmd_workdays, "working days: add, between, is (UK bank holidays)" },
+	{ "policy", cmd_policy, "policy profiles: check files, show effective rules" },
+	{ "explain", cmd_explain, "when a rule falls due for an anchor time, and why" },
 	{ NULL, NULL, NULL },
 };
 

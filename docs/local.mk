@@ -1,1 +1,7 @@
 # docs/: see the top-level Makefile.am.
+
+# calendar
+EXTRA_DIST += docs/calendar.md
+
+# policy
+EXTRA_DIST += docs/profiles.md

@@ -20,6 +20,7 @@ struct nation_tab {
 };
 
 struct cw_calendar {
+	cw_day first, last; /* the tables' span, cached for the hot paths */
 	struct nation_tab nat[CW_NATION_COUNT];
 };
 
@@ -189,6 +190,8 @@ struct cw_calendar *cw_calendar_new(const char *oneoff_path, struct cw_error *er
 		cw_error_set(err, "out of memory");
 		return NULL;
 	}
+	cal->first = cw_calendar_first_day();
+	cal->last = cw_calendar_last_day();
 	for (int n = 0; n < CW_NATION_COUNT; n++)
 		for (int y = CW_CALENDAR_FIRST_YEAR; y <= CW_CALENDAR_LAST_YEAR; y++)
 			if (!cw_holiday_rules((enum cw_nation)n, y, &cal->nat[n].hol)) {
@@ -298,10 +301,10 @@ static int64_t weekdays_before(cw_day day)
 
 /* Working days in [first_day, day), negative before first_day: the count
  * whose differences answer every range question. */
-static int64_t count_before(const struct nation_tab *t, cw_day day)
+static int64_t count_before(const struct cw_calendar *cal, const struct nation_tab *t, cw_day day)
 {
-	cw_day first = cw_calendar_first_day();
-	cw_day end = cw_calendar_last_day() + 1;
+	cw_day first = cal->first;
+	cw_day end = cal->last + 1;
 
 	if (day < first)
 		return weekdays_before(day) - weekdays_before(first);
@@ -313,11 +316,11 @@ static int64_t count_before(const struct nation_tab *t, cw_day day)
 bool cw_calendar_is_workday(const struct cw_calendar *cal, enum cw_nation nation, cw_day day)
 {
 	const struct nation_tab *t = &cal->nat[nation];
-	cw_day first = cw_calendar_first_day();
+	cw_day first = cal->first;
 
 	if (cw_day_weekday(day) > 5)
 		return false;
-	if (day < first || day > cw_calendar_last_day())
+	if (day < first || day > cal->last)
 		return true;
 	return t->holiday[day - first] == 0;
 }
@@ -325,10 +328,10 @@ bool cw_calendar_is_workday(const struct cw_calendar *cal, enum cw_nation nation
 const char *cw_calendar_holiday(const struct cw_calendar *cal, enum cw_nation nation, cw_day day)
 {
 	const struct nation_tab *t = &cal->nat[nation];
-	cw_day first = cw_calendar_first_day();
+	cw_day first = cal->first;
 	int32_t i;
 
-	if (day < first || day > cw_calendar_last_day())
+	if (day < first || day > cal->last)
 		return NULL;
 	i = t->holiday[day - first];
 	return i ? t->hol.v[i - 1].title : NULL;
@@ -339,7 +342,7 @@ int cw_calendar_workdays_between(const struct cw_calendar *cal, enum cw_nation n
 {
 	const struct nation_tab *t = &cal->nat[nation];
 
-	return (int)(count_before(t, to + 1) - count_before(t, from + 1));
+	return (int)(count_before(cal, t, to + 1) - count_before(cal, t, from + 1));
 }
 
 /* The n-th working day after (or before) day: the target count is known in
@@ -355,13 +358,13 @@ cw_day cw_calendar_add_workdays(const struct cw_calendar *cal, enum cw_nation na
 		return day;
 	if (n > 0) {
 		/* Smallest x > day with count_before(x + 1) >= target. */
-		target = count_before(t, (int64_t)day + 1) + n;
+		target = count_before(cal, t, (int64_t)day + 1) + n;
 		lo = (int64_t)day + 1;
 		hi = (int64_t)day + 7 * (int64_t)n + 7;
 		while (lo < hi) {
 			int64_t mid = lo + (hi - lo) / 2;
 
-			if (count_before(t, (cw_day)(mid + 1)) >= target)
+			if (count_before(cal, t, (cw_day)(mid + 1)) >= target)
 				hi = mid;
 			else
 				lo = mid + 1;
@@ -369,13 +372,13 @@ cw_day cw_calendar_add_workdays(const struct cw_calendar *cal, enum cw_nation na
 		return (cw_day)lo;
 	}
 	/* Largest x < day with count_before(x) <= target. */
-	target = count_before(t, day) + n;
+	target = count_before(cal, t, day) + n;
 	lo = (int64_t)day + 7 * (int64_t)n - 7;
 	hi = (int64_t)day - 1;
 	while (lo < hi) {
 		int64_t mid = hi - (hi - lo) / 2;
 
-		if (count_before(t, (cw_day)mid) <= target)
+		if (count_before(cal, t, (cw_day)mid) <= target)
 			lo = mid;
 		else
 			hi = mid - 1;

@@ -8,7 +8,8 @@ lib_libcasewatch_a_SOURCES = \
 lib_libcasewatch_a_SOURCES += \
 	include/casewatch/vocabulary.h lib/vocabulary.c \
 	include/casewatch/period.h lib/period.c \
-	include/casewatch/policy.h lib/policy_internal.h lib/policy.c lib/policy_rule.c
+	include/casewatch/policy.h lib/policy_internal.h lib/policy.c lib/policy_rule.c \
+	include/casewatch/explain.h lib/explain.c
 lib_libcasewatch_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 CASEWATCH_LIBS = lib/libcasewatch.a $(JANSSON_LIBS) -lm
 

@@ -33,6 +33,7 @@ struct loader {
 	json_t *docs;	 /* the parsed files, kept until the end */
 };
 
+/* An empty list, ready for cw_policy_load(). */
 void cw_policy_errors_init(struct cw_policy_errors *errs)
 {
 	errs->count = 0;
@@ -40,6 +41,7 @@ void cw_policy_errors_init(struct cw_policy_errors *errs)
 	errs->msg = NULL;
 }
 
+/* Frees the messages and leaves the list empty. */
 void cw_policy_errors_free(struct cw_policy_errors *errs)
 {
 	for (size_t i = 0; i < errs->count; i++)
@@ -85,6 +87,7 @@ const char *cw_policy_default_dir(void)
 	return dir && *dir ? dir : CW_DATADIR "/profiles";
 }
 
+/* Zeroed memory freed with the policy, so rules can point into it. */
 void *policy_alloc(struct cw_policy *policy, size_t size)
 {
 	void *p;
@@ -254,7 +257,7 @@ static void load_file(struct loader *L, const char *path)
 		if (jerr.line < 1)
 			cw_policy_errors_add(L->errs, "%s: %s", file, jerr.text);
 		else
-			cw_policy_errors_add(L->errs, "%s:%d:%d: %s", file, jerr.line, jerr.column,
+			cw_policy_errors_add(L->errs, "%s:%d:%d: JSON syntax error: %s", file, jerr.line, jerr.column,
 					     jerr.text);
 		return;
 	}
@@ -360,10 +363,13 @@ struct cw_policy *cw_policy_load(const char *profile, const char *dir, struct cw
 	{
 		FILE *f = fopen(path, "r");
 
-		if (!f) {
+		if (!f && !is_path(profile))
+			cw_policy_errors_add(errs, "%s: cannot open: %s (no profile \"%s\" in %s; $CASEWATCH_PROFILEDIR sets the directory)",
+					     path, strerror(errno), profile, dir ? dir : cw_policy_default_dir());
+		else if (!f)
 			cw_policy_errors_add(errs, "%s: cannot open: %s", path, strerror(errno));
+		if (!f)
 			goto fail;
-		}
 		fclose(f);
 	}
 	load_file(&L, path);
@@ -434,36 +440,43 @@ size_t cw_policy_check(const char *profile, const char *dir, struct cw_policy_er
 	return errs->count - before;
 }
 
+/* The profile's "name". */
 const char *cw_policy_name(const struct cw_policy *policy)
 {
 	return policy->name;
 }
 
+/* The profile's "title" (its name when it has none). */
 const char *cw_policy_title(const struct cw_policy *policy)
 {
 	return policy->title;
 }
 
+/* The path the profile was loaded from. */
 const char *cw_policy_file(const struct cw_policy *policy)
 {
 	return policy->file;
 }
 
+/* Whose bank holidays working days skip. */
 enum cw_nation cw_policy_nation(const struct cw_policy *policy)
 {
 	return policy->nation;
 }
 
+/* When day-based periods fall due, in seconds after London midnight. */
 int cw_policy_end_of_day(const struct cw_policy *policy)
 {
 	return policy->end_of_day;
 }
 
+/* How many effective rules, disabled ones included. */
 size_t cw_policy_rule_count(const struct cw_policy *policy)
 {
 	return policy->n_rules;
 }
 
+/* The i-th effective rule, or NULL past the end. */
 const struct cw_rule *cw_policy_rule_at(const struct cw_policy *policy, size_t i)
 {
 	return i < policy->n_rules ? &policy->rules[i] : NULL;

@@ -42,7 +42,7 @@ static const struct {
 	{ "anchor", K_DEADLINE },
 	{ "satisfied_by", K_DEADLINE },
 	{ "period", K_DEADLINE },
-	{ "warn", K_DEADLINE },
+	{ "warn", K_DEADLINE & ~K(CW_RULE_SAME_WORKING_DAY) },
 	{ "escalations", K_DEADLINE },
 	{ "suspend", K_DEADLINE },
 	{ "first", K(CW_RULE_RECURRING) },
@@ -82,6 +82,7 @@ struct ctx {
 	bool ok;
 };
 
+/* The kind as profiles spell it. */
 const char *cw_rule_kind_name(enum cw_rule_kind kind)
 {
 	if ((int)kind < 0 || kind >= CW_RULE_KIND_COUNT)
@@ -89,6 +90,7 @@ const char *cw_rule_kind_name(enum cw_rule_kind kind)
 	return kind_names[kind];
 }
 
+/* Exact match against the kinds profiles may name. */
 bool cw_rule_kind_parse(const char *text, enum cw_rule_kind *out)
 {
 	for (int k = 0; k < CW_RULE_KIND_COUNT; k++)
@@ -99,11 +101,13 @@ bool cw_rule_kind_parse(const char *text, enum cw_rule_kind *out)
 	return false;
 }
 
+/* One of the council's choices, or NULL when the rule makes none. */
 const json_t *cw_rule_interpretation(const struct cw_rule *rule, const char *key)
 {
 	return rule->interpretation ? json_object_get(rule->interpretation, key) : NULL;
 }
 
+/* Linear: code lists hold a handful of entries. */
 bool cw_codes_has(const struct cw_codes *codes, const char *code)
 {
 	for (size_t i = 0; i < codes->n; i++)
@@ -136,6 +140,17 @@ static void rerr(struct ctx *c, const char *key, const char *sub, const char *fm
 	c->ok = false;
 }
 
+/* Memory owned by the policy; running out is reported as an error of the
+ * rule, so a half-built rule is never mistaken for a valid one. */
+static void *ralloc(struct ctx *c, size_t size)
+{
+	void *p = policy_alloc(c->policy, size);
+
+	if (!p)
+		rerr(c, NULL, NULL, "out of memory");
+	return p;
+}
+
 /* An array of codes (or one code) from a vocabulary. */
 static void parse_codes(struct ctx *c, const char *key, const char *sub, const json_t *v,
 			enum cw_vocab vocab, struct cw_codes *out)
@@ -144,7 +159,7 @@ static void parse_codes(struct ctx *c, const char *key, const char *sub, const j
 	json_t *e;
 
 	if (json_is_string(v)) {
-		out->v = policy_alloc(c->policy, sizeof(*out->v));
+		out->v = ralloc(c, sizeof(*out->v));
 		if (!out->v)
 			return;
 		if (!cw_vocabulary_has(vocab, json_string_value(v)))
@@ -159,7 +174,7 @@ static void parse_codes(struct ctx *c, const char *key, const char *sub, const j
 		return;
 	}
 	n = json_array_size(v);
-	out->v = policy_alloc(c->policy, (n ? n : 1) * sizeof(*out->v));
+	out->v = ralloc(c, (n ? n : 1) * sizeof(*out->v));
 	if (!out->v)
 		return;
 	json_array_foreach(v, i, e) {
@@ -359,7 +374,7 @@ static void parse_escalations(struct ctx *c, const json_t *v)
 		return;
 	}
 	n = json_array_size(v);
-	e = policy_alloc(c->policy, (n ? n : 1) * sizeof(*e));
+	e = ralloc(c, (n ? n : 1) * sizeof(*e));
 	if (!e)
 		return;
 	c->r->escalations = e;
@@ -409,7 +424,7 @@ static void parse_first(struct ctx *c, const json_t *v)
 		return;
 	}
 	n = json_array_size(v);
-	f = policy_alloc(c->policy, (n ? n : 1) * sizeof(*f));
+	f = ralloc(c, (n ? n : 1) * sizeof(*f));
 	if (!f)
 		return;
 	json_array_foreach(v, i, e) {
@@ -436,7 +451,7 @@ static void parse_from_age(struct ctx *c, const json_t *v)
 		return;
 	}
 	n = json_array_size(v);
-	a = policy_alloc(c->policy, (n ? n : 1) * sizeof(*a));
+	a = ralloc(c, (n ? n : 1) * sizeof(*a));
 	if (!a)
 		return;
 	json_array_foreach(v, i, e) {
@@ -477,7 +492,7 @@ static void parse_keep(struct ctx *c, const json_t *v)
 		return;
 	}
 	n = json_array_size(v);
-	k = policy_alloc(c->policy, n * sizeof(*k));
+	k = ralloc(c, n * sizeof(*k));
 	if (!k)
 		return;
 	json_array_foreach(v, i, e) {
@@ -700,8 +715,10 @@ static void parse_deadline(struct ctx *c, const json_t *rule)
 	else if (must)
 		rerr(c, "anchor", NULL, "missing: the rule can never fire without one");
 	if (r->kind != CW_RULE_RECURRING && json_object_get(rule, "anchor") &&
-	    r->anchor.kind != CW_ANCHOR_EVENT && r->anchor.kind != CW_ANCHOR_NONE)
-		rerr(c, "anchor", NULL, "%s rules are anchored on events", cw_rule_kind_name(r->kind));
+	    r->anchor.kind != CW_ANCHOR_EVENT && r->anchor.kind != CW_ANCHOR_NONE &&
+	    !(r->kind == CW_RULE_AFTER_EVENT && r->anchor.kind == CW_ANCHOR_BIRTHDAY))
+		rerr(c, "anchor", NULL, "%s rules are anchored on events%s", cw_rule_kind_name(r->kind),
+		     r->kind == CW_RULE_AFTER_EVENT ? " or a birthday" : "");
 	if (r->kind == CW_RULE_RECURRING && r->anchor.kind == CW_ANCHOR_RECORD)
 		rerr(c, "anchor", NULL, "recurring rules are anchored on involvements, hazards, events or a birthday");
 	if ((v = json_object_get(rule, "satisfied_by")))
@@ -792,6 +809,7 @@ static void parse_check(struct ctx *c, const json_t *rule)
 		rerr(c, "params", NULL, "required_fields needs params.fields");
 }
 
+/* Builds one rule: the kind first, since it decides which keys are allowed. */
 bool policy_rule_build(struct cw_policy *policy, const struct policy_rule_src *src,
 		       struct cw_rule *out, struct cw_policy_errors *errs)
 {
@@ -806,13 +824,17 @@ bool policy_rule_build(struct cw_policy *policy, const struct policy_rule_src *s
 	out->scheduled = true;
 	kind = json_object_get(rule, "kind");
 	if (!kind) {
-		rerr(&c, "kind", NULL, "missing (expected after_event, before_event, same_working_day, recurring, content, retention, hold, destruction)");
+		rerr(&c, "kind", NULL, "missing (expected after_event, before_event, same_working_day, recurring, content, retention, hold, destruction; an override must use the id of a rule of the profile it extends)");
 		return false;
 	}
-	if (!json_is_string(kind) || !cw_rule_kind_parse(json_string_value(kind), &out->kind)) {
+	if (!json_is_string(kind)) {
+		rerr(&c, "kind", NULL, "expected a string (after_event, before_event, same_working_day, recurring, content, retention, hold, destruction)");
+		return false;
+	}
+	if (!cw_rule_kind_parse(json_string_value(kind), &out->kind)) {
 		rerr(&c, "kind", NULL,
 		     "unknown kind \"%s\" (expected after_event, before_event, same_working_day, recurring, content, retention, hold, destruction)",
-		     json_is_string(kind) ? json_string_value(kind) : "(not a string)");
+		     json_string_value(kind));
 		return false;
 	}
 	parse_common(&c, rule);

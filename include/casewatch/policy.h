@@ -14,7 +14,11 @@
  * escalations (period after the due time + audience), audience, suspension
  * (suspend_while / suspend_until event types) and the interpretation
  * choices. Deadlines come from period.h with cw_policy_nation() and
- * cw_policy_end_of_day(). Every pointer stays valid until cw_policy_free().
+ * cw_policy_end_of_day(): due = cw_period_due(period, anchor) (or
+ * cw_period_before() for before_event), warn = cw_period_before(warn, due),
+ * escalation i = cw_period_due(escalations[i].after, due); lib/explain.c is
+ * the reference for these formulas. Every pointer stays valid until
+ * cw_policy_free().
  */
 #ifndef CASEWATCH_POLICY_H
 #define CASEWATCH_POLICY_H
@@ -30,7 +34,7 @@
 enum cw_rule_kind {
 	CW_RULE_AFTER_EVENT,	   /* a record due a period after an anchor event */
 	CW_RULE_BEFORE_EVENT,	   /* a record due a period before a (future) event */
-	CW_RULE_SAME_WORKING_DAY,  /* warn at end of the event's working day, due after period */
+	CW_RULE_SAME_WORKING_DAY,  /* warn at cw_period_end_of_working_day(), due after period */
 	CW_RULE_RECURRING,	   /* refreshed every period while a case is open / hazard active */
 	CW_RULE_CONTENT,	   /* a record is incomplete or malformed (rules.md section 3) */
 	CW_RULE_RETENTION,	   /* how long a record is kept (rules.md section 4) */

@@ -1,0 +1,144 @@
+/* cmd_explain.c - `casewatchctl explain`: when a rule falls due, and why. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casewatch/explain.h"
+#include "ctl.h"
+
+int cmd_explain(int argc, char **argv);
+
+/* The help text. */
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: casewatchctl explain --profile NAME --rule ID --at TIMESTAMP [--nation N] [--json]\n"
+		"\n"
+		"When rule ID of the profile falls due for an anchor (the event, or the\n"
+		"opening of the case) at TIMESTAMP: the due, warning and escalation times,\n"
+		"who is told, and the reasoning: weekends and bank holidays skipped, clock\n"
+		"changes crossed, month ends clamped, and the policy's own words.\n"
+		"\n"
+		"options:\n"
+		"  --profile NAME|FILE  profile name or file (default: default)\n"
+		"  --rule ID            the rule id, e.g. NOTE-5WD\n"
+		"  --at TIMESTAMP       ISO 8601: 2026-12-24T16:00 (London), ...Z, ...+01:00, or a date\n"
+		"  --nation N           england-and-wales, scotland or northern-ireland\n"
+		"                       (default: the profile's)\n"
+		"  --json               the explanation as a JSON object\n"
+		"  --help               this text\n");
+}
+
+/* Parses options, loads profile and calendar, prints the explanation. */
+int cmd_explain(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' }, { "rule", required_argument, NULL, 'r' },
+		{ "at", required_argument, NULL, 'a' },	     { "nation", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },	     { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *profile = "default", *rule_id = NULL, *at_text = NULL, *nation_text = NULL;
+	struct cw_policy_errors errs;
+	struct cw_calendar *cal;
+	struct cw_policy *p;
+	const struct cw_rule *rule;
+	struct cw_error err;
+	enum cw_nation nation;
+	bool as_json = false;
+	json_t *x;
+	cw_time at;
+	int c, rc = CTL_EXIT_OK;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+p:r:a:n:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			profile = optarg;
+			break;
+		case 'r':
+			rule_id = optarg;
+			break;
+		case 'a':
+			at_text = optarg;
+			break;
+		case 'n':
+			nation_text = optarg;
+			break;
+		case 'j':
+			as_json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return CTL_EXIT_OK;
+		default:
+			usage(stderr);
+			return CTL_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		ctl_error("explain: unexpected argument '%s'", argv[optind]);
+		return CTL_EXIT_USAGE;
+	}
+	if (!rule_id || !at_text) {
+		ctl_error("explain: --rule and --at are required");
+		usage(stderr);
+		return CTL_EXIT_USAGE;
+	}
+	if (!cw_time_parse(at_text, &at)) {
+		ctl_error("explain: '%s' is not a timestamp (expected e.g. 2026-12-24T16:00, 2026-12-24T16:00Z or 2026-12-24)",
+			  at_text);
+		return CTL_EXIT_USAGE;
+	}
+	if (nation_text && !cw_nation_parse(nation_text, &nation)) {
+		ctl_error("explain: unknown nation '%s' (expected england-and-wales, scotland, northern-ireland)",
+			  nation_text);
+		return CTL_EXIT_USAGE;
+	}
+	cw_policy_errors_init(&errs);
+	p = cw_policy_load(profile, NULL, &errs);
+	if (!p) {
+		for (size_t e = 0; e < errs.count; e++)
+			fprintf(stderr, "%s\n", errs.msg[e]);
+		cw_policy_errors_free(&errs);
+		return CTL_EXIT_NO;
+	}
+	cw_policy_errors_free(&errs);
+	rule = cw_policy_rule_find(p, rule_id);
+	if (!rule) {
+		ctl_error("explain: profile %s has no rule %s", cw_policy_name(p), rule_id);
+		cw_policy_free(p);
+		return CTL_EXIT_NO;
+	}
+	if (!nation_text)
+		nation = cw_policy_nation(p);
+	cal = cw_calendar_new(NULL, &err);
+	if (!cal) {
+		ctl_error("explain: %s", err.msg);
+		cw_policy_free(p);
+		return CTL_EXIT_NO;
+	}
+	x = cw_explain(p, rule, at, cal, nation, &err);
+	if (!x) {
+		ctl_error("explain: %s", err.msg);
+		rc = CTL_EXIT_NO;
+	} else if (as_json) {
+		json_dumpf(x, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		char *text = cw_explain_text(x);
+
+		if (text)
+			fputs(text, stdout);
+		else
+			rc = CTL_EXIT_NO;
+		free(text);
+	}
+	json_decref(x);
+	cw_calendar_free(cal);
+	cw_policy_free(p);
+	return rc;
+}

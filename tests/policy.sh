@@ -1,0 +1,73 @@
+#!/bin/sh
+# policy.sh - casewatchctl policy check/show and explain, end to end.
+. "$CASEWATCH_SRCDIR/tests/tap.sh"
+ctl="$CASEWATCH_BUILDDIR/ctl/casewatchctl"
+src="$CASEWATCH_SRCDIR"
+data="$src/tests/data/profiles"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Every shipped profile passes, one "ok" line each.
+ok "policy check: shipped profiles pass" "$ctl" policy check "$src"/profiles/*.json
+"$ctl" policy check "$src/profiles/default.json" >"$tmp/out" 2>&1
+is "policy check: ok line names the file and its rules" "$(cat "$tmp/out")" "$src/profiles/default.json: ok (4 rules)"
+
+# A bad file: exit 1, all errors on stderr, one per line.
+"$ctl" policy check "$data/bad-semantic.json" "$src/profiles/hull.json" >"$tmp/out" 2>"$tmp/err"
+is "policy check: bad file exits 1" "$?" 1
+ok "policy check: unknown unit reported with path" \
+	grep -F 'bad-semantic.json: rules[0].period.unit: unknown unit "fortnights" (expected h, wd, d, w, m, y)' "$tmp/err"
+ok "policy check: duplicate id reported" grep -F 'rules[2].id: duplicate id "BAD-2" (also rules[1])' "$tmp/err"
+ok "policy check: unknown audience reported" grep -F 'rules[7].audience: unknown audience "director"' "$tmp/err"
+# 16 bad rules (one error each), 3 keys a content rule does not use, nation,
+# end_of_day and an unknown top-level key.
+is "policy check: every error on its own line" "$(grep -c "bad-semantic.json: " "$tmp/err")" 22
+ok "policy check: the good file after it still checked" grep -F "hull.json: ok (6 rules)" "$tmp/out"
+"$ctl" policy check "$data/bad-syntax.json" 2>"$tmp/err"
+is "policy check: syntax error exits 1" "$?" 1
+ok "policy check: syntax error has line and column" grep -F "bad-syntax.json:4:18: JSON syntax error" "$tmp/err"
+"$ctl" policy check >/dev/null 2>&1
+is "policy check: no file is a usage error" "$?" 2
+ok "policy --help" "$ctl" policy --help
+ok "explain --help" "$ctl" explain --help
+
+# show: by name through $CASEWATCH_PROFILEDIR, overrides applied.
+"$ctl" policy show --profile coventry >"$tmp/show"
+ok "policy show: table lists CV-2WD" grep -E '^CV-2WD +yes +after_event +task +2wd' "$tmp/show"
+ok "policy show: NOTE-5WD disabled by Coventry" grep -E '^NOTE-5WD +no ' "$tmp/show"
+"$ctl" policy show --profile enfield --json >"$tmp/show.json"
+is "policy show --json: CIN-PLAN-5D keeps its interpretation" \
+	"$(jq -r '.rules[] | select(.id == "CIN-PLAN-5D") | .interpretation.days' "$tmp/show.json")" working
+is "policy show --json: profile name" "$(jq -r .name "$tmp/show.json")" enfield
+"$ctl" policy show --profile "$data/override.json" --json >"$tmp/ov.json"
+is "policy show: file path, overridden period" \
+	"$(jq -r '.rules[] | select(.id == "T-NOTE-5WD") | .period' "$tmp/ov.json")" 3wd
+is "policy show: end_of_day from the file" "$(jq -r .end_of_day "$tmp/ov.json")" 17:00:00
+"$ctl" policy show --profile nonexistent >/dev/null 2>"$tmp/err"
+is "policy show: unknown profile exits 1" "$?" 1
+
+# explain: text and JSON.
+"$ctl" explain --profile enfield --rule NOTE-5WD --at 2026-12-23T15:30 >"$tmp/x.txt"
+ok "explain: text names Christmas Day" grep -F "Christmas Day" "$tmp/x.txt"
+ok "explain: text has the due time" grep -E "due: +2027-01-04T23:59:59\+00:00" "$tmp/x.txt"
+"$ctl" explain --profile enfield --rule NOTE-5WD --at 2026-12-23T15:30 --json >"$tmp/x.json"
+is "explain --json: due" "$(jq -r .due "$tmp/x.json")" 2027-01-04T23:59:59+00:00
+is "explain --json: warn" "$(jq -r .warn "$tmp/x.json")" 2026-12-31T23:59:59+00:00
+is "explain --json: escalation audiences" "$(jq -r '[.escalations[].audience] | join(",")' "$tmp/x.json")" \
+	team_manager,service_manager
+is "explain --json: skipped holidays named" \
+	"$(jq -r '[.reasoning[] | select(test("bank holiday,"))] | unique | length' "$tmp/x.json")" 3
+is "explain --json: source" "$(jq -r .source.document "$tmp/x.json")" 002_a865893a38efb71d.txt
+# Scotland keeps 2 January (a Saturday in 2027: substitute Monday 4th), so
+# Thursday 31 December + 5 wd is 5, 6, 7, 8, 11 January.
+"$ctl" explain --profile default --rule NOTE-5WD --at 2026-12-31T10:00 --nation scotland --json >"$tmp/s.json"
+is "explain --nation scotland: due" "$(jq -r .due "$tmp/s.json")" 2027-01-11T23:59:59+00:00
+ok "explain --nation scotland: 2 January named" \
+	jq -e '[.reasoning[] | select(test("Monday 2027-01-04: 2nd January"))] | length > 0' "$tmp/s.json"
+"$ctl" explain --profile enfield --rule NO-SUCH --at 2026-01-01 >/dev/null 2>&1
+is "explain: unknown rule exits 1" "$?" 1
+"$ctl" explain --profile enfield --rule NOTE-5WD --at yesterday >/dev/null 2>&1
+is "explain: bad timestamp is a usage error" "$?" 2
+"$ctl" explain --profile enfield --at 2026-01-01 >/dev/null 2>&1
+is "explain: missing --rule is a usage error" "$?" 2
+tap_done
