@@ -889,6 +889,216 @@ START_TEST(test_nation)
 }
 END_TEST
 
+/* A shipped profile by name from the source tree's profiles/. */
+static struct cw_policy *shipped(const char *name)
+{
+	char dir[4096];
+	struct cw_policy_errors errs;
+	struct cw_policy *p;
+
+	snprintf(dir, sizeof(dir), "%s", cw_test_srcpath("profiles"));
+	cw_policy_errors_init(&errs);
+	p = cw_policy_load(name, dir, &errs);
+	for (size_t i = 0; i < errs.count; i++)
+		fprintf(stderr, "%s\n", errs.msg[i]);
+	cw_policy_errors_free(&errs);
+	ck_assert_msg(p != NULL, "profile %s does not load", name);
+	return p;
+}
+
+/* Enfield (on the default profile), now Wed 2026-11-18 12:00 GMT.
+ * NOTE-5WD: task Mon 11-16 09:00 + 5 wd (17, 18, 19, 20, 23) -> Mon
+ * 2026-11-23 23:59:59; warn 1 wd before, Fri 11-20 23:59:59; escalations
+ * 2 wd after (24, 25) Wed 11-25 and 10 wd after (24 ... Dec 7) Mon 12-07.
+ * CP-24H: S47 Tue 11-17 09:00 -> due Wed 11-18 09:00, record 10:30: 90 min
+ * late. EH-REF-48H: consent asked, not given: suspended. ICPC-REPORT-2WD:
+ * conference Thu 11-26 -> Tue 11-24 23:59:59, warn 2 wd before: Fri 11-20.
+ * SUMMARY-3M and CHRON-3M: CIN opened 2026-06-01 (BST midnight = 05-31
+ * 23:00Z) with nothing since: due 2026-09-01 23:59:59 BST; escalations 2 w
+ * (09-15) and 1 m (10-01) after: now with the service manager. */
+START_TEST(test_enfield)
+{
+	struct cw_policy *p = shipped("enfield");
+	struct cw_facts f;
+	struct cw_obligations out;
+	const struct cw_obligation *o;
+	cw_time opened = T("2026-05-31T23:00:00Z");
+
+	facts("{\"person_id\": 2001, \"kind\": \"child\", \"involvements\": ["
+	      " {\"id\": 1, \"category\": \"cin\", \"start\": \"2026-06-01\"}],"
+	      " \"events\": ["
+	      " {\"id\": 1, \"type\": \"task\", \"at\": \"2026-11-16T09:00:00Z\"},"
+	      " {\"id\": 2, \"type\": \"s47_enquiry\", \"at\": \"2026-11-17T09:00:00Z\"},"
+	      " {\"id\": 3, \"type\": \"early_help_referral\", \"at\": \"2026-11-17T10:00:00Z\"},"
+	      " {\"id\": 4, \"type\": \"consent_requested\", \"at\": \"2026-11-17T11:00:00Z\"},"
+	      " {\"id\": 5, \"type\": \"icpc\", \"at\": \"2026-11-26T10:00:00Z\"}],"
+	      " \"records\": [{\"id\": 1, \"type\": \"cp_record\", \"event_id\": 2,"
+	      "  \"event_at\": \"2026-11-17T09:00:00Z\", \"entered_at\": \"2026-11-18T10:00:00Z\","
+	      "  \"finalised_at\": \"2026-11-18T10:30:00Z\", \"author_id\": 4}]}",
+	      &f);
+	cw_obligations_init(&out);
+	cw_obligations_compute(p, cal, &f, T("2026-11-18T12:00:00Z"), NULL, &out);
+
+	o = get(&out, "2001:NOTE-5WD:event:1");
+	ck_assert_int_eq(o->due_at, T("2026-11-23T23:59:59Z"));
+	ck_assert_int_eq(o->warn_at, T("2026-11-20T23:59:59Z"));
+	ck_assert_int_eq(o->escalate_at[0], T("2026-11-25T23:59:59Z"));
+	ck_assert_int_eq(o->escalate_at[1], T("2026-12-07T23:59:59Z"));
+	STATUS(o, "2026-11-18T12:00:00Z", "pending");
+	ck_assert_int_eq(o->next_at, T("2026-11-20T23:59:59Z"));
+
+	o = get(&out, "2001:CP-24H:event:2");
+	ck_assert_int_eq(o->due_at, T("2026-11-18T09:00:00Z"));
+	ck_assert_int_eq(o->late_by, 5400);
+	STATUS(o, "2026-11-18T12:00:00Z", "met_late");
+
+	o = get(&out, "2001:EH-REF-48H:event:3");
+	STATUS(o, "2026-11-18T12:00:00Z", "suspended");
+	ck_assert_int_eq(o->next_at, CW_TIME_NONE);
+
+	o = get(&out, "2001:ICPC-REPORT-2WD:event:5");
+	ck_assert_int_eq(o->due_at, T("2026-11-24T23:59:59Z"));
+	ck_assert_int_eq(o->warn_at, T("2026-11-20T23:59:59Z"));
+
+	o = get(&out, cycle_key("2001:SUMMARY-3M:involvement:1", opened));
+	ck_assert_int_eq(o->due_at, T("2026-09-01T23:59:59+01:00"));
+	ck_assert_int_eq(o->escalate_at[0], T("2026-09-15T23:59:59+01:00"));
+	ck_assert_int_eq(o->escalate_at[1], T("2026-10-01T23:59:59+01:00"));
+	ck_assert_int_eq(cw_obligation_escalation_level(o, T("2026-11-18T12:00:00Z")), 2);
+	ck_assert_str_eq(o->audience, "service_manager");
+	ck_assert_int_eq(o->next_at, CW_TIME_NONE);
+	o = get(&out, cycle_key("2001:CHRON-3M:involvement:1", opened));
+	ck_assert_int_eq(o->due_at, T("2026-09-01T23:59:59+01:00"));
+	ck_assert_uint_eq(count_rule(&out, "NOTE-5WD"), 1);
+	cw_obligations_free(&out);
+	cw_facts_free(&f);
+	cw_policy_free(p);
+}
+END_TEST
+
+/* Coventry: CV-SIGHARM, work Thu 2026-11-19 15:00 GMT: due soon from Thu
+ * 23:59:59, due Fri 15:00, escalations 24 h later (Sat 15:00) and 3 wd
+ * after Fri 20 (23, 24, 25) -> Wed 11-25 23:59:59. CV-2WD replaces
+ * NOTE-5WD: task Thu 19 + 2 wd (Fri 20, Mon 23) -> Mon 11-23 23:59:59.
+ * PR-RECORDED: an open CIN case with no statement of parental
+ * responsibility. */
+START_TEST(test_coventry)
+{
+	struct cw_policy *p = shipped("coventry");
+	struct cw_facts f;
+	struct cw_obligations out;
+	const struct cw_obligation *o;
+
+	facts("{\"person_id\": 2002, \"involvements\": ["
+	      " {\"id\": 1, \"category\": \"cin\", \"start\": \"2026-06-01\"}],"
+	      " \"events\": ["
+	      " {\"id\": 1, \"type\": \"significant_harm_work\", \"at\": \"2026-11-19T15:00:00Z\"},"
+	      " {\"id\": 2, \"type\": \"task\", \"at\": \"2026-11-19T15:00:00Z\"}]}",
+	      &f);
+	cw_obligations_init(&out);
+	cw_obligations_compute(p, cal, &f, T("2026-11-19T16:00:00Z"), NULL, &out);
+	o = get(&out, "2002:CV-SIGHARM:event:1");
+	ck_assert_int_eq(o->warn_at, T("2026-11-19T23:59:59Z"));
+	ck_assert_int_eq(o->due_at, T("2026-11-20T15:00:00Z"));
+	ck_assert_int_eq(o->escalate_at[0], T("2026-11-21T15:00:00Z"));
+	ck_assert_int_eq(o->escalate_at[1], T("2026-11-25T23:59:59Z"));
+	o = get(&out, "2002:CV-2WD:event:2");
+	ck_assert_int_eq(o->due_at, T("2026-11-23T23:59:59Z"));
+	ck_assert_uint_eq(count_rule(&out, "NOTE-5WD"), 0);
+	o = get(&out, "2002:PR-RECORDED:person:2002");
+	ck_assert_str_eq(o->detail, "pr_statement");
+	cw_obligations_free(&out);
+	cw_facts_free(&f);
+	cw_policy_free(p);
+}
+END_TEST
+
+/* Statutory England ST-NEEDS-16: born 2010-01-15, a care leaver; 16th
+ * birthday 2026-01-15 (GMT midnight), due 3 m later 2026-04-15 23:59:59
+ * BST; the assessment of 2026-03-01 meets it on time. */
+START_TEST(test_statutory_birthday)
+{
+	struct cw_policy *p = shipped("statutory-england");
+	struct cw_facts f;
+	struct cw_obligations out;
+	const struct cw_obligation *o;
+
+	facts("{\"person_id\": 2003, \"date_of_birth\": \"2010-01-15\", \"involvements\": ["
+	      " {\"id\": 1, \"category\": \"leaving_care\", \"start\": \"2025-09-01\"}],"
+	      " \"records\": [{\"id\": 1, \"type\": \"needs_assessment\", \"finalised_at\": \"2026-03-01T10:00:00Z\"}]}",
+	      &f);
+	cw_obligations_init(&out);
+	cw_obligations_compute(p, cal, &f, T("2026-06-01T12:00:00Z"), NULL, &out);
+	o = get(&out, "2003:ST-NEEDS-16:birthday:16");
+	ck_assert_int_eq(o->anchor_at, T("2026-01-15T00:00:00Z"));
+	ck_assert_int_eq(o->due_at, T("2026-04-15T23:59:59+01:00"));
+	ck_assert_int_eq(o->met_by, 1);
+	STATUS(o, "2026-06-01T12:00:00Z", "met_on_time");
+	cw_obligations_free(&out);
+	cw_facts_free(&f);
+	cw_policy_free(p);
+}
+END_TEST
+
+/* Southwark: SW-24H, task Mon 2026-11-16 09:00 -> due Tue 09:00; the note
+ * finalised Wed 11-18 10:00 says nothing of being late (LATE-FLAG) and has
+ * no author (EVENT-TIME). */
+START_TEST(test_southwark)
+{
+	struct cw_policy *p = shipped("southwark");
+	struct cw_facts f;
+	struct cw_obligations out;
+	const struct cw_obligation *o;
+
+	facts("{\"person_id\": 2004, \"events\": [{\"id\": 1, \"type\": \"task\", \"at\": \"2026-11-16T09:00:00Z\"}],"
+	      " \"records\": [{\"id\": 7, \"type\": \"case_note\", \"event_id\": 1,"
+	      "  \"event_at\": \"2026-11-16T09:00:00Z\", \"entered_at\": \"2026-11-18T09:00:00Z\","
+	      "  \"finalised_at\": \"2026-11-18T10:00:00Z\"}]}",
+	      &f);
+	cw_obligations_init(&out);
+	cw_obligations_compute(p, cal, &f, T("2026-11-18T12:00:00Z"), NULL, &out);
+	o = get(&out, "2004:SW-24H:event:1");
+	ck_assert_int_eq(o->due_at, T("2026-11-17T09:00:00Z"));
+	ck_assert_int_eq(o->late_by, 86400 + 3600);
+	ck_assert_str_eq(get(&out, "2004:LATE-FLAG:record:7")->detail, "late_flag");
+	ck_assert_str_eq(get(&out, "2004:EVENT-TIME:record:7")->detail, "author_id");
+	cw_obligations_free(&out);
+	cw_facts_free(&f);
+	cw_policy_free(p);
+}
+END_TEST
+
+/* Hull SHARE-FIELDS (004 §3.1, §3.3) and Brighton & Hove MIN-CONTENT. */
+START_TEST(test_hull_brighton)
+{
+	struct cw_policy *hull = shipped("hull"), *bh = shipped("brighton-hove");
+	struct cw_facts f;
+	struct cw_obligations out;
+
+	facts("{\"person_id\": 2005, \"involvements\": ["
+	      " {\"id\": 1, \"category\": \"looked_after\", \"start\": \"2026-01-05\"}],"
+	      " \"records\": ["
+	      " {\"id\": 1, \"type\": \"chronology\", \"finalised_at\": \"2026-02-01T10:00:00Z\"},"
+	      " {\"id\": 2, \"type\": \"genogram\", \"finalised_at\": \"2026-02-01T10:00:00Z\"},"
+	      " {\"id\": 3, \"type\": \"assessment\", \"finalised_at\": \"2026-02-01T10:00:00Z\"},"
+	      " {\"id\": 4, \"type\": \"plan\", \"finalised_at\": \"2026-02-01T10:00:00Z\"}],"
+	      " \"info_sharing\": ["
+	      " {\"id\": 1, \"kind\": \"sharing\", \"missing\": [\"reason\", \"lawful_basis\"]},"
+	      " {\"id\": 2, \"kind\": \"request_made\", \"missing\": [\"practitioner\"]}]}",
+	      &f);
+	cw_obligations_init(&out);
+	cw_obligations_compute(hull, cal, &f, T("2026-03-01T12:00:00Z"), NULL, &out);
+	ck_assert_str_eq(get(&out, "2005:SHARE-FIELDS:sharing:1")->detail, "reason");
+	ck_assert_str_eq(get(&out, "2005:SHARE-FIELDS:sharing:2")->detail, "practitioner");
+	cw_obligations_compute(bh, cal, &f, T("2026-03-01T12:00:00Z"), NULL, &out);
+	ck_assert_str_eq(get(&out, "2005:MIN-CONTENT:person:2005")->detail, "support_summary");
+	cw_obligations_free(&out);
+	cw_facts_free(&f);
+	cw_policy_free(hull);
+	cw_policy_free(bh);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("obligation");
@@ -913,6 +1123,15 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_late_flag);
 	tcase_add_test(tc, test_problems_returned);
 	tcase_add_test(tc, test_nation);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("profiles");
+	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_enfield);
+	tcase_add_test(tc, test_coventry);
+	tcase_add_test(tc, test_statutory_birthday);
+	tcase_add_test(tc, test_southwark);
+	tcase_add_test(tc, test_hull_brighton);
 	suite_add_tcase(s, tc);
 	return s;
 }
