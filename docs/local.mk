@@ -5,3 +5,6 @@ EXTRA_DIST += docs/calendar.md
 
 # policy
 EXTRA_DIST += docs/profiles.md
+
+# obligation engine
+EXTRA_DIST += docs/facts.md docs/obligations.md
