@@ -1,6 +1,7 @@
 /* facts.c - parsing one person's facts document into struct cw_facts. */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,15 +412,62 @@ static int cmp_time(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* True if id already occurs among the first n kept rows (found by the
- * caller's accessor); duplicate rows are dropped so keys stay unique. */
-#define DUPLICATE(arr, n, field, id)                                     \
-	({                                                               \
-		bool dup_ = false;                                       \
-		for (size_t k_ = 0; k_ < (n) && !dup_; k_++)             \
-			dup_ = (arr)[k_].field == (id);                  \
-		dup_;                                                    \
-	})
+/* An id and the position of its row, for finding repeated ids. */
+struct id_pos {
+	int64_t id;
+	size_t pos;
+};
+
+/* Order by id, then position, so the first row with an id comes first. */
+static int cmp_id_pos(const void *a, const void *b)
+{
+	const struct id_pos *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Leaves out every row whose id an earlier row of the same array already
+ * has (keys must stay unique), reporting each; O(n log n). Returns the
+ * number of rows kept, in their original order. */
+static size_t drop_duplicates(struct cw_facts *f, enum cw_facts_row row, void *rows, size_t n,
+			      size_t stride, size_t id_offset, const char *field, const char *what)
+{
+	char *base = rows;
+	struct id_pos *v;
+	bool *drop, any = false;
+	size_t k = 0;
+
+	if (n < 2)
+		return n;
+	v = arena_alloc(f->arena, n * sizeof(*v));
+	drop = arena_alloc(f->arena, n * sizeof(*drop));
+	for (size_t i = 0; i < n; i++) {
+		memcpy(&v[i].id, base + i * stride + id_offset, sizeof(v[i].id));
+		v[i].pos = i;
+		drop[i] = false;
+	}
+	qsort(v, n, sizeof(*v), cmp_id_pos);
+	for (size_t i = 1; i < n; i++)
+		if (v[i].id == v[i - 1].id)
+			any = drop[v[i].pos] = true;
+	if (!any)
+		return n;
+	for (size_t i = 0; i < n; i++) {
+		if (drop[i]) {
+			struct row_ctx rc = { f, row, CW_ID_NONE, i };
+
+			memcpy(&rc.row_id, base + i * stride + id_offset, sizeof(rc.row_id));
+			problem(&rc, field, what, NULL, true);
+			continue;
+		}
+		if (k != i)
+			memmove(base + k * stride, base + i * stride, stride);
+		k++;
+	}
+	return k;
+}
 
 /* involvements[] */
 static void parse_involvements(struct cw_facts *f, const json_t *doc)
@@ -437,10 +485,6 @@ static void parse_involvements(struct cw_facts *f, const json_t *doc)
 
 		if (!begin_row(&rc, row, "id"))
 			continue;
-		if (DUPLICATE(v, f->n_involvements, id, rc.row_id)) {
-			problem(&rc, "id", "duplicate id", NULL, true);
-			continue;
-		}
 		x->id = rc.row_id;
 		x->category = get_code(&rc, row, "category", CW_VOCAB_INVOLVEMENT,
 				       "unknown involvement category", true);
@@ -452,6 +496,8 @@ static void parse_involvements(struct cw_facts *f, const json_t *doc)
 			problem(&rc, "end", "before start", NULL, false);
 		f->n_involvements++;
 	}
+	f->n_involvements = drop_duplicates(f, CW_ROW_INVOLVEMENT, v, f->n_involvements, sizeof(*v),
+					offsetof(struct cw_facts_involvement, id), "id", "duplicate id");
 	f->involvements = v;
 }
 
@@ -471,10 +517,6 @@ static void parse_events(struct cw_facts *f, const json_t *doc)
 
 		if (!begin_row(&rc, row, "id"))
 			continue;
-		if (DUPLICATE(v, f->n_events, id, rc.row_id)) {
-			problem(&rc, "id", "duplicate id", NULL, true);
-			continue;
-		}
 		x->id = rc.row_id;
 		x->type = get_code(&rc, row, "type", CW_VOCAB_EVENT, "unknown event type", true);
 		x->at = get_time(&rc, row, "at", true);
@@ -482,6 +524,8 @@ static void parse_events(struct cw_facts *f, const json_t *doc)
 		x->related_event_id = get_id(&rc, row, "related_event_id", false);
 		f->n_events++;
 	}
+	f->n_events = drop_duplicates(f, CW_ROW_EVENT, v, f->n_events, sizeof(*v),
+					offsetof(struct cw_facts_event, id), "id", "duplicate id");
 	f->events = v;
 }
 
@@ -501,10 +545,6 @@ static void parse_records(struct cw_facts *f, const json_t *doc)
 
 		if (!begin_row(&rc, row, "id"))
 			continue;
-		if (DUPLICATE(v, f->n_records, id, rc.row_id)) {
-			problem(&rc, "id", "duplicate id", NULL, true);
-			continue;
-		}
 		x->id = rc.row_id;
 		x->type = get_code(&rc, row, "type", CW_VOCAB_RECORD, "unknown record type", true);
 		x->event_id = get_id(&rc, row, "event_id", false);
@@ -518,6 +558,8 @@ static void parse_records(struct cw_facts *f, const json_t *doc)
 		x->author_id = get_id(&rc, row, "author_id", false);
 		f->n_records++;
 	}
+	f->n_records = drop_duplicates(f, CW_ROW_RECORD, v, f->n_records, sizeof(*v),
+					offsetof(struct cw_facts_record, id), "id", "duplicate id");
 	f->records = v;
 }
 
@@ -540,10 +582,6 @@ static void parse_hazards(struct cw_facts *f, const json_t *doc)
 
 		if (!begin_row(&rc, row, "id"))
 			continue;
-		if (DUPLICATE(v, f->n_hazards, id, rc.row_id)) {
-			problem(&rc, "id", "duplicate id", NULL, true);
-			continue;
-		}
 		x->id = rc.row_id;
 		x->start = get_day(&rc, row, "start", false);
 		x->review_due = get_day(&rc, row, "review_due", false);
@@ -569,6 +607,8 @@ static void parse_hazards(struct cw_facts *f, const json_t *doc)
 		}
 		f->n_hazards++;
 	}
+	f->n_hazards = drop_duplicates(f, CW_ROW_HAZARD, v, f->n_hazards, sizeof(*v),
+					offsetof(struct cw_facts_hazard, id), "id", "duplicate id");
 	f->hazards = v;
 }
 
@@ -588,10 +628,6 @@ static void parse_deletions(struct cw_facts *f, const json_t *doc)
 
 		if (!begin_row(&rc, row, "record_id"))
 			continue;
-		if (DUPLICATE(v, f->n_deletions, record_id, rc.row_id)) {
-			problem(&rc, "record_id", "duplicate deletion of the record", NULL, true);
-			continue;
-		}
 		x->record_id = rc.row_id;
 		x->deleted_at = get_time(&rc, row, "deleted_at", true);
 		x->deleted_by = get_id(&rc, row, "deleted_by", false);
@@ -599,6 +635,8 @@ static void parse_deletions(struct cw_facts *f, const json_t *doc)
 		x->has_reason = get_bool(&rc, row, "has_reason", false);
 		f->n_deletions++;
 	}
+	f->n_deletions = drop_duplicates(f, CW_ROW_DELETION, v, f->n_deletions, sizeof(*v),
+					offsetof(struct cw_facts_deletion, record_id), "record_id", "duplicate deletion of the record");
 	f->deletions = v;
 }
 
@@ -621,10 +659,6 @@ static void parse_sharing(struct cw_facts *f, const json_t *doc)
 
 		if (!begin_row(&rc, row, "id"))
 			continue;
-		if (DUPLICATE(v, f->n_sharing, id, rc.row_id)) {
-			problem(&rc, "id", "duplicate id", NULL, true);
-			continue;
-		}
 		x->id = rc.row_id;
 		x->kind = get_code(&rc, row, "kind", -1, NULL, true);
 		x->at = get_time(&rc, row, "at", false);
@@ -645,6 +679,8 @@ static void parse_sharing(struct cw_facts *f, const json_t *doc)
 		}
 		f->n_sharing++;
 	}
+	f->n_sharing = drop_duplicates(f, CW_ROW_SHARING, v, f->n_sharing, sizeof(*v),
+					offsetof(struct cw_facts_sharing, id), "id", "duplicate id");
 	f->sharing = v;
 }
 
@@ -665,10 +701,6 @@ static void parse_access(struct cw_facts *f, const json_t *doc)
 
 		if (!begin_row(&rc, row, "id"))
 			continue;
-		if (DUPLICATE(v, f->n_access, id, rc.row_id)) {
-			problem(&rc, "id", "duplicate id", NULL, true);
-			continue;
-		}
 		x->id = rc.row_id;
 		x->record_id = get_id(&rc, row, "record_id", false);
 		x->accessed_by = get_id(&rc, row, "accessed_by", true);
@@ -683,6 +715,8 @@ static void parse_access(struct cw_facts *f, const json_t *doc)
 		x->at = get_time(&rc, row, "at", false);
 		f->n_access++;
 	}
+	f->n_access = drop_duplicates(f, CW_ROW_ACCESS, v, f->n_access, sizeof(*v),
+					offsetof(struct cw_facts_access, id), "id", "duplicate id");
 	f->access = v;
 }
 
