@@ -14,6 +14,7 @@ int cmd_workdays(int argc, char **argv);
 static const char *const weekday_names[8] = { "", "Monday", "Tuesday", "Wednesday",
 					      "Thursday", "Friday", "Saturday", "Sunday" };
 
+/* The command's usage, on stdout for --help and stderr for mistakes. */
 static void usage(FILE *out)
 {
 	fprintf(out,

@@ -24,12 +24,13 @@ struct cw_calendar {
 	struct nation_tab nat[CW_NATION_COUNT];
 };
 
-/* The span the tables cover: the calendar's first to last year. */
+/* The first day the tables cover: 1 January of the first year. */
 cw_day cw_calendar_first_day(void)
 {
 	return cw_day_from_ymd(CW_CALENDAR_FIRST_YEAR, 1, 1);
 }
 
+/* The last day the tables cover. */
 cw_day cw_calendar_last_day(void)
 {
 	return cw_day_from_ymd(CW_CALENDAR_LAST_YEAR, 12, 31);
@@ -69,6 +70,7 @@ void cw_holiday_list_clear(struct cw_holiday_list *list)
 	memset(list, 0, sizeof(*list));
 }
 
+/* Orders holidays by day, for qsort. */
 static int holiday_cmp(const void *a, const void *b)
 {
 	const struct cw_holiday *x = a, *y = b;
@@ -76,6 +78,7 @@ static int holiday_cmp(const void *a, const void *b)
 	return (x->day > y->day) - (x->day < y->day);
 }
 
+/* Frees a nation's holidays and tables. */
 static void tab_free(struct nation_tab *t)
 {
 	cw_holiday_list_clear(&t->hol);
@@ -216,6 +219,7 @@ fail:
 	return NULL;
 }
 
+/* Frees a calendar and everything it owns; NULL is allowed. */
 void cw_calendar_free(struct cw_calendar *cal)
 {
 	if (!cal)
@@ -287,9 +291,9 @@ bool cw_calendar_load_govuk(struct cw_calendar *cal, const char *path, struct cw
 }
 
 /* Weekdays in [day 0 = 1970-01-01, day): counted from Monday 1969-12-29. */
-static int64_t weekdays_before(cw_day day)
+static int64_t weekdays_before(int64_t day)
 {
-	int64_t e = (int64_t)day + 3;
+	int64_t e = day + 3;
 	int64_t w = e / 7, r = e % 7;
 
 	if (r < 0) {
@@ -301,7 +305,7 @@ static int64_t weekdays_before(cw_day day)
 
 /* Working days in [first_day, day), negative before first_day: the count
  * whose differences answer every range question. */
-static int64_t count_before(const struct cw_calendar *cal, const struct nation_tab *t, cw_day day)
+static int64_t count_before(const struct cw_calendar *cal, const struct nation_tab *t, int64_t day)
 {
 	cw_day first = cal->first;
 	cw_day end = cal->last + 1;
@@ -313,6 +317,7 @@ static int64_t count_before(const struct cw_calendar *cal, const struct nation_t
 	return t->prefix[end - first] + weekdays_before(day) - weekdays_before(end);
 }
 
+/* O(1): a weekday with no holiday in the table (weekends only outside it). */
 bool cw_calendar_is_workday(const struct cw_calendar *cal, enum cw_nation nation, cw_day day)
 {
 	const struct nation_tab *t = &cal->nat[nation];
@@ -325,6 +330,7 @@ bool cw_calendar_is_workday(const struct cw_calendar *cal, enum cw_nation nation
 	return t->holiday[day - first] == 0;
 }
 
+/* O(1): the title stored for the day, or NULL. */
 const char *cw_calendar_holiday(const struct cw_calendar *cal, enum cw_nation nation, cw_day day)
 {
 	const struct nation_tab *t = &cal->nat[nation];
@@ -337,12 +343,13 @@ const char *cw_calendar_holiday(const struct cw_calendar *cal, enum cw_nation na
 	return i ? t->hol.v[i - 1].title : NULL;
 }
 
+/* O(1): the difference of two prefix counts. */
 int cw_calendar_workdays_between(const struct cw_calendar *cal, enum cw_nation nation, cw_day from,
 				 cw_day to)
 {
 	const struct nation_tab *t = &cal->nat[nation];
 
-	return (int)(count_before(cal, t, to + 1) - count_before(cal, t, from + 1));
+	return (int)(count_before(cal, t, (int64_t)to + 1) - count_before(cal, t, (int64_t)from + 1));
 }
 
 /* The n-th working day after (or before) day: the target count is known in
@@ -364,7 +371,7 @@ cw_day cw_calendar_add_workdays(const struct cw_calendar *cal, enum cw_nation na
 		while (lo < hi) {
 			int64_t mid = lo + (hi - lo) / 2;
 
-			if (count_before(cal, t, (cw_day)(mid + 1)) >= target)
+			if (count_before(cal, t, mid + 1) >= target)
 				hi = mid;
 			else
 				lo = mid + 1;
@@ -378,7 +385,7 @@ cw_day cw_calendar_add_workdays(const struct cw_calendar *cal, enum cw_nation na
 	while (lo < hi) {
 		int64_t mid = hi - (hi - lo) / 2;
 
-		if (count_before(cal, t, (cw_day)mid) <= target)
+		if (count_before(cal, t, mid) <= target)
 			lo = mid;
 		else
 			hi = mid - 1;

@@ -83,6 +83,7 @@ int cw_day_weekday(cw_day day)
 	return (int)r + 1;
 }
 
+/* Gregorian leap years. */
 static bool is_leap(int year)
 {
 	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;

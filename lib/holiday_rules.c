@@ -59,6 +59,7 @@ struct fixed {
 	bool placed;
 };
 
+/* True if an already placed holiday sits on day. */
 static bool taken(const struct fixed *f, int n, cw_day day)
 {
 	for (int i = 0; i < n; i++)
