@@ -176,6 +176,23 @@ static int cmp_done(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* True when a record answers an event that itself meets the rule (a visit
+ * and the record of that visit): the pair is one completion, the event's,
+ * so it cannot meet two obligations or start two cycles. */
+static bool answers_satisfied_event(const struct obl_ctx *c, const struct cw_rule *r,
+				    const struct cw_facts_record *rec)
+{
+	if (!r->satisfied_events.n || rec->event_id == CW_ID_NONE)
+		return false;
+	for (size_t i = 0; i < c->s->n_events; i++) {
+		const struct cw_facts_event *e = &c->f->events[c->s->events[i].idx];
+
+		if (e->id == rec->event_id)
+			return obl_event_is(e, &r->satisfied_events);
+	}
+	return false;
+}
+
 /* Fills the scratch list with what can meet the rule: finalised records of
  * its satisfied types and (with_events) timed, non-cancelled events of its
  * satisfied event types, in time order. */
@@ -192,6 +209,8 @@ void obl_collect_done(struct obl_ctx *c, const struct cw_rule *r, bool with_even
 
 			if (rec->finalised_at == CW_TIME_NONE || !rec->type ||
 			    !cw_codes_has(&r->satisfied_records, rec->type))
+				continue;
+			if (with_events && answers_satisfied_event(c, r, rec))
 				continue;
 			s->done = obl_grow(s->done, &s->cap_done, s->n_done + 1, sizeof(*s->done));
 			d = &s->done[s->n_done++];

@@ -1040,6 +1040,41 @@ START_TEST(test_statutory_birthday)
 }
 END_TEST
 
+/* Statutory England ST-LAC-VISIT: placement Mon 2026-01-05 10:00; first
+ * visit within 1 w -> 2026-01-12 23:59:59 GMT; the visit of Fri 01-09
+ * 10:00 and the record of that visit are one completion, so the next cycle
+ * runs from 01-09 10:00 for 6 w -> Fri 2026-02-20 23:59:59 GMT. */
+START_TEST(test_statutory_visits)
+{
+	struct cw_policy *p = shipped("statutory-england");
+	struct cw_facts f;
+	struct cw_obligations out;
+	const struct cw_obligation *o;
+
+	facts("{\"person_id\": 2006, \"involvements\": ["
+	      " {\"id\": 1, \"category\": \"looked_after\", \"start\": \"2026-01-05\"}],"
+	      " \"events\": ["
+	      " {\"id\": 1, \"type\": \"placement\", \"at\": \"2026-01-05T10:00:00Z\"},"
+	      " {\"id\": 2, \"type\": \"visit\", \"at\": \"2026-01-09T10:00:00Z\"}],"
+	      " \"records\": [{\"id\": 1, \"type\": \"visit_record\", \"event_id\": 2,"
+	      "  \"finalised_at\": \"2026-01-10T10:00:00Z\"}]}",
+	      &f);
+	cw_obligations_init(&out);
+	cw_obligations_compute(p, cal, &f, T("2026-02-01T12:00:00Z"), NULL, &out);
+	ck_assert_uint_eq(count_rule(&out, "ST-LAC-VISIT"), 2);
+	o = get(&out, cycle_key("2006:ST-LAC-VISIT:event:1", T("2026-01-05T10:00:00Z")));
+	ck_assert_int_eq(o->due_at, T("2026-01-12T23:59:59Z"));
+	ck_assert_int_eq(o->met_by_kind, CW_MET_BY_EVENT);
+	ck_assert_int_eq(o->met_by, 2);
+	o = get(&out, cycle_key("2006:ST-LAC-VISIT:event:1", T("2026-01-09T10:00:00Z")));
+	ck_assert_int_eq(o->due_at, T("2026-02-20T23:59:59Z"));
+	ck_assert(!o->met);
+	cw_obligations_free(&out);
+	cw_facts_free(&f);
+	cw_policy_free(p);
+}
+END_TEST
+
 /* Southwark: SW-24H, task Mon 2026-11-16 09:00 -> due Tue 09:00; the note
  * finalised Wed 11-18 10:00 says nothing of being late (LATE-FLAG) and has
  * no author (EVENT-TIME). */
@@ -1130,6 +1165,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_enfield);
 	tcase_add_test(tc, test_coventry);
 	tcase_add_test(tc, test_statutory_birthday);
+	tcase_add_test(tc, test_statutory_visits);
 	tcase_add_test(tc, test_southwark);
 	tcase_add_test(tc, test_hull_brighton);
 	suite_add_tcase(s, tc);
