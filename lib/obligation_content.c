@@ -284,12 +284,23 @@ static void restricted_access(struct obl_ctx *c, const struct cw_rule *r)
 	}
 }
 
+/* Findings in anchor order (kind, then id), whatever the document order. */
+static int cmp_finding(const void *a, const void *b)
+{
+	const struct cw_obligation *x = a, *y = b;
+
+	if (x->anchor_kind != y->anchor_kind)
+		return x->anchor_kind < y->anchor_kind ? -1 : 1;
+	return x->anchor_id < y->anchor_id ? -1 : x->anchor_id > y->anchor_id;
+}
+
 /* One content rule. Checks whose facts the records interface does not hand
  * over per person (rollback_rate, acknowledged, trace_sent) give nothing
  * here; docs/obligations.md lists them. */
 void obl_content(struct obl_ctx *c, const struct cw_rule *r)
 {
 	const char *check = r->check;
+	size_t first = c->out->count;
 
 	if (!check)
 		return;
@@ -314,4 +325,6 @@ void obl_content(struct obl_ctx *c, const struct cw_rule *r)
 	} else if (!strcmp(check, "restricted_access")) {
 		restricted_access(c, r);
 	}
+	if (c->out->count - first > 1)
+		qsort(c->out->v + first, c->out->count - first, sizeof(*c->out->v), cmp_finding);
 }

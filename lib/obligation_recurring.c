@@ -162,13 +162,28 @@ static void restart_events(struct obl_ctx *c, const struct cw_rule *r)
 	}
 }
 
+/* Anchor order by id (hazards are walked in id order, not document order). */
+static int cmp_anchor_id(const void *a, const void *b)
+{
+	const struct obl_anchor *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 /* Hazards: each from its start date, met by its own reviews. */
 static void hazards(struct obl_ctx *c, const struct cw_rule *r)
 {
 	struct obl_scratch *s = c->s;
 
+	s->n_anchors = 0;
 	for (size_t i = 0; i < c->f->n_hazards; i++) {
-		const struct cw_facts_hazard *h = &c->f->hazards[i];
+		s->anchors = obl_grow(s->anchors, &s->cap_anchors, s->n_anchors + 1, sizeof(*s->anchors));
+		s->anchors[s->n_anchors++] = (struct obl_anchor){ i, 0, c->f->hazards[i].id, -1 };
+	}
+	if (s->n_anchors > 1)
+		qsort(s->anchors, s->n_anchors, sizeof(*s->anchors), cmp_anchor_id);
+	for (size_t k = 0; k < s->n_anchors; k++) {
+		const struct cw_facts_hazard *h = &c->f->hazards[s->anchors[k].ev];
 		cw_time open_at, close_at = CW_TIME_NONE;
 
 		if (h->start == CW_DAY_NONE)

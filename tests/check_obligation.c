@@ -221,6 +221,50 @@ START_TEST(test_after_event_christmas)
 }
 END_TEST
 
+/* The same facts in another document order give the same obligations,
+ * keys and order (ties in time are broken by id). */
+START_TEST(test_order_independent)
+{
+	struct cw_facts f, g;
+	struct cw_obligations a, b;
+
+	facts("{\"person_id\": 20, \"events\": ["
+	      " {\"id\": 1, \"type\": \"visit\", \"at\": \"2026-03-02T10:00:00Z\"},"
+	      " {\"id\": 2, \"type\": \"visit\", \"at\": \"2026-03-02T10:00:00Z\"},"
+	      " {\"id\": 3, \"type\": \"task\", \"at\": \"2026-03-01T10:00:00Z\"}],"
+	      " \"records\": ["
+	      " {\"id\": 5, \"type\": \"visit_record\", \"finalised_at\": \"2026-03-03T10:00:00Z\"},"
+	      " {\"id\": 4, \"type\": \"visit_record\", \"finalised_at\": \"2026-03-03T10:00:00Z\"}],"
+	      " \"hazards\": [{\"id\": 2, \"start\": \"2026-02-01\", \"active\": true}, {\"id\": 1, \"start\": \"2026-01-01\", \"active\": true}]}",
+	      &f);
+	facts("{\"person_id\": 20, \"events\": ["
+	      " {\"id\": 3, \"type\": \"task\", \"at\": \"2026-03-01T10:00:00Z\"},"
+	      " {\"id\": 2, \"type\": \"visit\", \"at\": \"2026-03-02T10:00:00Z\"},"
+	      " {\"id\": 1, \"type\": \"visit\", \"at\": \"2026-03-02T10:00:00Z\"}],"
+	      " \"records\": ["
+	      " {\"id\": 4, \"type\": \"visit_record\", \"finalised_at\": \"2026-03-03T10:00:00Z\"},"
+	      " {\"id\": 5, \"type\": \"visit_record\", \"finalised_at\": \"2026-03-03T10:00:00Z\"}],"
+	      " \"hazards\": [{\"id\": 1, \"start\": \"2026-01-01\", \"active\": true}, {\"id\": 2, \"start\": \"2026-02-01\", \"active\": true}]}",
+	      &g);
+	cw_obligations_init(&a);
+	cw_obligations_init(&b);
+	cw_obligations_compute(engine, cal, &f, T("2026-03-04T12:00:00Z"), NULL, &a);
+	cw_obligations_compute(engine, cal, &g, T("2026-03-04T12:00:00Z"), NULL, &b);
+	ck_assert_uint_eq(a.count, b.count);
+	for (size_t i = 0; i < a.count; i++) {
+		ck_assert_str_eq(a.v[i].key, b.v[i].key);
+		ck_assert_int_eq(a.v[i].met_by, b.v[i].met_by);
+	}
+	/* Visit 1 takes the lower record id, visit 2 the other. */
+	ck_assert_int_eq(get(&a, "20:T-VISIT-5D:event:1")->met_by, 4);
+	ck_assert_int_eq(get(&a, "20:T-VISIT-5D:event:2")->met_by, 5);
+	cw_obligations_free(&a);
+	cw_obligations_free(&b);
+	cw_facts_free(&f);
+	cw_facts_free(&g);
+}
+END_TEST
+
 /* Greedy pairing of visits and records that name no event (5 calendar days).
  * V20 Mon 2026-03-02 10:00, V21 Wed 03-04 10:00, V22 Fri 03-06 10:00, V23
  * Fri 03-20 10:00 (all GMT). Record 200 is about V21 (event_at) and
@@ -1142,6 +1186,7 @@ static Suite *suite(void)
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_after_event_christmas);
 	tcase_add_test(tc, test_after_event_pairing);
+	tcase_add_test(tc, test_order_independent);
 	tcase_add_test(tc, test_dst_24h);
 	tcase_add_test(tc, test_suspension);
 	tcase_add_test(tc, test_met_by_planned_event);
