@@ -4,3 +4,9 @@
 noinst_PROGRAMS += bench/bench_calendar
 bench_bench_calendar_SOURCES = bench/bench_calendar.c
 bench_bench_calendar_LDADD = $(CASEWATCH_LIBS)
+
+# obligation engine: `bench/bench_obligation [PERSONS [PROFILE-DIR]]` (built, not run by make check).
+noinst_PROGRAMS += bench/bench_obligation
+bench_bench_obligation_SOURCES = bench/bench_obligation.c
+bench_bench_obligation_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+bench_bench_obligation_LDADD = $(CASEWATCH_LIBS)

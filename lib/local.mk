@@ -17,3 +17,9 @@ CASEWATCH_LIBS = lib/libcasewatch.a $(JANSSON_LIBS) -lm
 lib_libcasewatch_a_SOURCES += \
 	lib/calendar_int.h lib/day.c lib/london.c lib/holiday_rules.c \
 	lib/govuk.c lib/calendar.c
+
+# obligation engine: one person's facts and a profile -> obligations.
+lib_libcasewatch_a_SOURCES += \
+	include/casewatch/facts.h lib/facts.c \
+	include/casewatch/obligation.h lib/obligation_internal.h lib/obligation.c \
+	lib/obligation_event.c lib/obligation_recurring.c lib/obligation_content.c

@@ -75,3 +75,14 @@ tests_check_db_LDADD = $(DAEMON_TEST_LIBS)
 dist_check_SCRIPTS += tests/daemon-config.sh tests/daemon-db.sh tests/daemon-dbapi.sh
 TESTS += tests/daemon-config.sh tests/daemon-db.sh tests/daemon-dbapi.sh
 EXTRA_DIST += tests/data/conf tests/data/migrations
+
+EXTRA_DIST += tests/data/profiles tests/tap.sh
+
+# obligation engine: facts parser and obligations.
+check_PROGRAMS += tests/check_facts tests/check_obligation
+TESTS += tests/check_facts tests/check_obligation
+tests_check_facts_LDADD = $(TEST_LIBS)
+tests_check_facts_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
+tests_check_obligation_LDADD = $(TEST_LIBS)
+tests_check_obligation_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
+EXTRA_DIST += tests/data/engine

@@ -1,0 +1,319 @@
+/* check_facts.c - the facts document parser: good rows kept, each bad row reported by id. */
+#include "config.h"
+
+#include <string.h>
+
+#include <check.h>
+#include <jansson.h>
+
+#include "casewatch/facts.h"
+#include "testutil.h"
+
+/* Parses a JSON text into facts; the document is freed before returning,
+ * so the facts must own everything they point at. */
+static bool parse(const char *text, struct cw_facts *f, struct cw_error *err)
+{
+	json_error_t jerr;
+	json_t *doc = json_loads(text, 0, &jerr);
+	bool ok;
+
+	ck_assert_msg(doc != NULL, "test JSON: %s (line %d)", jerr.text, jerr.line);
+	ok = cw_facts_from_json(doc, f, err);
+	json_decref(doc);
+	return ok;
+}
+
+/* The formatted problem i. */
+static const char *problem(const struct cw_facts *f, size_t i)
+{
+	static char buf[CW_FACTS_PROBLEM_STRLEN];
+
+	ck_assert_uint_lt(i, f->n_problems);
+	cw_facts_problem_format(f, &f->problems[i], buf);
+	return buf;
+}
+
+/* The example document of FACTS.md, completed with every row kind. */
+static const char *good =
+	"{\"person_id\": 1001, \"kind\": \"child\", \"date_of_birth\": \"2015-03-02\","
+	" \"date_of_death\": null, \"nation\": \"scotland\", \"team_id\": 7, \"worker_id\": 55,"
+	" \"involvements\": [{\"id\": 1, \"category\": \"cin\", \"start\": \"2025-01-10\", \"end\": null,"
+	"   \"order_date\": null, \"outcome\": null}],"
+	" \"events\": [{\"id\": 10, \"type\": \"visit\", \"at\": \"2026-11-20T10:00:00+00:00\","
+	"   \"cancelled\": false, \"related_event_id\": null},"
+	"  {\"id\": 11, \"type\": \"task\", \"at\": \"2026-11-20T10:00:00.987654+01:00\","
+	"   \"cancelled\": true, \"related_event_id\": 10}],"
+	" \"records\": [{\"id\": 100, \"type\": \"visit_record\", \"event_id\": 10,"
+	"   \"event_at\": \"2026-11-20T10:00:00+00:00\", \"entered_at\": \"2026-11-21T09:00:00+00:00\","
+	"   \"finalised_at\": \"2026-11-21T09:30:00.5+00:00\", \"late_flag\": false,"
+	"   \"has_late_reason\": true, \"author_id\": 55},"
+	"  {\"id\": 101, \"type\": \"case_note\", \"event_id\": null, \"event_at\": null,"
+	"   \"entered_at\": null, \"finalised_at\": null, \"late_flag\": true,"
+	"   \"has_late_reason\": false, \"author_id\": null}],"
+	" \"hazards\": [{\"id\": 5, \"start\": \"2025-05-01\", \"review_due\": \"2025-11-01\","
+	"   \"active\": true, \"ended\": null, \"has_description\": true,"
+	"   \"reviews\": [\"2025-10-01T09:00:00+00:00\", \"2025-04-01T09:00:00+01:00\"]}],"
+	" \"deletions\": [{\"record_id\": 300, \"deleted_at\": \"2026-11-20T10:00:00Z\","
+	"   \"deleted_by\": 9, \"deleted_by_role\": \"team_manager\", \"has_reason\": true}],"
+	" \"info_sharing\": [{\"id\": 8, \"kind\": \"sharing\", \"at\": \"2026-11-20T10:00:00+00:00\","
+	"   \"missing\": [\"lawful_basis\", \"method\"]}],"
+	" \"restricted_access\": [{\"id\": 4, \"record_id\": 200, \"accessed_by\": 31,"
+	"   \"allowed\": false, \"at\": \"2026-11-20T10:00:00+00:00\"}]}";
+
+START_TEST(test_good_document)
+{
+	struct cw_facts f;
+	struct cw_error err;
+
+	cw_facts_init(&f);
+	ck_assert(parse(good, &f, &err));
+	ck_assert_uint_eq(f.n_problems, 0);
+	ck_assert_int_eq(f.person_id, 1001);
+	ck_assert_str_eq(f.kind, "child");
+	/* 2015-03-02 is day 16496 after 1970-01-01 (date arithmetic by hand / python). */
+	ck_assert_int_eq(f.date_of_birth, 16496);
+	ck_assert_int_eq(f.date_of_death, CW_DAY_NONE);
+	ck_assert(f.has_nation);
+	ck_assert_int_eq(f.nation, CW_NATION_SCOTLAND);
+	ck_assert_int_eq(f.team_id, 7);
+	ck_assert_int_eq(f.worker_id, 55);
+
+	ck_assert_uint_eq(f.n_involvements, 1);
+	ck_assert_str_eq(f.involvements[0].category, "cin");
+	ck_assert_int_eq(f.involvements[0].start, 20098); /* 2025-01-10 */
+	ck_assert_int_eq(f.involvements[0].end, CW_DAY_NONE);
+	ck_assert_ptr_null(f.involvements[0].outcome);
+
+	ck_assert_uint_eq(f.n_events, 2);
+	ck_assert_str_eq(f.events[0].type, "visit");
+	/* 2026-11-20T10:00:00Z = 1795168800 (date -u -d ... +%s). */
+	ck_assert_int_eq(f.events[0].at, 1795168800);
+	ck_assert(!f.events[0].cancelled);
+	ck_assert_int_eq(f.events[0].related_event_id, CW_ID_NONE);
+	/* 10:00:00.987654+01:00 = 09:00:00Z, the fraction truncated. */
+	ck_assert_int_eq(f.events[1].at, 1795165200);
+	ck_assert(f.events[1].cancelled);
+	ck_assert_int_eq(f.events[1].related_event_id, 10);
+
+	ck_assert_uint_eq(f.n_records, 2);
+	ck_assert_int_eq(f.records[0].id, 100);
+	ck_assert_str_eq(f.records[0].type, "visit_record");
+	ck_assert_int_eq(f.records[0].event_id, 10);
+	ck_assert_int_eq(f.records[0].event_at, 1795168800);
+	ck_assert_int_eq(f.records[0].entered_at, 1795251600);   /* 2026-11-21T09:00Z */
+	ck_assert_int_eq(f.records[0].finalised_at, 1795253400); /* 2026-11-21T09:30Z */
+	ck_assert(!f.records[0].late_flag);
+	ck_assert(f.records[0].has_late_reason);
+	ck_assert_int_eq(f.records[0].author_id, 55);
+	ck_assert_int_eq(f.records[1].event_id, CW_ID_NONE);
+	ck_assert_int_eq(f.records[1].finalised_at, CW_TIME_NONE);
+	ck_assert_int_eq(f.records[1].author_id, CW_ID_NONE);
+	ck_assert(f.records[1].late_flag);
+
+	ck_assert_uint_eq(f.n_hazards, 1);
+	ck_assert_int_eq(f.hazards[0].start, 20209);	  /* 2025-05-01 */
+	ck_assert_int_eq(f.hazards[0].review_due, 20393); /* 2025-11-01 */
+	ck_assert(f.hazards[0].active && f.hazards[0].has_description);
+	ck_assert_int_eq(f.hazards[0].ended, CW_DAY_NONE);
+	ck_assert_uint_eq(f.hazards[0].n_reviews, 2);
+	/* Sorted: 2025-04-01T09:00+01:00 = 08:00Z = 1743494400, then 2025-10-01T09:00Z. */
+	ck_assert_int_eq(f.hazards[0].reviews[0], 1743494400);
+	ck_assert_int_eq(f.hazards[0].reviews[1], 1759309200);
+
+	ck_assert_uint_eq(f.n_deletions, 1);
+	ck_assert_int_eq(f.deletions[0].record_id, 300);
+	ck_assert_int_eq(f.deletions[0].deleted_at, 1795168800);
+	ck_assert_int_eq(f.deletions[0].deleted_by, 9);
+	ck_assert_str_eq(f.deletions[0].deleted_by_role, "team_manager");
+	ck_assert(f.deletions[0].has_reason);
+
+	ck_assert_uint_eq(f.n_sharing, 1);
+	ck_assert_str_eq(f.sharing[0].kind, "sharing");
+	ck_assert_uint_eq(f.sharing[0].n_missing, 2);
+	ck_assert_str_eq(f.sharing[0].missing[0], "lawful_basis");
+	ck_assert_str_eq(f.sharing[0].missing[1], "method");
+
+	ck_assert_uint_eq(f.n_access, 1);
+	ck_assert_int_eq(f.access[0].record_id, 200);
+	ck_assert_int_eq(f.access[0].accessed_by, 31);
+	ck_assert(!f.access[0].allowed);
+	cw_facts_free(&f);
+}
+END_TEST
+
+START_TEST(test_bad_rows_reported)
+{
+	static const char *doc =
+		"{\"person_id\": 1001, \"nation\": \"wales\","
+		" \"involvements\": [7, {\"id\": 2, \"category\": \"cinn\", \"start\": \"2025-02-30\"}],"
+		" \"events\": [{\"id\": 10, \"type\": \"visit\", \"at\": null},"
+		"   {\"type\": \"task\", \"at\": \"2026-11-20T10:00:00+00:00\"},"
+		"   {\"id\": 12, \"type\": \"task\", \"at\": \"2026-11-20T10:00:00\"},"
+		"   {\"id\": 10, \"type\": \"task\", \"at\": \"2026-11-20T10:00:00Z\"}],"
+		" \"records\": [{\"id\": 100, \"type\": \"Free text here\", \"event_id\": \"x\","
+		"   \"finalised_at\": \"2026-11-21T09:30:00+00:00\"}],"
+		" \"hazards\": [{\"id\": 5, \"reviews\": [\"soon\", \"2025-10-01T09:00:00Z\"]}],"
+		" \"deletions\": [{\"deleted_at\": \"2026-11-20T10:00:00Z\"}],"
+		" \"info_sharing\": [{\"id\": 8, \"missing\": [\"method\", 3]}],"
+		" \"restricted_access\": [{\"id\": 4, \"accessed_by\": 31}]}";
+	static const char *const expect[] = {
+		"person 1001: nation: unknown nation (the profile's is used) \"wales\"",
+		"person 1001: involvements[0]: not an object (row left out)",
+		"person 1001: involvement 2: category: unknown involvement category \"cinn\"",
+		"person 1001: involvement 2: start: not a date YYYY-MM-DD",
+		"person 1001: event 10: at: missing",
+		"person 1001: events[1]: id: missing (row left out)",
+		"person 1001: event 12: at: not a timestamp with a UTC offset",
+		"person 1001: event 10: id: duplicate id (row left out)",
+		"person 1001: record 100: type: unknown record type",
+		"person 1001: record 100: event_id: not an integer id",
+		"person 1001: hazard 5: reviews: an entry is not a timestamp with a UTC offset",
+		"person 1001: deletions[0]: record_id: missing (row left out)",
+		"person 1001: info_sharing 8: kind: missing",
+		"person 1001: info_sharing 8: missing: an entry is not a field name",
+		"person 1001: restricted_access 4: allowed: missing",
+	};
+	struct cw_facts f;
+	struct cw_error err;
+
+	cw_facts_init(&f);
+	ck_assert(parse(doc, &f, &err));
+	for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++)
+		ck_assert_str_eq(problem(&f, i), expect[i]);
+	ck_assert_uint_eq(f.n_problems, sizeof(expect) / sizeof(expect[0]));
+	/* Nothing good is lost: the rows with ids are kept. */
+	ck_assert(!f.has_nation);
+	ck_assert_uint_eq(f.n_involvements, 1);
+	ck_assert_int_eq(f.involvements[0].start, CW_DAY_NONE);
+	ck_assert_uint_eq(f.n_events, 2);
+	ck_assert_int_eq(f.events[0].id, 10);
+	ck_assert_int_eq(f.events[0].at, CW_TIME_NONE);
+	ck_assert_int_eq(f.events[1].id, 12);
+	ck_assert_uint_eq(f.n_records, 1);
+	/* The code that looks like free text is kept for matching but not echoed. */
+	ck_assert_str_eq(f.records[0].type, "Free text here");
+	ck_assert_int_eq(f.records[0].finalised_at, 1795253400);
+	ck_assert_uint_eq(f.n_hazards, 1);
+	ck_assert_uint_eq(f.hazards[0].n_reviews, 1);
+	ck_assert_uint_eq(f.n_deletions, 0);
+	ck_assert_uint_eq(f.n_sharing, 1);
+	ck_assert_uint_eq(f.sharing[0].n_missing, 1);
+	ck_assert_uint_eq(f.n_access, 1);
+	/* Unknown permission is not reported as a breach. */
+	ck_assert(f.access[0].allowed);
+	cw_facts_free(&f);
+}
+END_TEST
+
+START_TEST(test_missing_arrays)
+{
+	struct cw_facts f;
+	struct cw_error err;
+
+	cw_facts_init(&f);
+	ck_assert(parse("{\"person_id\": 7, \"events\": {}, \"records\": []}", &f, &err));
+	ck_assert_uint_eq(f.n_problems, 6);
+	ck_assert_str_eq(problem(&f, 0), "person 7: involvements: missing (expected an array)");
+	ck_assert_str_eq(problem(&f, 1), "person 7: events: not an array");
+	ck_assert_str_eq(problem(&f, 2), "person 7: hazards: missing (expected an array)");
+	ck_assert_uint_eq(f.n_events, 0);
+	ck_assert_uint_eq(f.n_records, 0);
+	cw_facts_free(&f);
+}
+END_TEST
+
+START_TEST(test_document_errors)
+{
+	struct cw_facts f;
+	struct cw_error err;
+
+	cw_facts_init(&f);
+	ck_assert(!parse("[1, 2]", &f, &err));
+	ck_assert_str_eq(err.msg, "facts: the document is not a JSON object");
+	ck_assert(!parse("{\"events\": []}", &f, &err));
+	ck_assert_str_eq(err.msg, "facts: person_id: missing");
+	ck_assert(!parse("{\"person_id\": \"1001\"}", &f, &err));
+	ck_assert_str_eq(err.msg, "facts: person_id: not an integer");
+	cw_facts_free(&f);
+}
+END_TEST
+
+START_TEST(test_timestamp_forms)
+{
+	/* All the same instant, 2026-11-20T10:00:00Z = 1795168800. */
+	static const char *const same[] = {
+		"2026-11-20T10:00:00+00:00", "2026-11-20T10:00:00Z", "2026-11-20 10:00:00+00",
+		"2026-11-20T11:30:00.123456+01:30", "2026-11-20T05:00:00-0500",
+	};
+	static const char *const bad[] = {
+		"2026-11-20T10:00:00", "2026-11-20", "2026-02-30T10:00:00Z", "2026-11-20T24:00:00Z",
+		"2026-11-20T10:00:00.Z", "2026-11-20T10:00:00+00:00x",
+	};
+	struct cw_facts f;
+	struct cw_error err;
+	char doc[256];
+
+	cw_facts_init(&f);
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		snprintf(doc, sizeof(doc), "{\"person_id\": 1, \"events\": [{\"id\": 1, \"type\": \"task\", \"at\": \"%s\"}]}",
+			 same[i]);
+		ck_assert(parse(doc, &f, &err));
+		ck_assert_msg(f.events[0].at == 1795168800, "%s", same[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(doc, sizeof(doc), "{\"person_id\": 1, \"events\": [{\"id\": 1, \"type\": \"task\", \"at\": \"%s\"}]}",
+			 bad[i]);
+		ck_assert(parse(doc, &f, &err));
+		ck_assert_msg(f.events[0].at == CW_TIME_NONE, "%s accepted", bad[i]);
+	}
+	cw_facts_free(&f);
+}
+END_TEST
+
+START_TEST(test_reuse)
+{
+	struct cw_facts f;
+	struct cw_error err;
+	char big[65536];
+	size_t n = 0;
+
+	/* A person bigger than one arena chunk, then a small one in the same facts. */
+	cw_facts_init(&f);
+	n += (size_t)snprintf(big + n, sizeof(big) - n, "{\"person_id\": 1, \"events\": [");
+	for (int i = 0; i < 600; i++)
+		n += (size_t)snprintf(big + n, sizeof(big) - n,
+				      "%s{\"id\": %d, \"type\": \"task\", \"at\": \"2026-11-20T10:00:00Z\"}",
+				      i ? "," : "", i);
+	snprintf(big + n, sizeof(big) - n, "]}");
+	ck_assert(parse(big, &f, &err));
+	ck_assert_uint_eq(f.n_events, 600);
+	ck_assert_int_eq(f.events[599].id, 599);
+	ck_assert(parse(good, &f, &err));
+	ck_assert_int_eq(f.person_id, 1001);
+	ck_assert_uint_eq(f.n_events, 2);
+	ck_assert_uint_eq(f.n_problems, 0);
+	ck_assert_str_eq(f.records[0].type, "visit_record");
+	cw_facts_free(&f);
+	cw_facts_free(&f); /* idempotent */
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("facts");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, test_good_document);
+	tcase_add_test(tc, test_bad_rows_reported);
+	tcase_add_test(tc, test_missing_arrays);
+	tcase_add_test(tc, test_document_errors);
+	tcase_add_test(tc, test_timestamp_forms);
+	tcase_add_test(tc, test_reuse);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return cw_test_run(suite());
+}
