@@ -13,7 +13,9 @@ daemon_libcasewatchd_a_SOURCES = \
 	daemon/retry.h daemon/retry.c \
 	daemon/db.h daemon/db.c \
 	daemon/migrate.h daemon/migrate.c \
-	daemon/daemon.h daemon/daemon.c
+	daemon/daemon.h daemon/daemon.c \
+	daemon/deliver.h daemon/deliver.c \
+	daemon/poller.h daemon/poller.c
 daemon_libcasewatchd_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBPQ_CFLAGS) \
 	$(LIBSYSTEMD_CFLAGS) $(JANSSON_CFLAGS)
 CASEWATCHD_LIBS = daemon/libcasewatchd.a $(CASEWATCH_LIBS) $(LIBEVENT_LIBS) $(LIBPQ_LIBS) \

@@ -446,22 +446,35 @@ void cw_log_fields(enum cw_log_level level, const char *msgid, const char *messa
 /* An alert transition with its six fields. */
 void cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t)
 {
-	char alert[24], person[24], due[CW_CLOCK_UTC_STRLEN], msg[LOG_MSG_MAX];
+	char alert[24], person[24], id[24], due[CW_CLOCK_UTC_STRLEN], msg[LOG_MSG_MAX];
 	const char *team = t->team && *t->team ? t->team : "-";
-	struct cw_log_field f[6];
+	struct cw_log_field f[9];
+	size_t n = 6;
 
 	snprintf(alert, sizeof(alert), "%lld", (long long)t->alert_id);
 	snprintf(person, sizeof(person), "%lld", (long long)t->person_id);
-	cw_clock_format_utc(t->due, due);
+	if (t->due == INT64_MIN)
+		snprintf(due, sizeof(due), "-");
+	else
+		cw_clock_format_utc(t->due, due);
 	f[0] = (struct cw_log_field){ "rule_id", t->rule_id ? t->rule_id : "-" };
 	f[1] = (struct cw_log_field){ "alert_id", alert };
 	f[2] = (struct cw_log_field){ "person_id", person };
 	f[3] = (struct cw_log_field){ "team", team };
 	f[4] = (struct cw_log_field){ "due", due };
 	f[5] = (struct cw_log_field){ "state", t->state ? t->state : "-" };
-	snprintf(msg, sizeof(msg), "alert %s %s: %s for person %s, team %s, due %s", alert,
-		 f[0].value, f[5].value, person, team, due);
-	cw_log_fields(level, "transition", msg, f, 6);
+	if (t->transition_id > 0) {
+		snprintf(id, sizeof(id), "%lld", (long long)t->transition_id);
+		f[n++] = (struct cw_log_field){ "transition_id", id };
+	}
+	if (t->kind)
+		f[n++] = (struct cw_log_field){ "kind", t->kind };
+	if (t->audience)
+		f[n++] = (struct cw_log_field){ "audience", t->audience };
+	snprintf(msg, sizeof(msg), "alert %s %s%s%s: %s for person %s, team %s, due %s%s%s", alert,
+		 f[0].value, t->kind ? " " : "", t->kind ? t->kind : "", f[5].value, person, team, due,
+		 t->audience ? ", told: " : "", t->audience ? t->audience : "");
+	cw_log_fields(level, "transition", msg, f, n);
 }
 
 /* libevent's log callback: its severities onto ours. */

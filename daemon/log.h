@@ -63,6 +63,9 @@ struct cw_log_transition {
 	const char *team;	/* NULL when unallocated */
 	cw_time due;
 	const char *state;	/* "due_soon", "overdue", "escalated", "resolved", ... */
+	int64_t transition_id;	/* 0 when not from the store */
+	const char *kind;	/* "raised", "escalated", ...; NULL if none */
+	const char *audience;	/* who is told; NULL if none */
 };
 
 /* Applies options (copied). Until called, messages go to stderr at info. */

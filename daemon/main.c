@@ -19,6 +19,7 @@
 #include "daemon.h"
 #include "daemon/versions.h"
 #include "log.h"
+#include "poller.h"
 
 /* What the command line asked for. */
 struct options {
@@ -37,6 +38,7 @@ struct main_state {
 	struct event_base *base;
 	struct cw_conf *conf;
 	struct cw_daemon *daemon;
+	struct cw_poller *poller;
 	struct event *sighup, *sigterm, *sigint, *watchdog;
 	int stop_signals;
 };
@@ -45,7 +47,7 @@ struct main_state {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: casewatchd [-c FILE] [-f] [--once]\n"
+		"usage: casewatchd [-c FILE] [-f] [--once [--json]]\n"
 		"       casewatchd [-c FILE] --check-config [--json]\n"
 		"       casewatchd [-c FILE] --print-config [--json]\n"
 		"\n"
@@ -53,7 +55,8 @@ static void usage(FILE *out)
 		"      --check-config  validate the settings file; exit 0 if valid, 1 if not\n"
 		"      --print-config  print the effective settings (defaults filled in)\n"
 		"      --describe-config  print every setting with its help and default\n"
-		"      --json          with --check-config/--print-config: JSON output\n"
+		"      --json          with --once: print the open alerts as JSON;\n"
+		"                      with --check-config/--print-config: JSON output\n"
 		"      --once          connect, migrate, run one pass, exit\n"
 		"  -f, --foreground    also log to stderr\n"
 		"  -V, --version       print the version\n"
@@ -338,6 +341,7 @@ static void log_versions(const struct main_state *ms)
 static void teardown(struct main_state *ms)
 {
 	cw_daemon_free(ms->daemon);
+	cw_poller_free(ms->poller);
 	if (ms->watchdog)
 		event_free(ms->watchdog);
 	event_free(ms->sighup);
@@ -356,6 +360,7 @@ static void teardown(struct main_state *ms)
 int main(int argc, char **argv)
 {
 	struct main_state ms = { 0 };
+	struct cw_hooks hooks;
 	char *errors = NULL;
 	int status;
 
@@ -398,8 +403,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	/* Subsystems, in order: the database cycle (migrations, passes). */
+	/* Subsystems, in order: the profile and calendar, the database cycle
+	 * (migrations, passes), the poller on its hooks. */
+	ms.poller = cw_poller_new(ms.conf);
+	if (!ms.poller) {
+		cw_log(CW_LOG_ERR, "cannot start: the profile or the calendar is invalid (see above)");
+		teardown(&ms);
+		return 1;
+	}
+	if (ms.opt.once && ms.opt.json)
+		cw_poller_set_json_output(ms.poller, stdout);
 	ms.daemon = cw_daemon_new(ms.base, ms.conf, ms.opt.once);
+	cw_poller_hooks(ms.poller, &hooks);
+	cw_daemon_set_hooks(ms.daemon, &hooks);
 	cw_daemon_start(ms.daemon);
 
 	/* Ready; the loop. */

@@ -76,7 +76,7 @@ dist_check_SCRIPTS += tests/daemon-config.sh tests/daemon-db.sh tests/daemon-dba
 TESTS += tests/daemon-config.sh tests/daemon-db.sh tests/daemon-dbapi.sh
 EXTRA_DIST += tests/data/conf tests/data/migrations
 
-EXTRA_DIST += tests/data/profiles tests/tap.sh
+EXTRA_DIST += tests/data/profiles
 
 # obligation engine: facts parser and obligations.
 check_PROGRAMS += tests/check_facts tests/check_obligation

@@ -1,0 +1,535 @@
+/* poller.c - one pass: changed persons, obligations, reconcile, advance, deliver. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "casewatch/facts.h"
+#include "casewatch/obligation.h"
+#include "casewatch/policy.h"
+#include "clock.h"
+#include "deliver.h"
+#include "log.h"
+#include "poller.h"
+
+/* Persons per page: one reconcile transaction each. Large enough to keep
+ * round trips few, small enough that a page's facts stay a few MB. */
+#define POLLER_PAGE 500
+/* Stored obligations advanced per call of casewatch.advance(). */
+#define POLLER_ADVANCE_LIMIT 1000
+/* Change markers are re-read this far back, because a transaction that
+ * began before the last pass may commit after it. */
+#define POLLER_OVERLAP "5 minutes"
+/* Met obligations due longer ago than this are not sent on a sweep. */
+#define POLLER_HORIZON_SECONDS (90 * 86400)
+
+enum poller_mode { MODE_SWEEP, MODE_CHANGED };
+
+struct cw_poller {
+	struct cw_policy *policy;
+	struct cw_calendar *cal;
+	struct cw_daemon *daemon;
+	struct cw_deliver *deliver;
+	FILE *json_out;
+
+	/* The pass in progress. */
+	cw_time now;
+	char now_text[CW_CLOCK_UTC_STRLEN];
+	int64_t pass_started_ms;
+	enum poller_mode mode;
+	int64_t cursor;			/* last person id of the previous page */
+	char pass_watermark[64];	/* the database's now() when this pass began */
+	char watermark[64];		/* changes after this are not yet seen ("" = none) */
+	size_t page_rows;
+	size_t advanced;		/* rows the last casewatch.advance() moved */
+	json_t *page_ids;		/* person ids of the page */
+	json_t *page_obligations;	/* what they owe, for casewatch.reconcile() */
+	uint64_t pass_persons;
+
+	struct cw_facts facts;
+	struct cw_obligations obligations;
+	struct cw_poller_stats stats;
+};
+
+static void pass_persons_page(struct cw_poller *p, struct cw_db *db);
+static void pass_advance(struct cw_poller *p, struct cw_db *db);
+static void pass_finish(struct cw_poller *p, bool ok);
+
+/* The store's names for what an obligation hangs on. */
+static const char *store_anchor_name(enum cw_obligation_anchor a)
+{
+	switch (a) {
+	case CW_OBL_EVENT:
+		return "event";
+	case CW_OBL_INVOLVEMENT:
+		return "involvement";
+	case CW_OBL_HAZARD:
+		return "hazard";
+	case CW_OBL_RECORD:
+		return "record";
+	case CW_OBL_DELETION:
+		return "deletion";
+	case CW_OBL_SHARING:
+		return "info_sharing";
+	case CW_OBL_ACCESS:
+		return "restricted_access";
+	case CW_OBL_BIRTHDAY: /* anchor id is the age; the rule id keeps keys apart */
+	case CW_OBL_PERSON:
+	default:
+		return "person";
+	}
+}
+
+/* A JSON timestamp, or null for "no value". */
+static json_t *json_time_or_null(cw_time t)
+{
+	char buf[CW_CLOCK_UTC_STRLEN];
+
+	if (t == CW_TIME_NONE)
+		return json_null();
+	cw_clock_format_utc(t, buf);
+	return json_string(buf);
+}
+
+static json_t *json_id_or_null(int64_t id)
+{
+	return id == CW_ID_NONE ? json_null() : json_integer(id);
+}
+
+/* One computed obligation in the shape casewatch.reconcile() takes. */
+static json_t *obligation_to_store_json(const struct cw_obligation *o, const struct cw_facts *f)
+{
+	json_t *esc = json_array();
+	json_t *obj;
+
+	for (size_t i = 0; i < o->n_escalations; i++)
+		json_array_append_new(esc, json_pack("{s:o, s:s}", "at", json_time_or_null(o->escalate_at[i]),
+						     "audience", o->escalate_to[i]));
+	obj = json_pack("{s:I, s:s, s:s, s:I, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:b, s:s}",
+			"person_id", (json_int_t)o->person_id, "rule_id", o->rule_id, "anchor_kind",
+			store_anchor_name(o->anchor_kind), "anchor_id", (json_int_t)o->anchor_id,
+			"cycle_start", json_time_or_null(o->cycle_start), "team_id",
+			json_id_or_null(f->team_id), "audience", o->audience_base, "warn_at",
+			json_time_or_null(o->violation ? CW_TIME_NONE : o->warn_at), "due_at",
+			json_time_or_null(o->due_at), "escalations", esc, "met_at",
+			json_time_or_null(o->met ? o->met_at : CW_TIME_NONE), "met_by",
+			json_id_or_null(o->met ? o->met_by : CW_ID_NONE), "suspended", o->suspended, "kind",
+			o->violation ? "finding" : "obligation");
+	if (o->met && o->late_by > 0)
+		json_object_set_new(obj, "late_by_seconds", json_integer(o->late_by));
+	return obj;
+}
+
+/* Computes one person's obligations from the facts document the page
+ * returned and adds them to the page's batch. A person whose facts are
+ * gone (deleted since) owes nothing: reconcile withdraws what was open. */
+static void compute_person(struct cw_poller *p, int64_t person_id, const char *facts_text)
+{
+	struct cw_compute_options opts = { .horizon = POLLER_HORIZON_SECONDS };
+	struct cw_error err;
+	json_error_t jerr;
+	json_t *doc;
+
+	json_array_append_new(p->page_ids, json_integer(person_id));
+	p->pass_persons++;
+	if (!facts_text)
+		return;
+	doc = json_loads(facts_text, 0, &jerr);
+	if (!doc || !cw_facts_from_json(doc, &p->facts, &err)) {
+		cw_log_ratelimited("facts-unreadable", CW_LOG_WARNING,
+				   "person %" PRId64 ": facts unreadable, skipped: %s", person_id,
+				   doc ? err.msg : jerr.text);
+		json_decref(doc);
+		p->stats.facts_problems++;
+		return;
+	}
+	json_decref(doc);
+	cw_obligations_compute(p->policy, p->cal, &p->facts, p->now, &opts, &p->obligations);
+	for (size_t i = 0; i < p->obligations.count; i++)
+		json_array_append_new(p->page_obligations,
+				      obligation_to_store_json(&p->obligations.v[i], &p->facts));
+	p->stats.obligations_sent += p->obligations.count;
+	for (size_t i = 0; i < p->obligations.n_problems; i++) {
+		char buf[CW_FACTS_PROBLEM_STRLEN];
+
+		cw_facts_problem_format(&p->facts, p->obligations.problems[i], buf);
+		cw_log_ratelimited("facts-problem", CW_LOG_NOTICE, "records: %s", buf);
+		p->stats.facts_problems++;
+	}
+}
+
+/* Each row of a page: person_id, facts (json text or NULL). */
+static void on_page_row(const PGresult *res, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	for (int r = 0; r < PQntuples(res); r++) {
+		int64_t id = strtoll(PQgetvalue(res, r, 0), NULL, 10);
+
+		compute_person(p, id, PQgetisnull(res, r, 1) ? NULL : PQgetvalue(res, r, 1));
+		p->cursor = id;
+		p->page_rows++;
+	}
+}
+
+/* Logs a failed step once (rate-limited) and ends the pass. */
+static void pass_failed(struct cw_poller *p, const char *what, const struct cw_db_error *err)
+{
+	if (!err->connection_lost)
+		cw_log_ratelimited(what, CW_LOG_ERR, "pass: %s failed: %s%s%s", what, err->message,
+				   *err->sqlstate ? " SQLSTATE " : "", err->sqlstate);
+	pass_finish(p, false);
+}
+
+/* The page's reconcile committed: next page, or on to advancing. */
+static void on_reconciled(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+	bool full = p->page_rows == POLLER_PAGE;
+
+	json_array_clear(p->page_ids);
+	json_array_clear(p->page_obligations);
+	if (err) {
+		pass_failed(p, "reconcile", err);
+		return;
+	}
+	if (full) {
+		pass_persons_page(p, db);
+		return;
+	}
+	if (p->mode == MODE_SWEEP) {
+		p->stats.swept = true;
+		cw_log(CW_LOG_NOTICE, "sweep: %" PRIu64 " persons evaluated under profile %s",
+		       p->pass_persons, cw_policy_name(p->policy));
+	}
+	snprintf(p->watermark, sizeof(p->watermark), "%s", p->pass_watermark);
+	pass_advance(p, db);
+}
+
+/* A page has been read and computed: hand it to casewatch.reconcile(). */
+static void on_page_read(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+	char *ids = NULL, *obligations = NULL;
+	struct cw_error e;
+	const char *params[3];
+	size_t n;
+
+	if (err) {
+		json_array_clear(p->page_ids);
+		json_array_clear(p->page_obligations);
+		pass_failed(p, "reading persons", err);
+		return;
+	}
+	if (p->page_rows == 0) {
+		on_reconciled(db, NULL, p);
+		return;
+	}
+	/* bigint[] literal: "{1,2,3}" from the JSON array "[1,2,3]". */
+	ids = json_dumps(p->page_ids, JSON_COMPACT);
+	n = strlen(ids);
+	ids[0] = '{';
+	ids[n - 1] = '}';
+	obligations = json_dumps(p->page_obligations, JSON_COMPACT);
+	params[0] = ids;
+	params[1] = obligations;
+	params[2] = p->now_text;
+	if (!cw_db_query(db, "SELECT count(*) FROM casewatch.reconcile($1::bigint[], $2::jsonb, $3::timestamptz)",
+			 3, params, 0, NULL, on_reconciled, p, &e)) {
+		cw_log_ratelimited("reconcile-submit", CW_LOG_ERR, "pass: reconcile: %s", e.msg);
+		json_array_clear(p->page_ids);
+		json_array_clear(p->page_obligations);
+		pass_finish(p, false);
+	}
+	free(ids);
+	free(obligations);
+}
+
+/* Reads the next page of persons (all of them, or the changed ones). */
+static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
+{
+	static const char *const sweep_sql =
+		"SELECT p.person_id, records.person_facts(p.person_id)::text "
+		"FROM records.person p WHERE p.person_id > $1::bigint "
+		"ORDER BY p.person_id LIMIT $2::int";
+	static const char *const changed_sql =
+		"SELECT c.person_id, records.person_facts(c.person_id)::text "
+		"FROM (SELECT DISTINCT person_id FROM records.changed_person "
+		"      WHERE changed_at > $3::timestamptz - interval '" POLLER_OVERLAP "' "
+		"      AND person_id > $1::bigint) c "
+		"ORDER BY c.person_id LIMIT $2::int";
+	char cursor[24], limit[16];
+	const char *params[3] = { cursor, limit, p->watermark };
+	struct cw_error e;
+
+	snprintf(cursor, sizeof(cursor), "%" PRId64, p->cursor);
+	snprintf(limit, sizeof(limit), "%d", POLLER_PAGE);
+	p->page_rows = 0;
+	if (!cw_db_query(db, p->mode == MODE_SWEEP ? sweep_sql : changed_sql,
+			 p->mode == MODE_SWEEP ? 2 : 3, params, 0, on_page_row, on_page_read, p, &e)) {
+		cw_log_ratelimited("persons-submit", CW_LOG_ERR, "pass: reading persons: %s", e.msg);
+		pass_finish(p, false);
+	}
+}
+
+/* The database's clock when the pass began: the next pass's watermark. */
+static void on_db_now(const PGresult *res, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	if (PQntuples(res) == 1)
+		snprintf(p->pass_watermark, sizeof(p->pass_watermark), "%s", PQgetvalue(res, 0, 0));
+}
+
+static void on_db_now_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	if (err) {
+		pass_failed(p, "reading the database clock", err);
+		return;
+	}
+	p->cursor = 0;
+	p->pass_persons = 0;
+	pass_persons_page(p, db);
+}
+
+/* Rows moved by one casewatch.advance() call. */
+static void on_advance_count(const PGresult *res, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	p->advanced = PQntuples(res) == 1 ? (size_t)strtoull(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+}
+
+/* Delivery has caught up with the store: the pass is over. */
+static void on_delivered(void *arg, bool ok)
+{
+	pass_finish(arg, ok);
+}
+
+static void on_advanced(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	if (err) {
+		pass_failed(p, "advance", err);
+		return;
+	}
+	if (p->advanced >= POLLER_ADVANCE_LIMIT) {
+		pass_advance(p, db);
+		return;
+	}
+	cw_deliver_run(p->deliver, db, on_delivered, p);
+}
+
+/* Moves stored obligations through time, a bounded batch per call. */
+static void pass_advance(struct cw_poller *p, struct cw_db *db)
+{
+	char limit[16];
+	const char *params[2] = { p->now_text, limit };
+	struct cw_error e;
+
+	snprintf(limit, sizeof(limit), "%d", POLLER_ADVANCE_LIMIT);
+	p->advanced = 0;
+	if (!cw_db_query(db, "SELECT count(*) FROM casewatch.advance($1::timestamptz, $2::int)", 2, params, 0,
+			 on_advance_count, on_advanced, p, &e)) {
+		cw_log_ratelimited("advance-submit", CW_LOG_ERR, "pass: advance: %s", e.msg);
+		pass_finish(p, false);
+	}
+}
+
+/* --once --json: the open alerts, as one JSON document built by the store. */
+static void on_json_alerts(const PGresult *res, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	if (PQntuples(res) == 1 && p->json_out) {
+		fputs(PQgetvalue(res, 0, 0), p->json_out);
+		fputc('\n', p->json_out);
+		fflush(p->json_out);
+	}
+}
+
+static void on_json_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	(void)db;
+	if (err)
+		cw_log(CW_LOG_ERR, "--json: reading the alerts failed: %s", err->message);
+	p->json_out = NULL;
+	cw_daemon_pass_done(p->daemon, err == NULL);
+}
+
+static bool print_json_alerts(struct cw_poller *p)
+{
+	static const char *const sql =
+		"SELECT json_build_object("
+		" 'generated_at', $1::timestamptz, 'profile', $2::text,"
+		" 'alerts', coalesce(json_agg(json_build_object("
+		"   'alert_id', a.alert_id, 'rule_id', a.rule_id, 'person_id', a.person_id,"
+		"   'team_id', a.team_id, 'audience', casewatch.state_audience(a.announced_state, a.audience, a.escalate_to),"
+		"   'state', a.announced_state, 'kind', a.kind, 'anchor_kind', a.anchor_kind,"
+		"   'anchor_id', a.anchor_id, 'warn_at', a.warn_at, 'due_at', a.due_at)"
+		"   ORDER BY a.team_id, a.rule_id, a.due_at, a.alert_id), '[]'::json))::text "
+		"FROM casewatch.alert a WHERE a.announced_state IS NOT NULL";
+	const char *params[2] = { p->now_text, cw_policy_name(p->policy) };
+	struct cw_error e;
+	struct cw_db *db = cw_daemon_db(p->daemon);
+
+	return cw_db_query(db, sql, 2, params, 0, on_json_alerts, on_json_done, p, &e);
+}
+
+/* Ends the pass: statistics, one log line, and the daemon told. */
+static void pass_finish(struct cw_poller *p, bool ok)
+{
+	p->stats.passes++;
+	p->stats.last_pass_at = p->now;
+	p->stats.last_pass_ms = cw_clock_monotonic_ms() - p->pass_started_ms;
+	p->stats.last_pass_persons = p->pass_persons;
+	p->stats.persons_evaluated += p->pass_persons;
+	cw_log(ok ? CW_LOG_INFO : CW_LOG_WARNING, "pass %s: %" PRIu64 " persons in %" PRId64 " ms",
+	       ok ? "done" : "failed", p->pass_persons, p->stats.last_pass_ms);
+	if (ok && p->json_out && print_json_alerts(p))
+		return;
+	cw_daemon_pass_done(p->daemon, ok);
+}
+
+/* on_tick: a pass at the daemon's `now`. */
+static void on_tick(struct cw_daemon *d, struct cw_db *db, cw_time now, void *arg)
+{
+	struct cw_poller *p = arg;
+	struct cw_error e;
+
+	p->daemon = d;
+	p->now = now;
+	cw_clock_format_utc(now, p->now_text);
+	p->pass_started_ms = cw_clock_monotonic_ms();
+	p->pass_persons = 0;
+	p->mode = p->stats.swept && *p->watermark ? MODE_CHANGED : MODE_SWEEP;
+	if (!cw_db_query(db, "SELECT now()::text", 0, NULL, 0, on_db_now, on_db_now_done, p, &e)) {
+		cw_log_ratelimited("pass-submit", CW_LOG_ERR, "pass: %s", e.msg);
+		pass_finish(p, false);
+	}
+}
+
+/* After every (re)connection: delivery resumes from the stored cursor. */
+static void on_db_ready(struct cw_daemon *d, struct cw_db *db, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	(void)db;
+	p->daemon = d;
+	cw_deliver_reset(p->deliver);
+}
+
+/* Loads the profile the settings name; NULL (errors logged) if invalid. */
+static struct cw_policy *load_profile(const char *spec, const char *dir)
+{
+	struct cw_policy_errors errs;
+	struct cw_policy *policy;
+
+	cw_policy_errors_init(&errs);
+	policy = cw_policy_load(spec, *dir ? dir : NULL, &errs);
+	for (size_t i = 0; i < errs.count; i++)
+		cw_log(CW_LOG_ERR, "profile: %s", errs.msg[i]);
+	cw_policy_errors_free(&errs);
+	return policy;
+}
+
+/* A reload may name another profile: on success every person is
+ * recomputed under it; an invalid one keeps the old profile. */
+static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg)
+{
+	struct cw_poller *p = arg;
+	struct cw_policy *fresh;
+
+	(void)d;
+	fresh = load_profile(conf->profile, conf->profile_dir);
+	if (!fresh) {
+		cw_log(CW_LOG_WARNING, "reload: profile %s is invalid, keeping %s", conf->profile,
+		       cw_policy_name(p->policy));
+		return;
+	}
+	cw_policy_free(p->policy);
+	p->policy = fresh;
+	p->stats.swept = false;
+	cw_log(CW_LOG_NOTICE, "reload: profile %s loaded; every person will be recomputed",
+	       cw_policy_name(fresh));
+}
+
+struct cw_poller *cw_poller_new(const struct cw_conf *conf)
+{
+	struct cw_poller *p = calloc(1, sizeof(*p));
+	struct cw_error err;
+
+	if (!p)
+		return NULL;
+	p->cal = cw_calendar_new(NULL, &err);
+	if (!p->cal) {
+		cw_log(CW_LOG_ERR, "calendar: %s", err.msg);
+		free(p);
+		return NULL;
+	}
+	p->policy = load_profile(conf->profile, conf->profile_dir);
+	if (!p->policy) {
+		cw_calendar_free(p->cal);
+		free(p);
+		return NULL;
+	}
+	p->deliver = cw_deliver_new();
+	p->page_ids = json_array();
+	p->page_obligations = json_array();
+	p->stats.last_pass_at = CW_TIME_NONE;
+	cw_facts_init(&p->facts);
+	cw_obligations_init(&p->obligations);
+	cw_log(CW_LOG_INFO, "profile %s: %zu rules, nation %s", cw_policy_name(p->policy),
+	       cw_policy_rule_count(p->policy), cw_nation_name(cw_policy_nation(p->policy)));
+	return p;
+}
+
+void cw_poller_free(struct cw_poller *p)
+{
+	if (!p)
+		return;
+	cw_obligations_free(&p->obligations);
+	cw_facts_free(&p->facts);
+	json_decref(p->page_ids);
+	json_decref(p->page_obligations);
+	cw_deliver_free(p->deliver);
+	cw_policy_free(p->policy);
+	cw_calendar_free(p->cal);
+	free(p);
+}
+
+void cw_poller_hooks(struct cw_poller *p, struct cw_hooks *hooks)
+{
+	memset(hooks, 0, sizeof(*hooks));
+	hooks->arg = p;
+	hooks->on_db_ready = on_db_ready;
+	hooks->on_tick = on_tick;
+	hooks->on_reload = on_reload;
+}
+
+void cw_poller_set_sinks(struct cw_poller *p, struct cw_translog *tlog, struct cw_alertbus *bus)
+{
+	cw_deliver_set_sinks(p->deliver, tlog, bus);
+}
+
+void cw_poller_set_json_output(struct cw_poller *p, FILE *out)
+{
+	p->json_out = out;
+}
+
+void cw_poller_get_stats(const struct cw_poller *p, struct cw_poller_stats *st)
+{
+	*st = p->stats;
+	st->transitions_delivered = cw_deliver_count(p->deliver);
+	st->last_delivered_id = cw_deliver_last_id(p->deliver);
+}

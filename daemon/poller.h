@@ -1,0 +1,63 @@
+/*
+ * poller.h - the daemon's pass: find changed persons, compute, reconcile,
+ * advance with time, deliver.
+ *
+ * Each pass (daemon.h's on_tick hook):
+ *   1. persons: the first pass after start or a profile change sweeps every
+ *      person; later passes take only persons whose rows changed since the
+ *      last pass (records.changed_person, with an overlap because change
+ *      markers may commit out of order; recomputing is idempotent). Persons
+ *      come in pages by person id, so memory is one page, never the
+ *      database. Each page is computed in C (lib/obligation.c) and handed to
+ *      casewatch.reconcile() in one transaction.
+ *   2. advance: casewatch.advance() moves stored obligations through time
+ *      with no data change (due soon, overdue, escalated).
+ *   3. deliver: transitions after the syslog sink's cursor are logged, put
+ *      on the alert socket, and the cursor moved, so a crash between commit
+ *      and delivery delivers on the next start instead of losing them.
+ */
+#ifndef CASEWATCH_DAEMON_POLLER_H
+#define CASEWATCH_DAEMON_POLLER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "casewatch/calendar.h"
+#include "daemon.h"
+
+struct cw_poller;
+struct cw_alertbus;
+struct cw_translog;
+
+/* What a pass or the last sweep did, for status and the demo. */
+struct cw_poller_stats {
+	uint64_t passes;
+	uint64_t persons_evaluated;  /* since start */
+	uint64_t obligations_sent;   /* since start */
+	uint64_t transitions_delivered;
+	uint64_t facts_problems;
+	uint64_t last_delivered_id;
+	bool swept;		     /* a full sweep has completed under this profile */
+	cw_time last_pass_at;	     /* CW_TIME_NONE before the first */
+	int64_t last_pass_ms;
+	uint64_t last_pass_persons;
+};
+
+/* Loads the profile and calendar the settings name; NULL (errors logged)
+ * when either is invalid, which the daemon treats as fatal at start. */
+struct cw_poller *cw_poller_new(const struct cw_conf *conf);
+void cw_poller_free(struct cw_poller *p);
+
+/* The hooks to give cw_daemon_set_hooks(). */
+void cw_poller_hooks(struct cw_poller *p, struct cw_hooks *hooks);
+
+/* Where delivered transitions also go (both optional). */
+void cw_poller_set_sinks(struct cw_poller *p, struct cw_translog *tlog, struct cw_alertbus *bus);
+
+/* With --once --json: after the pass, print the open alerts to out. */
+void cw_poller_set_json_output(struct cw_poller *p, FILE *out);
+
+void cw_poller_get_stats(const struct cw_poller *p, struct cw_poller_stats *st);
+
+#endif /* CASEWATCH_DAEMON_POLLER_H */
