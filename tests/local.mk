@@ -4,3 +4,10 @@ noinst_LIBRARIES += tests/libtestutil.a
 tests_libtestutil_a_SOURCES = tests/testutil.h tests/testutil.c
 tests_libtestutil_a_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 TEST_LIBS = tests/libtestutil.a $(CASEWATCH_LIBS) $(CHECK_LIBS)
+
+# tests/sql-interface.sh: the records interface, the casewatch schema
+# migrations and the records generator, against a real PostgreSQL. It reads
+# the codes from docs/vocabulary.md, so the vocabulary ships too.
+dist_check_SCRIPTS += tests/sql-interface.sh
+TESTS += tests/sql-interface.sh
+EXTRA_DIST += docs/vocabulary.md

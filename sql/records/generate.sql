@@ -603,6 +603,7 @@ BEGIN
 	UNION ALL SELECT 'restricted_access', count(*) FROM records.restricted_access
 	UNION ALL SELECT 'access_request', count(*) FROM records.access_request
 	UNION ALL SELECT 'forget_request', count(*) FROM records.forget_request
-	UNION ALL SELECT 'destruction', count(*) FROM records.destruction;
+	UNION ALL SELECT 'destruction', count(*) FROM records.destruction
+	ORDER BY 1;
 END;
 $gen$;
