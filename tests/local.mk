@@ -7,7 +7,8 @@ TEST_LIBS = tests/libtestutil.a $(CASEWATCH_LIBS) $(CHECK_LIBS)
 
 # tests/sql-interface.sh: the records interface, the casewatch schema
 # migrations and the records generator, against a real PostgreSQL. It reads
-# the codes from docs/vocabulary.md, so the vocabulary ships too.
+# the codes from docs/vocabulary.md, so the vocabulary ships too, as do the
+# shell helpers it sources.
 dist_check_SCRIPTS += tests/sql-interface.sh
 TESTS += tests/sql-interface.sh
-EXTRA_DIST += docs/vocabulary.md
+EXTRA_DIST += docs/vocabulary.md tests/tap.sh tests/pg.sh
