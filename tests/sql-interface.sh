@@ -136,7 +136,20 @@ checksums() {
 		WHERE n.nspname = 'records' AND c.relkind = 'r' AND c.relname NOT IN ('vocabulary', 'tombstone')) t"
 }
 
+# constraints: every foreign key and trigger of the records schema, as defined.
+constraints() {
+	q "SELECT string_agg(d, '; ' ORDER BY d) FROM (
+		SELECT conrelid::regclass || ' ' || pg_get_constraintdef(oid) AS d
+		FROM pg_constraint WHERE connamespace = 'records'::regnamespace AND contype = 'f'
+		UNION ALL
+		SELECT tgrelid::regclass || ' ' || tgname || ' ' || tgenabled::text
+		FROM pg_trigger WHERE tgrelid::regclass::text LIKE 'records.%' AND NOT tgisinternal) x"
+}
+cons=$(constraints)
 ok "generate 2,000 children" q "SELECT * FROM records.generate(2000, 0.25, '$ref')"
+is "the generator leaves every foreign key and trigger as it found them" "$(constraints)" "$cons"
+is "generated rows carry change markers" \
+	"$(q "SELECT count(*) FROM records.event WHERE changed_at IS NULL OR changed_at < '2020-01-01'")" 0
 sum1=$(checksums)
 q "SELECT count(*) FROM records.generate(2000, 0.75, '$ref')" >/dev/null
 sum2=$(checksums)
