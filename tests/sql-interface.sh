@@ -267,4 +267,15 @@ is "no record is dated after the reference time" \
 ok "new rows added by hand get fresh ids" q "INSERT INTO records.event (person_id, event_type, occurred_at)
 	VALUES (1, 'visit', '$ref')"
 
+# --- scripts/records-db -----------------------------------------------------------
+
+ok "records-db loads a new database" \
+	"$CASEWATCH_SRCDIR/scripts/records-db" load fresh --children 300 --seed 0.5 --reference "$ref"
+ok "records-db reloads it, keeping the schema" \
+	"$CASEWATCH_SRCDIR/scripts/records-db" load fresh --children 600 --seed 0.5 --reference "$ref"
+is "the reload replaced the children" \
+	"$(pg_psql -At -d fresh -c "SELECT count(*) FROM records.person WHERE kind = 'child'")" 600
+ok "records-db refuses a bad size" sh -c \
+	"! '$CASEWATCH_SRCDIR/scripts/records-db' load fresh --children many 2>/dev/null"
+
 tap_done

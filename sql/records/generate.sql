@@ -37,6 +37,7 @@ DECLARE
 	nadults integer;
 	seq_row record;
 	fk record;
+	trg record;
 BEGIN
 	IF children IS NULL OR children < 1 OR children > 10000000 THEN
 		RAISE EXCEPTION 'records.generate: children must be between 1 and 10000000, got %', children;
@@ -64,9 +65,9 @@ BEGIN
 	FOR fk IN SELECT * FROM gen_fk LOOP
 		EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', fk.tab, fk.conname);
 	END LOOP;
-	FOR fk IN SELECT c.oid::regclass::text AS tab FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
+	FOR trg IN SELECT c.oid::regclass::text AS tab FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
 		WHERE c.relnamespace = 'records'::regnamespace AND tg.tgname = 'touch' LOOP
-		EXECUTE format('ALTER TABLE %s DISABLE TRIGGER touch', fk.tab);
+		EXECUTE format('ALTER TABLE %s DISABLE TRIGGER touch', trg.tab);
 	END LOOP;
 
 	TRUNCATE records.team, records.staff, records.person, records.involvement, records.event,
@@ -599,9 +600,9 @@ BEGIN
 			'records.' || seq_row.tab, seq_row.col, seq_row.col, seq_row.tab);
 	END LOOP;
 
-	FOR fk IN SELECT c.oid::regclass::text AS tab FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
+	FOR trg IN SELECT c.oid::regclass::text AS tab FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
 		WHERE c.relnamespace = 'records'::regnamespace AND tg.tgname = 'touch' LOOP
-		EXECUTE format('ALTER TABLE %s ENABLE TRIGGER touch', fk.tab);
+		EXECUTE format('ALTER TABLE %s ENABLE TRIGGER touch', trg.tab);
 	END LOOP;
 	FOR fk IN SELECT * FROM gen_fk LOOP
 		EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', fk.tab, fk.conname, fk.def);
