@@ -86,3 +86,10 @@ tests_check_facts_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 tests_check_obligation_LDADD = $(TEST_LIBS)
 tests_check_obligation_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 EXTRA_DIST += tests/data/engine
+
+# tests/sql-interface.sh: the records interface, the casewatch schema
+# migrations and the records generator, against a real PostgreSQL. It reads
+# the codes from docs/vocabulary.md, so the vocabulary ships too.
+dist_check_SCRIPTS += tests/sql-interface.sh
+TESTS += tests/sql-interface.sh
+EXTRA_DIST += docs/vocabulary.md
