@@ -5,9 +5,13 @@
 . "$CASEWATCH_SRCDIR/tests/tap.sh"
 . "$CASEWATCH_SRCDIR/tests/pg.sh"
 d="$CASEWATCH_BUILDDIR/daemon/casewatchd"
-migrations="$CASEWATCH_SRCDIR/tests/data/migrations"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cw-ddb.XXXXXX")
 chmod 0755 "$tmp"
+# casewatch's real migrations, then a test-only probe (900) that records
+# the connection's settings.
+migrations="$tmp/mig"
+mkdir "$migrations"
+cp "$CASEWATCH_SRCDIR"/sql/casewatch/*.sql "$CASEWATCH_SRCDIR/tests/data/migrations/900_probe.sql" "$migrations/"
 pid=
 notify_pid=
 cleanup() {
@@ -18,11 +22,18 @@ cleanup() {
 }
 trap cleanup EXIT
 pg_start || { echo "Bail out! cannot start PostgreSQL"; exit 1; }
+# The records interface the passes read (empty: no persons).
+for f in interface facts; do
+	pg_psql -f "$CASEWATCH_SRCDIR/sql/records/$f.sql" >/dev/null || { echo "Bail out! cannot load $f.sql"; exit 1; }
+done
 
 # write_conf FILE POLL_INTERVAL SOCKET_PATH [MIGRATIONS_DIR]
 write_conf() {
 	cat >"$1" <<EOC
 # written by tests/daemon-db.sh
+[policy]
+profile = default
+profile_dir = $CASEWATCH_SRCDIR/profiles
 [database]
 database = host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=$PGUSER
 connect_timeout = 2s
@@ -63,39 +74,40 @@ write_conf "$tmp/c.conf" 1s "$tmp/cw.sock"
 is "--once exits 0" "$?" 0
 ok "the start-up line names every library" grep -qE "casewatchd [0-9.]+ starting \(libevent [^ ]+ with [a-z]+, libpq [0-9]+\.[0-9]+, jansson [0-9.]+, libsystemd [0-9]+\)" "$tmp/once.log"
 ok "it created the schema" grep -qF "created schema casewatch" "$tmp/once.log"
-ok "it applied 001" grep -qF "schema migration 001_schema_version.sql applied (version 1)" "$tmp/once.log"
-ok "it applied 002" grep -qF "schema migration 002_second.sql applied (version 2)" "$tmp/once.log"
+ok "it applied 001" grep -qF "schema migration 001_initial.sql applied (version 1)" "$tmp/once.log"
+ok "it applied 002" grep -qF "schema migration 002_lifecycle.sql applied (version 2)" "$tmp/once.log"
+ok "it applied the probe" grep -qF "schema migration 900_probe.sql applied (version 900)" "$tmp/once.log"
 ok "it ran one pass" grep -qF "pass 1 finished" "$tmp/once.log"
-is "schema_version holds 1 and 2" "$(pg_psql -Atc 'SELECT string_agg(version::text, $$,$$ ORDER BY version) FROM casewatch.schema_version')" "1,2"
+is "schema_version holds 1, 2 and 900" "$(pg_psql -Atc 'SELECT string_agg(version::text, $$,$$ ORDER BY version) FROM casewatch.schema_version')" "1,2,900"
 is "the connection has an empty search_path" "$(pg_psql -Atc 'SELECT label FROM casewatch.test_first WHERE id = 1')" ""
 is "and application_name casewatchd" "$(pg_psql -Atc 'SELECT label FROM casewatch.test_first WHERE id = 2')" casewatchd
 
 "$d" -c "$tmp/c.conf" --once >"$tmp/once.log" 2>&1
 is "a second --once exits 0" "$?" 0
-ok "and finds the schema up to date" grep -qF "casewatch schema is up to date (version 2)" "$tmp/once.log"
+ok "and finds the schema up to date" grep -qF "casewatch schema is up to date (version 900)" "$tmp/once.log"
 
 # A failing migration is rolled back and stops the daemon.
 mkdir "$tmp/m3"
 cp "$migrations"/*.sql "$tmp/m3/"
-printf 'CREATE TABLE casewatch.test_third (id integer);\nCREATE TABEL oops;\n' >"$tmp/m3/003_broken.sql"
+printf 'CREATE TABLE casewatch.test_third (id integer);\nCREATE TABEL oops;\n' >"$tmp/m3/901_broken.sql"
 write_conf "$tmp/m3.conf" 1s "$tmp/cw.sock" "$tmp/m3"
 "$d" -c "$tmp/m3.conf" --once >"$tmp/once.log" 2>&1
 is "a broken migration: exit 1" "$?" 1
-ok "... naming the file and the SQLSTATE" grep -qF "migration $tmp/m3/003_broken.sql failed (rolled back; schema stays at version 2): SQLSTATE 42601: syntax error" "$tmp/once.log"
-is "... and nothing of it stays" "$(pg_psql -Atc "SELECT pg_catalog.to_regclass('casewatch.test_third') IS NULL AND max(version) = 2 FROM casewatch.schema_version")" t
+ok "... naming the file and the SQLSTATE" grep -qF "migration $tmp/m3/901_broken.sql failed (rolled back; schema stays at version 900): SQLSTATE 42601: syntax error" "$tmp/once.log"
+is "... and nothing of it stays" "$(pg_psql -Atc "SELECT pg_catalog.to_regclass('casewatch.test_third') IS NULL AND max(version) = 900 FROM casewatch.schema_version")" t
 
 # A migration that manages its own transaction is refused before any SQL runs.
-printf 'BEGIN;\nCREATE TABLE casewatch.test_third (id integer);\nCOMMIT;\n' >"$tmp/m3/003_broken.sql"
+printf 'BEGIN;\nCREATE TABLE casewatch.test_third (id integer);\nCOMMIT;\n' >"$tmp/m3/901_broken.sql"
 "$d" -c "$tmp/m3.conf" --once >"$tmp/once.log" 2>&1
 is "a migration with BEGIN: exit 1" "$?" 1
-ok "... naming file and line" grep -qF "$tmp/m3/003_broken.sql:1: a migration must not contain BEGIN or COMMIT" "$tmp/once.log"
+ok "... naming file and line" grep -qF "$tmp/m3/901_broken.sql:1: a migration must not contain BEGIN or COMMIT" "$tmp/once.log"
 
 # A database newer than the daemon is refused.
-pg_psql -c "INSERT INTO casewatch.schema_version (version) VALUES (99)"
+pg_psql -c "INSERT INTO casewatch.schema_version (version) VALUES (9999)"
 "$d" -c "$tmp/c.conf" --once >"$tmp/once.log" 2>&1
 is "a too-new schema: exit 1" "$?" 1
-ok "... with a clear message" grep -qF "the database's casewatch schema is at version 99, newer than this casewatchd knows (its newest migration is 002_second.sql in $migrations)" "$tmp/once.log"
-pg_psql -c "DELETE FROM casewatch.schema_version WHERE version = 99"
+ok "... with a clear message" grep -qF "the database's casewatch schema is at version 9999, newer than this casewatchd knows (its newest migration is 900_probe.sql in $migrations)" "$tmp/once.log"
+pg_psql -c "DELETE FROM casewatch.schema_version WHERE version = 9999"
 
 # The daemon proper, as systemd runs it (a notify socket and a watchdog):
 # runs passes; survives an outage.
