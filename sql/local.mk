@@ -4,3 +4,5 @@
 # interface) and the alert lifecycle migration.
 sqlfactsdir = $(pkgdatadir)/sql/records
 dist_sqlfacts_DATA = sql/records/facts.sql
+sqllifecycledir = $(pkgdatadir)/sql/casewatch
+dist_sqllifecycle_DATA = sql/casewatch/002_lifecycle.sql
