@@ -364,89 +364,98 @@ BEGIN
 		RAISE EXCEPTION 'reconcile: obligations: expected a JSON array'
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	FOR o, i IN SELECT x.value, x.ordinality - 1
-		FROM jsonb_array_elements(p_obligations) WITH ORDINALITY x
-	LOOP
-		path := format('obligations[%s]', i);
-		IF jsonb_typeof(o) <> 'object' THEN
-			RAISE EXCEPTION 'reconcile: %: expected an object', path
-				USING ERRCODE = 'invalid_parameter_value';
-		END IF;
-		SELECT k INTO bad FROM jsonb_object_keys(o) k WHERE k <> ALL (keys) ORDER BY k LIMIT 1;
-		IF bad IS NOT NULL THEN
-			RAISE EXCEPTION 'reconcile: %: unknown key "%"', path, bad
-				USING ERRCODE = 'invalid_parameter_value';
-		END IF;
-		a := NULL;
-		a.person_id := casewatch.json_id(o -> 'person_id', path || '.person_id', true);
-		IF NOT a.person_id = ANY (p_person_ids) THEN
-			RAISE EXCEPTION 'reconcile: %.person_id: % is not one of the persons reconciled',
-				path, a.person_id USING ERRCODE = 'invalid_parameter_value';
-		END IF;
-		IF jsonb_typeof(o -> 'rule_id') IS DISTINCT FROM 'string' OR (o ->> 'rule_id') = '' THEN
-			RAISE EXCEPTION 'reconcile: %.rule_id: expected a rule id', path
-				USING ERRCODE = 'invalid_parameter_value';
-		END IF;
-		a.rule_id := o ->> 'rule_id';
-		a.anchor_kind := casewatch.json_code(o -> 'anchor_kind', path || '.anchor_kind', anchors, NULL);
-		a.anchor_id := casewatch.json_id(o -> 'anchor_id', path || '.anchor_id', true);
-		a.occurrence := 0;
-		a.cycle_start := casewatch.json_time(o -> 'cycle_start', path || '.cycle_start');
-		a.team_id := casewatch.json_id(o -> 'team_id', path || '.team_id', false);
-		a.audience := casewatch.json_code(o -> 'audience', path || '.audience', audiences, NULL);
-		a.warn_at := casewatch.json_time(o -> 'warn_at', path || '.warn_at');
-		a.due_at := casewatch.json_time(o -> 'due_at', path || '.due_at');
-		IF a.warn_at > a.due_at THEN
-			RAISE EXCEPTION 'reconcile: %.warn_at: after due_at', path
-				USING ERRCODE = 'invalid_parameter_value';
-		END IF;
-		a.escalate_at := '{}';
-		a.escalate_to := '{}';
-		IF o ? 'escalations' AND jsonb_typeof(o -> 'escalations') <> 'null' THEN
-			IF jsonb_typeof(o -> 'escalations') <> 'array' THEN
-				RAISE EXCEPTION 'reconcile: %.escalations: expected an array', path
+	BEGIN
+		FOR o, i IN SELECT x.value, x.ordinality - 1
+			FROM jsonb_array_elements(p_obligations) WITH ORDINALITY x
+		LOOP
+			path := format('obligations[%s]', i);
+			IF jsonb_typeof(o) <> 'object' THEN
+				RAISE EXCEPTION 'reconcile: %: expected an object', path
 					USING ERRCODE = 'invalid_parameter_value';
 			END IF;
-			FOR e, j IN SELECT x.value, x.ordinality - 1
-				FROM jsonb_array_elements(o -> 'escalations') WITH ORDINALITY x
-			LOOP
-				IF jsonb_typeof(e) <> 'object' OR NOT e ? 'at' THEN
-					RAISE EXCEPTION 'reconcile: %.escalations[%]: expected {"at": ..., "audience": ...}',
-						path, j USING ERRCODE = 'invalid_parameter_value';
+			SELECT k INTO bad FROM jsonb_object_keys(o) k WHERE k <> ALL (keys) ORDER BY k LIMIT 1;
+			IF bad IS NOT NULL THEN
+				RAISE EXCEPTION 'reconcile: %: unknown key "%"', path, bad
+					USING ERRCODE = 'invalid_parameter_value';
+			END IF;
+			a := NULL;
+			a.person_id := casewatch.json_id(o -> 'person_id', path || '.person_id', true);
+			IF NOT a.person_id = ANY (p_person_ids) THEN
+				RAISE EXCEPTION 'reconcile: %.person_id: % is not one of the persons reconciled',
+					path, a.person_id USING ERRCODE = 'invalid_parameter_value';
+			END IF;
+			IF jsonb_typeof(o -> 'rule_id') IS DISTINCT FROM 'string' OR (o ->> 'rule_id') = '' THEN
+				RAISE EXCEPTION 'reconcile: %.rule_id: expected a rule id', path
+					USING ERRCODE = 'invalid_parameter_value';
+			END IF;
+			a.rule_id := o ->> 'rule_id';
+			a.anchor_kind := casewatch.json_code(o -> 'anchor_kind', path || '.anchor_kind', anchors, NULL);
+			a.anchor_id := casewatch.json_id(o -> 'anchor_id', path || '.anchor_id', true);
+			a.occurrence := 0;
+			a.cycle_start := casewatch.json_time(o -> 'cycle_start', path || '.cycle_start');
+			a.team_id := casewatch.json_id(o -> 'team_id', path || '.team_id', false);
+			a.audience := casewatch.json_code(o -> 'audience', path || '.audience', audiences, NULL);
+			a.warn_at := casewatch.json_time(o -> 'warn_at', path || '.warn_at');
+			a.due_at := casewatch.json_time(o -> 'due_at', path || '.due_at');
+			IF a.warn_at > a.due_at THEN
+				RAISE EXCEPTION 'reconcile: %.warn_at: after due_at', path
+					USING ERRCODE = 'invalid_parameter_value';
+			END IF;
+			a.escalate_at := '{}';
+			a.escalate_to := '{}';
+			IF o ? 'escalations' AND jsonb_typeof(o -> 'escalations') <> 'null' THEN
+				IF jsonb_typeof(o -> 'escalations') <> 'array' THEN
+					RAISE EXCEPTION 'reconcile: %.escalations: expected an array', path
+						USING ERRCODE = 'invalid_parameter_value';
 				END IF;
-				a.escalate_at := a.escalate_at || casewatch.json_time(e -> 'at',
-					format('%s.escalations[%s].at', path, j));
-				a.escalate_to := a.escalate_to || casewatch.json_code(e -> 'audience',
-					format('%s.escalations[%s].audience', path, j), audiences, NULL);
-				IF a.escalate_at[j + 1] IS NULL OR a.due_at IS NULL
-					OR a.escalate_at[j + 1] < coalesce(a.escalate_at[j], a.due_at) THEN
-					RAISE EXCEPTION 'reconcile: %.escalations[%].at: must be set, after due_at and after the step before',
-						path, j USING ERRCODE = 'invalid_parameter_value';
-				END IF;
-			END LOOP;
+				FOR e, j IN SELECT x.value, x.ordinality - 1
+					FROM jsonb_array_elements(o -> 'escalations') WITH ORDINALITY x
+				LOOP
+					IF jsonb_typeof(e) <> 'object' OR NOT e ? 'at' THEN
+						RAISE EXCEPTION 'reconcile: %.escalations[%]: expected {"at": ..., "audience": ...}',
+							path, j USING ERRCODE = 'invalid_parameter_value';
+					END IF;
+					a.escalate_at := a.escalate_at || casewatch.json_time(e -> 'at',
+						format('%s.escalations[%s].at', path, j));
+					a.escalate_to := a.escalate_to || casewatch.json_code(e -> 'audience',
+						format('%s.escalations[%s].audience', path, j), audiences, NULL);
+					IF a.escalate_at[j + 1] IS NULL OR a.due_at IS NULL
+						OR a.escalate_at[j + 1] < coalesce(a.escalate_at[j], a.due_at) THEN
+						RAISE EXCEPTION 'reconcile: %.escalations[%].at: must be set, after due_at and after the step before',
+							path, j USING ERRCODE = 'invalid_parameter_value';
+					END IF;
+				END LOOP;
+			END IF;
+			a.met_at := casewatch.json_time(o -> 'met_at', path || '.met_at');
+			a.met_by := casewatch.json_id(o -> 'met_by', path || '.met_by', false);
+			IF jsonb_typeof(o -> 'late_by_seconds') = 'number' AND (o ->> 'late_by_seconds')::numeric >= 0 THEN
+				a.late_by := (o ->> 'late_by_seconds')::numeric * interval '1 second';
+			ELSIF coalesce(jsonb_typeof(o -> 'late_by_seconds'), 'null') <> 'null' THEN
+				RAISE EXCEPTION 'reconcile: %.late_by_seconds: expected a number of seconds >= 0, got %',
+					path, o -> 'late_by_seconds' USING ERRCODE = 'invalid_parameter_value';
+			END IF;
+			IF coalesce(jsonb_typeof(o -> 'suspended'), 'null') NOT IN ('boolean', 'null') THEN
+				RAISE EXCEPTION 'reconcile: %.suspended: expected true or false', path
+					USING ERRCODE = 'invalid_parameter_value';
+			END IF;
+			a.suspended := coalesce((o ->> 'suspended')::boolean, false);
+			a.kind := casewatch.json_code(o -> 'kind', path || '.kind',
+				ARRAY['obligation', 'finding'], 'obligation');
+			a.finding_severity := casewatch.json_code(o -> 'severity', path || '.severity',
+				ARRAY['info', 'notice', 'warning', 'err'], NULL, false);
+			IF a.kind = 'obligation' THEN
+				a.finding_severity := NULL;
+			END IF;
+			res := res || a;
+		END LOOP;
+	EXCEPTION WHEN OTHERS THEN
+		IF SQLERRM LIKE 'reconcile: %' THEN
+			RAISE;
 		END IF;
-		a.met_at := casewatch.json_time(o -> 'met_at', path || '.met_at');
-		a.met_by := casewatch.json_id(o -> 'met_by', path || '.met_by', false);
-		IF jsonb_typeof(o -> 'late_by_seconds') = 'number' AND (o ->> 'late_by_seconds')::numeric >= 0 THEN
-			a.late_by := (o ->> 'late_by_seconds')::numeric * interval '1 second';
-		ELSIF coalesce(jsonb_typeof(o -> 'late_by_seconds'), 'null') <> 'null' THEN
-			RAISE EXCEPTION 'reconcile: %.late_by_seconds: expected a number of seconds >= 0, got %',
-				path, o -> 'late_by_seconds' USING ERRCODE = 'invalid_parameter_value';
-		END IF;
-		IF coalesce(jsonb_typeof(o -> 'suspended'), 'null') NOT IN ('boolean', 'null') THEN
-			RAISE EXCEPTION 'reconcile: %.suspended: expected true or false', path
-				USING ERRCODE = 'invalid_parameter_value';
-		END IF;
-		a.suspended := coalesce((o ->> 'suspended')::boolean, false);
-		a.kind := casewatch.json_code(o -> 'kind', path || '.kind',
-			ARRAY['obligation', 'finding'], 'obligation');
-		a.finding_severity := casewatch.json_code(o -> 'severity', path || '.severity',
-			ARRAY['info', 'notice', 'warning', 'err'], NULL, false);
-		IF a.kind = 'obligation' THEN
-			a.finding_severity := NULL;
-		END IF;
-		res := res || a;
-	END LOOP;
+		-- a value the checks let through but PostgreSQL refused (2026-13-01)
+		RAISE EXCEPTION 'reconcile: %: %', path, SQLERRM
+			USING ERRCODE = 'invalid_parameter_value';
+	END;
 	SELECT format('reconcile: obligations: person %s, rule %s, %s %s%s given twice',
 			x.person_id, x.rule_id, x.anchor_kind, x.anchor_id,
 			coalesce(', cycle ' || x.cycle_start, ''))
