@@ -6,3 +6,4 @@ sqlfactsdir = $(pkgdatadir)/sql/records
 dist_sqlfacts_DATA = sql/records/facts.sql
 sqllifecycledir = $(pkgdatadir)/sql/casewatch
 dist_sqllifecycle_DATA = sql/casewatch/002_lifecycle.sql
+dist_doc_DATA += docs/lifecycle.md
