@@ -221,20 +221,43 @@ BEGIN
 END;
 $$;
 
--- Append one transition of a row; the id comes from the sequence, so ids
--- follow the order of writing.
+-- A transition of a row, not yet written (no id): the columns a sink
+-- prints are copied from the row, so no sink needs a join.
+CREATE FUNCTION casewatch.transition_of(a casewatch.alert, p_kind text, p_from text,
+	p_to text, p_severity text, p_audience text, p_at timestamptz, p_actor text)
+RETURNS casewatch.transition
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT ROW(NULL, a.alert_id, p_kind, p_from, p_to, p_at, p_severity,
+		a.rule_id, a.person_id, a.team_id, p_audience, a.due_at, p_actor,
+		a.anchor_kind, a.anchor_id, a.cycle_start,
+		CASE WHEN p_kind = 'resolved' THEN a.late_by END)::casewatch.transition
+$$;
+
+-- Write transitions in array order: each takes the next id from the
+-- sequence, so ids follow the order of writing. Returns them in id order.
+CREATE FUNCTION casewatch.write_transitions(p_transitions casewatch.transition[])
+RETURNS SETOF casewatch.transition
+LANGUAGE sql AS $$
+	WITH w AS (
+		INSERT INTO casewatch.transition (alert_id, kind, from_state, to_state, at, severity,
+			rule_id, person_id, team_id, audience, due_at, actor,
+			anchor_kind, anchor_id, cycle_start, late_by)
+		SELECT t.alert_id, t.kind, t.from_state, t.to_state, t.at, t.severity,
+			t.rule_id, t.person_id, t.team_id, t.audience, t.due_at, t.actor,
+			t.anchor_kind, t.anchor_id, t.cycle_start, t.late_by
+		FROM unnest(p_transitions) WITH ORDINALITY t
+		ORDER BY t.ordinality
+		RETURNING *)
+	SELECT * FROM w ORDER BY transition_id
+$$;
+
+-- Write one transition of a row at once.
 CREATE FUNCTION casewatch.emit(a casewatch.alert, p_kind text, p_from text, p_to text,
 	p_severity text, p_audience text, p_at timestamptz, p_actor text)
 RETURNS casewatch.transition
 LANGUAGE sql AS $$
-	INSERT INTO casewatch.transition (alert_id, kind, from_state, to_state, at, severity,
-		rule_id, person_id, team_id, audience, due_at, actor,
-		anchor_kind, anchor_id, cycle_start, late_by)
-	VALUES (a.alert_id, p_kind, p_from, p_to, p_at, p_severity,
-		a.rule_id, a.person_id, a.team_id, p_audience, a.due_at, p_actor,
-		a.anchor_kind, a.anchor_id, a.cycle_start,
-		CASE WHEN p_kind = 'resolved' THEN a.late_by END)
-	RETURNING *
+	SELECT * FROM casewatch.write_transitions(ARRAY[casewatch.transition_of(a, p_kind,
+		p_from, p_to, p_severity, p_audience, p_at, p_actor)])
 $$;
 
 -- Store a settled row: insert it when it has no id yet, else update it
@@ -373,17 +396,13 @@ BEGIN
 				RAISE EXCEPTION 'reconcile: %: expected an object', path
 					USING ERRCODE = 'invalid_parameter_value';
 			END IF;
-			SELECT k INTO bad FROM jsonb_object_keys(o) k WHERE k <> ALL (keys) ORDER BY k LIMIT 1;
-			IF bad IS NOT NULL THEN
+			IF (o - keys) <> '{}' THEN
+				SELECT k INTO bad FROM jsonb_object_keys(o - keys) k ORDER BY k LIMIT 1;
 				RAISE EXCEPTION 'reconcile: %: unknown key "%"', path, bad
 					USING ERRCODE = 'invalid_parameter_value';
 			END IF;
 			a := NULL;
 			a.person_id := casewatch.json_id(o -> 'person_id', path || '.person_id', true);
-			IF NOT a.person_id = ANY (p_person_ids) THEN
-				RAISE EXCEPTION 'reconcile: %.person_id: % is not one of the persons reconciled',
-					path, a.person_id USING ERRCODE = 'invalid_parameter_value';
-			END IF;
 			IF jsonb_typeof(o -> 'rule_id') IS DISTINCT FROM 'string' OR (o ->> 'rule_id') = '' THEN
 				RAISE EXCEPTION 'reconcile: %.rule_id: expected a rule id', path
 					USING ERRCODE = 'invalid_parameter_value';
@@ -408,9 +427,8 @@ BEGIN
 					RAISE EXCEPTION 'reconcile: %.escalations: expected an array', path
 						USING ERRCODE = 'invalid_parameter_value';
 				END IF;
-				FOR e, j IN SELECT x.value, x.ordinality - 1
-					FROM jsonb_array_elements(o -> 'escalations') WITH ORDINALITY x
-				LOOP
+				FOR j IN 0 .. jsonb_array_length(o -> 'escalations') - 1 LOOP
+					e := o -> 'escalations' -> j;
 					IF jsonb_typeof(e) <> 'object' OR NOT e ? 'at' THEN
 						RAISE EXCEPTION 'reconcile: %.escalations[%]: expected {"at": ..., "audience": ...}',
 							path, j USING ERRCODE = 'invalid_parameter_value';
@@ -446,7 +464,7 @@ BEGIN
 			IF a.kind = 'obligation' THEN
 				a.finding_severity := NULL;
 			END IF;
-			res := res || a;
+			res[i + 1] := a;
 		END LOOP;
 	EXCEPTION WHEN OTHERS THEN
 		IF SQLERRM LIKE 'reconcile: %' THEN
@@ -456,6 +474,18 @@ BEGIN
 		RAISE EXCEPTION 'reconcile: %: %', path, SQLERRM
 			USING ERRCODE = 'invalid_parameter_value';
 	END;
+	-- (a hash join: "= ANY (p_person_ids)" per element is quadratic)
+	SELECT format('reconcile: obligations[%s].person_id: %s is not one of the persons reconciled',
+			x.ordinality - 1, x.person_id)
+		INTO bad
+		FROM unnest(res) WITH ORDINALITY x
+		LEFT JOIN (SELECT DISTINCT p FROM unnest(p_person_ids) p) ids ON ids.p = x.person_id
+		WHERE ids.p IS NULL
+		ORDER BY x.ordinality
+		LIMIT 1;
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION '%', bad USING ERRCODE = 'invalid_parameter_value';
+	END IF;
 	SELECT format('reconcile: obligations: person %s, rule %s, %s %s%s given twice',
 			x.person_id, x.rule_id, x.anchor_kind, x.anchor_id,
 			coalesce(', cycle ' || x.cycle_start, ''))
@@ -488,7 +518,11 @@ DECLARE
 	n casewatch.alert;
 	pair record;
 	st record;
-	t casewatch.transition;
+	fresh casewatch.alert[] := '{}';	-- new rows, inserted together at the end
+	nfresh integer := 0;
+	trs casewatch.transition[] := '{}';	-- transitions, written together at the end
+	ntrs integer := 0;
+	ids text := pg_get_serial_sequence('casewatch.alert', 'alert_id');
 BEGIN
 	IF p_now IS NULL OR p_person_ids IS NULL THEN
 		RAISE EXCEPTION 'reconcile: person_ids and now must not be null'
@@ -523,12 +557,13 @@ BEGIN
 					n.state := 'withdrawn';
 				END IF;
 				n := casewatch.store_row(n, s);
-				t := casewatch.emit(n, CASE n.state WHEN 'resolved' THEN 'resolved' ELSE 'withdrawn' END,
+				ntrs := ntrs + 1;
+				trs[ntrs] := casewatch.transition_of(n,
+					CASE n.state WHEN 'resolved' THEN 'resolved' ELSE 'withdrawn' END,
 					s.announced_state, n.state,
 					CASE n.state WHEN 'resolved' THEN 'notice' ELSE 'info' END,
 					casewatch.state_audience(s.announced_state, s.audience, s.escalate_to),
 					p_now, NULL);
-				RETURN NEXT t;
 			ELSIF s.state NOT IN ('resolved', 'withdrawn') THEN
 				IF EXISTS (SELECT 1 FROM casewatch.transition WHERE alert_id = s.alert_id) THEN
 					n := s;
@@ -542,8 +577,24 @@ BEGIN
 			CONTINUE;
 		END IF;
 		IF s.alert_id IS NULL THEN
-			n := c;
+			st := casewatch.settle(c, p_now);
+			n := st.next;
+			n.alert_id := nextval(ids);
+			n.created_at := now();
+			n.updated_at := now();
+			nfresh := nfresh + 1;
+			fresh[nfresh] := n;
 		ELSE
+			-- unchanged data and nothing due by time: nothing can happen
+			CONTINUE WHEN (c.team_id, c.audience, c.warn_at, c.due_at, c.escalate_at,
+				c.escalate_to, c.met_at, c.met_by, c.suspended, c.kind, c.finding_severity)
+				IS NOT DISTINCT FROM (s.team_id, s.audience, s.warn_at, s.due_at, s.escalate_at,
+				s.escalate_to, s.met_at, s.met_by, s.suspended, s.kind, s.finding_severity)
+				AND (c.late_by IS NOT DISTINCT FROM s.late_by OR (c.late_by IS NULL
+					AND s.state = 'met_late' AND s.late_by
+						= extract(epoch FROM s.met_at - s.due_at) * interval '1 second'))
+				AND s.state NOT IN ('resolved', 'withdrawn')
+				AND (s.next_at IS NULL OR s.next_at > p_now);
 			n := s;
 			n.team_id := c.team_id;
 			n.audience := c.audience;
@@ -557,15 +608,17 @@ BEGIN
 			n.suspended := c.suspended;
 			n.kind := c.kind;
 			n.finding_severity := c.finding_severity;
+			st := casewatch.settle(n, p_now);
+			n := casewatch.store_row(st.next, s);
 		END IF;
-		st := casewatch.settle(n, p_now);
-		n := casewatch.store_row(st.next, s);
 		IF st.t_kind IS NOT NULL THEN
-			t := casewatch.emit(n, st.t_kind, st.t_from, st.t_to, st.t_severity,
-				st.t_audience, p_now, NULL);
-			RETURN NEXT t;
+			ntrs := ntrs + 1;
+			trs[ntrs] := casewatch.transition_of(n, st.t_kind, st.t_from, st.t_to,
+				st.t_severity, st.t_audience, p_now, NULL);
 		END IF;
 	END LOOP;
+	INSERT INTO casewatch.alert OVERRIDING SYSTEM VALUE SELECT * FROM unnest(fresh);
+	RETURN QUERY SELECT * FROM casewatch.write_transitions(trs);
 END;
 $$;
 
