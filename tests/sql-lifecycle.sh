@@ -175,6 +175,19 @@ is "the finding disappears: resolved" "$(rec 7 "[]" '2026-11-21 11:00+00')" \
 is "the finding reappears: raised again" "$(rec 7 "[$F7]" '2026-11-21 12:00+00')" \
 	"raised:->overdue:notice:team_manager"
 
+P9='{"person_id": 9, "rule_id": "SUPER-5WD", "anchor_kind": "event", "anchor_id": 90,
+ "team_id": 8, "audience": "worker", "warn_at": "2026-11-24T09:00:00Z",
+ "due_at": "2026-11-25T09:00:00Z"}'
+P9T=$(printf '%s' "$P9" | jq -c '.team_id = 9')
+is "person 9: pending, nothing written" "$(rec 9 "[$P9]" '2026-11-20 10:00+00')" ""
+is "the same data reconciled after its warn time is raised by reconcile itself" \
+	"$(rec 9 "[$P9]" '2026-11-24 10:00+00')" "raised:->due_soon:info:worker"
+is "a team change alone writes no transition" "$(rec 9 "[$P9T]" '2026-11-24 11:00+00')" ""
+is "... but is stored, and the next transition carries the new team" \
+	"$(rec 9 "[$P9T]" '2026-11-25 09:00+00'; q "SELECT team_id FROM casewatch.transition WHERE person_id = 9 ORDER BY transition_id DESC LIMIT 1")" \
+	"escalated:due_soon>overdue:warning:worker
+9"
+
 # --- ordering, batching, replay, sink cursor -------------------------------
 many=$(jq -nc '[range(20; 25) | {person_id: ., rule_id: "SW-24H", anchor_kind: "event",
 	anchor_id: (. * 10), team_id: 9, audience: "worker",
