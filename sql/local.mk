@@ -7,3 +7,11 @@ dist_sqlrecords_DATA = sql/records/interface.sql sql/records/generate.sql
 sqlcasewatchdir = $(pkgdatadir)/sql/casewatch
 dist_sqlcasewatch_DATA = sql/casewatch/001_initial.sql
 dist_doc_DATA += docs/records-interface.md docs/schema.md
+
+# records.person_facts() (the facts contract, shipped with the records
+# interface) and the alert lifecycle migration.
+sqlfactsdir = $(pkgdatadir)/sql/records
+dist_sqlfacts_DATA = sql/records/facts.sql
+sqllifecycledir = $(pkgdatadir)/sql/casewatch
+dist_sqllifecycle_DATA = sql/casewatch/002_lifecycle.sql
+dist_doc_DATA += docs/lifecycle.md
