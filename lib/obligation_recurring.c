@@ -60,6 +60,14 @@ static void walk(struct obl_ctx *c, const struct cw_rule *r, enum cw_obligation_
 		d = j < s->n_done ? &s->done[j] : NULL;
 		if (d && close_at != CW_TIME_NONE && d->at >= close_at)
 			d = NULL;
+		/* A completion at the very opening is the opening itself: a cycle
+		 * of no length would share its start, and so its key, with the
+		 * next one. */
+		if (d && d->at == start) {
+			j++;
+			k--;
+			continue;
+		}
 		if (!d && close_at != CW_TIME_NONE && close_at <= c->now)
 			return; /* closed: no cycle is running */
 		o = obl_new(c, r, kind, id, start);

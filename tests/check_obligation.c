@@ -585,6 +585,36 @@ START_TEST(test_recurring_summary)
 }
 END_TEST
 
+/* A summary finalised at the very instant the case opened (London
+ * midnight of 2026-09-27 is 2026-09-26T23:00Z, BST) is the opening itself:
+ * one cycle from the opening, due 3 m later on Sun 2026-12-27 at 23:59:59
+ * GMT, not a zero-length cycle sharing its key with the next (seen on
+ * generated records). */
+START_TEST(test_recurring_completion_at_opening)
+{
+	static const char *doc =
+		"{\"person_id\": 310, \"involvements\": ["
+		" {\"id\": 1241, \"category\": \"cp_plan\", \"start\": \"2026-09-27\", \"end\": null}],"
+		" \"records\": ["
+		" {\"id\": 7, \"type\": \"case_summary\", \"finalised_at\": \"2026-09-26T23:00:00+00:00\"}]}";
+	struct cw_facts f;
+	struct cw_obligations out;
+	const struct cw_obligation *o;
+	cw_time opened = T("2026-09-26T23:00:00Z");
+
+	facts(doc, &f);
+	cw_obligations_init(&out);
+	cw_obligations_compute(engine, cal, &f, T("2026-11-23T10:00:00Z"), NULL, &out);
+	ck_assert_uint_eq(count_rule(&out, "T-SUMMARY-3M"), 1);
+	o = get(&out, cycle_key("310:T-SUMMARY-3M:involvement:1241", opened));
+	ck_assert(!o->met);
+	ck_assert_int_eq(o->due_at, T("2026-12-27T23:59:59Z"));
+	STATUS(o, "2026-11-23T10:00:00Z", "pending");
+	cw_obligations_free(&out);
+	cw_facts_free(&f);
+}
+END_TEST
+
 /* A significant event makes a chronology update due (event_period 5 wd):
  * looked after from 2026-01-05; significant event Mon 2026-02-02 10:00 ->
  * due Mon 2026-02-09 23:59:59 GMT; chronology 02-05 meets it and the first
@@ -1194,6 +1224,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_before_event_window);
 	tcase_add_test(tc, test_same_working_day);
 	tcase_add_test(tc, test_recurring_summary);
+	tcase_add_test(tc, test_recurring_completion_at_opening);
 	tcase_add_test(tc, test_recurring_significant_event);
 	tcase_add_test(tc, test_recurring_hazard);
 	tcase_add_test(tc, test_recurring_first);

@@ -94,7 +94,6 @@ dist_check_SCRIPTS += tests/sql-interface.sh
 TESTS += tests/sql-interface.sh
 EXTRA_DIST += docs/vocabulary.md
 
-EXTRA_DIST += docs/vocabulary.md tests/tap.sh tests/pg.sh
 
 # tests/sql-lifecycle.sh: records.person_facts() and the alert lifecycle
 # (sql/casewatch/002_lifecycle.sql) against a real PostgreSQL.

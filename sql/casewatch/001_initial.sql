@@ -4,7 +4,7 @@
 -- its own transaction (by hand: psql --single-transaction -f FILE), and the
 -- last statement records the version. See docs/schema.md.
 
-CREATE SCHEMA casewatch;
+CREATE SCHEMA IF NOT EXISTS casewatch; -- the daemon creates it before the first migration
 COMMENT ON SCHEMA casewatch IS 'casewatch state: alerts and transitions (docs/schema.md)';
 
 -- One row per applied migration; the database's version is max(version).
