@@ -79,7 +79,7 @@ BEGIN
 	-- Teams of 16: staff (t-1)*16+1 manages, +2 and +3 supervise, +4..+16
 	-- are workers. Service managers and records officers come after.
 	INSERT INTO records.team (team_id, code, name, manager_id, service_manager_id)
-	SELECT t, 'T' || lpad(t::text, 3, '0'), 'Children''s social work team ' || t,
+	SELECT t, 'T' || lpad(t::text, greatest(3, length(nteams::text)), '0'), 'Children''s social work team ' || t,
 		(t - 1) * 16 + 1, nteams * 16 + (t - 1) / 4 + 1
 	FROM generate_series(1, nteams) t;
 
