@@ -104,3 +104,7 @@ TESTS += tests/sql-lifecycle.sh
 # end-to-end tests; built by `make` so the demo has it without `make check`.
 noinst_PROGRAMS += tests/syslog_capture
 tests_syslog_capture_SOURCES = tests/syslog_capture.c
+
+# The daemon refuses an invalid profile at start and keeps the old one on reload.
+dist_check_SCRIPTS += tests/daemon-profile.sh
+TESTS += tests/daemon-profile.sh
