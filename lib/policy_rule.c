@@ -374,6 +374,11 @@ static void parse_escalations(struct ctx *c, const json_t *v)
 		return;
 	}
 	n = json_array_size(v);
+	if (n > CW_POLICY_MAX_ESCALATIONS) {
+		rerr(c, "escalations", NULL, "%zu steps; a rule may have at most %d", n,
+		     CW_POLICY_MAX_ESCALATIONS);
+		return;
+	}
 	e = ralloc(c, (n ? n : 1) * sizeof(*e));
 	if (!e)
 		return;

@@ -21,7 +21,7 @@ ok "policy check: duplicate id reported" grep -F 'rules[2].id: duplicate id "BAD
 ok "policy check: unknown audience reported" grep -F 'rules[7].audience: unknown audience "director"' "$tmp/err"
 # 16 bad rules (one error each), 3 keys a content rule does not use, nation,
 # end_of_day and an unknown top-level key.
-is "policy check: every error on its own line" "$(grep -c "bad-semantic.json: " "$tmp/err")" 22
+is "policy check: every error on its own line" "$(grep -c "bad-semantic.json: " "$tmp/err")" 23
 ok "policy check: the good file after it still checked" grep -F "hull.json: ok (6 rules)" "$tmp/out"
 "$ctl" policy check "$data/bad-syntax.json" 2>"$tmp/err"
 is "policy check: syntax error exits 1" "$?" 1

@@ -24,9 +24,9 @@
 #include "casewatch/facts.h"
 #include "casewatch/policy.h"
 
-/* Escalation steps an obligation carries at most (policy validation keeps
- * profiles within it; further steps are not evaluated). */
-#define CW_OBLIGATION_MAX_ESCALATIONS 8
+/* Escalation steps an obligation carries at most (policy check keeps
+ * profiles within it). */
+#define CW_OBLIGATION_MAX_ESCALATIONS CW_POLICY_MAX_ESCALATIONS
 /* "<person>:<rule>:<anchor kind>:<anchor id>[:<cycle start>]" plus NUL. */
 #define CW_OBLIGATION_KEY_MAX 160
 /* A violation's detail: comma-separated field or record-type names. */

@@ -17,7 +17,8 @@
  *  - m and y add calendar months and clamp to the end of a shorter month:
  *    31 January + 1 m = 28 (or 29) February.
  *  - "before" periods count backwards from the event's date the same way:
- *    2 wd before a Thursday conference is the Monday, at end of day; h
+ *    2 wd before a Thursday conference is the Tuesday (Wednesday is
+ *    the first working day before, Tuesday the second), at end of day; h
  *    before is elapsed time before the event's instant.
  *  - amount 0 of a day unit means "end of the anchor's own date".
  */

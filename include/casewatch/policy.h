@@ -31,6 +31,9 @@
 #include "casewatch/calendar.h"
 #include "casewatch/period.h"
 
+/* Escalation steps a rule may have (policy check refuses more). */
+#define CW_POLICY_MAX_ESCALATIONS 8
+
 enum cw_rule_kind {
 	CW_RULE_AFTER_EVENT,	   /* a record due a period after an anchor event */
 	CW_RULE_BEFORE_EVENT,	   /* a record due a period before a (future) event */
