@@ -10,3 +10,6 @@ noinst_PROGRAMS += bench/bench_obligation
 bench_bench_obligation_SOURCES = bench/bench_obligation.c
 bench_bench_obligation_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 bench_bench_obligation_LDADD = $(CASEWATCH_LIBS)
+
+# casewatchd at scale: `bench/daemon.sh [CHILDREN [CHANGED]]` after scripts/build (not run by make check).
+EXTRA_DIST += bench/daemon.sh
