@@ -320,13 +320,19 @@ void obl_set_met(struct obl_ctx *c, struct cw_obligation *o, const struct obl_do
 	}
 }
 
-/* Completes the last obligation appended: drops it when it is met and due
- * before the horizon, else fills audience and next_at at `now`. */
+/* Completes the last obligation appended: drops it when it is met, and
+ * both its due time and its completion lie before the horizon; else fills
+ * audience and next_at at `now`. */
 void obl_finish(struct obl_ctx *c, struct cw_obligation *o)
 {
-	/* Before-event rules count the horizon from the event, not the due time. */
+	/* Before-event rules count the horizon from the event, not the due
+	 * time; and a completion inside the horizon keeps the obligation
+	 * whenever it fell due, so a record that arrives long after its due
+	 * time resolves the alert as met late rather than making it vanish. */
 	cw_time since = o->rule->kind == CW_RULE_BEFORE_EVENT ? o->anchor_at : o->due_at;
 
+	if (o->met && o->met_at > since)
+		since = o->met_at;
 	if (!o->violation && c->horizon >= 0 && o->met && o->met_at <= c->now &&
 	    since < c->now - c->horizon) {
 		c->out->count--;

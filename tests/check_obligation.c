@@ -571,6 +571,15 @@ START_TEST(test_recurring_summary)
 	cw_obligations_compute(engine, cal, &f, T("2025-11-01T12:00:00Z"), &horizon, &out);
 	ck_assert_uint_eq(count_rule(&out, "T-SUMMARY-3M"), 1);
 	ck_assert_ptr_nonnull(find(&out, cycle_key("1001:T-SUMMARY-3M:involvement:1", c3)));
+	/* The day after the second summary, a 30-day horizon still keeps its
+	 * cycle (due 20 June, more than 30 days back, but met yesterday: it
+	 * resolves as met late) and drops the first (due and met in spring). */
+	cw_obligations_compute(engine, cal, &f, T("2025-07-26T12:00:00Z"), &horizon, &out);
+	ck_assert_ptr_null(find(&out, cycle_key("1001:T-SUMMARY-3M:involvement:1", c1)));
+	o = get(&out, cycle_key("1001:T-SUMMARY-3M:involvement:1", c2));
+	ck_assert_int_eq(o->late_by, 34 * 86400 + 10 * 3600 + 1);
+	STATUS(o, "2025-07-26T12:00:00Z", "met_late");
+	ck_assert_ptr_nonnull(find(&out, cycle_key("1001:T-SUMMARY-3M:involvement:1", c3)));
 	cw_facts_free(&f);
 
 	/* Case closed 2025-09-30: past cycles stay, no current cycle runs. */

@@ -112,8 +112,8 @@ struct cw_obligations {
 };
 
 struct cw_compute_options {
-	/* Met obligations due more than this many seconds before now are not
-	 * emitted (unmet ones always are). Negative: no limit. */
+	/* Met obligations due and met more than this many seconds before now
+	 * are not emitted (unmet ones always are). Negative: no limit. */
 	int64_t horizon;
 };
 
