@@ -94,13 +94,19 @@ bool cw_clock_parse_utc(const char *text, cw_time *out)
 	return true;
 }
 
+bool cw_clock_storable(cw_time t)
+{
+	/* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z */
+	return t >= INT64_C(-62135596800) && t <= INT64_C(253402300799);
+}
+
 /* Formats an instant in UTC. */
 void cw_clock_format_utc(cw_time t, char buf[CW_CLOCK_UTC_STRLEN])
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (!gmtime_r(&tt, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0) {
+	if (!cw_clock_storable(t) || !gmtime_r(&tt, &tm)) {
 		snprintf(buf, CW_CLOCK_UTC_STRLEN, "0000-00-00T00:00:00Z");
 		return;
 	}

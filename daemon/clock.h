@@ -39,6 +39,10 @@ bool cw_clock_parse_utc(const char *text, cw_time *out);
 /* Formats an instant as "YYYY-MM-DDTHH:MM:SSZ". */
 void cw_clock_format_utc(cw_time t, char buf[CW_CLOCK_UTC_STRLEN]);
 
+/* Whether t lies in the years 1 to 9999, which the store and
+ * cw_clock_format_utc() can represent (outside: "0000-00-00T00:00:00Z"). */
+bool cw_clock_storable(cw_time t);
+
 /* Reads a test clock file: one timestamp, surrounding blanks ignored. */
 bool cw_clock_read_file(const char *path, cw_time *out, struct cw_error *err);
 

@@ -72,6 +72,17 @@ static const struct cw_conf_setting settings[] = {
 
 	{ "poll_interval", "daemon", CW_CONF_DURATION, CONF_OFF(poll_interval_ms), CW_CONF_RELOAD, "30s",
 	  NULL, 1000, CONF_MS_DAY, "How often the daemon looks for changed records and due alerts." },
+	{ "sweep_interval", "daemon", CW_CONF_DURATION, CONF_OFF(sweep_interval_ms), CW_CONF_RELOAD, "6h",
+	  NULL, 0, CONF_MS_DAY * 7,
+	  "How often every person is recomputed even if nothing changed (0 = only at\n"
+	  "start and on a profile change). Between sweeps only changed persons are;\n"
+	  "a sweep catches what time alone changes, such as an involvement whose end\n"
+	  "was recorded in advance, and changes a lagging replica showed late." },
+	{ "change_overlap", "daemon", CW_CONF_DURATION, CONF_OFF(change_overlap_ms), CW_CONF_RELOAD, "5m",
+	  NULL, 0, CONF_MS_DAY,
+	  "Change markers are re-read this far back on every pass, because a records\n"
+	  "transaction that began before a pass may commit after it. Make it longer\n"
+	  "than the longest transaction (and any replica lag) of the records system." },
 	{ "pidfile", "daemon", CW_CONF_PATH, CONF_OFF(pidfile), CW_CONF_EMPTY_OK, "", NULL, 0, 0,
 	  "Write the daemon's pid here (empty: no pidfile; systemd does not need one)." },
 	{ "test_clock_file", "daemon", CW_CONF_PATH, CONF_OFF(test_clock_file),

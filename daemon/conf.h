@@ -83,6 +83,8 @@ struct cw_conf {
 	int nation; /* enum cw_nation */
 	/* [daemon] */
 	int64_t poll_interval_ms;
+	int64_t sweep_interval_ms;
+	int64_t change_overlap_ms;
 	char *pidfile;
 	char *test_clock_file;
 	/* [socket] */

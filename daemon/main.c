@@ -57,7 +57,9 @@ static void usage(FILE *out)
 		"      --describe-config  print every setting with its help and default\n"
 		"      --json          with --once: print the open alerts as JSON;\n"
 		"                      with --check-config/--print-config: JSON output\n"
-		"      --once          connect, migrate, run one pass, exit\n"
+		"      --once          connect, migrate, run one pass, exit: 0 when all of it\n"
+		"                      went through, 1 when a step failed or the store refused\n"
+		"                      a person (the log says which)\n"
 		"  -f, --foreground    also log to stderr\n"
 		"  -V, --version       print the version\n"
 		"  -h, --help          this help\n",

@@ -20,15 +20,18 @@
 /* Persons per page: one reconcile transaction each. Large enough to keep
  * round trips few, small enough that a page's facts stay a few MB. */
 #define POLLER_PAGE 500
-/* Stored obligations advanced per call of casewatch.advance(). */
+/* Stored obligations advanced per call of casewatch.advance(), and calls
+ * per pass at most (the rest waits for the next pass). */
 #define POLLER_ADVANCE_LIMIT 1000
-/* Change markers are re-read this far back, because a transaction that
- * began before the last pass may commit after it. */
-#define POLLER_OVERLAP "5 minutes"
+#define POLLER_ADVANCE_ROUNDS 100
 /* Met obligations due longer ago than this are not sent on a sweep. */
 #define POLLER_HORIZON_SECONDS (90 * 86400)
 
-enum poller_mode { MODE_SWEEP, MODE_CHANGED };
+/* Which persons a pass reads: all, then those gone from the records with
+ * alerts still open; or only those changed since the last pass. */
+enum poller_mode { MODE_SWEEP, MODE_ORPHANS, MODE_CHANGED };
+/* Where a pass is: each phase runs even when the one before failed. */
+enum poller_phase { PHASE_PERSONS, PHASE_ADVANCE, PHASE_DELIVER };
 
 struct cw_poller {
 	struct cw_policy *policy;
@@ -36,8 +39,15 @@ struct cw_poller {
 	struct cw_daemon *daemon;
 	struct cw_deliver *deliver;
 	FILE *json_out;
+	int64_t sweep_interval_ms;	/* 0: sweep only at start and on a profile change */
+	int64_t change_overlap_ms;	/* change markers are re-read this far back */
+	unsigned profile_generation;	/* bumped by each profile change */
+	int64_t last_sweep_ms;		/* monotonic start of the last complete sweep */
 
 	/* The pass in progress. */
+	bool pass_ok;
+	unsigned pass_generation;	/* the profile the pass began under */
+	enum poller_phase phase;
 	cw_time now;
 	char now_text[CW_CLOCK_UTC_STRLEN];
 	int64_t pass_started_ms;
@@ -46,9 +56,14 @@ struct cw_poller {
 	char pass_watermark[64];	/* the database's now() when this pass began */
 	char watermark[64];		/* changes after this are not yet seen ("" = none) */
 	size_t page_rows;
-	size_t advanced;		/* rows the last casewatch.advance() moved */
+	bool still_due;			/* stored rows still due to move at now */
+	unsigned advance_rounds;
 	json_t *page_ids;		/* person ids of the page */
 	json_t *page_obligations;	/* what they owe, for casewatch.reconcile() */
+	json_t *retry_ids;		/* the page in flight, kept to retry person by person */
+	json_t *retry_obligations;
+	size_t retry_index;
+	bool retry_page_full;
 	uint64_t pass_persons;
 
 	struct cw_facts facts;
@@ -58,7 +73,8 @@ struct cw_poller {
 
 static void pass_persons_page(struct cw_poller *p, struct cw_db *db);
 static void pass_advance(struct cw_poller *p, struct cw_db *db);
-static void pass_finish(struct cw_poller *p, bool ok);
+static void pass_deliver(struct cw_poller *p, struct cw_db *db);
+static void pass_finish(struct cw_poller *p);
 
 /* The store's names for what an obligation hangs on. */
 static const char *store_anchor_name(enum cw_obligation_anchor a)
@@ -125,9 +141,28 @@ static json_t *obligation_to_store_json(const struct cw_obligation *o, const str
 	return obj;
 }
 
+/* Whether every time an obligation carries can be stored: the store's
+ * timestamps and cw_clock_format_utc() stop at the years 1 and 9999, and
+ * a far-future event date (say 9999-12-30 plus five working days) must
+ * not fail its whole page. */
+static bool obligation_storable(const struct cw_obligation *o)
+{
+	cw_time t[4 + CW_OBLIGATION_MAX_ESCALATIONS] = { o->cycle_start, o->warn_at, o->due_at, o->met_at };
+	size_t n = 4;
+
+	for (size_t i = 0; i < o->n_escalations; i++)
+		t[n++] = o->escalate_at[i];
+	for (size_t i = 0; i < n; i++)
+		if (t[i] != CW_TIME_NONE && !cw_clock_storable(t[i]))
+			return false;
+	return true;
+}
+
 /* Computes one person's obligations from the facts document the page
  * returned and adds them to the page's batch. A person whose facts are
- * gone (deleted since) owes nothing: reconcile withdraws what was open. */
+ * gone (deleted since) owes nothing: reconcile withdraws what was open. A
+ * person whose facts cannot be read is left out of the batch, so what is
+ * stored for them stays as it was until the facts are readable again. */
 static void compute_person(struct cw_poller *p, int64_t person_id, const char *facts_text)
 {
 	struct cw_compute_options opts = { .horizon = POLLER_HORIZON_SECONDS };
@@ -135,25 +170,46 @@ static void compute_person(struct cw_poller *p, int64_t person_id, const char *f
 	json_error_t jerr;
 	json_t *doc;
 
-	json_array_append_new(p->page_ids, json_integer(person_id));
 	p->pass_persons++;
-	if (!facts_text)
+	if (!facts_text) {
+		json_array_append_new(p->page_ids, json_integer(person_id));
 		return;
+	}
 	doc = json_loads(facts_text, 0, &jerr);
 	if (!doc || !cw_facts_from_json(doc, &p->facts, &err)) {
 		cw_log_ratelimited("facts-unreadable", CW_LOG_WARNING,
-				   "person %" PRId64 ": facts unreadable, skipped: %s", person_id,
-				   doc ? err.msg : jerr.text);
+				   "person %" PRId64 ": facts unreadable, alerts kept as they were: %s",
+				   person_id, doc ? err.msg : jerr.text);
 		json_decref(doc);
 		p->stats.facts_problems++;
 		return;
 	}
 	json_decref(doc);
+	if (p->facts.person_id != person_id) {
+		cw_log_ratelimited("facts-unreadable", CW_LOG_WARNING,
+				   "person %" PRId64 ": the records' facts are those of person %" PRId64
+				   ", alerts kept as they were", person_id, p->facts.person_id);
+		p->stats.facts_problems++;
+		return;
+	}
+	json_array_append_new(p->page_ids, json_integer(person_id));
 	cw_obligations_compute(p->policy, p->cal, &p->facts, p->now, &opts, &p->obligations);
-	for (size_t i = 0; i < p->obligations.count; i++)
-		json_array_append_new(p->page_obligations,
-				      obligation_to_store_json(&p->obligations.v[i], &p->facts));
-	p->stats.obligations_sent += p->obligations.count;
+	for (size_t i = 0; i < p->obligations.count; i++) {
+		const struct cw_obligation *o = &p->obligations.v[i];
+		bool storable = obligation_storable(o);
+		json_t *obj = storable ? obligation_to_store_json(o, &p->facts) : NULL;
+
+		if (!obj) {
+			cw_log_ratelimited("obligation-unstorable", CW_LOG_NOTICE,
+					   "records: person %" PRId64 ": %s on %s %" PRId64 ": %s, not stored",
+					   person_id, o->rule_id, store_anchor_name(o->anchor_kind), o->anchor_id,
+					   storable ? "incomplete obligation" : "a time outside the years 1-9999");
+			p->stats.facts_problems++;
+			continue;
+		}
+		json_array_append_new(p->page_obligations, obj);
+		p->stats.obligations_sent++;
+	}
 	for (size_t i = 0; i < p->obligations.n_problems; i++) {
 		char buf[CW_FACTS_PROBLEM_STRLEN];
 
@@ -177,33 +233,71 @@ static void on_page_row(const PGresult *res, void *arg)
 	}
 }
 
-/* Logs a failed step once (rate-limited) and ends the pass. */
+/* Logs a failed step once (rate-limited). A lost connection ends the pass
+ * (the daemon reconnects and starts another); any other failure only ends
+ * its own phase: time still moves the stored alerts on, and what is due is
+ * still delivered, so one bad page cannot silence every alert. */
 static void pass_failed(struct cw_poller *p, const char *what, const struct cw_db_error *err)
 {
 	if (!err->connection_lost)
 		cw_log_ratelimited(what, CW_LOG_ERR, "pass: %s failed: %s%s%s", what, err->message,
 				   *err->sqlstate ? " SQLSTATE " : "", err->sqlstate);
-	pass_finish(p, false);
-}
-
-/* The page's reconcile committed: next page, or on to advancing. */
-static void on_reconciled(struct cw_db *db, const struct cw_db_error *err, void *arg)
-{
-	struct cw_poller *p = arg;
-	bool full = p->page_rows == POLLER_PAGE;
-
-	json_array_clear(p->page_ids);
-	json_array_clear(p->page_obligations);
-	if (err) {
-		pass_failed(p, "reconcile", err);
+	p->pass_ok = false;
+	if (err->connection_lost || p->phase == PHASE_DELIVER) {
+		pass_finish(p);
 		return;
 	}
-	if (full) {
+	if (p->phase == PHASE_PERSONS)
+		pass_advance(p, cw_daemon_db(p->daemon));
+	else
+		pass_deliver(p, cw_daemon_db(p->daemon));
+}
+
+/* Sends the page's persons and obligations to casewatch.reconcile(). */
+static bool submit_reconcile(struct cw_poller *p, struct cw_db *db, cw_db_done_fn done)
+{
+	char *ids = json_dumps(p->page_ids, JSON_COMPACT);
+	char *obligations = json_dumps(p->page_obligations, JSON_COMPACT);
+	const char *params[3] = { ids, obligations, p->now_text };
+	struct cw_error e;
+	bool ok = false;
+
+	if (ids && obligations) {
+		/* bigint[] literal: "{1,2,3}" from the JSON array "[1,2,3]". */
+		size_t n = strlen(ids);
+
+		ids[0] = '{';
+		ids[n - 1] = '}';
+		ok = cw_db_query(db, "SELECT count(*) FROM casewatch.reconcile($1::bigint[], $2::jsonb, $3::timestamptz)",
+				 3, params, 0, NULL, done, p, &e);
+		if (!ok)
+			cw_log_ratelimited("reconcile-submit", CW_LOG_ERR, "pass: reconcile: %s", e.msg);
+	} else {
+		cw_log_ratelimited("reconcile-submit", CW_LOG_ERR, "pass: reconcile: out of memory");
+	}
+	free(ids);
+	free(obligations);
+	json_array_clear(p->page_ids);
+	json_array_clear(p->page_obligations);
+	return ok;
+}
+
+/* The persons phase is over: the next pass's watermark, and on to time. */
+static void persons_done(struct cw_poller *p, struct cw_db *db)
+{
+	if (p->mode == MODE_SWEEP) {
+		/* Then the persons the records no longer have but the store
+		 * still holds open alerts for: reconciled with nothing owed. */
+		p->mode = MODE_ORPHANS;
+		p->cursor = 0;
 		pass_persons_page(p, db);
 		return;
 	}
-	if (p->mode == MODE_SWEEP) {
-		p->stats.swept = true;
+	if (p->mode == MODE_ORPHANS) {
+		if (p->profile_generation == p->pass_generation) {
+			p->stats.swept = true;
+			p->last_sweep_ms = p->pass_started_ms;
+		}
 		cw_log(CW_LOG_NOTICE, "sweep: %" PRIu64 " persons evaluated under profile %s",
 		       p->pass_persons, cw_policy_name(p->policy));
 	}
@@ -211,46 +305,129 @@ static void on_reconciled(struct cw_db *db, const struct cw_db_error *err, void 
 	pass_advance(p, db);
 }
 
-/* A page has been read and computed: hand it to casewatch.reconcile(). */
+static void reconcile_next_single(struct cw_poller *p, struct cw_db *db);
+
+/* One person of a failed page reconciled, or refused: the next one. */
+static void on_single_reconciled(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	if (err && err->connection_lost) {
+		json_array_clear(p->retry_ids);
+		json_array_clear(p->retry_obligations);
+		pass_failed(p, "reconcile", err);
+		return;
+	}
+	if (err) {
+		cw_log_ratelimited("reconcile-person", CW_LOG_ERR,
+				   "person %" PRId64 ": reconcile failed: %s%s%s; its alerts are kept as they "
+				   "were and it is tried again at the next sweep",
+				   (int64_t)json_integer_value(json_array_get(p->retry_ids, p->retry_index)),
+				   err->message, *err->sqlstate ? " SQLSTATE " : "", err->sqlstate);
+		p->stats.persons_failed++;
+		p->pass_ok = false;
+	}
+	p->retry_index++;
+	reconcile_next_single(p, db);
+}
+
+/* Reconciles the failed page's persons one at a time. */
+static void reconcile_next_single(struct cw_poller *p, struct cw_db *db)
+{
+	json_t *id, *o;
+	size_t i;
+
+	if (p->retry_index >= json_array_size(p->retry_ids)) {
+		json_array_clear(p->retry_ids);
+		json_array_clear(p->retry_obligations);
+		if (p->retry_page_full)
+			pass_persons_page(p, db);
+		else
+			persons_done(p, db);
+		return;
+	}
+	id = json_array_get(p->retry_ids, p->retry_index);
+	json_array_append(p->page_ids, id);
+	json_array_foreach(p->retry_obligations, i, o)
+		if (json_equal(json_object_get(o, "person_id"), id))
+			json_array_append(p->page_obligations, o);
+	if (!submit_reconcile(p, db, on_single_reconciled)) {
+		p->retry_index = json_array_size(p->retry_ids);
+		p->pass_ok = false;
+		reconcile_next_single(p, db);
+	}
+}
+
+/* The page's reconcile committed: next page, or on to advancing. A page
+ * the store refused is tried again person by person, so one person's bad
+ * data holds back only that person. */
+static void on_reconciled(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+	bool full = p->page_rows == POLLER_PAGE;
+
+	if (err && !err->connection_lost && json_array_size(p->retry_ids) > 0) {
+		cw_log_ratelimited("reconcile-page", CW_LOG_WARNING,
+				   "pass: reconcile of %zu persons failed (%s%s%s); reconciling them one by one",
+				   json_array_size(p->retry_ids), err->message,
+				   *err->sqlstate ? " SQLSTATE " : "", err->sqlstate);
+		p->retry_index = 0;
+		p->retry_page_full = full;
+		reconcile_next_single(p, db);
+		return;
+	}
+	json_array_clear(p->retry_ids);
+	json_array_clear(p->retry_obligations);
+	if (err) {
+		pass_failed(p, "reconcile", err);
+		return;
+	}
+	if (full)
+		pass_persons_page(p, db);
+	else
+		persons_done(p, db);
+}
+
+/* A page has been read and computed: hand it to casewatch.reconcile(),
+ * keeping a copy in case the store refuses the page as a whole. */
 static void on_page_read(struct cw_db *db, const struct cw_db_error *err, void *arg)
 {
 	struct cw_poller *p = arg;
-	char *ids = NULL, *obligations = NULL;
-	struct cw_error e;
-	const char *params[3];
-	size_t n;
 
 	if (err) {
 		json_array_clear(p->page_ids);
 		json_array_clear(p->page_obligations);
+		if (!err->connection_lost) {
+			/* The records interface's own error may quote a value
+			 * of a record: log where, never the message. */
+			cw_log_ratelimited("reading persons", CW_LOG_ERR,
+					   "pass: reading the facts of persons after id %" PRId64
+					   " failed: SQLSTATE %s (the message is withheld because it may quote "
+					   "a record; the database server's log has it)",
+					   p->cursor, *err->sqlstate ? err->sqlstate : "none");
+			p->pass_ok = false;
+			pass_advance(p, db);
+			return;
+		}
 		pass_failed(p, "reading persons", err);
 		return;
 	}
 	if (p->page_rows == 0) {
-		on_reconciled(db, NULL, p);
+		persons_done(p, db);
 		return;
 	}
-	/* bigint[] literal: "{1,2,3}" from the JSON array "[1,2,3]". */
-	ids = json_dumps(p->page_ids, JSON_COMPACT);
-	n = strlen(ids);
-	ids[0] = '{';
-	ids[n - 1] = '}';
-	obligations = json_dumps(p->page_obligations, JSON_COMPACT);
-	params[0] = ids;
-	params[1] = obligations;
-	params[2] = p->now_text;
-	if (!cw_db_query(db, "SELECT count(*) FROM casewatch.reconcile($1::bigint[], $2::jsonb, $3::timestamptz)",
-			 3, params, 0, NULL, on_reconciled, p, &e)) {
-		cw_log_ratelimited("reconcile-submit", CW_LOG_ERR, "pass: reconcile: %s", e.msg);
-		json_array_clear(p->page_ids);
-		json_array_clear(p->page_obligations);
-		pass_finish(p, false);
+	json_array_extend(p->retry_ids, p->page_ids);
+	json_array_extend(p->retry_obligations, p->page_obligations);
+	if (!submit_reconcile(p, db, on_reconciled)) {
+		json_array_clear(p->retry_ids);
+		json_array_clear(p->retry_obligations);
+		p->pass_ok = false;
+		pass_advance(p, db);
 	}
-	free(ids);
-	free(obligations);
 }
 
-/* Reads the next page of persons (all of them, or the changed ones). */
+/* Reads the next page of persons: all of them, the changed ones, or
+ * (after a sweep) those gone from the records with alerts still open. */
 static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 {
 	static const char *const sweep_sql =
@@ -260,20 +437,30 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 	static const char *const changed_sql =
 		"SELECT c.person_id, records.person_facts(c.person_id)::text "
 		"FROM (SELECT DISTINCT person_id FROM records.changed_person "
-		"      WHERE changed_at > $3::timestamptz - interval '" POLLER_OVERLAP "' "
+		"      WHERE changed_at > $3::timestamptz - $4::interval "
 		"      AND person_id > $1::bigint) c "
 		"ORDER BY c.person_id LIMIT $2::int";
-	char cursor[24], limit[16];
-	const char *params[3] = { cursor, limit, p->watermark };
+	static const char *const orphans_sql =
+		"SELECT DISTINCT a.person_id, NULL::text FROM casewatch.alert a "
+		"WHERE a.person_id > $1::bigint "
+		"AND a.state NOT IN ('resolved', 'withdrawn', 'met_on_time', 'met_late') "
+		"AND NOT EXISTS (SELECT 1 FROM records.person r WHERE r.person_id = a.person_id) "
+		"ORDER BY a.person_id LIMIT $2::int";
+	char cursor[24], limit[16], overlap[32];
+	const char *params[4] = { cursor, limit, p->watermark, overlap };
+	const char *sql = p->mode == MODE_SWEEP ? sweep_sql : p->mode == MODE_ORPHANS ? orphans_sql : changed_sql;
 	struct cw_error e;
 
 	snprintf(cursor, sizeof(cursor), "%" PRId64, p->cursor);
 	snprintf(limit, sizeof(limit), "%d", POLLER_PAGE);
+	snprintf(overlap, sizeof(overlap), "%" PRId64 " milliseconds", p->change_overlap_ms);
+	p->phase = PHASE_PERSONS;
 	p->page_rows = 0;
-	if (!cw_db_query(db, p->mode == MODE_SWEEP ? sweep_sql : changed_sql,
-			 p->mode == MODE_SWEEP ? 2 : 3, params, 0, on_page_row, on_page_read, p, &e)) {
+	if (!cw_db_query(db, sql, p->mode == MODE_CHANGED ? 4 : 2, params, 0, on_page_row, on_page_read, p,
+			 &e)) {
 		cw_log_ratelimited("persons-submit", CW_LOG_ERR, "pass: reading persons: %s", e.msg);
-		pass_finish(p, false);
+		p->pass_ok = false;
+		pass_advance(p, db);
 	}
 }
 
@@ -299,21 +486,25 @@ static void on_db_now_done(struct cw_db *db, const struct cw_db_error *err, void
 	pass_persons_page(p, db);
 }
 
-/* Rows moved by one casewatch.advance() call. */
-static void on_advance_count(const PGresult *res, void *arg)
-{
-	struct cw_poller *p = arg;
-
-	p->advanced = PQntuples(res) == 1 ? (size_t)strtoull(PQgetvalue(res, 0, 0), NULL, 10) : 0;
-}
-
 /* Delivery has caught up with the store: the pass is over. */
 static void on_delivered(void *arg, bool ok)
 {
-	pass_finish(arg, ok);
+	struct cw_poller *p = arg;
+
+	if (!ok)
+		p->pass_ok = false;
+	pass_finish(p);
 }
 
-static void on_advanced(struct cw_db *db, const struct cw_db_error *err, void *arg)
+/* Whether stored obligations are still due to move at now. */
+static void on_still_due(const PGresult *res, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	p->still_due = PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t");
+}
+
+static void on_still_due_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
 {
 	struct cw_poller *p = arg;
 
@@ -321,11 +512,32 @@ static void on_advanced(struct cw_db *db, const struct cw_db_error *err, void *a
 		pass_failed(p, "advance", err);
 		return;
 	}
-	if (p->advanced >= POLLER_ADVANCE_LIMIT) {
+	if (p->still_due && ++p->advance_rounds < POLLER_ADVANCE_ROUNDS) {
 		pass_advance(p, db);
 		return;
 	}
-	cw_deliver_run(p->deliver, db, on_delivered, p);
+	pass_deliver(p, db);
+}
+
+/* advance() returns the transitions it wrote, not the rows it moved (a
+ * row may move without one), so a short batch is not proof that nothing
+ * is left: ask the store, within a bound of rounds per pass. */
+static void on_advanced(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+	const char *params[1] = { p->now_text };
+	struct cw_error e;
+
+	if (err) {
+		pass_failed(p, "advance", err);
+		return;
+	}
+	if (!cw_db_query(db, "SELECT coalesce(casewatch.next_due() <= $1::timestamptz, false)", 1, params, 0,
+			 on_still_due, on_still_due_done, p, &e)) {
+		cw_log_ratelimited("advance-submit", CW_LOG_ERR, "pass: advance: %s", e.msg);
+		p->pass_ok = false;
+		pass_deliver(p, db);
+	}
 }
 
 /* Moves stored obligations through time, a bounded batch per call. */
@@ -335,13 +547,25 @@ static void pass_advance(struct cw_poller *p, struct cw_db *db)
 	const char *params[2] = { p->now_text, limit };
 	struct cw_error e;
 
-	snprintf(limit, sizeof(limit), "%d", POLLER_ADVANCE_LIMIT);
-	p->advanced = 0;
-	if (!cw_db_query(db, "SELECT count(*) FROM casewatch.advance($1::timestamptz, $2::int)", 2, params, 0,
-			 on_advance_count, on_advanced, p, &e)) {
-		cw_log_ratelimited("advance-submit", CW_LOG_ERR, "pass: advance: %s", e.msg);
-		pass_finish(p, false);
+	if (p->phase != PHASE_ADVANCE) {
+		p->phase = PHASE_ADVANCE;
+		p->advance_rounds = 0;
 	}
+	snprintf(limit, sizeof(limit), "%d", POLLER_ADVANCE_LIMIT);
+	p->still_due = false;
+	if (!cw_db_query(db, "SELECT count(*) FROM casewatch.advance($1::timestamptz, $2::int)", 2, params, 0,
+			 NULL, on_advanced, p, &e)) {
+		cw_log_ratelimited("advance-submit", CW_LOG_ERR, "pass: advance: %s", e.msg);
+		p->pass_ok = false;
+		pass_deliver(p, db);
+	}
+}
+
+/* Sends what the store wrote after the sinks' cursor. */
+static void pass_deliver(struct cw_poller *p, struct cw_db *db)
+{
+	p->phase = PHASE_DELIVER;
+	cw_deliver_run(p->deliver, db, on_delivered, p);
 }
 
 /* --once --json: the open alerts, as one JSON document built by the store. */
@@ -364,7 +588,7 @@ static void on_json_done(struct cw_db *db, const struct cw_db_error *err, void *
 	if (err)
 		cw_log(CW_LOG_ERR, "--json: reading the alerts failed: %s", err->message);
 	p->json_out = NULL;
-	cw_daemon_pass_done(p->daemon, err == NULL);
+	cw_daemon_pass_done(p->daemon, err == NULL && p->pass_ok);
 }
 
 static bool print_json_alerts(struct cw_poller *p)
@@ -387,8 +611,10 @@ static bool print_json_alerts(struct cw_poller *p)
 }
 
 /* Ends the pass: statistics, one log line, and the daemon told. */
-static void pass_finish(struct cw_poller *p, bool ok)
+static void pass_finish(struct cw_poller *p)
 {
+	bool ok = p->pass_ok;
+
 	p->stats.passes++;
 	p->stats.last_pass_at = p->now;
 	p->stats.last_pass_ms = cw_clock_monotonic_ms() - p->pass_started_ms;
@@ -396,7 +622,9 @@ static void pass_finish(struct cw_poller *p, bool ok)
 	p->stats.persons_evaluated += p->pass_persons;
 	cw_log(ok ? CW_LOG_INFO : CW_LOG_WARNING, "pass %s: %" PRIu64 " persons in %" PRId64 " ms",
 	       ok ? "done" : "failed", p->pass_persons, p->stats.last_pass_ms);
-	if (ok && p->json_out && print_json_alerts(p))
+	/* --json prints what the store holds once every phase has run, even
+	 * if some persons were refused (the exit status says so). */
+	if (p->json_out && p->phase == PHASE_DELIVER && print_json_alerts(p))
 		return;
 	cw_daemon_pass_done(p->daemon, ok);
 }
@@ -412,10 +640,17 @@ static void on_tick(struct cw_daemon *d, struct cw_db *db, cw_time now, void *ar
 	cw_clock_format_utc(now, p->now_text);
 	p->pass_started_ms = cw_clock_monotonic_ms();
 	p->pass_persons = 0;
-	p->mode = p->stats.swept && *p->watermark ? MODE_CHANGED : MODE_SWEEP;
+	p->pass_ok = true;
+	p->pass_generation = p->profile_generation;
+	p->phase = PHASE_PERSONS;
+	p->mode = MODE_CHANGED;
+	if (!p->stats.swept || !*p->watermark ||
+	    (p->sweep_interval_ms > 0 && p->pass_started_ms - p->last_sweep_ms >= p->sweep_interval_ms))
+		p->mode = MODE_SWEEP;
 	if (!cw_db_query(db, "SELECT now()::text", 0, NULL, 0, on_db_now, on_db_now_done, p, &e)) {
 		cw_log_ratelimited("pass-submit", CW_LOG_ERR, "pass: %s", e.msg);
-		pass_finish(p, false);
+		p->pass_ok = false;
+		pass_finish(p);
 	}
 }
 
@@ -451,6 +686,8 @@ static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg
 	struct cw_policy *fresh;
 
 	(void)d;
+	p->sweep_interval_ms = conf->sweep_interval_ms;
+	p->change_overlap_ms = conf->change_overlap_ms;
 	fresh = load_profile(conf->profile, conf->profile_dir);
 	if (!fresh) {
 		cw_log(CW_LOG_WARNING, "reload: profile %s is invalid, keeping %s", conf->profile,
@@ -459,6 +696,7 @@ static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg
 	}
 	cw_policy_free(p->policy);
 	p->policy = fresh;
+	p->profile_generation++;
 	p->stats.swept = false;
 	cw_log(CW_LOG_NOTICE, "reload: profile %s loaded; every person will be recomputed",
 	       cw_policy_name(fresh));
@@ -486,6 +724,10 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 	p->deliver = cw_deliver_new();
 	p->page_ids = json_array();
 	p->page_obligations = json_array();
+	p->retry_ids = json_array();
+	p->retry_obligations = json_array();
+	p->sweep_interval_ms = conf->sweep_interval_ms;
+	p->change_overlap_ms = conf->change_overlap_ms;
 	p->stats.last_pass_at = CW_TIME_NONE;
 	cw_facts_init(&p->facts);
 	cw_obligations_init(&p->obligations);
@@ -502,6 +744,8 @@ void cw_poller_free(struct cw_poller *p)
 	cw_facts_free(&p->facts);
 	json_decref(p->page_ids);
 	json_decref(p->page_obligations);
+	json_decref(p->retry_ids);
+	json_decref(p->retry_obligations);
 	cw_deliver_free(p->deliver);
 	cw_policy_free(p->policy);
 	cw_calendar_free(p->cal);

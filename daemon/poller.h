@@ -3,15 +3,22 @@
  * advance with time, deliver.
  *
  * Each pass (daemon.h's on_tick hook):
- *   1. persons: the first pass after start or a profile change sweeps every
- *      person; later passes take only persons whose rows changed since the
- *      last pass (records.changed_person, with an overlap because change
- *      markers may commit out of order; recomputing is idempotent). Persons
- *      come in pages by person id, so memory is one page, never the
- *      database. Each page is computed in C (lib/obligation.c) and handed to
- *      casewatch.reconcile() in one transaction.
+ *   1. persons: the first pass after start or a profile change, and one
+ *      every sweep_interval, sweeps every person, then the persons gone from
+ *      the records whose alerts are still open (so they are withdrawn);
+ *      other passes take only persons whose rows changed since the last
+ *      pass (records.changed_person, re-read change_overlap back because
+ *      change markers may commit out of order; recomputing is idempotent).
+ *      Persons come in pages by person id, so memory is one page, never
+ *      the database. Each page is computed in C (lib/obligation.c) and
+ *      handed to casewatch.reconcile() in one transaction; a page the
+ *      store refuses is retried person by person, and a person it still
+ *      refuses keeps its alerts as they were until the next sweep.
  *   2. advance: casewatch.advance() moves stored obligations through time
  *      with no data change (due soon, overdue, escalated).
+ *   Each phase runs even when the one before failed (other than by losing
+ *   the connection), so one person's bad data cannot hold back every
+ *   escalation.
  *   3. deliver: transitions after the syslog sink's cursor are logged, put
  *      on the alert socket, and the cursor moved, so a crash between commit
  *      and delivery delivers on the next start instead of losing them.
@@ -37,6 +44,7 @@ struct cw_poller_stats {
 	uint64_t obligations_sent;   /* since start */
 	uint64_t transitions_delivered;
 	uint64_t facts_problems;
+	uint64_t persons_failed;     /* refused by the store, kept as they were */
 	uint64_t last_delivered_id;
 	bool swept;		     /* a full sweep has completed under this profile */
 	cw_time last_pass_at;	     /* CW_TIME_NONE before the first */

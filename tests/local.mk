@@ -108,3 +108,7 @@ tests_syslog_capture_SOURCES = tests/syslog_capture.c
 # The daemon refuses an invalid profile at start and keeps the old one on reload.
 dist_check_SCRIPTS += tests/daemon-profile.sh
 TESTS += tests/daemon-profile.sh
+
+# bad data holds back only its person; deleted persons' alerts withdrawn
+dist_check_SCRIPTS += tests/daemon-resilience.sh
+TESTS += tests/daemon-resilience.sh
