@@ -21,6 +21,7 @@ struct cw_daemon {
 	struct cw_migrate *migrate; /* while a migration run is in progress */
 	struct event *tick;	    /* every poll_interval */
 	int schema_version;	    /* -1 until migrated on this connection */
+	bool writer;		    /* holds the single-writer lock on this connection */
 	int highest_known;	    /* the newest migration file's version */
 	bool in_pass;
 	bool stopping;
@@ -30,6 +31,10 @@ struct cw_daemon {
 };
 
 static void daemon_pass(struct cw_daemon *d);
+
+/* The session advisory lock of the one casewatchd that writes alerts
+ * ('cwwr'; casewatch.writer_lock() takes another, per transaction). */
+#define DAEMON_WRITER_LOCK "1668773746"
 
 /* Stops the loop with a fatal error. */
 static void daemon_fatal(struct cw_daemon *d)
@@ -103,6 +108,53 @@ static void daemon_check_done(struct cw_db *db, const struct cw_db_error *err, v
 		cw_daemon_pass_done(d, true);
 }
 
+/* Checks the schema version, then runs the pass hook. */
+static void daemon_check_schema(struct cw_daemon *d)
+{
+	struct cw_error err;
+
+	if (!cw_db_query(d->db, "SELECT pg_catalog.max(version) FROM casewatch.schema_version", 0,
+			 NULL, 0, daemon_check_row, daemon_check_done, d, &err)) {
+		cw_log(CW_LOG_DEBUG, "pass %u: %s", d->passes, err.msg);
+		cw_daemon_pass_done(d, false);
+	}
+}
+
+static void daemon_lock_row(const PGresult *res, void *arg)
+{
+	struct cw_daemon *d = arg;
+
+	d->writer = PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t");
+}
+
+/* One casewatchd writes alerts for a database at a time: a second one
+ * (or --once beside the service) would deliver every transition twice.
+ * The lock is the session's, so it goes with the connection. */
+static void daemon_lock_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_daemon *d = arg;
+
+	(void)db;
+	if (err) {
+		cw_log_ratelimited("writer-lock", CW_LOG_WARNING, "pass %u: taking the writer lock failed: %s",
+				   d->passes, err->message);
+		cw_daemon_pass_done(d, false);
+		return;
+	}
+	if (!d->writer) {
+		cw_log_ratelimited("writer-lock", CW_LOG_WARNING,
+				   "another casewatchd is writing alerts for this database (advisory lock %s "
+				   "is held); %s",
+				   DAEMON_WRITER_LOCK, d->once ? "--once does nothing" : "standing by");
+		sd_notify(0, "STATUS=Standing by: another casewatchd writes alerts for this database");
+		cw_daemon_pass_done(d, false);
+		return;
+	}
+	cw_log(CW_LOG_INFO, "writer lock taken: this casewatchd writes the alerts");
+	sd_notifyf(0, "STATUS=Running: database connected, schema version %d", d->schema_version);
+	daemon_check_schema(d);
+}
+
 /* Starts a pass if the database is ready and none is running. */
 static void daemon_pass(struct cw_daemon *d)
 {
@@ -123,8 +175,12 @@ static void daemon_pass(struct cw_daemon *d)
 	d->in_pass = true;
 	d->passes++;
 	d->pass_started_ms = cw_clock_monotonic_ms();
-	if (!cw_db_query(d->db, "SELECT pg_catalog.max(version) FROM casewatch.schema_version", 0,
-			 NULL, 0, daemon_check_row, daemon_check_done, d, &err)) {
+	if (d->writer) {
+		daemon_check_schema(d);
+		return;
+	}
+	if (!cw_db_query(d->db, "SELECT pg_catalog.pg_try_advisory_lock(" DAEMON_WRITER_LOCK ")", 0, NULL, 0,
+			 daemon_lock_row, daemon_lock_done, d, &err)) {
 		cw_log(CW_LOG_DEBUG, "pass %u: %s", d->passes, err.msg);
 		cw_daemon_pass_done(d, false);
 	}
@@ -182,6 +238,7 @@ static void daemon_db_ready(struct cw_db *db, void *arg)
 	struct cw_error err;
 
 	d->schema_version = -1;
+	d->writer = false;
 	d->migrate = cw_migrate_start(db, d->conf->migrations_dir, daemon_migrated, d, &err);
 	if (!d->migrate) {
 		cw_log(CW_LOG_ERR, "%s", err.msg);
@@ -196,6 +253,7 @@ static void daemon_db_lost(struct cw_db *db, void *arg)
 
 	(void)db;
 	d->schema_version = -1;
+	d->writer = false;
 	sd_notify(0, "STATUS=Running: waiting for the database (see the log)");
 	/* The migration run already got its failure through its job. */
 	if (d->once && !d->stopping) {

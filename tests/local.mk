@@ -112,3 +112,7 @@ TESTS += tests/daemon-profile.sh
 # bad data holds back only its person; deleted persons' alerts withdrawn
 dist_check_SCRIPTS += tests/daemon-resilience.sh
 TESTS += tests/daemon-resilience.sh
+
+# one casewatchd writes alerts for a database; a second stands by
+dist_check_SCRIPTS += tests/daemon-single-writer.sh
+TESTS += tests/daemon-single-writer.sh
