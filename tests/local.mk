@@ -108,3 +108,10 @@ tests_syslog_capture_SOURCES = tests/syslog_capture.c
 # The daemon refuses an invalid profile at start and keeps the old one on reload.
 dist_check_SCRIPTS += tests/daemon-profile.sh
 TESTS += tests/daemon-profile.sh
+
+# casewatchd end to end (issue 4): hand-written records for every rule kind,
+# --once --json, time moved by a test clock, restarts, a database outage, and
+# the syslog lines as a real socket receives them.
+dist_check_SCRIPTS += tests/daemon-e2e.sh
+TESTS += tests/daemon-e2e.sh
+EXTRA_DIST += tests/data/e2e
