@@ -26,9 +26,11 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/cw-e2e.XXXXXX")
 chmod 0755 "$tmp"
 pid=
 cap_pid=
+filler_pid=
 cleanup() {
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	[ -n "$cap_pid" ] && kill "$cap_pid" 2>/dev/null
+	[ -n "$filler_pid" ] && kill "$filler_pid" 2>/dev/null
+	[ -n "$cap_pid" ] && kill -CONT "$cap_pid" 2>/dev/null && kill "$cap_pid" 2>/dev/null
 	pg_destroy
 	if [ "${CW_PG_KEEP:-0}" = 1 ]; then
 		echo "# kept $tmp" >&2
@@ -327,8 +329,21 @@ EOF
 # - first escalations to the team manager: 1303 (SUMMARY-3M, 2 weeks after
 #   05-20), 1403 (HAZARD-6M, 2 weeks after 05-20), 1503 (ICPC-REPORT-2WD, 1 wd
 #   after Tue 06-02 = Wed 06-03 end).
+# Meanwhile the syslog reader stops, its queue full (the kernel holds
+# net.unix.max_dgram_qlen datagrams; filler keeps it full): the daemon
+# must wait for it, not drop the transitions.
 mark=$(maxid)
+kill -STOP "$cap_pid"
+qlen=$(cat /proc/sys/net/unix/max_dgram_qlen 2>/dev/null || echo 10)
+head -c $((16 * qlen)) /dev/zero | tr '\0' 'f' >"$tmp/filler"
+socat -u -b 16 OPEN:"$tmp/filler" UNIX-SENDTO:"$tmp/syslog.sock" &
+filler_pid=$!
 set_clock 2026-06-03T23:00:00Z
+ok "T2 with the syslog reader stopped: the daemon waits for it" \
+	wait_until in_log "$tmp/log1" "the syslog socket is full; waiting for its reader"
+kill -CONT "$cap_pid"
+wait "$filler_pid"
+filler_pid=
 ok "T2: the transitions arrive with no data change" wait_until settled 25
 is "T2: raised, overdue and escalated, each once" "$(after "$mark")" "$(sorted <<'EOF'
 1205 NOTE-5WD raised ->due_soon info worker 2026-06-04T22:59:59Z
