@@ -281,7 +281,9 @@ static void db_connect(struct cw_db *db)
 
 	snprintf(timeout, sizeof(timeout), "%lld",
 		 (long long)((db->opts.connect_timeout_ms + 999) / 1000));
-	snprintf(options, sizeof(options), "-c search_path= -c statement_timeout=%lld",
+	/* TimeZone UTC: every timestamp the daemon prints from the database
+	 * (--json) has the same form whatever the server's time zone. */
+	snprintf(options, sizeof(options), "-c search_path= -c TimeZone=UTC -c statement_timeout=%lld",
 		 (long long)db->opts.statement_timeout_ms);
 	db_set_state(db, CW_DB_CONNECTING);
 	db->conn = PQconnectStartParams(keys, vals, 1);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
 #include <jansson.h>
 #include <libpq-fe.h>
 
@@ -19,6 +20,11 @@
 #define DELIVER_BATCH 500
 /* The sink whose cursor this module keeps. */
 #define DELIVER_SINK "syslog"
+/* A full syslog socket: wait this long for its reader, at most this many
+ * times per run; then the run ends and the next pass resumes from the
+ * cursor, so a stuck reader delays transitions but never loses them. */
+#define DELIVER_RETRY_MS 20
+#define DELIVER_RETRIES 250
 
 struct cw_deliver {
 	struct cw_translog *tlog;
@@ -26,7 +32,12 @@ struct cw_deliver {
 	bool cursor_known;
 	uint64_t cursor;    /* last transition id delivered */
 	uint64_t count;	    /* delivered since start */
-	size_t batch_rows;
+	size_t batch_rows;  /* rows the last read returned */
+	size_t batch_sent;  /* of those, delivered */
+	bool blocked;	    /* the syslog socket was full: the rest waits */
+	unsigned retries;   /* waits for the socket in this run */
+	struct event *retry;
+	struct cw_db *db;   /* the run's connection, for the retry */
 	cw_deliver_done_fn done;
 	void *done_arg;
 };
@@ -57,8 +68,9 @@ static cw_time epoch_or_none(const PGresult *res, int row, int col)
 	return v ? strtoll(v, NULL, 10) : INT64_MIN;
 }
 
-/* One transition row (columns as in the query below) to every sink. */
-static void deliver_row(struct cw_deliver *dl, const PGresult *res, int r)
+/* One transition row (columns as in the query below) to every sink;
+ * false if the syslog socket is full (nothing delivered, cursor kept). */
+static bool deliver_row(struct cw_deliver *dl, const PGresult *res, int r)
 {
 	uint64_t id = strtoull(PQgetvalue(res, r, 0), NULL, 10);
 	const char *kind = PQgetvalue(res, r, 1), *to_state = PQgetvalue(res, r, 3);
@@ -83,7 +95,8 @@ static void deliver_row(struct cw_deliver *dl, const PGresult *res, int r)
 	json_t *data, *tr;
 	struct cw_error err;
 
-	cw_log_transition(severity_level(severity), &lt);
+	if (!cw_log_transition(severity_level(severity), &lt))
+		return false;
 
 	cw_clock_format_utc(at, at_text);
 	data = json_pack("{s:s, s:I, s:I, s:s?, s:s, s:s, s:s}", "rule_id", rule_id, "alert_id",
@@ -104,15 +117,51 @@ static void deliver_row(struct cw_deliver *dl, const PGresult *res, int r)
 
 	dl->cursor = id;
 	dl->count++;
+	return true;
 }
 
+/* Rows in id order until one cannot be sent: the rest waits for a retry. */
 static void on_rows(const PGresult *res, void *arg)
 {
 	struct cw_deliver *dl = arg;
 
-	for (int r = 0; r < PQntuples(res); r++)
-		deliver_row(dl, res, r);
+	for (int r = 0; r < PQntuples(res) && !dl->blocked; r++) {
+		if (deliver_row(dl, res, r))
+			dl->batch_sent++;
+		else
+			dl->blocked = true;
+	}
 	dl->batch_rows += (size_t)PQntuples(res);
+}
+
+/* The syslog socket was full: read the rest again in a moment, or, after
+ * too many waits, end the run (the next pass resumes at the cursor). */
+static void deliver_wait(struct cw_deliver *dl, struct cw_db *db)
+{
+	struct timeval tv = { 0, DELIVER_RETRY_MS * 1000 };
+
+	dl->blocked = false;
+	if (++dl->retries > DELIVER_RETRIES) {
+		cw_log_ratelimited("deliver-full", CW_LOG_WARNING,
+				   "delivering transitions: the syslog socket stays full; "
+				   "transitions after %" PRIu64 " wait for the next pass", dl->cursor);
+		dl->done(dl->done_arg, true);
+		return;
+	}
+	cw_log_ratelimited("deliver-wait", CW_LOG_DEBUG,
+			   "delivering transitions: the syslog socket is full; waiting for its reader "
+			   "(delivered up to %" PRIu64 ")", dl->cursor);
+	dl->db = db;
+	evtimer_add(dl->retry, &tv);
+}
+
+static void on_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct cw_deliver *dl = arg;
+
+	(void)fd;
+	(void)what;
+	deliver_next(dl, dl->db);
 }
 
 /* Any failure: log it once, forget the cursor (it may not be stored), stop. */
@@ -132,6 +181,10 @@ static void on_stored(struct cw_db *db, const struct cw_db_error *err, void *arg
 
 	if (err) {
 		deliver_failed(dl, "storing the cursor", err);
+		return;
+	}
+	if (dl->blocked) {
+		deliver_wait(dl, db);
 		return;
 	}
 	if (dl->batch_rows == DELIVER_BATCH) {
@@ -154,8 +207,11 @@ static void on_batch_read(struct cw_db *db, const struct cw_db_error *err, void 
 		deliver_failed(dl, "reading", err);
 		return;
 	}
-	if (dl->batch_rows == 0) {
-		dl->done(dl->done_arg, true);
+	if (dl->batch_sent == 0) {
+		if (dl->blocked)
+			deliver_wait(dl, db);
+		else
+			dl->done(dl->done_arg, true);
 		return;
 	}
 	snprintf(cursor, sizeof(cursor), "%" PRIu64, dl->cursor);
@@ -180,6 +236,8 @@ static void deliver_next(struct cw_deliver *dl, struct cw_db *db)
 	struct cw_error e;
 
 	dl->batch_rows = 0;
+	dl->batch_sent = 0;
+	dl->blocked = false;
 	snprintf(after, sizeof(after), "%" PRIu64, dl->cursor);
 	snprintf(limit, sizeof(limit), "%d", DELIVER_BATCH);
 	if (!cw_db_query(db, sql, 2, params, 0, on_rows, on_batch_read, dl, &e)) {
@@ -218,6 +276,7 @@ void cw_deliver_run(struct cw_deliver *dl, struct cw_db *db, cw_deliver_done_fn 
 
 	dl->done = done;
 	dl->done_arg = arg;
+	dl->retries = 0;
 	if (dl->cursor_known) {
 		deliver_next(dl, db);
 		return;
@@ -231,13 +290,25 @@ void cw_deliver_run(struct cw_deliver *dl, struct cw_db *db, cw_deliver_done_fn 
 	}
 }
 
-struct cw_deliver *cw_deliver_new(void)
+struct cw_deliver *cw_deliver_new(struct event_base *base)
 {
-	return calloc(1, sizeof(struct cw_deliver));
+	struct cw_deliver *dl = calloc(1, sizeof(struct cw_deliver));
+
+	if (!dl)
+		return NULL;
+	dl->retry = evtimer_new(base, on_retry, dl);
+	if (!dl->retry) {
+		free(dl);
+		return NULL;
+	}
+	return dl;
 }
 
 void cw_deliver_free(struct cw_deliver *dl)
 {
+	if (!dl)
+		return;
+	event_free(dl->retry);
 	free(dl);
 }
 

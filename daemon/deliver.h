@@ -6,6 +6,9 @@
  * appends it to the in-memory transition log and publishes it on the alert
  * socket, then moves the cursor. A crash between a commit and its delivery
  * therefore delivers on the next start instead of losing the transition.
+ * When the syslog socket's queue is full, delivery stops at that transition
+ * and resumes a moment later (a timer on the event base), so a burst larger
+ * than the socket's queue is delivered whole and in order.
  */
 #ifndef CASEWATCH_DAEMON_DELIVER_H
 #define CASEWATCH_DAEMON_DELIVER_H
@@ -16,12 +19,13 @@
 #include "db.h"
 
 struct cw_deliver;
+struct event_base;
 struct cw_translog;
 struct cw_alertbus;
 
 typedef void (*cw_deliver_done_fn)(void *arg, bool ok);
 
-struct cw_deliver *cw_deliver_new(void);
+struct cw_deliver *cw_deliver_new(struct event_base *base);
 void cw_deliver_free(struct cw_deliver *dl);
 /* Where transitions go besides the log (both optional). */
 void cw_deliver_set_sinks(struct cw_deliver *dl, struct cw_translog *tlog, struct cw_alertbus *bus);

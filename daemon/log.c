@@ -174,9 +174,12 @@ static bool log_field_name_ok(const char *name)
 	return true;
 }
 
-/* Sends one RFC 5424 datagram to the syslog socket, without blocking. */
-static void log_to_syslog(enum cw_log_level level, const char *msgid, const char *message,
-			  const struct cw_log_field *fields, size_t nfields)
+/* Sends one RFC 5424 datagram to the syslog socket, without blocking. A
+ * datagram that cannot be sent is dropped and counted, except that with
+ * keep_if_full a full socket queue (EAGAIN, ENOBUFS) returns false instead,
+ * for the caller to send it again later. */
+static bool log_to_syslog(enum cw_log_level level, const char *msgid, const char *message,
+			  const struct cw_log_field *fields, size_t nfields, bool keep_if_full)
 {
 	char dgram[LOG_DGRAM_MAX], mid[33];
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -185,7 +188,7 @@ static void log_to_syslog(enum cw_log_level level, const char *msgid, const char
 	size_t len = 0;
 
 	if (logger.fd < 0)
-		return;
+		return true;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	log_copy_token(mid, sizeof(mid), msgid);
@@ -208,8 +211,12 @@ static void log_to_syslog(enum cw_log_level level, const char *msgid, const char
 	log_append(dgram, sizeof(dgram), &len, " %s", message);
 	memcpy(sa.sun_path, logger.syslog_socket, strlen(logger.syslog_socket) + 1);
 	if (sendto(logger.fd, dgram, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&sa,
-		   sizeof(sa)) < 0)
+		   sizeof(sa)) < 0) {
+		if (keep_if_full && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
+			return false;
 		logger.dropped++;
+	}
+	return true;
 }
 
 /* Sends the message and its fields to the journal. */
@@ -271,20 +278,24 @@ static void log_to_stderr(enum cw_log_level level, const char *message,
 	fflush(stderr);
 }
 
-/* Sends one message to every configured target. */
-static void log_emit(enum cw_log_level level, const char *msgid, const char *message,
-		     const struct cw_log_field *fields, size_t nfields)
+/* Sends one message to every configured target. With keep_if_full, a full
+ * syslog socket writes nothing anywhere and returns false (syslog comes
+ * first, so no other target has it twice when it is sent again). */
+static bool log_emit(enum cw_log_level level, const char *msgid, const char *message,
+		     const struct cw_log_field *fields, size_t nfields, bool keep_if_full)
 {
 	unsigned targets = logger.configured ? logger.targets : CW_LOG_TO_STDERR;
 
 	if (!cw_log_enabled(level))
-		return;
-	if (targets & CW_LOG_TO_SYSLOG)
-		log_to_syslog(level, msgid, message, fields, nfields);
+		return true;
+	if ((targets & CW_LOG_TO_SYSLOG) &&
+	    !log_to_syslog(level, msgid, message, fields, nfields, keep_if_full))
+		return false;
 	if (targets & CW_LOG_TO_JOURNAL)
 		log_to_journal(level, msgid, message, fields, nfields);
 	if (targets & CW_LOG_TO_STDERR)
 		log_to_stderr(level, message, fields, nfields);
+	return true;
 }
 
 /* Formats and emits a plain message. */
@@ -295,7 +306,7 @@ static void log_emit_v(enum cw_log_level level, const char *fmt, va_list ap)
 	char msg[LOG_MSG_MAX];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	log_emit(level, NULL, msg, NULL, 0);
+	log_emit(level, NULL, msg, NULL, 0, false);
 }
 
 /* An operational message. */
@@ -324,7 +335,7 @@ static void log_rl_summary(struct log_rl_slot *s, int64_t now)
 		 (unsigned long long)s->suppressed, s->suppressed == 1 ? "" : "s",
 		 (long long)((now - s->last_ms + 999) / 1000));
 	s->suppressed = 0;
-	log_emit(s->level, "ratelimit", msg, f, 2);
+	log_emit(s->level, "ratelimit", msg, f, 2, false);
 }
 
 /* Decides whether a message under key may be written now; emits any
@@ -429,22 +440,29 @@ void cw_log_ratelimit_flush(void)
 }
 
 /* A structured message; invalid field names are dropped, not sent. */
-void cw_log_fields(enum cw_log_level level, const char *msgid, const char *message,
-		   const struct cw_log_field *fields, size_t nfields)
+static bool log_fields_emit(enum cw_log_level level, const char *msgid, const char *message,
+			    const struct cw_log_field *fields, size_t nfields, bool keep_if_full)
 {
 	struct cw_log_field ok[LOG_MAX_FIELDS];
 	size_t n = 0;
 
 	if (!cw_log_enabled(level))
-		return;
+		return true;
 	for (size_t i = 0; i < nfields && n < LOG_MAX_FIELDS; i++)
 		if (fields[i].name && fields[i].value && log_field_name_ok(fields[i].name))
 			ok[n++] = fields[i];
-	log_emit(level, msgid, message, ok, n);
+	return log_emit(level, msgid, message, ok, n, keep_if_full);
 }
 
-/* An alert transition with its six fields. */
-void cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t)
+void cw_log_fields(enum cw_log_level level, const char *msgid, const char *message,
+		   const struct cw_log_field *fields, size_t nfields)
+{
+	log_fields_emit(level, msgid, message, fields, nfields, false);
+}
+
+/* An alert transition with its six fields; false if the syslog socket is
+ * full (nothing written: send it again later). */
+bool cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t)
 {
 	char alert[24], person[24], id[24], due[CW_CLOCK_UTC_STRLEN], msg[LOG_MSG_MAX];
 	const char *team = t->team && *t->team ? t->team : "-";
@@ -474,7 +492,7 @@ void cw_log_transition(enum cw_log_level level, const struct cw_log_transition *
 	snprintf(msg, sizeof(msg), "alert %s %s%s%s: %s for person %s, team %s, due %s%s%s", alert,
 		 f[0].value, t->kind ? " " : "", t->kind ? t->kind : "", f[5].value, person, team, due,
 		 t->audience ? ", told: " : "", t->audience ? t->audience : "");
-	cw_log_fields(level, "transition", msg, f, n);
+	return log_fields_emit(level, "transition", msg, f, n, true);
 }
 
 /* libevent's log callback: its severities onto ours. */

@@ -112,8 +112,13 @@ void cw_log_ratelimit_flush(void);
 void cw_log_fields(enum cw_log_level level, const char *msgid, const char *message,
 		   const struct cw_log_field *fields, size_t nfields);
 
-/* An alert transition: fields rule_id, alert_id, person_id, team, due, state. */
-void cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t);
+/* An alert transition: fields rule_id, alert_id, person_id, team, due, state.
+ * Returns false, having written it nowhere, when the syslog socket's queue
+ * is full (EAGAIN, ENOBUFS: the reader is behind): the caller keeps the
+ * transition and sends it again later, so a burst loses none. Any other
+ * failure drops the datagram and counts it (cw_log_dropped), as for every
+ * other message. */
+bool cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t);
 
 /* Routes libevent's own messages into cw_log. */
 void cw_log_route_libevent(void);

@@ -702,7 +702,7 @@ static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg
 	       cw_policy_name(fresh));
 }
 
-struct cw_poller *cw_poller_new(const struct cw_conf *conf)
+struct cw_poller *cw_poller_new(const struct cw_conf *conf, struct event_base *base)
 {
 	struct cw_poller *p = calloc(1, sizeof(*p));
 	struct cw_error err;
@@ -721,7 +721,13 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 		free(p);
 		return NULL;
 	}
-	p->deliver = cw_deliver_new();
+	p->deliver = cw_deliver_new(base);
+	if (!p->deliver) {
+		cw_policy_free(p->policy);
+		cw_calendar_free(p->cal);
+		free(p);
+		return NULL;
+	}
 	p->page_ids = json_array();
 	p->page_obligations = json_array();
 	p->retry_ids = json_array();

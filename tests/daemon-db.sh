@@ -22,6 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 pg_start || { echo "Bail out! cannot start PostgreSQL"; exit 1; }
+pg_psql -c "ALTER DATABASE $PGDATABASE SET timezone = 'Europe/London'"
 # The records interface the passes read (empty: no persons).
 for f in interface facts; do
 	pg_psql -f "$CASEWATCH_SRCDIR/sql/records/$f.sql" >/dev/null || { echo "Bail out! cannot load $f.sql"; exit 1; }
@@ -81,6 +82,7 @@ ok "it ran one pass" grep -qF "pass 1 finished" "$tmp/once.log"
 is "schema_version holds 1, 2 and 900" "$(pg_psql -Atc 'SELECT string_agg(version::text, $$,$$ ORDER BY version) FROM casewatch.schema_version')" "1,2,900"
 is "the connection has an empty search_path" "$(pg_psql -Atc 'SELECT label FROM casewatch.test_first WHERE id = 1')" ""
 is "and application_name casewatchd" "$(pg_psql -Atc 'SELECT label FROM casewatch.test_first WHERE id = 2')" casewatchd
+is "and TimeZone UTC, whatever the server's" "$(pg_psql -Atc 'SELECT label FROM casewatch.test_first WHERE id = 3')" UTC
 
 "$d" -c "$tmp/c.conf" --once >"$tmp/once.log" 2>&1
 is "a second --once exits 0" "$?" 0

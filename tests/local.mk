@@ -116,3 +116,10 @@ TESTS += tests/daemon-resilience.sh
 # one casewatchd writes alerts for a database; a second stands by
 dist_check_SCRIPTS += tests/daemon-single-writer.sh
 TESTS += tests/daemon-single-writer.sh
+
+# casewatchd end to end (issue 4): hand-written records for every rule kind,
+# --once --json, time moved by a test clock, restarts, a database outage, and
+# the syslog lines as a real socket receives them.
+dist_check_SCRIPTS += tests/daemon-e2e.sh
+TESTS += tests/daemon-e2e.sh
+EXTRA_DIST += tests/data/e2e
