@@ -16,6 +16,8 @@
 /* Serialises migrations between daemons sharing a database
  * (pg_advisory_xact_lock key; "cwmg" in ASCII). */
 #define MIGRATE_LOCK_KEY "1668771175"
+/* The SQLSTATE of "another daemon applied this file while we waited". */
+#define MIGRATE_DONE_ALREADY "CW001"
 
 struct cw_migrate {
 	struct cw_db *db;
@@ -214,6 +216,14 @@ static void migrate_applied(struct cw_db *db, const struct cw_db_error *err, voi
 	struct cw_migrate_file *f = &m->files[m->next];
 
 	(void)db;
+	if (err && !strcmp(err->sqlstate, MIGRATE_DONE_ALREADY)) {
+		cw_log(CW_LOG_INFO, "schema migration %s was applied meanwhile by another casewatchd",
+		       f->name);
+		m->res.to_version = f->version;
+		m->next++;
+		migrate_apply_next(m);
+		return;
+	}
 	if (err) {
 		migrate_fail(m, err, "migration %s/%s failed (rolled back; schema stays at version %d)",
 			     m->dir, f->name, m->res.to_version);
@@ -231,7 +241,7 @@ static void migrate_apply_next(struct cw_migrate *m)
 {
 	struct cw_db_job *job;
 	struct cw_error err;
-	char version[16];
+	char version[16], guard[320];
 	const char *params[1] = { version };
 
 	while (m->next < m->count && m->files[m->next].version <= m->res.from_version)
@@ -242,10 +252,19 @@ static void migrate_apply_next(struct cw_migrate *m)
 		return;
 	}
 	snprintf(version, sizeof(version), "%d", m->files[m->next].version);
+	/* Another casewatchd starting at the same time may have applied the
+	 * file while this one waited for the lock: look again under it. */
+	snprintf(guard, sizeof(guard),
+		 "DO $$ BEGIN IF pg_catalog.to_regclass('casewatch.schema_version') IS NOT NULL THEN "
+		 "IF EXISTS (SELECT 1 FROM casewatch.schema_version WHERE version >= %d) THEN "
+		 "RAISE EXCEPTION 'already applied' USING ERRCODE = '" MIGRATE_DONE_ALREADY "'; "
+		 "END IF; END IF; END $$",
+		 m->files[m->next].version);
 	job = cw_db_job_new(true);
 	cw_db_job_add(job, "SET LOCAL statement_timeout = 0", 0, NULL, 0, NULL, NULL);
 	cw_db_job_add(job, "SELECT pg_catalog.pg_advisory_xact_lock(" MIGRATE_LOCK_KEY ")", 0, NULL, 0,
 		      NULL, NULL);
+	cw_db_job_add(job, guard, 0, NULL, CW_DB_SCRIPT, NULL, NULL);
 	cw_db_job_add(job, m->files[m->next].sql, 0, NULL, CW_DB_SCRIPT, NULL, NULL);
 	cw_db_job_add(job,
 		      "INSERT INTO casewatch.schema_version (version, applied_at) "

@@ -1,7 +1,8 @@
 #!/bin/sh
 # daemon-single-writer.sh - one casewatchd writes alerts for a database: a
 # second one (or --once beside the service) stands by instead of delivering
-# every transition twice, and takes over when the first goes away.
+# every transition twice, and takes over when the first goes away; two
+# starting at once on a fresh database both get through the migrations.
 . "$CASEWATCH_SRCDIR/tests/tap.sh"
 . "$CASEWATCH_SRCDIR/tests/pg.sh"
 d="$CASEWATCH_BUILDDIR/daemon/casewatchd"
@@ -55,6 +56,28 @@ wait_for() {
 	tail -5 "$1" >&2
 	return 1
 }
+
+# Two daemons starting at once on a database without casewatch's schema:
+# while a session holds the migration lock both queue up behind it, then
+# one applies each migration and the other finds it applied.
+pg_psql -qc "CREATE DATABASE cw_race"
+for n in a b; do
+	sed "s/dbname=$db/dbname=cw_race/" "$tmp/$n.conf" >"$tmp/race-$n.conf"
+done
+pg_psql -d cw_race -qc "SELECT pg_advisory_xact_lock(1668771175), pg_sleep(2)" >/dev/null &
+holder=$!
+sleep 0.5
+CASEWATCH_DATADIR="$CASEWATCH_DATADIR" "$d" -c "$tmp/race-a.conf" --once >"$tmp/race-a.log" 2>&1 &
+race_a=$!
+CASEWATCH_DATADIR="$CASEWATCH_DATADIR" "$d" -c "$tmp/race-b.conf" --once >"$tmp/race-b.log" 2>&1 &
+race_b=$!
+wait $holder $race_a $race_b
+ok "two daemons migrating at once: one finds each migration applied by the other" \
+	grep -qF "was applied meanwhile by another casewatchd" "$tmp/race-a.log" "$tmp/race-b.log"
+ok "... and neither fails" sh -c "! grep -q 'migration.*failed' '$tmp/race-a.log' '$tmp/race-b.log'"
+is "... the schema is at the newest version" \
+	"$(pg_psql -d cw_race -Atc "SELECT max(version) FROM casewatch.schema_version")" \
+	"$(ls "$CASEWATCH_SRCDIR/sql/casewatch" | sed -n 's/^0*\([0-9][0-9]*\)_.*\.sql$/\1/p' | sort -n | tail -1)"
 
 CASEWATCH_DATADIR="$CASEWATCH_DATADIR" "$d" -c "$tmp/a.conf" 2>"$tmp/a.log" &
 first=$!
