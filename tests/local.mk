@@ -108,3 +108,8 @@ tests_syslog_capture_SOURCES = tests/syslog_capture.c
 # The daemon refuses an invalid profile at start and keeps the old one on reload.
 dist_check_SCRIPTS += tests/daemon-profile.sh
 TESTS += tests/daemon-profile.sh
+
+# Alert transitions reach syslog exactly once, in order, whatever log_level
+# is, with a receiver that starts late or reads slowly.
+dist_check_SCRIPTS += tests/daemon-deliver.sh
+TESTS += tests/daemon-deliver.sh
