@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -17,7 +16,7 @@
 #include "testutil.h"
 #include "transition_log.h"
 
-/* tests/deliver-api.sh leaves this many transitions queued (casewatchd
+/* tests/daemon-deliver.sh leaves this many transitions queued (casewatchd
  * --once on generated records with no syslog receiver) and passes it in
  * CW_TEST_TRANSITIONS, with their ids in CW_TEST_FIRST_ID..CW_TEST_LAST_ID. */
 #define MAX_IDS 100000
@@ -133,7 +132,7 @@ static uint64_t env_id(const char *name)
 {
 	const char *v = getenv(name);
 
-	ck_assert_msg(v != NULL, "%s is not set: run tests/deliver-api.sh", name);
+	ck_assert_msg(v != NULL, "%s is not set: run tests/daemon-deliver.sh", name);
 	return strtoull(v, NULL, 10);
 }
 
@@ -146,15 +145,11 @@ static void setup(void)
 	struct cw_log_options lo = { .targets = CW_LOG_TO_SYSLOG | CW_LOG_TO_STDERR,
 				     .level = CW_LOG_WARNING,
 				     .ident = "check_deliver", .facility = 3, .ratelimit_ms = 0 };
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
 	strcpy(dir, "/tmp/cw-deliver-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(sock_path, sizeof(sock_path), "%s/log.sock", dir);
-	sock = socket(AF_UNIX, SOCK_DGRAM, 0);
-	ck_assert_int_ge(sock, 0);
-	strcpy(sa.sun_path, sock_path);
-	ck_assert_int_eq(bind(sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	sock = cw_test_dgram_bind(sock_path);
 	lo.syslog_socket = sock_path;
 	snprintf(stderr_path, sizeof(stderr_path), "%s/stderr", dir);
 	fflush(stderr);

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -23,7 +22,6 @@ static int sock = -1;
 /* Binds a datagram socket standing in for /dev/log, and points the logger at it. */
 static void setup(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct cw_log_options opts = {
 		.targets = CW_LOG_TO_SYSLOG,
 		.level = CW_LOG_INFO,
@@ -35,10 +33,7 @@ static void setup(void)
 	strcpy(dir, "/tmp/cw-log-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(sock_path, sizeof(sock_path), "%s/log.sock", dir);
-	sock = socket(AF_UNIX, SOCK_DGRAM, 0);
-	ck_assert_int_ge(sock, 0);
-	strcpy(sa.sun_path, sock_path);
-	ck_assert_int_eq(bind(sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	sock = cw_test_dgram_bind(sock_path);
 	opts.syslog_socket = sock_path;
 	cw_log_configure(&opts);
 }
@@ -371,14 +366,9 @@ END_TEST
 /* A new receiver at sock_path, as a restarted syslog daemon makes. */
 static void rebind(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
 	close(sock);
 	unlink(sock_path);
-	sock = socket(AF_UNIX, SOCK_DGRAM, 0);
-	ck_assert_int_ge(sock, 0);
-	strcpy(sa.sun_path, sock_path);
-	ck_assert_int_eq(bind(sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	sock = cw_test_dgram_bind(sock_path);
 }
 
 START_TEST(test_missing_socket_refuses_transitions)

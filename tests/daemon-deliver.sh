@@ -23,7 +23,7 @@ pg_start || { echo "Bail out! cannot start PostgreSQL"; exit 1; }
 # so the transitions are known before the daemon starts and none come later.
 when=2026-11-23T09:00:00Z
 echo "$when" >"$tmp/clock"
-for db in late slow; do
+for db in late slow api; do
 	CASEWATCH_SQLDIR="$CASEWATCH_SRCDIR/sql/records" "$CASEWATCH_SRCDIR/scripts/records-db" \
 		load "$db" --children 300 --seed 0.42 --reference "$when" >/dev/null ||
 		{ echo "Bail out! cannot load generated records into $db"; exit 1; }
@@ -117,4 +117,16 @@ received_ids slow >"$tmp/slow.got"
 ok "hundreds of transitions ($(wc -l <"$tmp/slow.want"))" test "$(wc -l <"$tmp/slow.want")" -ge 200
 ok "each transition id exactly once, in id order" cmp -s "$tmp/slow.want" "$tmp/slow.got"
 is "the stored cursor is the last transition" "$(cursor slow)" "$(tail -1 "$tmp/slow.want")"
+
+# 3. tests/check_deliver, on a store whose transitions are all queued
+# (--once with no receiver): the cursor, a full socket, the transition log.
+write_conf api
+"$d" -c "$tmp/api.conf" --once >"$tmp/api.err" 2>&1
+is "--once with no receiver: exit 0" "$?" 0
+is "... nothing delivered" "$(cursor api)" 0
+PGDATABASE=api CW_TEST_TRANSITIONS=$(stored_ids api | wc -l) CW_TEST_FIRST_ID=$(stored_ids api | head -1) \
+	CW_TEST_LAST_ID=$(stored_ids api | tail -1) "$CASEWATCH_BUILDDIR/tests/check_deliver" >"$tmp/check.tap" 2>&1
+st=$?
+[ "$st" -eq 0 ] || sed 's/^/# /' "$tmp/check.tap"
+is "tests/check_deliver passes" "$st" 0
 tap_done

@@ -113,11 +113,9 @@ TESTS += tests/daemon-profile.sh
 # is, with a receiver that starts late or reads slowly.
 dist_check_SCRIPTS += tests/daemon-deliver.sh
 TESTS += tests/daemon-deliver.sh
-# check_deliver needs a store with queued transitions: tests/deliver-api.sh
+# check_deliver needs a store with queued transitions: daemon-deliver.sh
 # makes one and runs it.
 check_PROGRAMS += tests/check_deliver
 tests_check_deliver_CPPFLAGS = $(DAEMON_TEST_CPPFLAGS)
 tests_check_deliver_CFLAGS = $(DAEMON_TEST_CFLAGS)
 tests_check_deliver_LDADD = $(DAEMON_TEST_LIBS)
-dist_check_SCRIPTS += tests/deliver-api.sh
-TESTS += tests/deliver-api.sh
