@@ -109,7 +109,8 @@ static const struct cw_conf_setting settings[] = {
 	  "Bytes queued for one slow client before it is disconnected." },
 
 	{ "log_level", "log", CW_CONF_ENUM, CONF_OFF(log_level), CW_CONF_RELOAD, "info", log_levels, 0, 0,
-	  "Least severe messages logged: debug, info, notice, warning or err." },
+	  "Least severe messages logged: debug, info, notice, warning or err.\n"
+	  "Alert transitions are always logged, whatever this is." },
 	{ "log_target", "log", CW_CONF_ENUM, CONF_OFF(log_target), 0, "auto", log_targets, 0, 0,
 	  "auto (the journal under systemd, else syslog), syslog, journal, stderr,\n"
 	  "or both (syslog and journal). -f adds stderr." },

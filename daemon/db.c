@@ -639,6 +639,12 @@ bool cw_db_is_connected(const struct cw_db *db)
 	return db->state == CW_DB_READY || db->state == CW_DB_BUSY;
 }
 
+/* The loop the wrapper runs on, for its users' own timers. */
+struct event_base *cw_db_event_base(const struct cw_db *db)
+{
+	return db->base;
+}
+
 /* A new, empty job. */
 struct cw_db_job *cw_db_job_new(bool transaction)
 {

@@ -94,6 +94,8 @@ void cw_db_set_retry(struct cw_db *db, int64_t base_ms, int64_t cap_ms);
 void cw_db_get_status(const struct cw_db *db, struct cw_db_status *st);
 /* True when connected (READY or BUSY). */
 bool cw_db_is_connected(const struct cw_db *db);
+/* The event loop the wrapper runs on. */
+struct event_base *cw_db_event_base(const struct cw_db *db);
 
 /* Jobs. */
 struct cw_db_job *cw_db_job_new(bool transaction);

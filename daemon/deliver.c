@@ -1,6 +1,7 @@
 /* deliver.c - transitions after the sink cursor to syslog, the transition log and the socket. */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,29 +21,36 @@
 #define DELIVER_BATCH 500
 /* The sink whose cursor this module keeps. */
 #define DELIVER_SINK "syslog"
-/* A full syslog socket: wait this long for its reader, at most this many
- * times per run; then the run ends and the next pass resumes from the
- * cursor, so a stuck reader delays transitions but never loses them. */
-#define DELIVER_RETRY_MS 20
-#define DELIVER_RETRIES 250
+/* The syslog socket full: wait for room (EV_WRITE) at most this long
+ * before trying again. */
+#define DELIVER_WAIT_MS 200
+/* A receiver that has taken nothing for this long: the pass stops
+ * waiting for it; the next pass goes on from the cursor. */
+#define DELIVER_STALL_MS 2000
 
 struct cw_deliver {
 	struct cw_translog *tlog;
 	struct cw_alertbus *bus;
+	struct cw_db *db;	    /* of the run in progress */
+	struct event *wait;	    /* waiting for room on the syslog socket */
+	PGresult *batch;	    /* the batch being sent (our copy) */
+	int next;		    /* its first row not yet logged */
 	bool cursor_known;
-	uint64_t cursor;    /* last transition id delivered */
-	uint64_t count;	    /* delivered since start */
-	size_t batch_rows;  /* rows the last read returned */
-	size_t batch_sent;  /* of those, delivered */
-	bool blocked;	    /* the syslog socket was full: the rest waits */
-	unsigned retries;   /* waits for the socket in this run */
-	struct event *retry;
-	struct cw_db *db;   /* the run's connection, for the retry */
+	bool stop;		    /* this run stops at the transition the log refused */
+	bool behind;		    /* a run stopped so; not caught up since */
+	uint64_t cursor;	    /* last transition id delivered */
+	uint64_t published;	    /* last id given to the transition log and the socket */
+	uint64_t refused;	    /* the id the log refused */
+	uint64_t pending;	    /* transitions after the cursor, counted on a pause */
+	int refused_errno;
+	int64_t progress_ms;	    /* when the log last took a transition */
+	uint64_t count;		    /* delivered since start */
 	cw_deliver_done_fn done;
 	void *done_arg;
 };
 
 static void deliver_next(struct cw_deliver *dl, struct cw_db *db);
+static void deliver_send(struct cw_deliver *dl);
 
 /* The log priority of a store severity (syslog's own names). */
 static enum cw_log_level severity_level(const char *severity)
@@ -68,11 +76,9 @@ static cw_time epoch_or_none(const PGresult *res, int row, int col)
 	return v ? strtoll(v, NULL, 10) : INT64_MIN;
 }
 
-/* One transition row (columns as in the query below) to every sink;
- * false if the syslog socket is full (nothing delivered, cursor kept). */
-static bool deliver_row(struct cw_deliver *dl, const PGresult *res, int r)
+/* One transition row to the transition log and the alert socket. */
+static void deliver_publish(struct cw_deliver *dl, const PGresult *res, int r, uint64_t id)
 {
-	uint64_t id = strtoull(PQgetvalue(res, r, 0), NULL, 10);
 	const char *kind = PQgetvalue(res, r, 1), *to_state = PQgetvalue(res, r, 3);
 	const char *severity = PQgetvalue(res, r, 5), *rule_id = PQgetvalue(res, r, 6);
 	const char *team = value_or_null(res, r, 8), *audience = PQgetvalue(res, r, 9);
@@ -81,22 +87,8 @@ static bool deliver_row(struct cw_deliver *dl, const PGresult *res, int r)
 	int64_t person_id = value_or_null(res, r, 7) ? strtoll(PQgetvalue(res, r, 7), NULL, 10) : 0;
 	cw_time at = epoch_or_none(res, r, 4), due = epoch_or_none(res, r, 10);
 	char at_text[CW_CLOCK_UTC_STRLEN], due_text[CW_CLOCK_UTC_STRLEN];
-	struct cw_log_transition lt = {
-		.alert_id = alert_id,
-		.person_id = person_id,
-		.rule_id = rule_id,
-		.team = team,
-		.due = due,
-		.state = to_state,
-		.transition_id = (int64_t)id,
-		.kind = kind,
-		.audience = audience,
-	};
 	json_t *data, *tr;
 	struct cw_error err;
-
-	if (!cw_log_transition(severity_level(severity), &lt))
-		return false;
 
 	cw_clock_format_utc(at, at_text);
 	data = json_pack("{s:s, s:I, s:I, s:s?, s:s, s:s, s:s}", "rule_id", rule_id, "alert_id",
@@ -114,54 +106,49 @@ static bool deliver_row(struct cw_deliver *dl, const PGresult *res, int r)
 	if (dl->bus)
 		cw_alertbus_publish(dl->bus, id, tr);
 	json_decref(tr);
+}
 
+/* One transition row (columns as in the query below) to every sink: 0, or
+ * the errno of the log target that refused it. The transition log and the
+ * socket get each id once, the first time it is read; the log gets it
+ * until it takes it, and only then does the cursor move past it. */
+static int deliver_row(struct cw_deliver *dl, const PGresult *res, int r)
+{
+	uint64_t id = strtoull(PQgetvalue(res, r, 0), NULL, 10);
+	struct cw_log_transition lt = {
+		.alert_id = strtoll(PQgetvalue(res, r, 12), NULL, 10),
+		.person_id = value_or_null(res, r, 7) ? strtoll(PQgetvalue(res, r, 7), NULL, 10) : 0,
+		.rule_id = PQgetvalue(res, r, 6),
+		.team = value_or_null(res, r, 8),
+		.due = epoch_or_none(res, r, 10),
+		.state = PQgetvalue(res, r, 3),
+		.transition_id = (int64_t)id,
+		.kind = PQgetvalue(res, r, 1),
+		.audience = PQgetvalue(res, r, 9),
+	};
+	int e;
+
+	if (id > dl->published) {
+		deliver_publish(dl, res, r, id);
+		dl->published = id;
+	}
+	e = cw_log_transition(severity_level(PQgetvalue(res, r, 5)), &lt);
+	if (e) {
+		dl->refused = id;
+		return e;
+	}
 	dl->cursor = id;
 	dl->count++;
-	return true;
+	dl->progress_ms = cw_clock_monotonic_ms();
+	return 0;
 }
 
-/* Rows in id order until one cannot be sent: the rest waits for a retry. */
-static void on_rows(const PGresult *res, void *arg)
+/* The run is over: drop the batch, tell the pass. */
+static void deliver_end(struct cw_deliver *dl, bool ok)
 {
-	struct cw_deliver *dl = arg;
-
-	for (int r = 0; r < PQntuples(res) && !dl->blocked; r++) {
-		if (deliver_row(dl, res, r))
-			dl->batch_sent++;
-		else
-			dl->blocked = true;
-	}
-	dl->batch_rows += (size_t)PQntuples(res);
-}
-
-/* The syslog socket was full: read the rest again in a moment, or, after
- * too many waits, end the run (the next pass resumes at the cursor). */
-static void deliver_wait(struct cw_deliver *dl, struct cw_db *db)
-{
-	struct timeval tv = { 0, DELIVER_RETRY_MS * 1000 };
-
-	dl->blocked = false;
-	if (++dl->retries > DELIVER_RETRIES) {
-		cw_log_ratelimited("deliver-full", CW_LOG_WARNING,
-				   "delivering transitions: the syslog socket stays full; "
-				   "transitions after %" PRIu64 " wait for the next pass", dl->cursor);
-		dl->done(dl->done_arg, true);
-		return;
-	}
-	cw_log_ratelimited("deliver-wait", CW_LOG_DEBUG,
-			   "delivering transitions: the syslog socket is full; waiting for its reader "
-			   "(delivered up to %" PRIu64 ")", dl->cursor);
-	dl->db = db;
-	evtimer_add(dl->retry, &tv);
-}
-
-static void on_retry(evutil_socket_t fd, short what, void *arg)
-{
-	struct cw_deliver *dl = arg;
-
-	(void)fd;
-	(void)what;
-	deliver_next(dl, dl->db);
+	PQclear(dl->batch);
+	dl->batch = NULL;
+	dl->done(dl->done_arg, ok);
 }
 
 /* Any failure: log it once, forget the cursor (it may not be stored), stop. */
@@ -171,7 +158,32 @@ static void deliver_failed(struct cw_deliver *dl, const char *what, const struct
 		cw_log_ratelimited("deliver", CW_LOG_ERR, "delivering transitions: %s failed: %s", what,
 				   err->message);
 	dl->cursor_known = false;
-	dl->done(dl->done_arg, false);
+	deliver_end(dl, false);
+}
+
+/* The log refused a transition and the run stops there: say so, rate-limited. */
+static void deliver_warn_paused(struct cw_deliver *dl)
+{
+	char why[128];
+
+	if (dl->refused_errno == EAGAIN || dl->refused_errno == ENOBUFS)
+		snprintf(why, sizeof(why), "full and not read for %d s", DELIVER_STALL_MS / 1000);
+	else
+		snprintf(why, sizeof(why), "%s", strerror(dl->refused_errno));
+	cw_log_ratelimited("deliver-paused", CW_LOG_WARNING,
+			   "alert transitions wait in the store: %s refused transition %" PRIu64
+			   " (%s); %" PRIu64 " transitions are queued and go out, in order, once it takes them",
+			   cw_log_refused_by(), dl->refused, why, dl->pending);
+}
+
+/* Delivery has caught up with the store: after a pause, say so. */
+static void deliver_caught_up(struct cw_deliver *dl)
+{
+	if (!dl->behind)
+		return;
+	dl->behind = false;
+	cw_log(CW_LOG_NOTICE, "alert transitions flow again: delivered up to %" PRIu64, dl->cursor);
+	cw_log_ratelimit_reset("deliver-paused");
 }
 
 /* The cursor is stored: another batch if this one was full, else done. */
@@ -183,47 +195,128 @@ static void on_stored(struct cw_db *db, const struct cw_db_error *err, void *arg
 		deliver_failed(dl, "storing the cursor", err);
 		return;
 	}
-	if (dl->blocked) {
-		deliver_wait(dl, db);
+	if (dl->stop) {
+		dl->behind = true;
+		deliver_warn_paused(dl);
+		deliver_end(dl, true);
 		return;
 	}
-	if (dl->batch_rows == DELIVER_BATCH) {
+	if (PQntuples(dl->batch) == DELIVER_BATCH) {
 		deliver_next(dl, db);
 		return;
 	}
-	dl->done(dl->done_arg, true);
+	deliver_caught_up(dl);
+	deliver_end(dl, true);
 }
 
-/* A batch went to the sinks: store the cursor. A crash before this
- * commits delivers the batch again on the next start, never loses it. */
-static void on_batch_read(struct cw_db *db, const struct cw_db_error *err, void *arg)
+/* On a pause: transitions after the cursor, for the warning. */
+static void on_pending(const PGresult *res, void *arg)
 {
 	struct cw_deliver *dl = arg;
+
+	if (PQntuples(res) == 1)
+		dl->pending = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
+}
+
+/* Stores the cursor: the last transition the log took. A crash before
+ * this commits sends those after the stored one again on the next start,
+ * never loses them. On a pause, also counts what is left. */
+static void deliver_store(struct cw_deliver *dl)
+{
 	char cursor[24];
 	const char *params[1] = { cursor };
 	struct cw_error e;
 
+	snprintf(cursor, sizeof(cursor), "%" PRIu64, dl->cursor);
+	if (!cw_db_query(dl->db,
+			 dl->stop ? "SELECT casewatch.sink_delivered('" DELIVER_SINK "', $1::bigint),"
+				      " (SELECT count(*) FROM casewatch.transition"
+				      "  WHERE transition_id > $1::bigint)" :
+				      "SELECT casewatch.sink_delivered('" DELIVER_SINK "', $1::bigint)",
+			 1, params, 0, dl->stop ? on_pending : NULL, on_stored, dl, &e)) {
+		cw_log_ratelimited("deliver-submit", CW_LOG_ERR, "delivering transitions: %s", e.msg);
+		dl->cursor_known = false;
+		deliver_end(dl, false);
+	}
+}
+
+/* The syslog socket has room, or the wait is over: go on with the batch. */
+static void on_room(evutil_socket_t fd, short what, void *arg)
+{
+	struct cw_deliver *dl = arg;
+
+	(void)fd;
+	(void)what;
+	deliver_send(dl);
+}
+
+/* The syslog receiver's queue is full: wait until it has room (or a short
+ * while, whichever comes first), so delivery goes at the receiver's speed. */
+static void deliver_wait(struct cw_deliver *dl)
+{
+	struct timeval tv = { .tv_sec = 0, .tv_usec = DELIVER_WAIT_MS * 1000 };
+	int fd = cw_log_syslog_fd();
+
+	if (dl->wait)
+		event_free(dl->wait);
+	dl->wait = event_new(cw_db_event_base(dl->db), fd, fd >= 0 ? EV_WRITE : 0, on_room, dl);
+	if (!dl->wait || event_add(dl->wait, &tv) < 0) {
+		dl->stop = true;
+		deliver_store(dl);
+	}
+}
+
+/* Logs the batch from its next row on: all of it (store the cursor), or
+ * up to a transition the log refused: wait for a full syslog socket while
+ * its receiver keeps taking some, else stop the run there (pause). */
+static void deliver_send(struct cw_deliver *dl)
+{
+	int rows = PQntuples(dl->batch), e = 0;
+
+	while (dl->next < rows && (e = deliver_row(dl, dl->batch, dl->next)) == 0)
+		dl->next++;
+	if (dl->next == rows) {
+		deliver_store(dl);
+		return;
+	}
+	dl->refused_errno = e;
+	if ((e == EAGAIN || e == ENOBUFS) &&
+	    cw_clock_monotonic_ms() - dl->progress_ms < DELIVER_STALL_MS) {
+		deliver_wait(dl);
+		return;
+	}
+	dl->stop = true;
+	deliver_store(dl);
+}
+
+/* The batch after the cursor: our own copy, sent once the query is over. */
+static void on_rows(const PGresult *res, void *arg)
+{
+	struct cw_deliver *dl = arg;
+
+	PQclear(dl->batch);
+	dl->batch = PQcopyResult(res, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
+}
+
+static void on_batch_read(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_deliver *dl = arg;
+
+	(void)db;
 	if (err) {
 		deliver_failed(dl, "reading", err);
 		return;
 	}
-	if (dl->batch_sent == 0) {
-		if (dl->blocked)
-			deliver_wait(dl, db);
-		else
-			dl->done(dl->done_arg, true);
+	if (!dl->batch || PQntuples(dl->batch) == 0) {
+		deliver_caught_up(dl);
+		deliver_end(dl, true);
 		return;
 	}
-	snprintf(cursor, sizeof(cursor), "%" PRIu64, dl->cursor);
-	if (!cw_db_query(db, "SELECT casewatch.sink_delivered('" DELIVER_SINK "', $1::bigint)", 1,
-			 params, 0, NULL, on_stored, dl, &e)) {
-		cw_log_ratelimited("deliver-submit", CW_LOG_ERR, "delivering transitions: %s", e.msg);
-		dl->cursor_known = false;
-		dl->done(dl->done_arg, false);
-	}
+	dl->next = 0;
+	deliver_send(dl);
 }
 
-/* Reads and delivers the batch after the cursor. */
+/* Reads the batch after the cursor. */
 static void deliver_next(struct cw_deliver *dl, struct cw_db *db)
 {
 	static const char *const sql =
@@ -235,14 +328,13 @@ static void deliver_next(struct cw_deliver *dl, struct cw_db *db)
 	const char *params[2] = { after, limit };
 	struct cw_error e;
 
-	dl->batch_rows = 0;
-	dl->batch_sent = 0;
-	dl->blocked = false;
+	PQclear(dl->batch);
+	dl->batch = NULL;
 	snprintf(after, sizeof(after), "%" PRIu64, dl->cursor);
 	snprintf(limit, sizeof(limit), "%d", DELIVER_BATCH);
 	if (!cw_db_query(db, sql, 2, params, 0, on_rows, on_batch_read, dl, &e)) {
 		cw_log_ratelimited("deliver-submit", CW_LOG_ERR, "delivering transitions: %s", e.msg);
-		dl->done(dl->done_arg, false);
+		deliver_end(dl, false);
 	}
 }
 
@@ -264,7 +356,7 @@ static void on_cursor_read(struct cw_db *db, const struct cw_db_error *err, void
 		if (err)
 			deliver_failed(dl, "reading the cursor", err);
 		else
-			dl->done(dl->done_arg, false);
+			deliver_end(dl, false);
 		return;
 	}
 	deliver_next(dl, db);
@@ -276,7 +368,9 @@ void cw_deliver_run(struct cw_deliver *dl, struct cw_db *db, cw_deliver_done_fn 
 
 	dl->done = done;
 	dl->done_arg = arg;
-	dl->retries = 0;
+	dl->db = db;
+	dl->stop = false;
+	dl->progress_ms = cw_clock_monotonic_ms();
 	if (dl->cursor_known) {
 		deliver_next(dl, db);
 		return;
@@ -290,25 +384,18 @@ void cw_deliver_run(struct cw_deliver *dl, struct cw_db *db, cw_deliver_done_fn 
 	}
 }
 
-struct cw_deliver *cw_deliver_new(struct event_base *base)
+struct cw_deliver *cw_deliver_new(void)
 {
-	struct cw_deliver *dl = calloc(1, sizeof(struct cw_deliver));
-
-	if (!dl)
-		return NULL;
-	dl->retry = evtimer_new(base, on_retry, dl);
-	if (!dl->retry) {
-		free(dl);
-		return NULL;
-	}
-	return dl;
+	return calloc(1, sizeof(struct cw_deliver));
 }
 
 void cw_deliver_free(struct cw_deliver *dl)
 {
 	if (!dl)
 		return;
-	event_free(dl->retry);
+	if (dl->wait)
+		event_free(dl->wait);
+	PQclear(dl->batch);
 	free(dl);
 }
 

@@ -44,6 +44,8 @@ static struct {
 	int64_t ratelimit_ms;
 	char hostname[256];
 	int fd;
+	bool connected;		/* fd is connected to syslog_socket */
+	const char *refused_by;	/* the target that last refused a transition */
 	uint64_t dropped;
 	struct log_rl_slot rl[LOG_RL_SLOTS];
 } logger = { .fd = -1 };
@@ -80,8 +82,10 @@ void cw_log_configure(const struct cw_log_options *opts)
 	logger.ratelimit_ms = opts->ratelimit_ms > 0 ? opts->ratelimit_ms : 0;
 	gethostname(host, sizeof(host) - 1);
 	log_copy_token(logger.hostname, sizeof(logger.hostname), host);
-	if ((logger.targets & CW_LOG_TO_SYSLOG) && logger.fd < 0)
+	if ((logger.targets & CW_LOG_TO_SYSLOG) && logger.fd < 0) {
 		logger.fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		logger.connected = false;
+	}
 	logger.configured = true;
 }
 
@@ -99,6 +103,7 @@ void cw_log_shutdown(void)
 	if (logger.fd >= 0)
 		close(logger.fd);
 	logger.fd = -1;
+	logger.connected = false;
 	memset(logger.rl, 0, sizeof(logger.rl));
 	logger.configured = false;
 }
@@ -174,21 +179,52 @@ static bool log_field_name_ok(const char *name)
 	return true;
 }
 
-/* Sends one RFC 5424 datagram to the syslog socket, without blocking. A
- * datagram that cannot be sent is dropped and counted, except that with
- * keep_if_full a full socket queue (EAGAIN, ENOBUFS) returns false instead,
- * for the caller to send it again later. */
-static bool log_to_syslog(enum cw_log_level level, const char *msgid, const char *message,
-			  const struct cw_log_field *fields, size_t nfields, bool keep_if_full)
+/* Connects the socket to syslog_socket: sends then go to whoever has it
+ * bound now, and poll() says when that receiver's queue has room again. */
+static int log_syslog_connect(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	memcpy(sa.sun_path, logger.syslog_socket, strlen(logger.syslog_socket) + 1);
+	if (connect(logger.fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return errno;
+	logger.connected = true;
+	return 0;
+}
+
+/* Sends one datagram without blocking: 0, or the errno. A receiver that
+ * went away (a restarted syslog daemon) is connected to afresh, once. */
+static int log_syslog_send(const char *dgram, size_t len)
+{
+	int e = EBADF;
+
+	if (logger.fd < 0)
+		return e;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (!logger.connected && (e = log_syslog_connect()) != 0)
+			return e;
+		if (send(logger.fd, dgram, len, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+			return 0;
+		e = errno;
+		if (e != ECONNREFUSED && e != ENOTCONN && e != ECONNRESET && e != EPIPE)
+			return e;
+		logger.connected = false;
+	}
+	return e;
+}
+
+/* Sends one RFC 5424 datagram to the syslog socket, without blocking:
+ * 0, or the errno (EAGAIN: the receiver's queue is full). */
+static int log_to_syslog(enum cw_log_level level, const char *msgid, const char *message,
+			  const struct cw_log_field *fields, size_t nfields)
 {
 	char dgram[LOG_DGRAM_MAX], mid[33];
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct timespec ts;
 	struct tm tm;
 	size_t len = 0;
 
 	if (logger.fd < 0)
-		return true;
+		return EBADF;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	log_copy_token(mid, sizeof(mid), msgid);
@@ -209,24 +245,17 @@ static bool log_to_syslog(enum cw_log_level level, const char *msgid, const char
 		log_append(dgram, sizeof(dgram), &len, "]");
 	}
 	log_append(dgram, sizeof(dgram), &len, " %s", message);
-	memcpy(sa.sun_path, logger.syslog_socket, strlen(logger.syslog_socket) + 1);
-	if (sendto(logger.fd, dgram, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&sa,
-		   sizeof(sa)) < 0) {
-		if (keep_if_full && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
-			return false;
-		logger.dropped++;
-	}
-	return true;
+	return log_syslog_send(dgram, len);
 }
 
-/* Sends the message and its fields to the journal. */
-static void log_to_journal(enum cw_log_level level, const char *msgid, const char *message,
+/* Sends the message and its fields to the journal: 0, or the errno. */
+static int log_to_journal(enum cw_log_level level, const char *msgid, const char *message,
 			   const struct cw_log_field *fields, size_t nfields)
 {
 	char bufs[LOG_MAX_FIELDS + 5][LOG_MSG_MAX / 4];
 	struct iovec iov[LOG_MAX_FIELDS + 5];
 	char msg[LOG_MSG_MAX + 16];
-	int n = 0;
+	int n = 0, r;
 
 	snprintf(msg, sizeof(msg), "MESSAGE=%s", message);
 	iov[n++] = (struct iovec){ msg, strlen(msg) };
@@ -253,11 +282,12 @@ static void log_to_journal(enum cw_log_level level, const char *msgid, const cha
 		iov[n] = (struct iovec){ bufs[n], strlen(bufs[n]) };
 		n++;
 	}
-	sd_journal_sendv(iov, n);
+	r = sd_journal_sendv(iov, n);
+	return r < 0 ? -r : 0;
 }
 
-/* Writes a line to stderr: time, ident, level, message, fields. */
-static void log_to_stderr(enum cw_log_level level, const char *message,
+/* Writes a line to stderr: time, ident, level, message, fields; 0, or the errno. */
+static int log_to_stderr(enum cw_log_level level, const char *message,
 			  const struct cw_log_field *fields, size_t nfields)
 {
 	char line[LOG_DGRAM_MAX];
@@ -274,28 +304,51 @@ static void log_to_stderr(enum cw_log_level level, const char *message,
 	for (size_t i = 0; i < nfields; i++)
 		log_append(line, sizeof(line), &len, " %s=%s", fields[i].name, fields[i].value);
 	log_append(line, sizeof(line), &len, "\n");
-	fputs(line, stderr);
-	fflush(stderr);
+	errno = 0;
+	if (fputs(line, stderr) == EOF || fflush(stderr) == EOF)
+		return errno ? errno : EIO;
+	return 0;
 }
 
-/* Sends one message to every configured target. With keep_if_full, a full
- * syslog socket writes nothing anywhere and returns false (syslog comes
- * first, so no other target has it twice when it is sent again). */
-static bool log_emit(enum cw_log_level level, const char *msgid, const char *message,
-		     const struct cw_log_field *fields, size_t nfields, bool keep_if_full)
+/* Sends one message to every configured target: 0, or the errno of the
+ * first target that refused it. An ordinary message goes to every target
+ * whatever happens (a datagram that cannot be sent is dropped and counted);
+ * a transition stops at the first refusal, so that sending it again later
+ * does not repeat it on the targets before. */
+static int log_send(enum cw_log_level level, const char *msgid, const char *message,
+		    const struct cw_log_field *fields, size_t nfields, bool transition)
 {
 	unsigned targets = logger.configured ? logger.targets : CW_LOG_TO_STDERR;
+	int e;
 
-	if (!cw_log_enabled(level))
-		return true;
-	if ((targets & CW_LOG_TO_SYSLOG) &&
-	    !log_to_syslog(level, msgid, message, fields, nfields, keep_if_full))
-		return false;
-	if (targets & CW_LOG_TO_JOURNAL)
-		log_to_journal(level, msgid, message, fields, nfields);
-	if (targets & CW_LOG_TO_STDERR)
-		log_to_stderr(level, message, fields, nfields);
-	return true;
+	if (targets & CW_LOG_TO_SYSLOG) {
+		e = log_to_syslog(level, msgid, message, fields, nfields);
+		if (e && transition) {
+			logger.refused_by = "the syslog socket";
+			return e;
+		}
+		if (e)
+			logger.dropped++;
+	}
+	if ((targets & CW_LOG_TO_JOURNAL) && (e = log_to_journal(level, msgid, message, fields, nfields)) &&
+	    transition) {
+		logger.refused_by = "the journal";
+		return e;
+	}
+	if ((targets & CW_LOG_TO_STDERR) && (e = log_to_stderr(level, message, fields, nfields)) &&
+	    transition) {
+		logger.refused_by = "stderr";
+		return e;
+	}
+	return 0;
+}
+
+/* Sends an ordinary message if its level passes the filter. */
+static void log_emit(enum cw_log_level level, const char *msgid, const char *message,
+		     const struct cw_log_field *fields, size_t nfields)
+{
+	if (cw_log_enabled(level))
+		log_send(level, msgid, message, fields, nfields, false);
 }
 
 /* Formats and emits a plain message. */
@@ -306,7 +359,7 @@ static void log_emit_v(enum cw_log_level level, const char *fmt, va_list ap)
 	char msg[LOG_MSG_MAX];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	log_emit(level, NULL, msg, NULL, 0, false);
+	log_emit(level, NULL, msg, NULL, 0);
 }
 
 /* An operational message. */
@@ -335,7 +388,7 @@ static void log_rl_summary(struct log_rl_slot *s, int64_t now)
 		 (unsigned long long)s->suppressed, s->suppressed == 1 ? "" : "s",
 		 (long long)((now - s->last_ms + 999) / 1000));
 	s->suppressed = 0;
-	log_emit(s->level, "ratelimit", msg, f, 2, false);
+	log_emit(s->level, "ratelimit", msg, f, 2);
 }
 
 /* Decides whether a message under key may be written now; emits any
@@ -439,34 +492,36 @@ void cw_log_ratelimit_flush(void)
 	}
 }
 
-/* A structured message; invalid field names are dropped, not sent. */
-static bool log_fields_emit(enum cw_log_level level, const char *msgid, const char *message,
-			    const struct cw_log_field *fields, size_t nfields, bool keep_if_full)
+/* Keeps the fields with a valid name and a value (at most LOG_MAX_FIELDS). */
+static size_t log_fields_valid(const struct cw_log_field *fields, size_t nfields,
+			       struct cw_log_field *ok)
 {
-	struct cw_log_field ok[LOG_MAX_FIELDS];
 	size_t n = 0;
 
-	if (!cw_log_enabled(level))
-		return true;
 	for (size_t i = 0; i < nfields && n < LOG_MAX_FIELDS; i++)
 		if (fields[i].name && fields[i].value && log_field_name_ok(fields[i].name))
 			ok[n++] = fields[i];
-	return log_emit(level, msgid, message, ok, n, keep_if_full);
+	return n;
 }
 
+/* A structured message; invalid field names are dropped, not sent. */
 void cw_log_fields(enum cw_log_level level, const char *msgid, const char *message,
 		   const struct cw_log_field *fields, size_t nfields)
 {
-	log_fields_emit(level, msgid, message, fields, nfields, false);
+	struct cw_log_field ok[LOG_MAX_FIELDS];
+
+	if (!cw_log_enabled(level))
+		return;
+	log_emit(level, msgid, message, ok, log_fields_valid(fields, nfields, ok));
 }
 
-/* An alert transition with its six fields; false if the syslog socket is
- * full (nothing written: send it again later). */
-bool cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t)
+/* An alert transition with its six fields, whatever log_level is: 0 when
+ * every target took it, else the errno of the one that refused it. */
+int cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t)
 {
 	char alert[24], person[24], id[24], due[CW_CLOCK_UTC_STRLEN], msg[LOG_MSG_MAX];
 	const char *team = t->team && *t->team ? t->team : "-";
-	struct cw_log_field f[9];
+	struct cw_log_field f[9], ok[LOG_MAX_FIELDS];
 	size_t n = 6;
 
 	snprintf(alert, sizeof(alert), "%lld", (long long)t->alert_id);
@@ -492,7 +547,19 @@ bool cw_log_transition(enum cw_log_level level, const struct cw_log_transition *
 	snprintf(msg, sizeof(msg), "alert %s %s%s%s: %s for person %s, team %s, due %s%s%s", alert,
 		 f[0].value, t->kind ? " " : "", t->kind ? t->kind : "", f[5].value, person, team, due,
 		 t->audience ? ", told: " : "", t->audience ? t->audience : "");
-	return log_fields_emit(level, "transition", msg, f, n, true);
+	return log_send(level, "transition", msg, ok, log_fields_valid(f, n, ok), true);
+}
+
+/* Which target refused the last transition not delivered. */
+const char *cw_log_refused_by(void)
+{
+	return logger.refused_by ? logger.refused_by : "no target";
+}
+
+/* The syslog socket to wait on for room (-1 when there is none). */
+int cw_log_syslog_fd(void)
+{
+	return logger.fd;
 }
 
 /* libevent's log callback: its severities onto ours. */

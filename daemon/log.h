@@ -1,10 +1,12 @@
 /*
  * log.h - the daemon's logger: syslog (RFC 5424), the systemd journal, stderr.
  *
- * One cw_log() for operational messages and cw_log_fields() for structured
- * ones (alert transitions): the same fields go into the RFC 5424 structured
- * data element [casewatch@32473 ...] and into journal fields (upper-cased).
- * Repetitive messages go through cw_log_ratelimited(): one message per key
+ * One cw_log() for operational messages, cw_log_fields() for structured
+ * ones and cw_log_transition() for alert transitions: the fields go into the
+ * RFC 5424 structured data element [casewatch@32473 ...] and into journal
+ * fields (upper-cased). Ordinary messages never wait: one the syslog socket
+ * cannot take is dropped and counted. A transition instead reports whether
+ * it went out, so that its sender (deliver.c) can send it again. Repetitive messages go through cw_log_ratelimited(): one message per key
  * per interval, then a "suppressed N similar messages" summary.
  *
  * Privacy: the API takes ids, codes, dates and team ids; never pass a
@@ -112,18 +114,27 @@ void cw_log_ratelimit_flush(void);
 void cw_log_fields(enum cw_log_level level, const char *msgid, const char *message,
 		   const struct cw_log_field *fields, size_t nfields);
 
-/* An alert transition: fields rule_id, alert_id, person_id, team, due, state.
- * Returns false, having written it nowhere, when the syslog socket's queue
- * is full (EAGAIN, ENOBUFS: the reader is behind): the caller keeps the
- * transition and sends it again later, so a burst loses none. Any other
- * failure drops the datagram and counts it (cw_log_dropped), as for every
- * other message. */
-bool cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t);
+/* An alert transition: fields rule_id, alert_id, person_id, team, due,
+ * state (and transition_id, kind, audience when set). Not an ordinary
+ * message: it goes out whatever log_level is, and is never dropped
+ * silently. Returns 0 when every configured target took it (the syslog
+ * socket accepted the datagram, sd_journal_sendv() succeeded, the stderr
+ * write succeeded), else the errno of the first target that refused it
+ * (EAGAIN: the syslog receiver's queue is full; ENOENT or ECONNREFUSED:
+ * nobody has the syslog socket); the targets after it were not tried. */
+int cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t);
+/* Names the target that refused the last transition ("the syslog socket",
+ * "the journal", "stderr"), for messages. */
+const char *cw_log_refused_by(void);
+/* The syslog socket (connected to syslog_socket once a send succeeded),
+ * for waiting until its receiver has room (EV_WRITE); -1 if none. */
+int cw_log_syslog_fd(void);
 
 /* Routes libevent's own messages into cw_log. */
 void cw_log_route_libevent(void);
 
-/* Datagrams that could not be sent to the syslog socket since start. */
+/* Ordinary messages that could not be sent to the syslog socket since
+ * start (dropped, never retried; transitions are not counted here). */
 uint64_t cw_log_dropped(void);
 
 #endif /* CASEWATCH_DAEMON_LOG_H */

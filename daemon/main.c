@@ -407,7 +407,7 @@ int main(int argc, char **argv)
 
 	/* Subsystems, in order: the profile and calendar, the database cycle
 	 * (migrations, passes), the poller on its hooks. */
-	ms.poller = cw_poller_new(ms.conf, ms.base);
+	ms.poller = cw_poller_new(ms.conf);
 	if (!ms.poller) {
 		cw_log(CW_LOG_ERR, "cannot start: the profile or the calendar is invalid (see above)");
 		teardown(&ms);

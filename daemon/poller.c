@@ -702,7 +702,7 @@ static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg
 	       cw_policy_name(fresh));
 }
 
-struct cw_poller *cw_poller_new(const struct cw_conf *conf, struct event_base *base)
+struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 {
 	struct cw_poller *p = calloc(1, sizeof(*p));
 	struct cw_error err;
@@ -721,7 +721,7 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf, struct event_base *b
 		free(p);
 		return NULL;
 	}
-	p->deliver = cw_deliver_new(base);
+	p->deliver = cw_deliver_new();
 	if (!p->deliver) {
 		cw_policy_free(p->policy);
 		cw_calendar_free(p->cal);

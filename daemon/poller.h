@@ -34,7 +34,6 @@
 #include "daemon.h"
 
 struct cw_poller;
-struct event_base;
 struct cw_alertbus;
 struct cw_translog;
 
@@ -54,9 +53,8 @@ struct cw_poller_stats {
 };
 
 /* Loads the profile and calendar the settings name; NULL (errors logged)
- * when either is invalid, which the daemon treats as fatal at start. base
- * carries delivery's retry timer. */
-struct cw_poller *cw_poller_new(const struct cw_conf *conf, struct event_base *base);
+ * when either is invalid, which the daemon treats as fatal at start. */
+struct cw_poller *cw_poller_new(const struct cw_conf *conf);
 void cw_poller_free(struct cw_poller *p);
 
 /* The hooks to give cw_daemon_set_hooks(). */

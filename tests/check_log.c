@@ -2,12 +2,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -22,7 +22,6 @@ static int sock = -1;
 /* Binds a datagram socket standing in for /dev/log, and points the logger at it. */
 static void setup(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct cw_log_options opts = {
 		.targets = CW_LOG_TO_SYSLOG,
 		.level = CW_LOG_INFO,
@@ -34,10 +33,7 @@ static void setup(void)
 	strcpy(dir, "/tmp/cw-log-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(sock_path, sizeof(sock_path), "%s/log.sock", dir);
-	sock = socket(AF_UNIX, SOCK_DGRAM, 0);
-	ck_assert_int_ge(sock, 0);
-	strcpy(sa.sun_path, sock_path);
-	ck_assert_int_eq(bind(sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	sock = cw_test_dgram_bind(sock_path);
 	opts.syslog_socket = sock_path;
 	cw_log_configure(&opts);
 }
@@ -82,7 +78,7 @@ START_TEST(test_transition_datagram)
 	char header[64];
 	const char *d;
 
-	cw_log_transition(CW_LOG_WARNING, &t);
+	ck_assert_int_eq(cw_log_transition(CW_LOG_WARNING, &t), 0);
 	d = next_dgram();
 	ck_assert_ptr_nonnull(d);
 	/* PRI = facility 3 (daemon) * 8 + severity 4 (warning) = 28; version 1. */
@@ -280,6 +276,137 @@ START_TEST(test_missing_socket_does_not_block)
 }
 END_TEST
 
+/* poll()'s verdict on the logger's socket: can a datagram go now? */
+static bool syslog_writable(void)
+{
+	struct pollfd pfd = { .fd = cw_log_syslog_fd(), .events = POLLOUT };
+
+	ck_assert_int_ge(pfd.fd, 0);
+	ck_assert_int_ge(poll(&pfd, 1, 0), 0);
+	return pfd.revents & POLLOUT;
+}
+
+START_TEST(test_full_socket_refuses_transitions)
+{
+	struct cw_log_transition t = { .alert_id = 7, .person_id = 1001, .rule_id = "CP-24H",
+				       .due = INT64_MIN, .state = "due_soon", .kind = "raised" };
+	int rcvbuf = 1, e = 0;
+	int64_t sent = 0;
+	uint64_t dropped;
+	char want[64];
+	const char *d;
+
+	/* The receiver's buffer as small as the kernel allows, and nobody reads. */
+	ck_assert_int_eq(setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)), 0);
+	while (sent < 100000) {
+		t.transition_id = sent + 1;
+		if ((e = cw_log_transition(CW_LOG_INFO, &t)) != 0)
+			break;
+		sent++;
+	}
+	ck_assert_int_eq(e, EAGAIN);
+	ck_assert_int_gt(sent, 0);
+	ck_assert_str_eq(cw_log_refused_by(), "the syslog socket");
+	ck_assert_msg(!syslog_writable(), "poll() says the full socket has room");
+	/* An ordinary message meanwhile is dropped and counted, not queued. */
+	dropped = cw_log_dropped();
+	cw_log(CW_LOG_ERR, "nobody has room for this");
+	ck_assert_int_eq(cw_log_dropped(), dropped + 1);
+	/* Transitions do not count as dropped: they are sent again. */
+	ck_assert_int_eq(cw_log_transition(CW_LOG_INFO, &t), EAGAIN);
+	ck_assert_int_eq(cw_log_dropped(), dropped + 1);
+	/* Every transition reported sent is there, in order, and nothing else. */
+	for (int64_t i = 1; i <= sent; i++) {
+		d = next_dgram();
+		ck_assert_msg(d != NULL, "transition %lld of %lld is missing", (long long)i, (long long)sent);
+		snprintf(want, sizeof(want), " transition_id=\"%lld\" ", (long long)i);
+		ck_assert_msg(strstr(d, want), "expected %s in %s", want, d);
+		if (i == 1)
+			ck_assert_msg(syslog_writable(), "poll() says no room after a datagram was read");
+	}
+	ck_assert_ptr_null(next_dgram());
+	/* With room again, the refused one goes out. */
+	ck_assert_int_eq(cw_log_transition(CW_LOG_INFO, &t), 0);
+	d = next_dgram();
+	ck_assert_ptr_nonnull(d);
+	snprintf(want, sizeof(want), " transition_id=\"%lld\" ", (long long)sent + 1);
+	ck_assert_msg(strstr(d, want), "expected %s in %s", want, d);
+}
+END_TEST
+
+START_TEST(test_transitions_ignore_log_level)
+{
+	struct cw_log_options opts = {
+		.targets = CW_LOG_TO_SYSLOG, .level = CW_LOG_WARNING, .ident = "cwtest",
+		.facility = 3, .syslog_socket = sock_path, .ratelimit_ms = 0,
+	};
+	struct cw_log_transition t = { .alert_id = 9, .person_id = 1002, .rule_id = "NOTE-5WD",
+				       .due = INT64_MIN, .state = "resolved", .transition_id = 31,
+				       .kind = "resolved" };
+	const char *d;
+
+	cw_log_shutdown();
+	cw_log_configure(&opts);
+	cw_log(CW_LOG_INFO, "below the level");
+	cw_log_fields(CW_LOG_NOTICE, "other", "below the level too", NULL, 0);
+	ck_assert_ptr_null(next_dgram());
+	ck_assert_int_eq(cw_log_transition(CW_LOG_INFO, &t), 0);
+	d = next_dgram();
+	ck_assert_ptr_nonnull(d);
+	/* PRI = facility 3 (daemon) * 8 + severity 6 (info) = 30. */
+	ck_assert_msg(!strncmp(d, "<30>1 ", 6), "%s", d);
+	ck_assert_msg(strstr(d, " transition_id=\"31\""), "%s", d);
+	ck_assert_int_eq(cw_log_transition(CW_LOG_NOTICE, &t), 0);
+	d = next_dgram();
+	ck_assert_ptr_nonnull(d);
+	ck_assert_msg(!strncmp(d, "<29>1 ", 6), "%s", d); /* 3 * 8 + 5 */
+}
+END_TEST
+
+/* A new receiver at sock_path, as a restarted syslog daemon makes. */
+static void rebind(void)
+{
+	close(sock);
+	unlink(sock_path);
+	sock = cw_test_dgram_bind(sock_path);
+}
+
+START_TEST(test_missing_socket_refuses_transitions)
+{
+	struct cw_log_options opts = {
+		.targets = CW_LOG_TO_SYSLOG, .level = CW_LOG_INFO, .ident = "cwtest",
+		.facility = 3, .syslog_socket = sock_path, .ratelimit_ms = 0,
+	};
+	struct cw_log_transition t = { .alert_id = 9, .rule_id = "NOTE-5WD", .due = INT64_MIN,
+				       .state = "overdue", .transition_id = 5 };
+	uint64_t dropped = cw_log_dropped();
+	const char *d;
+
+	/* Nobody has the socket: refused, not dropped. */
+	close(sock);
+	unlink(sock_path);
+	cw_log_shutdown();
+	cw_log_configure(&opts);
+	ck_assert_int_eq(cw_log_transition(CW_LOG_WARNING, &t), ENOENT);
+	ck_assert_int_eq(cw_log_dropped(), dropped);
+	/* A receiver that comes gets it. */
+	rebind();
+	ck_assert_int_eq(cw_log_transition(CW_LOG_WARNING, &t), 0);
+	d = next_dgram();
+	ck_assert_msg(d && strstr(d, " transition_id=\"5\""), "%s", d ? d : "nothing received");
+	/* A receiver that goes away: refused; one in its place gets the next. */
+	close(sock);
+	unlink(sock_path);
+	sock = -1;
+	t.transition_id = 6;
+	ck_assert_int_ne(cw_log_transition(CW_LOG_WARNING, &t), 0);
+	rebind();
+	ck_assert_int_eq(cw_log_transition(CW_LOG_WARNING, &t), 0);
+	d = next_dgram();
+	ck_assert_msg(d && strstr(d, " transition_id=\"6\""), "%s", d ? d : "nothing received");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("log");
@@ -295,6 +422,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_lines_one_datagram_each);
 	tcase_add_test(tc, test_libevent_routed);
 	tcase_add_test(tc, test_missing_socket_does_not_block);
+	tcase_add_test(tc, test_full_socket_refuses_transitions);
+	tcase_add_test(tc, test_transitions_ignore_log_level);
+	tcase_add_test(tc, test_missing_socket_refuses_transitions);
 	suite_add_tcase(s, tc);
 	return s;
 }

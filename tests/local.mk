@@ -123,3 +123,14 @@ TESTS += tests/daemon-single-writer.sh
 dist_check_SCRIPTS += tests/daemon-e2e.sh
 TESTS += tests/daemon-e2e.sh
 EXTRA_DIST += tests/data/e2e
+
+# Alert transitions reach syslog exactly once, in order, whatever log_level
+# is, with a receiver that starts late or reads slowly.
+dist_check_SCRIPTS += tests/daemon-deliver.sh
+TESTS += tests/daemon-deliver.sh
+# check_deliver needs a store with queued transitions: daemon-deliver.sh
+# makes one and runs it.
+check_PROGRAMS += tests/check_deliver
+tests_check_deliver_CPPFLAGS = $(DAEMON_TEST_CPPFLAGS)
+tests_check_deliver_CFLAGS = $(DAEMON_TEST_CFLAGS)
+tests_check_deliver_LDADD = $(DAEMON_TEST_LIBS)

@@ -1,20 +1,24 @@
 /* syslog_capture.c - a syslog socket of our own: each datagram becomes one line.
  *
- *   syslog_capture SOCKET FILE
+ *   syslog_capture [-d MICROSECONDS] SOCKET FILE
  *
  * Binds a Unix datagram socket (mode 0666) at SOCKET, as /dev/log is, and
  * appends every datagram received to FILE followed by a newline, flushing
  * each, until SIGTERM or SIGINT. The demo and the end-to-end tests point
- * casewatchd's syslog_socket here to see exactly what it sent. */
+ * casewatchd's syslog_socket here to see exactly what it sent. -d makes it
+ * a slow receiver: it sleeps that long after each datagram, so its queue
+ * (net.unix.max_dgram_qlen, 10 by default) fills up behind it. */
 #include "config.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t stop;
@@ -30,11 +34,24 @@ int main(int argc, char **argv)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct sigaction act = { .sa_handler = on_signal };
 	static char buf[65536];
+	long delay_us = 0;
 	FILE *out;
 	int fd;
 
+	if (argc == 5 && !strcmp(argv[1], "-d")) {
+		char *end;
+
+		delay_us = strtol(argv[2], &end, 10);
+		if (*end || delay_us < 0 || delay_us > 10000000) {
+			fprintf(stderr, "syslog_capture: -d %s: microseconds from 0 to 10000000\n",
+				argv[2]);
+			return 2;
+		}
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: syslog_capture SOCKET FILE\n");
+		fprintf(stderr, "usage: syslog_capture [-d MICROSECONDS] SOCKET FILE\n");
 		return 2;
 	}
 	if (strlen(argv[1]) >= sizeof(sa.sun_path)) {
@@ -68,6 +85,11 @@ int main(int argc, char **argv)
 		fwrite(buf, 1, (size_t)n, out);
 		fputc('\n', out);
 		fflush(out);
+		if (delay_us) {
+			struct timespec ts = { delay_us / 1000000, (delay_us % 1000000) * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
 	}
 	close(fd);
 	unlink(argv[1]);

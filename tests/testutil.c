@@ -1,8 +1,11 @@
-/* testutil.c - running Check suites and finding test data. */
+/* testutil.c - running Check suites, finding test data, a socket to receive on. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include "testutil.h"
 
@@ -24,4 +27,17 @@ const char *cw_test_srcpath(const char *relative)
 
 	snprintf(buf, sizeof(buf), "%s/%s", top ? top : ".", relative);
 	return buf;
+}
+
+/* Binds a datagram socket at path, asserting every step. */
+int cw_test_dgram_bind(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_lt(strlen(path), sizeof(sa.sun_path));
+	strcpy(sa.sun_path, path);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
 }

@@ -10,4 +10,8 @@ int cw_test_run(Suite *suite);
 /* An absolute path under the source tree ($CASEWATCH_SRCDIR, else "."). */
 const char *cw_test_srcpath(const char *relative);
 
+/* A Unix datagram socket bound at path (a stand-in for /dev/log); fails
+ * the test if it cannot be made. */
+int cw_test_dgram_bind(const char *path);
+
 #endif
