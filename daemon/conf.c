@@ -219,7 +219,11 @@ bool cw_conf_parse_duration(const char *text, int64_t *ms)
 		if (u < 0)
 			return false;
 		p += best;
+		/* Each term is at most 1e9 days (8.64e16 ms); capping the sum
+		 * at 1e17 ms keeps any number of terms from overflowing. */
 		total += n * units[u].ms;
+		if (total > INT64_C(100000000000000000))
+			return false;
 		while (*p == ' ')
 			p++;
 	}

@@ -72,6 +72,15 @@ START_TEST(test_durations)
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(!cw_conf_parse_duration(bad[i], &ms), "accepted \"%s\"", bad[i]);
+	/* 200 terms of 1e9 days would overflow 64 bits: refused, not wrapped
+	 * (UBSan would also catch the overflow). */
+	{
+		char big[200 * 12 + 1] = "";
+
+		for (int i = 0; i < 200; i++)
+			strcat(big, "1000000000d");
+		ck_assert(!cw_conf_parse_duration(big, &ms));
+	}
 	cw_conf_format_duration(90000, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "90s");
 	cw_conf_format_duration(3600000, buf, sizeof(buf));
