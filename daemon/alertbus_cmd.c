@@ -20,7 +20,7 @@ static const struct {
 } filter_keys[] = {
 	{ "team", "team" },	    { "rule", "rule_id" }, { "audience", "audience" },
 	{ "severity", "severity" }, { "kind", "kind" },	   { "state", "state" },
-	{ NULL, NULL },
+	{ "person", "person_id" },  { NULL, NULL },
 };
 
 bool cw_alertbus_filter_match(const json_t *filter, const json_t *data)
@@ -86,7 +86,7 @@ static json_t *filter_parse(const json_t *in, bool with_state, char *msg, size_t
 				known = true;
 		if (!known) {
 			alertbus_printable(shown, sizeof(shown), key, strlen(key));
-			snprintf(msg, size, "filter.%s: unknown filter (filters: team, rule, audience, severity, kind%s)",
+			snprintf(msg, size, "filter.%s: unknown filter (filters: team, rule, audience, severity, kind, person%s)",
 				 shown, with_state ? ", state" : "");
 			goto bad;
 		}
@@ -423,7 +423,7 @@ static json_t *change_args(const json_t *req, const char *verb, bool snooze, cha
 		if (target && json_object_size(target) == 0) {
 			json_decref(target);
 			target = NULL;
-			snprintf(why, sizeof(why), "filter: name at least one of team, rule, audience, severity, kind, state");
+			snprintf(why, sizeof(why), "filter: name at least one of team, rule, audience, severity, kind, person, state");
 		}
 		if (!target) {
 			snprintf(msg, size, "%s: %s", verb, why);
@@ -453,6 +453,17 @@ static json_t *change_args(const json_t *req, const char *verb, bool snooze, cha
 		json_decref(args);
 		return NULL;
 	}
+	if (json_object_get(req, "reason")) {
+		const char *reason = json_string_value(json_object_get(req, "reason"));
+
+		if (!is_code(reason)) {
+			snprintf(msg, size,
+				 "%s: \"reason\" must be a code (lower-case letters, digits and _, at most 64), not free text", verb);
+			json_decref(args);
+			return NULL;
+		}
+		json_object_set_new(args, "reason", json_string(reason));
+	}
 	return args;
 }
 
@@ -462,7 +473,7 @@ static json_t *change_args(const json_t *req, const char *verb, bool snooze, cha
  */
 static void cmd_change(struct conn *conn, const json_t *req, const json_t *id, const char *verb)
 {
-	static const char *const ack_members[] = { "alert", "alerts", "filter", NULL };
+	static const char *const ack_members[] = { "alert", "alerts", "filter", "reason", NULL };
 	static const char *const snooze_members[] = { "alert", "alerts", "filter", "until", "reason", NULL };
 	bool snooze = !strcmp(verb, "snooze");
 	struct cw_alertbus *bus = conn->bus;
