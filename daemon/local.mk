@@ -41,4 +41,3 @@ dist_casewatchconf_DATA = casewatch.conf.example
 
 # The daemon's operator docs (tests/check_config.c checks configuration.md
 # names every setting).
-dist_doc_DATA += docs/configuration.md docs/operations.md

@@ -1,14 +1,14 @@
-# docs/: see the top-level Makefile.am.
-
-# calendar
-EXTRA_DIST += docs/calendar.md
-
-# policy
-EXTRA_DIST += docs/profiles.md
-
-# --- alert socket (branch socket) ---
-dist_doc_DATA += docs/protocol.md
-# --- end alert socket ---
-
-# obligation engine
-EXTRA_DIST += docs/facts.md docs/obligations.md
+# docs/: operator and developer documentation, installed to $(docdir).
+dist_doc_DATA += \
+	docs/architecture.md \
+	docs/calendar.md \
+	docs/configuration.md \
+	docs/facts.md \
+	docs/lifecycle.md \
+	docs/obligations.md \
+	docs/operations.md \
+	docs/profiles.md \
+	docs/protocol.md \
+	docs/records-interface.md \
+	docs/schema.md \
+	docs/vocabulary.md

@@ -37,6 +37,9 @@ struct cw_govuk_doc {
 };
 
 /* The first and last day the precomputed tables cover. */
+/* Reads exactly n decimal digits into *out; false on anything else. */
+bool cw_read_digits(const char *s, int n, int *out);
+
 cw_day cw_calendar_first_day(void);
 cw_day cw_calendar_last_day(void);
 

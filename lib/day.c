@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "casewatch/calendar.h"
+#include "calendar_int.h"
 
 static const char *const nation_names[CW_NATION_COUNT] = {
 	[CW_NATION_ENGLAND_WALES] = "england-and-wales",
@@ -97,8 +98,8 @@ static int month_days(int year, int month)
 	return month == 2 && is_leap(year) ? 29 : days[month - 1];
 }
 
-/* Reads exactly n decimal digits. */
-static bool read_digits(const char *s, int n, int *out)
+/* Reads exactly n decimal digits (for the strict parsers of dates and times). */
+bool cw_read_digits(const char *s, int n, int *out)
 {
 	int v = 0;
 
@@ -118,7 +119,7 @@ bool cw_day_parse(const char *text, cw_day *out)
 
 	if (!text || strlen(text) != 10 || text[4] != '-' || text[7] != '-')
 		return false;
-	if (!read_digits(text, 4, &y) || !read_digits(text + 5, 2, &m) || !read_digits(text + 8, 2, &d))
+	if (!cw_read_digits(text, 4, &y) || !cw_read_digits(text + 5, 2, &m) || !cw_read_digits(text + 8, 2, &d))
 		return false;
 	if (m < 1 || m > 12 || d < 1 || d > month_days(y, m))
 		return false;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "casewatch/calendar.h"
+#include "calendar_int.h"
 
 #define DAY_SECONDS 86400
 
@@ -100,20 +101,6 @@ cw_time cw_london_to_utc(cw_day day, int seconds_of_day)
 	return local;
 }
 
-/* Reads exactly n decimal digits. */
-static bool digits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
 /* ISO 8601 date, date-time in London wall time, or date-time with Z or an
  * explicit offset. Anything else, including trailing text, is refused. */
 bool cw_time_parse(const char *text, cw_time *out)
@@ -135,11 +122,11 @@ bool cw_time_parse(const char *text, cw_time *out)
 		*out = cw_london_to_utc(day, 0);
 		return true;
 	}
-	if (*p != 'T' || !digits(p + 1, 2, &hh) || p[3] != ':' || !digits(p + 4, 2, &mm))
+	if (*p != 'T' || !cw_read_digits(p + 1, 2, &hh) || p[3] != ':' || !cw_read_digits(p + 4, 2, &mm))
 		return false;
 	p += 6;
 	if (*p == ':') {
-		if (!digits(p + 1, 2, &ss))
+		if (!cw_read_digits(p + 1, 2, &ss))
 			return false;
 		p += 3;
 	}
@@ -157,7 +144,7 @@ bool cw_time_parse(const char *text, cw_time *out)
 	if (p[0] != '+' && p[0] != '-')
 		return false;
 	sign = p[0] == '+' ? 1 : -1;
-	if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || p[6] != '\0')
+	if (!cw_read_digits(p + 1, 2, &oh) || p[3] != ':' || !cw_read_digits(p + 4, 2, &om) || p[6] != '\0')
 		return false;
 	if (oh > 23 || om > 59)
 		return false;

@@ -1,7 +1,7 @@
 # systemd/: the service, its socket, and its system user.
 systemdsystemunit_DATA = systemd/casewatchd.service systemd/casewatchd.socket
 sysusersdir = $(prefix)/lib/sysusers.d
-dist_sysusers_DATA = systemd/casewatch.sysusers
+dist_sysusers_DATA = systemd/sysusers.d/casewatch.conf
 EXTRA_DIST += systemd/casewatchd.service.in systemd/casewatchd.socket.in
 CLEANFILES += $(systemdsystemunit_DATA)
 

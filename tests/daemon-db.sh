@@ -120,7 +120,7 @@ pid=$!
 ok "the daemon runs passes" wait_for "pass 2 finished"
 notified() { grep -o -- "$1" "$tmp/notify" | wc -l | tr -d ' '; }
 is "it told systemd READY=1" "$(notified READY=1)" 1
-ok "... with its status" grep -qF "STATUS=Running: database connected, schema version 2" "$tmp/notify"
+ok "... with its status" grep -qF "STATUS=Running: database connected, schema version 900" "$tmp/notify"
 ok "it pings the watchdog from its own timer" test "$(notified WATCHDOG=1)" -ge 5
 is "it wrote its pidfile" "$(cat "$tmp/casewatchd.pid" 2>/dev/null)" "$pid"
 is "it shows as application casewatchd" "$(pg_psql -Atc "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'casewatchd'")" 1

@@ -99,3 +99,12 @@ EXTRA_DIST += docs/vocabulary.md
 # (sql/casewatch/002_lifecycle.sql) against a real PostgreSQL.
 dist_check_SCRIPTS += tests/sql-lifecycle.sh
 TESTS += tests/sql-lifecycle.sh
+
+# A syslog socket of our own (one line per datagram), for the demo and the
+# end-to-end tests; built by `make` so the demo has it without `make check`.
+noinst_PROGRAMS += tests/syslog_capture
+tests_syslog_capture_SOURCES = tests/syslog_capture.c
+
+# The daemon refuses an invalid profile at start and keeps the old one on reload.
+dist_check_SCRIPTS += tests/daemon-profile.sh
+TESTS += tests/daemon-profile.sh

@@ -1,0 +1,77 @@
+#!/bin/sh
+# daemon-profile.sh - casewatchd and its policy profile: it refuses to start
+# on an invalid profile, naming file and JSON path, and a reload (SIGHUP)
+# that names an invalid profile keeps the old one while a valid one is
+# loaded. No database is needed: the profile is loaded before connecting,
+# and the daemon keeps running (retrying) while the database is away.
+. "$CASEWATCH_SRCDIR/tests/tap.sh"
+d="$CASEWATCH_BUILDDIR/daemon/casewatchd"
+bad="$CASEWATCH_SRCDIR/tests/data/profiles/bad-semantic.json"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cw-dprof.XXXXXX")
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# write_conf PROFILE: a database nobody listens on, so the daemon retries.
+write_conf() {
+	cat >"$tmp/c.conf" <<EOC
+[policy]
+profile = $1
+profile_dir = $CASEWATCH_SRCDIR/profiles
+[database]
+database = host=$tmp port=1 dbname=none user=none
+retry_base = 200ms
+retry_cap = 1s
+[socket]
+socket_path = $tmp/cw.sock
+[log]
+log_target = stderr
+log_level = info
+EOC
+}
+
+# wait_for TEXT: up to 10 s for a line of the daemon's log.
+wait_for() {
+	i=0
+	while [ $i -lt 100 ]; do
+		grep -qF -- "$1" "$tmp/log" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "timed out waiting for: $1" >&2
+	tail -5 "$tmp/log" >&2
+	return 1
+}
+
+write_conf "$bad"
+"$d" -c "$tmp/c.conf" --once >"$tmp/once.log" 2>&1
+is "an invalid profile: casewatchd refuses to start (exit 1)" "$?" 1
+ok "... naming the file and the JSON path of each error" \
+	grep -qF "profile: $bad: rules[0].period.unit: unknown unit \"fortnights\"" "$tmp/once.log"
+ok "... all of them, not just the first" grep -qF "nation: unknown nation \"wales\"" "$tmp/once.log"
+ok "... and saying why it stopped" grep -qF "cannot start: the profile or the calendar is invalid" "$tmp/once.log"
+ok "... before touching the database" sh -c "! grep -q 'connected to database' '$tmp/once.log'"
+
+write_conf default
+"$d" -c "$tmp/c.conf" >"$tmp/log" 2>&1 &
+pid=$!
+ok "a valid profile: it starts" wait_for "profile default: 4 rules, nation england-and-wales"
+
+write_conf "$bad"
+kill -HUP "$pid"
+ok "a reload naming an invalid profile is refused" wait_for "reload: profile $bad is invalid, keeping default"
+ok "... with the errors logged" wait_for "rules[0].period.unit: unknown unit"
+ok "... and the daemon carries on" kill -0 "$pid"
+
+write_conf coventry
+kill -HUP "$pid"
+ok "a reload naming a valid profile loads it" wait_for "reload: profile coventry loaded; every person will be recomputed"
+
+kill -TERM "$pid"
+wait "$pid"
+is "SIGTERM: exit 0" "$?" 0
+pid=
+tap_done
