@@ -120,6 +120,7 @@ struct cw_alertbus_config {
 	struct cw_alertbus_policy policy;
 	struct cw_alertbus_provider provider;
 	cw_alertbus_log_fn log;	  /* required */
+	time_t (*now)(void);	  /* the daemon's clock, for snooze's "until" (default time(NULL)) */
 };
 
 /* Starts listening. NULL and err set (naming the path) when the socket cannot

@@ -404,9 +404,10 @@ static json_t *change_list(const json_t *alert, const json_t *alerts, const char
 /*
  * The validated arguments of ack or snooze: the target as "alerts" (ids) or
  * "filter" (non-empty), and for snooze "until" (future UTC) and "reason" (a
- * code). NULL with msg when something is wrong.
+ * code; "until" is after now, the daemon's clock). NULL with msg when
+ * something is wrong.
  */
-static json_t *change_args(const json_t *req, const char *verb, bool snooze, char *msg, size_t size)
+static json_t *change_args(const json_t *req, const char *verb, bool snooze, time_t now, char *msg, size_t size)
 {
 	const json_t *alert = json_object_get(req, "alert");
 	const json_t *alerts = json_object_get(req, "alerts");
@@ -440,7 +441,7 @@ static json_t *change_args(const json_t *req, const char *verb, bool snooze, cha
 
 		if (!u || !parse_utc(u, &until))
 			snprintf(msg, size, "snooze: \"until\" must be a UTC time such as \"2026-12-01T17:00:00Z\"");
-		else if (until <= time(NULL))
+		else if (until <= now)
 			snprintf(msg, size, "snooze: \"until\" (%s) is not in the future", u);
 		else if (!is_code(reason))
 			snprintf(msg, size,
@@ -492,7 +493,7 @@ static void cmd_change(struct conn *conn, const json_t *req, const json_t *id, c
 				     (unsigned)conn->actor.uid, verb);
 		return;
 	}
-	args = change_args(req, verb, snooze, msg, sizeof(msg));
+	args = change_args(req, verb, snooze, bus->cfg.now ? bus->cfg.now() : time(NULL), msg, sizeof(msg));
 	if (!args) {
 		alertbus_reply_error(conn, id, "bad_request", "%s", msg);
 		return;

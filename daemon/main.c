@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -405,6 +406,12 @@ static void add_admin_group(struct main_state *ms, const char *name)
 	g[ms->n_admin_gids++] = gr->gr_gid;
 }
 
+/* The bus's clock: the daemon's (the test clock when one is set). */
+static time_t bus_now(void)
+{
+	return (time_t)cw_clock_now();
+}
+
 /* The bus's log: the daemon's logger at the same priority. */
 static void bus_log(int priority, const char *fmt, ...)
 {
@@ -449,6 +456,7 @@ static bool setup_alert_socket(struct main_state *ms)
 	bc.policy.gids = ms->admin_gids;
 	bc.policy.n_gids = ms->n_admin_gids;
 	bc.log = bus_log;
+	bc.now = bus_now;
 	cw_store_provider_get(ms->provider, &bc.provider);
 	ms->bus = cw_alertbus_new(ms->base, &bc, &err);
 	if (!ms->bus) {

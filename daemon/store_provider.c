@@ -39,6 +39,7 @@ struct sp_job {
 	bool in_ring;		 /* waiting for the transition ring */
 	uint64_t after, cap;	 /* replay: ids in (after, cap] */
 	size_t limit;
+	cw_time now;		 /* alerts: the daemon's time the states are read at */
 	json_t *rows;		 /* alerts, transitions, or changed ids */
 	json_t *selected;	 /* change: the open alerts the target selected */
 	json_t *requested;	 /* change: the ids asked for, or NULL for a filter */
@@ -392,9 +393,10 @@ static void on_alerts_done(struct cw_db *db, const struct cw_db_error *err, void
 	}
 	if (n > SP_ALERTS_MAX)
 		json_array_remove(j->rows, n - 1);
+	cw_clock_format_utc(j->now, msg);
 	job_reply(j,
-		  json_pack("{s:I, s:b, s:O}", "count", (json_int_t)json_array_size(j->rows), "truncated",
-			    n > SP_ALERTS_MAX, "alerts", j->rows),
+		  json_pack("{s:I, s:b, s:s, s:O}", "count", (json_int_t)json_array_size(j->rows), "truncated",
+			    n > SP_ALERTS_MAX, "as_of", msg, "alerts", j->rows),
 		  NULL, NULL);
 }
 
@@ -429,6 +431,8 @@ static void sp_alerts(void *ctx, const json_t *filter, cw_alertbus_reply_fn done
 		return;
 	}
 	j->reply = done;
+	j->now = cw_clock_now();
+	cw_clock_format_utc(j->now, now);
 	if (!cw_db_query(db, sql, 9, (const char *const *)params, 0, on_alert_rows, on_alerts_done, j, &e))
 		job_reply(j, NULL, "db_unavailable", e.msg);
 	params_free(params);
