@@ -108,3 +108,9 @@ tests_syslog_capture_SOURCES = tests/syslog_capture.c
 # The daemon refuses an invalid profile at start and keeps the old one on reload.
 dist_check_SCRIPTS += tests/daemon-profile.sh
 TESTS += tests/daemon-profile.sh
+
+# --- casewatchctl's socket commands (branch ctlcmds) ---
+# The real casewatchd on generated records with a test clock, driven by casewatchctl.
+dist_check_SCRIPTS += tests/ctl-socket.sh
+TESTS += tests/ctl-socket.sh
+# --- end casewatchctl's socket commands ---
