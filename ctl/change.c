@@ -1,7 +1,6 @@
 /* change.c - what `casewatchctl ack` and `snooze` share: the target, the request, and what changed. */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,16 +81,12 @@ static bool holds(const json_t *ids, const char *s)
 	return false;
 }
 
-/* --dry-run: the open alerts the target selects, listed; nothing changes. */
-static int dry_run(struct ctl_client *cl, const char *verb, const json_t *filter, const json_t *ids, bool as_json)
+/* --dry-run: the open alerts (an alerts reply) the target selects, listed; nothing changes. */
+static void print_dry_run(const char *verb, const json_t *reply, const json_t *ids, bool as_json)
 {
-	json_t *reply, *a, *keep;
+	json_t *a, *keep = json_array();
 	size_t i;
-	int rc = ctl_ask(cl, verb, json_pack("{s:s, s:O}", "cmd", "alerts", "filter", filter), &reply);
 
-	if (rc != CTL_EXIT_OK)
-		return rc;
-	keep = json_array();
 	json_array_foreach (json_object_get(reply, "alerts"), i, a) {
 		const char *id = ctl_member(a, "alert_id", "");
 
@@ -110,8 +105,6 @@ static int dry_run(struct ctl_client *cl, const char *verb, const json_t *filter
 		print_ids("selected", keep);
 	}
 	json_decref(keep);
-	json_decref(reply);
-	return CTL_EXIT_OK;
 }
 
 /* What the daemon changed, for people; CTL_EXIT_NO when some ids were unknown. */
@@ -167,6 +160,83 @@ static bool until_utc(const char *text, char out[32])
 	return gmtime_r(&tt, &tm) && strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0;
 }
 
+/* What ack and snooze were told, besides the filters. */
+struct change_opts {
+	bool snooze, dry, json;
+	json_t *ids; /* --alert ids, or NULL */
+	const char *reason, *until;
+};
+
+/* The help text for ctl_parse. */
+static void change_usage(FILE *out, void *ctx)
+{
+	usage(out, ((struct change_opts *)ctx)->snooze);
+}
+
+/* --alert (digits), --reason (a code), --until (snooze only), --dry-run, --json. */
+static bool take(int c, const char *arg, void *ctx)
+{
+	struct change_opts *co = ctx;
+	const char *verb = co->snooze ? "snooze" : "ack";
+
+	switch (c) {
+	case 'a':
+		if (!*arg || strspn(arg, "0123456789") != strlen(arg) || strlen(arg) > 19) {
+			ctl_error("%s: --alert: expected an alert id (digits), got '%s'", verb, arg);
+			return false;
+		}
+		if (!co->ids)
+			co->ids = json_array();
+		json_array_append_new(co->ids, json_string(arg));
+		return true;
+	case 'r':
+		if (!is_code(arg)) {
+			ctl_error("%s: --reason: '%s' is not a code; use lower-case letters, digits and _ "
+				  "(e.g. awaiting_court_date), never free text",
+				  verb, arg);
+			return false;
+		}
+		co->reason = arg;
+		return true;
+	case 'u':
+		if (!co->snooze)
+			ctl_error("ack: --until belongs to snooze (an acknowledgement does not end)");
+		co->until = arg;
+		return co->snooze;
+	case 'd':
+		co->dry = true;
+		return true;
+	case 'j':
+		co->json = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The target and, for snooze, --until and --reason: given, and making sense. */
+static bool complete(const struct change_opts *co, const json_t *filter, char until[32])
+{
+	const char *verb = co->snooze ? "snooze" : "ack";
+
+	if (!co->ids == !json_object_size(filter)) {
+		ctl_error("%s: say which alerts: --alert ID, or filters such as --team or --rule (not both)", verb);
+		return false;
+	}
+	if (!co->snooze)
+		return true;
+	if (!co->reason || !co->until) {
+		ctl_error("snooze: --until TIME and --reason CODE are both required");
+		return false;
+	}
+	if (!until_utc(co->until, until)) {
+		ctl_error("snooze: --until: '%s' is not a time such as 2026-12-01T17:00 or 2026-12-01T17:00:00Z",
+			  co->until);
+		return false;
+	}
+	return true;
+}
+
 /* ack and snooze: parse the target and options, ask the daemon, say what changed. */
 int ctl_change(int argc, char **argv, bool snooze)
 {
@@ -180,92 +250,31 @@ int ctl_change(int argc, char **argv, bool snooze)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *verb = snooze ? "snooze" : "ack", *reason = NULL, *until_text = NULL;
-	bool dry = false, as_json = false;
-	json_t *ids = NULL, *reply;
+	struct change_opts co = { .snooze = snooze };
+	const char *verb = snooze ? "snooze" : "ack";
+	const struct ctl_opts o = { verb, opts, change_usage, take, &co };
 	struct ctl_filter f;
-	struct ctl_client *cl;
+	json_t *reply, *req;
 	char until[32];
-	int c, rc = CTL_EXIT_USAGE;
+	int rc;
 
 	ctl_filter_init(&f);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (ctl_filter_option(&f, c, optarg))
-			continue;
-		switch (c) {
-		case 'a':
-			if (!*optarg || strspn(optarg, "0123456789") != strlen(optarg) || strlen(optarg) > 19) {
-				ctl_error("%s: --alert: expected an alert id (digits), got '%s'", verb, optarg);
-				goto out;
-			}
-			if (!ids)
-				ids = json_array();
-			json_array_append_new(ids, json_string(optarg));
-			break;
-		case 'r':
-			reason = optarg;
-			break;
-		case 'u':
-			if (!snooze) {
-				ctl_error("ack: --until belongs to snooze (an acknowledgement does not end)");
-				goto out;
-			}
-			until_text = optarg;
-			break;
-		case 'd':
-			dry = true;
-			break;
-		case 'j':
-			as_json = true;
-			break;
-		case 'h':
-			usage(stdout, snooze);
-			rc = CTL_EXIT_OK;
-			goto out;
-		default:
-			usage(stderr, snooze);
-			goto out;
-		}
+	rc = ctl_parse(argc, argv, &o, &f);
+	if (rc < 0 && !complete(&co, f.filter, until))
+		rc = CTL_EXIT_USAGE;
+	if (rc < 0) {
+		req = co.dry ? json_pack("{s:s, s:O}", "cmd", "alerts", "filter", f.filter)
+			     : change_request(verb, co.ids, f.filter, co.reason, snooze ? until : NULL);
+		rc = ctl_request(verb, f.socket, req, &reply);
 	}
-	if (optind < argc) {
-		ctl_error("%s: unexpected argument '%s' (alert ids go with --alert)", verb, argv[optind]);
-		goto out;
+	if (rc == CTL_EXIT_OK) {
+		if (co.dry)
+			print_dry_run(verb, reply, co.ids, co.json);
+		else
+			rc = print_changed(reply, snooze, co.json);
+		json_decref(reply);
 	}
-	if (!ids == !json_object_size(f.filter)) {
-		ctl_error("%s: say which alerts: --alert ID, or filters such as --team or --rule (not both)", verb);
-		goto out;
-	}
-	if (reason && !is_code(reason)) {
-		ctl_error("%s: --reason: '%s' is not a code; use lower-case letters, digits and _ "
-			  "(e.g. awaiting_court_date), never free text",
-			  verb, reason);
-		goto out;
-	}
-	if (snooze && (!reason || !until_text)) {
-		ctl_error("snooze: --until TIME and --reason CODE are both required");
-		goto out;
-	}
-	if (snooze && !until_utc(until_text, until)) {
-		ctl_error("snooze: --until: '%s' is not a time such as 2026-12-01T17:00 or 2026-12-01T17:00:00Z",
-			  until_text);
-		goto out;
-	}
-	if (!(cl = ctl_connect(verb, f.socket, &rc)))
-		goto out;
-	if (dry) {
-		rc = dry_run(cl, verb, f.filter, ids, as_json);
-		ctl_client_close(cl);
-		goto out;
-	}
-	rc = ctl_ask(cl, verb, change_request(verb, ids, f.filter, reason, snooze ? until : NULL), &reply);
-	ctl_client_close(cl);
-	if (rc != CTL_EXIT_OK)
-		goto out;
-	rc = print_changed(reply, snooze, as_json);
-	json_decref(reply);
-out:
-	json_decref(ids);
+	json_decref(co.ids);
 	ctl_filter_free(&f);
 	return rc;
 }

@@ -1,7 +1,6 @@
 /* cmd_alerts.c - `casewatchctl alerts`: the open alerts, by team and rule, or as JSON. */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +9,9 @@
 #include "socket_cmd.h"
 
 /* The help text. */
-static void usage(FILE *out)
+static void usage(FILE *out, void *ctx)
 {
+	(void)ctx;
 	fprintf(out, "usage: casewatchctl alerts [FILTERS] [--json | --ndjson] [--socket PATH]\n"
 		     "\n"
 		     "The open alerts (announced and not yet resolved), grouped by team and rule,\n"
@@ -33,11 +33,7 @@ static int alert_cmp(const void *x, const void *y)
 
 	if (!c)
 		c = strcmp(ctl_member(a, "rule_id", ""), ctl_member(b, "rule_id", ""));
-	if (!c)
-		c = strcmp(ctl_member(a, "due", ""), ctl_member(b, "due", ""));
-	if (!c)
-		c = ctl_id_cmp(ctl_member(a, "alert_id", ""), ctl_member(b, "alert_id", ""));
-	return c;
+	return c ? c : ctl_alert_oldest_cmp(a, b);
 }
 
 /* True when a and b have the same value of key. */
@@ -84,6 +80,50 @@ static void print_table(const json_t *alerts)
 	free(v);
 }
 
+/* The output options. */
+struct alerts_opts {
+	bool json, ndjson;
+};
+
+/* --json or --ndjson. */
+static bool take(int c, const char *arg, void *ctx)
+{
+	struct alerts_opts *ao = ctx;
+
+	(void)arg;
+	if (c == 'j')
+		ao->json = true;
+	else if (c == 'n')
+		ao->ndjson = true;
+	else
+		return false;
+	if (ao->json && ao->ndjson) {
+		ctl_error("alerts: --json and --ndjson exclude each other");
+		return false;
+	}
+	return true;
+}
+
+/* Prints the alerts as asked. */
+static void print_alerts(json_t *reply, const struct alerts_opts *ao)
+{
+	json_t *alerts = json_object_get(reply, "alerts"), *a;
+	size_t i;
+
+	if (json_is_true(json_object_get(reply, "truncated")))
+		ctl_error("alerts: only the first %zu alerts were sent; narrow the filters", json_array_size(alerts));
+	if (ao->json) {
+		ctl_print_reply(reply, true);
+	} else if (ao->ndjson) {
+		json_array_foreach (alerts, i, a) {
+			json_dumpf(a, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			fputc('\n', stdout);
+		}
+	} else {
+		print_table(alerts);
+	}
+}
+
 /* Asks for the alerts the filters select and prints them. */
 int cmd_alerts(int argc, char **argv)
 {
@@ -94,63 +134,20 @@ int cmd_alerts(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct alerts_opts ao = { false, false };
+	const struct ctl_opts o = { "alerts", opts, usage, take, &ao };
 	struct ctl_filter f;
-	struct ctl_client *cl;
-	bool as_json = false, nd = false;
-	json_t *reply, *alerts, *a;
-	size_t i;
-	int c, rc = CTL_EXIT_USAGE;
+	json_t *reply;
+	int rc;
 
 	ctl_filter_init(&f);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (ctl_filter_option(&f, c, optarg))
-			continue;
-		switch (c) {
-		case 'j':
-			as_json = true;
-			break;
-		case 'n':
-			nd = true;
-			break;
-		case 'h':
-			usage(stdout);
-			rc = CTL_EXIT_OK;
-			goto out;
-		default:
-			usage(stderr);
-			goto out;
-		}
+	rc = ctl_parse(argc, argv, &o, &f);
+	if (rc < 0)
+		rc = ctl_request("alerts", f.socket, json_pack("{s:s, s:O}", "cmd", "alerts", "filter", f.filter), &reply);
+	if (rc == CTL_EXIT_OK) {
+		print_alerts(reply, &ao);
+		json_decref(reply);
 	}
-	if (optind < argc) {
-		ctl_error("alerts: unexpected argument '%s' (filters are options, e.g. --team 7)", argv[optind]);
-		goto out;
-	}
-	if (as_json && nd) {
-		ctl_error("alerts: --json and --ndjson exclude each other");
-		goto out;
-	}
-	if (!(cl = ctl_connect("alerts", f.socket, &rc)))
-		goto out;
-	rc = ctl_ask(cl, "alerts", json_pack("{s:s, s:O}", "cmd", "alerts", "filter", f.filter), &reply);
-	ctl_client_close(cl);
-	if (rc != CTL_EXIT_OK)
-		goto out;
-	alerts = json_object_get(reply, "alerts");
-	if (json_is_true(json_object_get(reply, "truncated")))
-		ctl_error("alerts: only the first %zu alerts were sent; narrow the filters", json_array_size(alerts));
-	if (as_json) {
-		ctl_print_reply(reply, true);
-	} else if (nd) {
-		json_array_foreach (alerts, i, a) {
-			json_dumpf(a, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			fputc('\n', stdout);
-		}
-	} else {
-		print_table(alerts);
-	}
-	json_decref(reply);
-out:
 	ctl_filter_free(&f);
 	return rc;
 }

@@ -1,7 +1,6 @@
 /* cmd_digest.c - `casewatchctl digest`: what a manager must act on now, as text or an HTML email. */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +11,9 @@
 #include "socket_cmd.h"
 
 /* The help text. */
-static void usage(FILE *out)
+static void usage(FILE *out, void *ctx)
 {
+	(void)ctx;
 	fprintf(out, "usage: casewatchctl digest (--team ID | --audience A) [FILTERS]\n"
 		     "                           [--html [--subject TEXT] [--to ADDR] [--from ADDR]] [--socket PATH]\n"
 		     "\n"
@@ -49,17 +49,13 @@ static bool is_overdue(const json_t *a)
 	return strcmp(ctl_member(a, "state", ""), "due_soon") != 0;
 }
 
-/* Worker, then due time (UTC text sorts as time; a finding without one first), then alert id. */
+/* Worker, then oldest first (a finding without a due time first). */
 static int by_worker_due(const void *x, const void *y)
 {
 	const json_t *a = *(const json_t *const *)x, *b = *(const json_t *const *)y;
 	int c = ctl_id_cmp(ctl_member(a, "worker", ""), ctl_member(b, "worker", ""));
 
-	if (!c)
-		c = strcmp(ctl_member(a, "due", ""), ctl_member(b, "due", ""));
-	if (!c)
-		c = ctl_id_cmp(ctl_member(a, "alert_id", ""), ctl_member(b, "alert_id", ""));
-	return c;
+	return c ? c : ctl_alert_oldest_cmp(a, b);
 }
 
 /* A worker's alerts: where they start in the sorted list, how many, the oldest due. */
@@ -277,6 +273,65 @@ static bool header_ok(const char *opt, const char *v)
 	return true;
 }
 
+/* The email options. */
+struct digest_opts {
+	bool html;
+	const char *subject, *from;
+	json_t *to;
+};
+
+/* --html, and the headers (printable ASCII, one line each). */
+static bool take(int c, const char *arg, void *ctx)
+{
+	struct digest_opts *o = ctx;
+
+	if (c == 'H') {
+		o->html = true;
+		return true;
+	}
+	if (c == 's' && header_ok("--subject", arg))
+		o->subject = arg;
+	else if (c == 'f' && header_ok("--from", arg))
+		o->from = arg;
+	else if (c == 't' && header_ok("--to", arg))
+		json_array_append_new(o->to, json_string(arg));
+	else
+		return false;
+	return true;
+}
+
+/* Whose digest, and headers only with --html. */
+static bool complete(const struct digest_opts *o, const json_t *filter)
+{
+	if (!json_object_get(filter, "team") && !json_object_get(filter, "audience")) {
+		ctl_error("digest: say whose digest it is: --team ID or --audience A");
+		return false;
+	}
+	if (!o->html && (o->subject || o->from || json_array_size(o->to))) {
+		ctl_error("digest: --subject, --to and --from are email headers: they go with --html");
+		return false;
+	}
+	return true;
+}
+
+/* The digest of the reply's alerts, as an email with --html. */
+static void print_reply(struct digest *d, const struct digest_opts *o, const json_t *reply)
+{
+	const json_t *alerts = json_object_get(reply, "alerts"), *a;
+	size_t no = 0, i;
+
+	if (!ctl_parse_time(ctl_member(reply, "as_of", NULL), &d->now))
+		d->now = (cw_time)time(NULL);
+	if (json_is_true(json_object_get(reply, "truncated")))
+		ctl_error("digest: only the first %zu alerts were sent; narrow the filters", json_array_size(alerts));
+	if (d->html) {
+		json_array_foreach (alerts, i, a)
+			no += is_overdue(a);
+		print_headers(d, o->subject, o->to, o->from, no, json_array_size(alerts) - no);
+	}
+	print_digest(d, alerts);
+}
+
 /* Asks for the alerts of a team or audience and prints the digest. */
 int cmd_digest(int argc, char **argv)
 {
@@ -289,81 +344,26 @@ int cmd_digest(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct digest_opts dopt = { .to = json_array() };
+	const struct ctl_opts o = { "digest", opts, usage, take, &dopt };
 	struct digest d = { 0 };
-	const char *subject = NULL, *from = NULL;
-	json_t *reply = NULL, *to = json_array();
 	struct ctl_filter f;
-	struct ctl_client *cl;
-	size_t no = 0, i;
-	json_t *a;
-	int c, rc = CTL_EXIT_USAGE;
+	json_t *reply;
+	int rc;
 
 	ctl_filter_init(&f);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (ctl_filter_option(&f, c, optarg))
-			continue;
-		switch (c) {
-		case 'H':
-			d.html = true;
-			break;
-		case 's':
-			if (!header_ok("--subject", optarg))
-				goto out;
-			subject = optarg;
-			break;
-		case 't':
-			if (!header_ok("--to", optarg))
-				goto out;
-			json_array_append_new(to, json_string(optarg));
-			break;
-		case 'f':
-			if (!header_ok("--from", optarg))
-				goto out;
-			from = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			rc = CTL_EXIT_OK;
-			goto out;
-		default:
-			usage(stderr);
-			goto out;
-		}
+	rc = ctl_parse(argc, argv, &o, &f);
+	if (rc < 0 && !complete(&dopt, f.filter))
+		rc = CTL_EXIT_USAGE;
+	if (rc < 0)
+		rc = ctl_request("digest", f.socket, json_pack("{s:s, s:O}", "cmd", "alerts", "filter", f.filter), &reply);
+	if (rc == CTL_EXIT_OK) {
+		d.html = dopt.html;
+		scope_text(f.filter, d.scope, sizeof(d.scope));
+		print_reply(&d, &dopt, reply);
+		json_decref(reply);
 	}
-	if (optind < argc) {
-		ctl_error("digest: unexpected argument '%s'", argv[optind]);
-		goto out;
-	}
-	if (!json_object_get(f.filter, "team") && !json_object_get(f.filter, "audience")) {
-		ctl_error("digest: say whose digest it is: --team ID or --audience A");
-		goto out;
-	}
-	if (!d.html && (subject || from || json_array_size(to))) {
-		ctl_error("digest: --subject, --to and --from are email headers: they go with --html");
-		goto out;
-	}
-	scope_text(f.filter, d.scope, sizeof(d.scope));
-	if (!(cl = ctl_connect("digest", f.socket, &rc)))
-		goto out;
-	rc = ctl_ask(cl, "digest", json_pack("{s:s, s:O}", "cmd", "alerts", "filter", f.filter), &reply);
-	ctl_client_close(cl);
-	if (rc != CTL_EXIT_OK)
-		goto out;
-	if (!ctl_parse_time(ctl_member(reply, "as_of", NULL), &d.now))
-		d.now = (cw_time)time(NULL);
-	if (json_is_true(json_object_get(reply, "truncated")))
-		ctl_error("digest: only the first %zu alerts were sent; narrow the filters",
-			  json_array_size(json_object_get(reply, "alerts")));
-	if (d.html) {
-		json_array_foreach (json_object_get(reply, "alerts"), i, a)
-			no += is_overdue(a);
-		print_headers(&d, subject, to, from, no, json_array_size(json_object_get(reply, "alerts")) - no);
-	}
-	print_digest(&d, json_object_get(reply, "alerts"));
-out:
-	json_decref(reply);
-	json_decref(to);
+	json_decref(dopt.to);
 	ctl_filter_free(&f);
 	return rc;
 }

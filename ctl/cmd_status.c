@@ -1,7 +1,6 @@
 /* cmd_status.c - `casewatchctl status`: casewatchd's database, last pass, deliveries and open alerts. */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,8 +8,9 @@
 #include "socket_cmd.h"
 
 /* The help text. */
-static void usage(FILE *out)
+static void usage(FILE *out, void *ctx)
 {
+	(void)ctx;
 	fprintf(out, "usage: casewatchctl status [--json] [--socket PATH]\n"
 		     "\n"
 		     "casewatchd's state: its database connection and schema, the policy profile,\n"
@@ -74,54 +74,44 @@ static void print_status(const json_t *r)
 		printf("             %-14s %s\n", key, text_of(v, b1, 32));
 }
 
+/* --json, the only option of its own. */
+static bool take(int c, const char *arg, void *ctx)
+{
+	(void)arg;
+	if (c != 'j')
+		return false;
+	*(bool *)ctx = true;
+	return true;
+}
+
 /* Asks for the status and prints it. */
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
-		{ "socket", required_argument, NULL, 's' },
+		{ "socket", required_argument, NULL, CTL_OPT_SOCKET },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *socket = NULL;
 	bool as_json = false;
-	struct ctl_client *cl;
+	const struct ctl_opts o = { "status", opts, usage, take, &as_json };
+	struct ctl_filter f;
 	json_t *reply;
-	int c, rc;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			as_json = true;
-			break;
-		case 's':
-			socket = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return CTL_EXIT_OK;
-		default:
-			usage(stderr);
-			return CTL_EXIT_USAGE;
-		}
+	ctl_filter_init(&f);
+	rc = ctl_parse(argc, argv, &o, &f);
+	if (rc < 0)
+		rc = ctl_request("status", f.socket, json_pack("{s:s}", "cmd", "status"), &reply);
+	if (rc == CTL_EXIT_OK) {
+		if (as_json)
+			ctl_print_reply(reply, true);
+		else
+			print_status(reply);
+		if (!json_is_true(json_object_get(json_object_get(reply, "database"), "connected")))
+			rc = CTL_EXIT_UNAVAILABLE;
+		json_decref(reply);
 	}
-	if (optind < argc) {
-		ctl_error("status: unexpected argument '%s'", argv[optind]);
-		return CTL_EXIT_USAGE;
-	}
-	if (!(cl = ctl_connect("status", socket, &rc)))
-		return rc;
-	rc = ctl_ask(cl, "status", json_pack("{s:s}", "cmd", "status"), &reply);
-	ctl_client_close(cl);
-	if (rc != CTL_EXIT_OK)
-		return rc;
-	if (as_json)
-		ctl_print_reply(reply, true);
-	else
-		print_status(reply);
-	rc = json_is_true(json_object_get(json_object_get(reply, "database"), "connected")) ? CTL_EXIT_OK
-											       : CTL_EXIT_UNAVAILABLE;
-	json_decref(reply);
+	ctl_filter_free(&f);
 	return rc;
 }

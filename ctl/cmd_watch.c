@@ -1,7 +1,6 @@
 /* cmd_watch.c - `casewatchctl watch`: alert transitions as they happen, as NDJSON, resumable. */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +9,9 @@
 #include "socket_cmd.h"
 
 /* The help text. */
-static void usage(FILE *out)
+static void usage(FILE *out, void *ctx)
 {
+	(void)ctx;
 	fprintf(out, "usage: casewatchctl watch [--since ID] [--count N] [FILTERS] [--socket PATH]\n"
 		     "\n"
 		     "Follows alert transitions: each one is printed to stdout as it happens, one\n"
@@ -40,6 +40,60 @@ static int cut_off(const char *why, const char *resume)
 	return CTL_EXIT_UNAVAILABLE;
 }
 
+/* --since and --count. */
+struct watch_opts {
+	const char *since;
+	long long count;
+};
+
+/* A cursor of digits, a positive count. */
+static bool take(int c, const char *arg, void *ctx)
+{
+	struct watch_opts *wo = ctx;
+	char *end;
+
+	if (c == 'S') {
+		if (!*arg || strspn(arg, "0123456789") != strlen(arg) || strlen(arg) > 19) {
+			ctl_error("watch: --since: expected a transition id (digits), got '%s'", arg);
+			return false;
+		}
+		wo->since = arg;
+		return true;
+	}
+	if (c == 'n') {
+		wo->count = strtoll(arg, &end, 10);
+		if (*end || wo->count < 1) {
+			ctl_error("watch: --count: expected a positive number, got '%s'", arg);
+			return false;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Subscribes (from the cursor); NULL with *rc set when that failed. */
+static struct ctl_client *subscribe(const struct ctl_filter *f, const char *since, char last[32], int *rc)
+{
+	struct ctl_client *cl = ctl_connect("watch", f->socket, rc);
+	json_t *req, *reply;
+
+	if (!cl)
+		return NULL;
+	req = json_pack("{s:s}", "cmd", "subscribe");
+	if (json_object_size(f->filter))
+		json_object_set(req, "filter", f->filter);
+	if (since)
+		json_object_set_new(req, "since", json_string(since));
+	*rc = ctl_ask(cl, "watch", req, &reply);
+	if (*rc != CTL_EXIT_OK) {
+		ctl_client_close(cl);
+		return NULL;
+	}
+	snprintf(last, 32, "%s", since ? since : ctl_member(reply, "last_id", "0"));
+	json_decref(reply);
+	return cl;
+}
+
 /* Subscribes and prints events until cut off, or --count is reached. */
 int cmd_watch(int argc, char **argv)
 {
@@ -50,71 +104,28 @@ int cmd_watch(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *since = NULL;
-	char last[32] = "", *end;
-	long long count = -1, seen = 0;
+	struct watch_opts wo = { NULL, -1 };
+	const struct ctl_opts o = { "watch", opts, usage, take, &wo };
+	char last[32] = "";
+	long long seen = 0;
 	struct ctl_filter f;
 	struct ctl_client *cl;
 	struct cw_error err;
-	json_t *req, *reply, *ev;
-	int c, rc;
+	json_t *ev;
+	int rc;
 
 	ctl_filter_init(&f);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (ctl_filter_option(&f, c, optarg))
-			continue;
-		switch (c) {
-		case 'S':
-			since = optarg;
-			if (!*since || strspn(since, "0123456789") != strlen(since) || strlen(since) > 19) {
-				ctl_error("watch: --since: expected a transition id (digits), got '%s'", since);
-				ctl_filter_free(&f);
-				return CTL_EXIT_USAGE;
-			}
-			break;
-		case 'n':
-			count = strtoll(optarg, &end, 10);
-			if (*end || count < 1) {
-				ctl_error("watch: --count: expected a positive number, got '%s'", optarg);
-				ctl_filter_free(&f);
-				return CTL_EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			ctl_filter_free(&f);
-			return CTL_EXIT_OK;
-		default:
-			usage(stderr);
-			ctl_filter_free(&f);
-			return CTL_EXIT_USAGE;
-		}
+	rc = ctl_parse(argc, argv, &o, &f);
+	if (rc < 0 && json_object_get(f.filter, "state")) {
+		ctl_error("watch: --state is not a watch filter (a transition has no state to select by)");
+		rc = CTL_EXIT_USAGE;
 	}
-	if (optind < argc || json_object_get(f.filter, "state")) {
-		ctl_error("watch: %s", optind < argc ? "unexpected argument" : "--state is not a watch filter");
-		ctl_filter_free(&f);
-		return CTL_EXIT_USAGE;
-	}
-	if (!(cl = ctl_connect("watch", f.socket, &rc))) {
-		ctl_filter_free(&f);
-		return rc;
-	}
-	req = json_pack("{s:s}", "cmd", "subscribe");
-	if (json_object_size(f.filter))
-		json_object_set(req, "filter", f.filter);
-	if (since)
-		json_object_set_new(req, "since", json_string(since));
+	cl = rc < 0 ? subscribe(&f, wo.since, last, &rc) : NULL;
 	ctl_filter_free(&f);
-	rc = ctl_ask(cl, "watch", req, &reply);
-	if (rc != CTL_EXIT_OK) {
-		ctl_client_close(cl);
+	if (!cl)
 		return rc;
-	}
-	snprintf(last, sizeof(last), "%s", since ? since : ctl_member(reply, "last_id", "0"));
-	json_decref(reply);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while (count < 0 || seen < count) {
+	while (wo.count < 0 || seen < wo.count) {
 		const char *type, *id;
 
 		ev = ctl_client_read(cl, -1, &err);

@@ -57,6 +57,32 @@ bool ctl_filter_option(struct ctl_filter *f, int c, const char *arg)
 	return true;
 }
 
+/* The option loop every socket command shares. */
+int ctl_parse(int argc, char **argv, const struct ctl_opts *o, struct ctl_filter *f)
+{
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", o->table, NULL)) != -1) {
+		if (ctl_filter_option(f, c, optarg))
+			continue;
+		if (c == 'h') {
+			o->usage(stdout, o->ctx);
+			return CTL_EXIT_OK;
+		}
+		if (c == '?' || c == ':' || !o->take || !o->take(c, optarg, o->ctx)) {
+			if (c == '?' || c == ':')
+				o->usage(stderr, o->ctx);
+			return CTL_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		ctl_error("%s: unexpected argument '%s' (see casewatchctl %s --help)", o->what, argv[optind], o->what);
+		return CTL_EXIT_USAGE;
+	}
+	return -1;
+}
+
 /* Connects and says hello; the error (with what to do) is printed here. */
 struct ctl_client *ctl_connect(const char *what, const char *socket, int *exit_code)
 {
@@ -93,6 +119,30 @@ int ctl_ask(struct ctl_client *c, const char *what, json_t *request, json_t **re
 	}
 	json_decref(r);
 	return rc;
+}
+
+/* One request on a connection of its own. */
+int ctl_request(const char *what, const char *socket, json_t *request, json_t **reply)
+{
+	struct ctl_client *c;
+	int rc;
+
+	*reply = NULL;
+	if (!(c = ctl_connect(what, socket, &rc))) {
+		json_decref(request);
+		return rc;
+	}
+	rc = ctl_ask(c, what, request, reply);
+	ctl_client_close(c);
+	return rc;
+}
+
+/* Due times are UTC text of one width, so they sort as text. */
+int ctl_alert_oldest_cmp(const json_t *a, const json_t *b)
+{
+	int c = strcmp(ctl_member(a, "due", ""), ctl_member(b, "due", ""));
+
+	return c ? c : ctl_id_cmp(ctl_member(a, "alert_id", ""), ctl_member(b, "alert_id", ""));
 }
 
 /* A string member, or dflt. */

@@ -6,7 +6,9 @@
 #ifndef CASEWATCH_CTL_SOCKET_CMD_H
 #define CASEWATCH_CTL_SOCKET_CMD_H
 
+#include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -57,6 +59,21 @@ void ctl_filter_free(struct ctl_filter *f);
 /* Takes option c (from getopt_long) if it is a filter option or --socket; true if it was. */
 bool ctl_filter_option(struct ctl_filter *f, int c, const char *arg);
 
+/* How a socket command reads its options (ctl_parse). */
+struct ctl_opts {
+	const char *what;		       /* the command, for messages */
+	const struct option *table;	       /* getopt_long's table, with "help" as 'h' */
+	void (*usage)(FILE *out, void *ctx);   /* the help text */
+	bool (*take)(int c, const char *arg, void *ctx); /* the command's own options; false: wrong (printed) */
+	void *ctx;
+};
+
+/* Reads argv with getopt_long: filter options and --socket into f, --help,
+ * the command's own options through take; no other argument is accepted.
+ * Returns -1 when the command should go on, else its exit status (0 after
+ * --help, CTL_EXIT_USAGE for a mistake, with the usage or the error printed). */
+int ctl_parse(int argc, char **argv, const struct ctl_opts *o, struct ctl_filter *f);
+
 /* Connects to the socket (--socket, $CASEWATCH_SOCKET or the default).
  * NULL with the error printed and *exit_code set on failure. */
 struct ctl_client *ctl_connect(const char *what, const char *socket, int *exit_code);
@@ -65,6 +82,13 @@ struct ctl_client *ctl_connect(const char *what, const char *socket, int *exit_c
  * it with advice and returns its exit code (CTL_EXIT_UNAVAILABLE for
  * db_unavailable, CTL_EXIT_REFUSED otherwise); *reply is then NULL. */
 int ctl_ask(struct ctl_client *c, const char *what, json_t *request, json_t **reply);
+
+/* Connects, sends request (stolen), waits for its reply and closes: ctl_ask
+ * with the connection made for it. The request is freed on failure too. */
+int ctl_request(const char *what, const char *socket, json_t *request, json_t **reply);
+
+/* Orders two alerts oldest first: by due time (none first), then alert id. */
+int ctl_alert_oldest_cmp(const json_t *a, const json_t *b);
 
 /* A string member of an object, or dflt when it is absent or not a string. */
 const char *ctl_member(const json_t *obj, const char *key, const char *dflt);

@@ -199,8 +199,9 @@ static char *text_array(const json_t *arr)
 	return out;
 }
 
-/* Fills params[0..7] from a normalized filter (and alert ids), params[8] with now; free with params_free. */
-static bool params_fill(char *params[9], const json_t *filter, const json_t *ids, char now[CW_CLOCK_UTC_STRLEN])
+/* Fills params[0..7] from a normalized filter (and alert ids), params[8] with t; free with params_free. */
+static bool params_fill(char *params[9], const json_t *filter, const json_t *ids, cw_time t,
+			char now[CW_CLOCK_UTC_STRLEN])
 {
 	bool ok = true;
 
@@ -211,7 +212,7 @@ static bool params_fill(char *params[9], const json_t *filter, const json_t *ids
 		if (json_is_array(v) && !(params[i] = text_array(v)))
 			ok = false;
 	}
-	cw_clock_format_utc(cw_clock_now(), now);
+	cw_clock_format_utc(t, now);
 	params[8] = now;
 	return ok;
 }
@@ -220,6 +221,37 @@ static void params_free(char *params[9])
 {
 	for (int i = 0; i < 8; i++)
 		free(params[i]);
+}
+
+/*
+ * Starts a command job on a filter (and alert ids): the database, the job
+ * with its rows, its time (the daemon's now) and the parameters $1..$9
+ * (free with params_free). NULL when it cannot start: the client has been
+ * answered then.
+ */
+static struct sp_job *job_begin(struct cw_store_provider *sp, enum sp_kind kind, struct cw_alertbus_req *req,
+				cw_alertbus_reply_fn done, const json_t *filter, const json_t *ids, char *params[9],
+				char now[CW_CLOCK_UTC_STRLEN], struct cw_db **db)
+{
+	struct sp_job *j;
+	char msg[512];
+
+	if (!(*db = sp_db(sp, msg, sizeof(msg)))) {
+		done(req, NULL, "db_unavailable", msg);
+		return NULL;
+	}
+	j = job_new(sp, kind, req);
+	if (j && (j->rows = json_array())) {
+		j->reply = done;
+		j->now = cw_clock_now();
+		if (params_fill(params, filter, ids, j->now, now))
+			return j;
+		params_free(params);
+	}
+	if (j)
+		job_free(j);
+	done(req, NULL, "internal", "out of memory");
+	return NULL;
 }
 
 static const char *value_or_null(const PGresult *res, int row, int col)
@@ -411,28 +443,13 @@ static void sp_alerts(void *ctx, const json_t *filter, cw_alertbus_reply_fn done
 		" (SELECT max(t.transition_id) FROM casewatch.transition t WHERE t.alert_id = a.alert_id),"
 		" (SELECT p.allocated_worker_id FROM records.person p WHERE p.person_id = a.person_id)"
 		" FROM casewatch.alert a WHERE " SP_MATCH " ORDER BY a.alert_id LIMIT 50001"; /* SP_ALERTS_MAX + 1 */
-	struct cw_store_provider *sp = ctx;
-	char *params[9], now[CW_CLOCK_UTC_STRLEN], msg[512];
+	char *params[9], now[CW_CLOCK_UTC_STRLEN];
 	struct cw_db *db;
 	struct sp_job *j;
 	struct cw_error e;
 
-	if (!(db = sp_db(sp, msg, sizeof(msg)))) {
-		done(req, NULL, "db_unavailable", msg);
+	if (!(j = job_begin(ctx, SP_ALERTS, req, done, filter, NULL, params, now, &db)))
 		return;
-	}
-	j = job_new(sp, SP_ALERTS, req);
-	if (!j || !(j->rows = json_array()) || !params_fill(params, filter, NULL, now)) {
-		if (j) {
-			params_free(params);
-			job_free(j);
-		}
-		done(req, NULL, "internal", "out of memory");
-		return;
-	}
-	j->reply = done;
-	j->now = cw_clock_now();
-	cw_clock_format_utc(j->now, now);
 	if (!cw_db_query(db, sql, 9, (const char *const *)params, 0, on_alert_rows, on_alerts_done, j, &e))
 		job_reply(j, NULL, "db_unavailable", e.msg);
 	params_free(params);
@@ -618,33 +635,24 @@ static void sp_change(void *ctx, const char *verb, const json_t *args, const str
 		"SELECT t.alert_id FROM (SELECT coalesce(jsonb_agg(a.alert_id), '[0]') AS ids FROM casewatch.alert a"
 		" WHERE " SP_MATCH ") s, casewatch.snooze(jsonb_build_object('alert_id', s.ids), $10, $11,"
 		" $12::timestamptz, $9::timestamptz) t ORDER BY t.transition_id";
-	struct cw_store_provider *sp = ctx;
 	bool snooze = !strcmp(verb, "snooze");
 	const json_t *filter = json_object_get(args, "filter"), *ids = json_object_get(args, "alerts");
 	const char *reason = json_string_value(json_object_get(args, "reason"));
 	const char *until = json_string_value(json_object_get(args, "until"));
-	char *params[9], now[CW_CLOCK_UTC_STRLEN], msg[512];
+	char *params[9], now[CW_CLOCK_UTC_STRLEN];
 	const char *all[12];
 	struct cw_db_job *dbjob;
 	struct cw_db *db;
 	struct sp_job *j;
 	struct cw_error e;
 
-	if (!(db = sp_db(sp, msg, sizeof(msg)))) {
-		done(req, NULL, "db_unavailable", msg);
+	if (!(j = job_begin(ctx, SP_CHANGE, req, done, filter, ids, params, now, &db)))
+		return;
+	if (!(j->selected = json_array())) {
+		job_reply(j, NULL, "internal", "out of memory");
+		params_free(params);
 		return;
 	}
-	j = job_new(sp, SP_CHANGE, req);
-	if (!j || !(j->rows = json_array()) || !(j->selected = json_array()) ||
-	    !params_fill(params, filter, ids, now)) {
-		if (j) {
-			params_free(params);
-			job_free(j);
-		}
-		done(req, NULL, "internal", "out of memory");
-		return;
-	}
-	j->reply = done;
 	j->requested = json_incref((json_t *)ids);
 	for (int i = 0; i < 9; i++)
 		all[i] = params[i];
