@@ -9,8 +9,6 @@
 #include "casewatch/explain.h"
 #include "ctl.h"
 
-int cmd_explain(int argc, char **argv);
-
 /* The help text. */
 static void usage(FILE *out)
 {

@@ -9,8 +9,6 @@
 #include "casewatch/policy.h"
 #include "ctl.h"
 
-int cmd_policy(int argc, char **argv);
-
 /* The help text. */
 static void usage(FILE *out)
 {

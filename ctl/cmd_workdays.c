@@ -9,8 +9,6 @@
 #include "casewatch/calendar.h"
 #include "ctl.h"
 
-int cmd_workdays(int argc, char **argv);
-
 static const char *const weekday_names[8] = { "", "Monday", "Tuesday", "Wednesday",
 					      "Thursday", "Friday", "Saturday", "Sunday" };
 

@@ -7,7 +7,7 @@ enum ctl_exit {
 	CTL_EXIT_OK = 0,	  /* done; or "yes" for a question */
 	CTL_EXIT_NO = 1,	  /* "no" for a question, or the input is invalid */
 	CTL_EXIT_USAGE = 2,	  /* bad arguments */
-	CTL_EXIT_UNAVAILABLE = 3, /* cannot reach casewatchd */
+	CTL_EXIT_UNAVAILABLE = 3, /* cannot reach casewatchd (or it cannot reach its database); watch: cut off */
 	CTL_EXIT_REFUSED = 4,	  /* the daemon answered with an error */
 };
 
@@ -16,6 +16,17 @@ struct ctl_command {
 	int (*run)(int argc, char **argv); /* argv[0] is the command's name */
 	const char *summary;
 };
+
+/* The commands, one per ctl/cmd_<name>.c. */
+int cmd_workdays(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_ack(int argc, char **argv);
+int cmd_snooze(int argc, char **argv);
+int cmd_digest(int argc, char **argv);
 
 /* Prints "casewatchctl: <message>" to stderr. */
 void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -7,15 +7,17 @@
 
 #include "ctl.h"
 
-int cmd_workdays(int argc, char **argv);
-int cmd_policy(int argc, char **argv);
-int cmd_explain(int argc, char **argv);
-
 /* One row per command; each lives in ctl/cmd_<name>.c. */
 static const struct ctl_command commands[] = {
 	{ "workdays", cmd_workdays, "working days: add, between, is (UK bank holidays)" },
 	{ "policy", cmd_policy, "policy profiles: check files, show effective rules" },
 	{ "explain", cmd_explain, "when a rule falls due for an anchor time, and why" },
+	{ "status", cmd_status, "casewatchd's state: database, last pass, open alerts" },
+	{ "alerts", cmd_alerts, "the open alerts, by team and rule (filters)" },
+	{ "watch", cmd_watch, "follow alert transitions live (NDJSON), resumable" },
+	{ "ack", cmd_ack, "acknowledge open alerts (by id or filter)" },
+	{ "snooze", cmd_snooze, "hold back escalation of open alerts until a time" },
+	{ "digest", cmd_digest, "what a manager must act on now, as text or HTML email" },
 	{ NULL, NULL, NULL },
 };
 

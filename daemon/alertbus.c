@@ -1108,6 +1108,12 @@ uint64_t cw_alertbus_last_id(const struct cw_alertbus *bus)
 	return bus->last_id;
 }
 
+void cw_alertbus_set_last_id(struct cw_alertbus *bus, uint64_t id)
+{
+	if (id > bus->last_id)
+		bus->last_id = id;
+}
+
 size_t cw_alertbus_clients(const struct cw_alertbus *bus)
 {
 	return bus->nconns;

@@ -120,6 +120,7 @@ struct cw_alertbus_config {
 	struct cw_alertbus_policy policy;
 	struct cw_alertbus_provider provider;
 	cw_alertbus_log_fn log;	  /* required */
+	time_t (*now)(void);	  /* the daemon's clock, for snooze's "until" (default time(NULL)) */
 };
 
 /* Starts listening. NULL and err set (naming the path) when the socket cannot
@@ -145,6 +146,11 @@ bool cw_alertbus_filter_match(const json_t *filter, const json_t *data);
 
 /* The id of the last transition published (or config.last_id). */
 uint64_t cw_alertbus_last_id(const struct cw_alertbus *bus);
+
+/* Raises the last id to id when it is higher (the delivery cursor read from
+ * the store after a start: transitions up to it exist, so cursors up to it
+ * are valid). Never lowers it. */
+void cw_alertbus_set_last_id(struct cw_alertbus *bus, uint64_t id);
 
 /* The number of open connections. */
 size_t cw_alertbus_clients(const struct cw_alertbus *bus);

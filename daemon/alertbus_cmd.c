@@ -20,7 +20,7 @@ static const struct {
 } filter_keys[] = {
 	{ "team", "team" },	    { "rule", "rule_id" }, { "audience", "audience" },
 	{ "severity", "severity" }, { "kind", "kind" },	   { "state", "state" },
-	{ NULL, NULL },
+	{ "person", "person_id" },  { NULL, NULL },
 };
 
 bool cw_alertbus_filter_match(const json_t *filter, const json_t *data)
@@ -86,7 +86,7 @@ static json_t *filter_parse(const json_t *in, bool with_state, char *msg, size_t
 				known = true;
 		if (!known) {
 			alertbus_printable(shown, sizeof(shown), key, strlen(key));
-			snprintf(msg, size, "filter.%s: unknown filter (filters: team, rule, audience, severity, kind%s)",
+			snprintf(msg, size, "filter.%s: unknown filter (filters: team, rule, audience, severity, kind, person%s)",
 				 shown, with_state ? ", state" : "");
 			goto bad;
 		}
@@ -404,9 +404,10 @@ static json_t *change_list(const json_t *alert, const json_t *alerts, const char
 /*
  * The validated arguments of ack or snooze: the target as "alerts" (ids) or
  * "filter" (non-empty), and for snooze "until" (future UTC) and "reason" (a
- * code). NULL with msg when something is wrong.
+ * code; "until" is after now, the daemon's clock). NULL with msg when
+ * something is wrong.
  */
-static json_t *change_args(const json_t *req, const char *verb, bool snooze, char *msg, size_t size)
+static json_t *change_args(const json_t *req, const char *verb, bool snooze, time_t now, char *msg, size_t size)
 {
 	const json_t *alert = json_object_get(req, "alert");
 	const json_t *alerts = json_object_get(req, "alerts");
@@ -423,7 +424,7 @@ static json_t *change_args(const json_t *req, const char *verb, bool snooze, cha
 		if (target && json_object_size(target) == 0) {
 			json_decref(target);
 			target = NULL;
-			snprintf(why, sizeof(why), "filter: name at least one of team, rule, audience, severity, kind, state");
+			snprintf(why, sizeof(why), "filter: name at least one of team, rule, audience, severity, kind, person, state");
 		}
 		if (!target) {
 			snprintf(msg, size, "%s: %s", verb, why);
@@ -440,7 +441,7 @@ static json_t *change_args(const json_t *req, const char *verb, bool snooze, cha
 
 		if (!u || !parse_utc(u, &until))
 			snprintf(msg, size, "snooze: \"until\" must be a UTC time such as \"2026-12-01T17:00:00Z\"");
-		else if (until <= time(NULL))
+		else if (until <= now)
 			snprintf(msg, size, "snooze: \"until\" (%s) is not in the future", u);
 		else if (!is_code(reason))
 			snprintf(msg, size,
@@ -453,6 +454,17 @@ static json_t *change_args(const json_t *req, const char *verb, bool snooze, cha
 		json_decref(args);
 		return NULL;
 	}
+	if (json_object_get(req, "reason")) {
+		const char *reason = json_string_value(json_object_get(req, "reason"));
+
+		if (!is_code(reason)) {
+			snprintf(msg, size,
+				 "%s: \"reason\" must be a code (lower-case letters, digits and _, at most 64), not free text", verb);
+			json_decref(args);
+			return NULL;
+		}
+		json_object_set_new(args, "reason", json_string(reason));
+	}
 	return args;
 }
 
@@ -462,7 +474,7 @@ static json_t *change_args(const json_t *req, const char *verb, bool snooze, cha
  */
 static void cmd_change(struct conn *conn, const json_t *req, const json_t *id, const char *verb)
 {
-	static const char *const ack_members[] = { "alert", "alerts", "filter", NULL };
+	static const char *const ack_members[] = { "alert", "alerts", "filter", "reason", NULL };
 	static const char *const snooze_members[] = { "alert", "alerts", "filter", "until", "reason", NULL };
 	bool snooze = !strcmp(verb, "snooze");
 	struct cw_alertbus *bus = conn->bus;
@@ -481,7 +493,7 @@ static void cmd_change(struct conn *conn, const json_t *req, const json_t *id, c
 				     (unsigned)conn->actor.uid, verb);
 		return;
 	}
-	args = change_args(req, verb, snooze, msg, sizeof(msg));
+	args = change_args(req, verb, snooze, bus->cfg.now ? bus->cfg.now() : time(NULL), msg, sizeof(msg));
 	if (!args) {
 		alertbus_reply_error(conn, id, "bad_request", "%s", msg);
 		return;

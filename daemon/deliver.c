@@ -345,6 +345,12 @@ static void on_cursor(const PGresult *res, void *arg)
 	if (PQntuples(res) == 1) {
 		dl->cursor = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
 		dl->cursor_known = true;
+		/* Transitions up to the cursor were delivered before a restart:
+		 * cursors up to it are valid, and the ring does not hold them. */
+		if (dl->bus)
+			cw_alertbus_set_last_id(dl->bus, dl->cursor);
+		if (dl->tlog)
+			cw_translog_set_floor(dl->tlog, dl->cursor);
 	}
 }
 

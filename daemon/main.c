@@ -3,10 +3,14 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -18,8 +22,14 @@
 #include "conf.h"
 #include "daemon.h"
 #include "daemon/versions.h"
+#include "alertbus.h"
 #include "log.h"
 #include "poller.h"
+#include "store_provider.h"
+#include "transition_log.h"
+
+/* Recent transitions kept in memory for resuming subscribers. */
+#define MAIN_TRANSLOG_RING 10000
 
 /* What the command line asked for. */
 struct options {
@@ -39,6 +49,13 @@ struct main_state {
 	struct cw_conf *conf;
 	struct cw_daemon *daemon;
 	struct cw_poller *poller;
+	struct cw_translog *tlog;
+	struct cw_store_provider *provider;
+	struct cw_alertbus *bus;
+	uid_t *admin_uids; /* the bus's change policy; must outlive the bus */
+	size_t n_admin_uids;
+	gid_t *admin_gids;
+	size_t n_admin_gids;
 	struct event *sighup, *sigterm, *sigint, *watchdog;
 	int stop_signals;
 };
@@ -339,10 +356,129 @@ static void log_versions(const struct main_state *ms)
 		       cw_clock_test_file());
 }
 
+/* Calls fn(ms, name) for each name of a settings list (commas and/or blanks). */
+static void each_name(struct main_state *ms, const char *list, void (*fn)(struct main_state *, const char *))
+{
+	char name[256];
+
+	while (*list) {
+		size_t n = strcspn(list, ", \t");
+
+		if (n > 0 && n < sizeof(name)) {
+			memcpy(name, list, n);
+			name[n] = '\0';
+			fn(ms, name);
+		}
+		list += n;
+		list += strspn(list, ", \t");
+	}
+}
+
+/* One admin_users name (or uid) into the change policy. */
+static void add_admin_user(struct main_state *ms, const char *name)
+{
+	struct passwd *pw = getpwnam(name);
+	uid_t *u;
+
+	if (!pw) {
+		cw_log(CW_LOG_WARNING, "admin_users: no user \"%s\"; ignored", name);
+		return;
+	}
+	u = realloc(ms->admin_uids, (ms->n_admin_uids + 1) * sizeof(*u));
+	if (!u)
+		abort();
+	ms->admin_uids = u;
+	u[ms->n_admin_uids++] = pw->pw_uid;
+}
+
+/* One admin_groups name into the change policy. */
+static void add_admin_group(struct main_state *ms, const char *name)
+{
+	struct group *gr = getgrnam(name);
+	gid_t *g;
+
+	if (!gr) {
+		cw_log(CW_LOG_INFO, "admin_groups: no group \"%s\"; ignored", name);
+		return;
+	}
+	g = realloc(ms->admin_gids, (ms->n_admin_gids + 1) * sizeof(*g));
+	if (!g)
+		abort();
+	ms->admin_gids = g;
+	g[ms->n_admin_gids++] = gr->gr_gid;
+}
+
+/* The bus's clock: the daemon's (the test clock when one is set). */
+static time_t bus_now(void)
+{
+	return (time_t)cw_clock_now();
+}
+
+/* The bus's log: the daemon's logger at the same priority. */
+static void bus_log(int priority, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	cw_log(priority < CW_LOG_ERR ? CW_LOG_ERR : (enum cw_log_level)priority, "%s", line);
+}
+
+/*
+ * The alert socket (not with --once): the transition ring, the store-backed
+ * provider and the bus, on the socket systemd passed or socket_path. Who may
+ * ack and snooze comes from admin_users and admin_groups (root always may),
+ * read at start. The delivery cursor read from the store when the database
+ * connects sets the bus's last id (deliver.c), so cursors survive restarts.
+ */
+static bool setup_alert_socket(struct main_state *ms)
+{
+	struct cw_alertbus_config bc = { 0 };
+	struct cw_error err;
+
+	ms->tlog = cw_translog_new(ms->base, MAIN_TRANSLOG_RING);
+	ms->provider = ms->tlog ? cw_store_provider_new(ms->base, ms->daemon, ms->poller, ms->tlog, ms->conf->profile)
+				: NULL;
+	if (!ms->provider) {
+		cw_log(CW_LOG_ERR, "alert socket: out of memory");
+		return false;
+	}
+	each_name(ms, ms->conf->admin_users, add_admin_user);
+	each_name(ms, ms->conf->admin_groups, add_admin_group);
+	bc.path = ms->conf->socket_path;
+	bc.mode = (mode_t)ms->conf->socket_mode;
+	bc.group = *ms->conf->socket_group ? ms->conf->socket_group : NULL;
+	bc.systemd = true;
+	bc.max_clients = (size_t)ms->conf->max_clients;
+	bc.max_output = (size_t)ms->conf->client_buffer_limit;
+	bc.policy.uids = ms->admin_uids;
+	bc.policy.n_uids = ms->n_admin_uids;
+	bc.policy.gids = ms->admin_gids;
+	bc.policy.n_gids = ms->n_admin_gids;
+	bc.log = bus_log;
+	bc.now = bus_now;
+	cw_store_provider_get(ms->provider, &bc.provider);
+	ms->bus = cw_alertbus_new(ms->base, &bc, &err);
+	if (!ms->bus) {
+		cw_log(CW_LOG_ERR, "%s", err.msg);
+		return false;
+	}
+	cw_store_provider_set_bus(ms->provider, ms->bus);
+	cw_poller_set_sinks(ms->poller, ms->tlog, ms->bus);
+	return true;
+}
+
 /* Frees what the loop used. */
 static void teardown(struct main_state *ms)
 {
+	cw_alertbus_free(ms->bus);
+	cw_store_provider_free(ms->provider);
 	cw_daemon_free(ms->daemon);
+	cw_translog_free(ms->tlog);
+	free(ms->admin_uids);
+	free(ms->admin_gids);
 	cw_poller_free(ms->poller);
 	if (ms->watchdog)
 		event_free(ms->watchdog);
@@ -418,6 +554,10 @@ int main(int argc, char **argv)
 	ms.daemon = cw_daemon_new(ms.base, ms.conf, ms.opt.once);
 	cw_poller_hooks(ms.poller, &hooks);
 	cw_daemon_set_hooks(ms.daemon, &hooks);
+	if (!ms.opt.once && !setup_alert_socket(&ms)) {
+		teardown(&ms);
+		return 1;
+	}
 	cw_daemon_start(ms.daemon);
 
 	/* Ready; the loop. */

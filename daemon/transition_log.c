@@ -76,6 +76,12 @@ void cw_translog_free(struct cw_translog *log)
 	free(log);
 }
 
+void cw_translog_set_floor(struct cw_translog *log, uint64_t id)
+{
+	if (log->count == 0 && id > log->evicted_upto)
+		log->evicted_upto = id;
+}
+
 uint64_t cw_translog_last_id(const struct cw_translog *log)
 {
 	return log->last_id;

@@ -39,6 +39,11 @@ void cw_translog_free(struct cw_translog *log);
  * the transition has no type or data.alert_id. */
 bool cw_translog_append(struct cw_translog *log, uint64_t id, const json_t *transition, struct cw_error *err);
 
+/* Transitions up to id exist but were never recorded here (a restart): a
+ * replay from before id gets "cursor_too_old" instead of a gap. Only
+ * raises the floor, and only while the log is empty. */
+void cw_translog_set_floor(struct cw_translog *log, uint64_t id);
+
 /* The id of the newest transition recorded, 0 when none. */
 uint64_t cw_translog_last_id(const struct cw_translog *log);
 

@@ -2,6 +2,7 @@
 dist_doc_DATA += \
 	docs/architecture.md \
 	docs/calendar.md \
+	docs/casewatchctl.md \
 	docs/configuration.md \
 	docs/facts.md \
 	docs/lifecycle.md \

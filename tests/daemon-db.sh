@@ -46,6 +46,8 @@ poll_interval = $2
 pidfile = $tmp/casewatchd.pid
 [socket]
 socket_path = $3
+# the test machine may have no group casewatch: leave the socket the daemon's
+socket_group =
 [log]
 log_target = stderr
 log_level = debug

@@ -27,6 +27,7 @@ retry_base = 200ms
 retry_cap = 1s
 [socket]
 socket_path = $tmp/cw.sock
+socket_group =
 [log]
 log_target = stderr
 log_level = info

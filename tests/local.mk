@@ -134,3 +134,9 @@ check_PROGRAMS += tests/check_deliver
 tests_check_deliver_CPPFLAGS = $(DAEMON_TEST_CPPFLAGS)
 tests_check_deliver_CFLAGS = $(DAEMON_TEST_CFLAGS)
 tests_check_deliver_LDADD = $(DAEMON_TEST_LIBS)
+
+# --- casewatchctl's socket commands (branch ctlcmds) ---
+# The real casewatchd on generated records with a test clock, driven by casewatchctl.
+dist_check_SCRIPTS += tests/ctl-socket.sh
+TESTS += tests/ctl-socket.sh
+# --- end casewatchctl's socket commands ---

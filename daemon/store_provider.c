@@ -1,0 +1,746 @@
+/* store_provider.c - the alert socket's status, alerts, replay and ack/snooze, answered from the store. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "casewatch/facts.h"
+#include "clock.h"
+#include "daemon.h"
+#include "db.h"
+#include "log.h"
+#include "poller.h"
+#include "store_provider.h"
+#include "transition_log.h"
+
+/* Open alerts listed at most by one alerts reply ("truncated" says more exist). */
+#define SP_ALERTS_MAX 50000
+/* How often the open-alert counts for status are refreshed. */
+#define SP_COUNT_INTERVAL_MS 5000
+/* Counts older than this are refreshed when status is asked. */
+#define SP_COUNT_STALE_MS 1000
+
+enum sp_kind { SP_ALERTS, SP_REPLAY, SP_CHANGE };
+
+/* One provider call in flight. */
+struct sp_job {
+	struct cw_store_provider *sp;
+	struct sp_job *prev, *next;
+	enum sp_kind kind;
+	struct cw_alertbus_req *req; /* NULL once the client went away */
+	cw_alertbus_reply_fn reply;
+	cw_alertbus_batch_fn batch;
+	bool in_ring;		 /* waiting for the transition ring */
+	uint64_t after, cap;	 /* replay: ids in (after, cap] */
+	size_t limit;
+	cw_time now;		 /* alerts: the daemon's time the states are read at */
+	json_t *rows;		 /* alerts, transitions, or changed ids */
+	json_t *selected;	 /* change: the open alerts the target selected */
+	json_t *requested;	 /* change: the ids asked for, or NULL for a filter */
+};
+
+struct cw_store_provider {
+	struct event_base *base;
+	struct cw_daemon *daemon;
+	struct cw_poller *poller;
+	struct cw_translog *tlog;
+	struct cw_alertbus_provider ring; /* the transition log's own provider */
+	struct cw_alertbus *bus;
+	char *profile;
+	struct sp_job *jobs;
+	struct event *count_timer;
+	bool counting;
+	int64_t counted_ms; /* monotonic, 0 when never */
+	cw_time counted_at;
+	json_t *counts;	    /* {"open": n, "by_state": {...}, "acknowledged": n, "snoozed": n} */
+};
+
+/* The filter columns, in parameter order ($1..$8); "alerts" are alert ids. */
+static const char *const sp_filter_names[] = { "team", "rule", "audience", "severity", "kind", "state", "person",
+					       "alerts", NULL };
+
+/* The audience and severity an open alert has in its announced state. */
+#define SP_AUDIENCE "casewatch.state_audience(a.announced_state, a.audience, a.escalate_to)"
+#define SP_SEVERITY                                                                                             \
+	"CASE WHEN a.kind = 'finding' AND a.announced_state = 'overdue' THEN coalesce(a.finding_severity, 'warning')" \
+	" ELSE casewatch.state_severity(a.announced_state) END"
+
+/* Open alerts matching $1..$8 (NULL arrays match everything); $9 is now. */
+#define SP_MATCH                                                                                                  \
+	"a.announced_state IS NOT NULL"                                                                            \
+	" AND ($1::text[] IS NULL OR a.team_id::text = ANY ($1))"                                                  \
+	" AND ($2::text[] IS NULL OR a.rule_id = ANY ($2))"                                                        \
+	" AND ($3::text[] IS NULL OR " SP_AUDIENCE " = ANY ($3))"                                                  \
+	" AND ($4::text[] IS NULL OR (" SP_SEVERITY ") = ANY ($4))"                                                \
+	" AND ($5::text[] IS NULL OR a.kind = ANY ($5))"                                                           \
+	" AND ($6::text[] IS NULL OR a.announced_state = ANY ($6)"                                                 \
+	"      OR ('acknowledged' = ANY ($6) AND a.acked_at IS NOT NULL)"                                          \
+	"      OR ('snoozed' = ANY ($6) AND a.snoozed_until > $9::timestamptz))"                                   \
+	" AND ($7::text[] IS NULL OR a.person_id::text = ANY ($7))"                                                \
+	" AND ($8::text[] IS NULL OR a.alert_id::text = ANY ($8))"
+
+/* ---- jobs ---- */
+
+static struct sp_job *job_new(struct cw_store_provider *sp, enum sp_kind kind, struct cw_alertbus_req *req)
+{
+	struct sp_job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	j->sp = sp;
+	j->kind = kind;
+	j->req = req;
+	j->next = sp->jobs;
+	if (sp->jobs)
+		sp->jobs->prev = j;
+	sp->jobs = j;
+	return j;
+}
+
+static void job_free(struct sp_job *j)
+{
+	if (j->prev)
+		j->prev->next = j->next;
+	else
+		j->sp->jobs = j->next;
+	if (j->next)
+		j->next->prev = j->prev;
+	json_decref(j->rows);
+	json_decref(j->selected);
+	json_decref(j->requested);
+	free(j);
+}
+
+/* Answers a command job (unless its client went away) and frees it. */
+static void job_reply(struct sp_job *j, json_t *result, const char *code, const char *message)
+{
+	if (j->req)
+		j->reply(j->req, result, code, message);
+	else
+		json_decref(result);
+	job_free(j);
+}
+
+/* Answers a replay job and frees it. */
+static void job_batch(struct sp_job *j, const json_t *transitions, bool more, const char *code, const char *message)
+{
+	if (j->req)
+		j->batch(j->req, transitions, more, code, message);
+	job_free(j);
+}
+
+/* The error code and message for a failed database job; logs what the client is not told. */
+static const char *db_error_code(const struct cw_db_error *err, const char *what, char *msg, size_t size)
+{
+	if (err->connection_lost) {
+		snprintf(msg, size, "the database connection was lost during %s; try again shortly", what);
+		return "db_unavailable";
+	}
+	if (!strcmp(err->sqlstate, "22023")) { /* invalid_parameter_value: the store refused the arguments */
+		snprintf(msg, size, "%s", err->message);
+		return "bad_request";
+	}
+	cw_log_ratelimited("store-provider", CW_LOG_ERR, "alert socket: %s failed: %s", what, err->message);
+	snprintf(msg, size, "%s failed in the database; the daemon's log says more", what);
+	return "internal";
+}
+
+/* The database, or NULL with a message when it cannot take a job now. */
+static struct cw_db *sp_db(struct cw_store_provider *sp, char *msg, size_t size)
+{
+	struct cw_db *db = cw_daemon_db(sp->daemon);
+	struct cw_db_status st;
+
+	if (db && cw_db_is_connected(db))
+		return db;
+	if (db) {
+		cw_db_get_status(db, &st);
+		snprintf(msg, size, "the database is unavailable (%s%s%.300s); casewatchd keeps retrying",
+			 cw_db_state_name(st.state), st.last_error[0] ? ": " : "", st.last_error);
+	} else
+		snprintf(msg, size, "the database is unavailable (not connected yet); casewatchd keeps retrying");
+	return NULL;
+}
+
+/* A SQL text[] literal of a JSON array of strings, e.g. {"north-2","7"}; malloc'd. */
+static char *text_array(const json_t *arr)
+{
+	size_t i, cap = 3;
+	const json_t *v;
+	char *out, *p;
+
+	json_array_foreach (arr, i, v)
+		cap += 3 + 2 * json_string_length(v);
+	out = p = malloc(cap);
+	if (!out)
+		return NULL;
+	*p++ = '{';
+	json_array_foreach (arr, i, v) {
+		const char *s = json_string_value(v);
+
+		if (i)
+			*p++ = ',';
+		*p++ = '"';
+		for (; s && *s; s++) {
+			if (*s == '"' || *s == '\\')
+				*p++ = '\\';
+			*p++ = *s;
+		}
+		*p++ = '"';
+	}
+	*p++ = '}';
+	*p = '\0';
+	return out;
+}
+
+/* Fills params[0..7] from a normalized filter (and alert ids), params[8] with t; free with params_free. */
+static bool params_fill(char *params[9], const json_t *filter, const json_t *ids, cw_time t,
+			char now[CW_CLOCK_UTC_STRLEN])
+{
+	bool ok = true;
+
+	for (int i = 0; sp_filter_names[i]; i++) {
+		const json_t *v = i == 7 ? ids : json_object_get(filter, sp_filter_names[i]);
+
+		params[i] = NULL;
+		if (json_is_array(v) && !(params[i] = text_array(v)))
+			ok = false;
+	}
+	cw_clock_format_utc(t, now);
+	params[8] = now;
+	return ok;
+}
+
+static void params_free(char *params[9])
+{
+	for (int i = 0; i < 8; i++)
+		free(params[i]);
+}
+
+/*
+ * Starts a command job on a filter (and alert ids): the database, the job
+ * with its rows, its time (the daemon's now) and the parameters $1..$9
+ * (free with params_free). NULL when it cannot start: the client has been
+ * answered then.
+ */
+static struct sp_job *job_begin(struct cw_store_provider *sp, enum sp_kind kind, struct cw_alertbus_req *req,
+				cw_alertbus_reply_fn done, const json_t *filter, const json_t *ids, char *params[9],
+				char now[CW_CLOCK_UTC_STRLEN], struct cw_db **db)
+{
+	struct sp_job *j;
+	char msg[512];
+
+	if (!(*db = sp_db(sp, msg, sizeof(msg)))) {
+		done(req, NULL, "db_unavailable", msg);
+		return NULL;
+	}
+	j = job_new(sp, kind, req);
+	if (j && (j->rows = json_array())) {
+		j->reply = done;
+		j->now = cw_clock_now();
+		if (params_fill(params, filter, ids, j->now, now))
+			return j;
+		params_free(params);
+	}
+	if (j)
+		job_free(j);
+	done(req, NULL, "internal", "out of memory");
+	return NULL;
+}
+
+static const char *value_or_null(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+/* Sets key to a UTC time from an epoch column, when it is not null. */
+static void set_time(json_t *obj, const char *key, const PGresult *res, int row, int col)
+{
+	const char *v = value_or_null(res, row, col);
+	char buf[CW_CLOCK_UTC_STRLEN];
+
+	if (!v)
+		return;
+	cw_clock_format_utc(strtoll(v, NULL, 10), buf);
+	json_object_set_new(obj, key, json_string(buf));
+}
+
+/* ---- status ---- */
+
+static void on_count_rows(const PGresult *res, void *arg)
+{
+	struct cw_store_provider *sp = arg;
+	json_t *by_state = json_object();
+	json_int_t open = 0, acked = 0, snoozed = 0;
+
+	for (int r = 0; r < PQntuples(res); r++) {
+		json_int_t n = strtoll(PQgetvalue(res, r, 1), NULL, 10);
+
+		json_object_set_new(by_state, PQgetvalue(res, r, 0), json_integer(n));
+		open += n;
+		acked += strtoll(PQgetvalue(res, r, 2), NULL, 10);
+		snoozed += strtoll(PQgetvalue(res, r, 3), NULL, 10);
+	}
+	json_decref(sp->counts);
+	sp->counts = json_pack("{s:I, s:o, s:I, s:I}", "open", open, "by_state", by_state, "acknowledged", acked,
+			       "snoozed", snoozed);
+	sp->counted_ms = cw_clock_monotonic_ms();
+	sp->counted_at = cw_clock_now();
+}
+
+static void on_counted(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_store_provider *sp = arg;
+
+	(void)db;
+	sp->counting = false;
+	if (err && !err->connection_lost)
+		cw_log_ratelimited("store-provider-count", CW_LOG_WARNING, "alert socket: counting open alerts: %s",
+				   err->message);
+}
+
+/* Queues the count of open alerts by announced state, unless one is running. */
+static void count_refresh(struct cw_store_provider *sp)
+{
+	static const char *const sql =
+		"SELECT announced_state, count(*), count(*) FILTER (WHERE acked_at IS NOT NULL),"
+		" count(*) FILTER (WHERE snoozed_until > $1::timestamptz)"
+		" FROM casewatch.alert WHERE announced_state IS NOT NULL GROUP BY 1 ORDER BY 1";
+	char now[CW_CLOCK_UTC_STRLEN], msg[256];
+	const char *params[1] = { now };
+	struct cw_db *db;
+	struct cw_error e;
+
+	if (sp->counting || cw_daemon_schema_version(sp->daemon) < 2 || !(db = sp_db(sp, msg, sizeof(msg))))
+		return;
+	cw_clock_format_utc(cw_clock_now(), now);
+	sp->counting = cw_db_query(db, sql, 1, params, 0, on_count_rows, on_counted, sp, &e);
+}
+
+static void on_count_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	count_refresh(arg);
+}
+
+/* status: the database, the schema, the profile, the last pass, deliveries, open alerts. */
+static void sp_status(void *ctx, json_t *reply)
+{
+	struct cw_store_provider *sp = ctx;
+	struct cw_db *db = cw_daemon_db(sp->daemon);
+	struct cw_poller_stats ps;
+	struct cw_db_status st = { 0 };
+	char since[CW_CLOCK_UTC_STRLEN], last[32], buf[CW_CLOCK_UTC_STRLEN];
+	json_t *d, *pass, *alerts;
+
+	if (db)
+		cw_db_get_status(db, &st);
+	d = json_pack("{s:s, s:b, s:i, s:I}", "state", db ? cw_db_state_name(st.state) : "disconnected", "connected",
+		      db && cw_db_is_connected(db), "schema_version", cw_daemon_schema_version(sp->daemon), "queued",
+		      (json_int_t)st.queued);
+	if (db && st.since != 0) {
+		cw_clock_format_utc(st.since, since);
+		json_object_set_new(d, "since", json_string(since));
+	}
+	if (st.server_version)
+		json_object_set_new(d, "server_version", json_integer(st.server_version));
+	if (st.last_error[0])
+		json_object_set_new(d, "last_error", json_string(st.last_error));
+	if (st.state == CW_DB_BAD) {
+		json_object_set_new(d, "attempts", json_integer(st.attempts));
+		json_object_set_new(d, "next_retry_ms", json_integer(st.next_retry_ms));
+	}
+	json_object_set_new(reply, "database", d);
+	json_object_set_new(reply, "profile", json_string(sp->profile));
+
+	cw_poller_get_stats(sp->poller, &ps);
+	pass = json_pack("{s:I, s:b, s:I}", "passes", (json_int_t)ps.passes, "swept", ps.swept, "persons_evaluated",
+			 (json_int_t)ps.persons_evaluated);
+	if (ps.last_pass_at != CW_TIME_NONE) {
+		cw_clock_format_utc(ps.last_pass_at, buf);
+		json_object_set_new(pass, "last_at", json_string(buf));
+		json_object_set_new(pass, "last_ms", json_integer(ps.last_pass_ms));
+		json_object_set_new(pass, "last_persons", json_integer((json_int_t)ps.last_pass_persons));
+	}
+	json_object_set_new(reply, "pass", pass);
+	snprintf(last, sizeof(last), "%" PRIu64, ps.last_delivered_id);
+	json_object_set_new(reply, "transitions", json_pack("{s:I, s:s}", "delivered", (json_int_t)ps.transitions_delivered,
+							    "last_id", last));
+	if (sp->counts) {
+		alerts = json_deep_copy(sp->counts);
+		cw_clock_format_utc(sp->counted_at, buf);
+		json_object_set_new(alerts, "counted_at", json_string(buf));
+		json_object_set_new(reply, "alerts", alerts);
+	}
+	if (!sp->counted_ms || cw_clock_monotonic_ms() - sp->counted_ms > SP_COUNT_STALE_MS)
+		count_refresh(sp);
+}
+
+/* ---- alerts ---- */
+
+static void on_alert_rows(const PGresult *res, void *arg)
+{
+	struct sp_job *j = arg;
+
+	for (int r = 0; r < PQntuples(res); r++) {
+		const char *team = value_or_null(res, r, 3), *worker = value_or_null(res, r, 12);
+		json_t *a = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "alert_id", PQgetvalue(res, r, 0),
+				      "rule_id", PQgetvalue(res, r, 1), "person_id", PQgetvalue(res, r, 2), "audience",
+				      PQgetvalue(res, r, 4), "state", PQgetvalue(res, r, 6), "severity",
+				      PQgetvalue(res, r, 7), "kind", PQgetvalue(res, r, 8), "acknowledged",
+				      !PQgetisnull(res, r, 9));
+
+		if (team)
+			json_object_set_new(a, "team", json_string(team));
+		if (worker)
+			json_object_set_new(a, "worker", json_string(worker));
+		set_time(a, "due", res, r, 5);
+		set_time(a, "acknowledged_at", res, r, 9);
+		set_time(a, "snoozed_until", res, r, 10);
+		if (!PQgetisnull(res, r, 11))
+			json_object_set_new(a, "last_transition", json_string(PQgetvalue(res, r, 11)));
+		json_array_append_new(j->rows, a);
+	}
+}
+
+static void on_alerts_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct sp_job *j = arg;
+	size_t n = json_array_size(j->rows);
+	char msg[600];
+	const char *code;
+
+	(void)db;
+	if (err) {
+		code = db_error_code(err, "listing alerts", msg, sizeof(msg));
+		job_reply(j, NULL, code, msg);
+		return;
+	}
+	if (n > SP_ALERTS_MAX)
+		json_array_remove(j->rows, n - 1);
+	cw_clock_format_utc(j->now, msg);
+	job_reply(j,
+		  json_pack("{s:I, s:b, s:s, s:O}", "count", (json_int_t)json_array_size(j->rows), "truncated",
+			    n > SP_ALERTS_MAX, "as_of", msg, "alerts", j->rows),
+		  NULL, NULL);
+}
+
+/* alerts: the open alerts a filter selects, in alert id order. */
+static void sp_alerts(void *ctx, const json_t *filter, cw_alertbus_reply_fn done, struct cw_alertbus_req *req)
+{
+	static const char sql[] =
+		"SELECT a.alert_id, a.rule_id, a.person_id, a.team_id, " SP_AUDIENCE ","
+		" extract(epoch FROM a.due_at)::bigint, a.announced_state, " SP_SEVERITY ", a.kind,"
+		" extract(epoch FROM a.acked_at)::bigint,"
+		" extract(epoch FROM CASE WHEN a.snoozed_until > $9::timestamptz THEN a.snoozed_until END)::bigint,"
+		" (SELECT max(t.transition_id) FROM casewatch.transition t WHERE t.alert_id = a.alert_id),"
+		" (SELECT p.allocated_worker_id FROM records.person p WHERE p.person_id = a.person_id)"
+		" FROM casewatch.alert a WHERE " SP_MATCH " ORDER BY a.alert_id LIMIT 50001"; /* SP_ALERTS_MAX + 1 */
+	char *params[9], now[CW_CLOCK_UTC_STRLEN];
+	struct cw_db *db;
+	struct sp_job *j;
+	struct cw_error e;
+
+	if (!(j = job_begin(ctx, SP_ALERTS, req, done, filter, NULL, params, now, &db)))
+		return;
+	if (!cw_db_query(db, sql, 9, (const char *const *)params, 0, on_alert_rows, on_alerts_done, j, &e))
+		job_reply(j, NULL, "db_unavailable", e.msg);
+	params_free(params);
+}
+
+/* ---- replay ---- */
+
+static void on_replay_rows(const PGresult *res, void *arg)
+{
+	struct sp_job *j = arg;
+
+	for (int r = 0; r < PQntuples(res); r++) {
+		uint64_t id = strtoull(PQgetvalue(res, r, 0), NULL, 10);
+		const char *team = value_or_null(res, r, 6), *late_by = value_or_null(res, r, 9);
+		char at[CW_CLOCK_UTC_STRLEN];
+		json_t *data, *t;
+
+		if (id > j->cap)
+			continue; /* committed, not yet delivered: the live stream brings it */
+		data = json_pack("{s:s, s:I, s:I, s:s?, s:s, s:s, s:s}", "rule_id", PQgetvalue(res, r, 4), "alert_id",
+				 (json_int_t)strtoll(PQgetvalue(res, r, 10), NULL, 10), "person_id",
+				 (json_int_t)strtoll(PQgetvalue(res, r, 5), NULL, 10), "team", team, "audience",
+				 PQgetvalue(res, r, 7), "state", PQgetvalue(res, r, 11), "severity", PQgetvalue(res, r, 3));
+		set_time(data, "due", res, r, 8);
+		if (late_by)
+			json_object_set_new(data, "late_by", json_integer(strtoll(late_by, NULL, 10)));
+		cw_clock_format_utc(strtoll(PQgetvalue(res, r, 2), NULL, 10), at);
+		t = json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)id, "type", PQgetvalue(res, r, 1), "time", at,
+			      "data", data);
+		json_array_append_new(j->rows, t);
+	}
+}
+
+static void on_replay_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct sp_job *j = arg;
+	char msg[600];
+	const char *code;
+
+	(void)db;
+	if (err) {
+		code = db_error_code(err, "replaying transitions", msg, sizeof(msg));
+		job_batch(j, NULL, false, code, msg);
+		return;
+	}
+	job_batch(j, j->rows, json_array_size(j->rows) == j->limit, NULL, NULL);
+}
+
+/* The ring cannot serve the cursor: read casewatch.transitions_after(). */
+static void replay_from_store(struct sp_job *j)
+{
+	static const char *const sql =
+		"SELECT t.transition_id, t.kind, extract(epoch FROM t.at)::bigint, t.severity, t.rule_id, t.person_id,"
+		" t.team_id, t.audience, extract(epoch FROM t.due_at)::bigint, extract(epoch FROM t.late_by)::bigint,"
+		" t.alert_id, t.to_state FROM casewatch.transitions_after($1::bigint, $2::int) t";
+	char after[24], limit[24], msg[512];
+	const char *params[2] = { after, limit };
+	struct cw_db *db;
+	struct cw_error e;
+
+	if (!(db = sp_db(j->sp, msg, sizeof(msg)))) {
+		job_batch(j, NULL, false, "db_unavailable", msg);
+		return;
+	}
+	if (!j->rows && !(j->rows = json_array())) {
+		job_batch(j, NULL, false, "internal", "out of memory");
+		return;
+	}
+	snprintf(after, sizeof(after), "%" PRIu64, j->after);
+	snprintf(limit, sizeof(limit), "%zu", j->limit);
+	if (!cw_db_query(db, sql, 2, params, 0, on_replay_rows, on_replay_done, j, &e))
+		job_batch(j, NULL, false, "db_unavailable", e.msg);
+}
+
+/* The ring's answer: pass it on, or fall back to the store when it is too old. */
+static void on_ring_batch(struct cw_alertbus_req *req, const json_t *transitions, bool more, const char *code,
+			  const char *message)
+{
+	struct sp_job *j = (struct sp_job *)(void *)req;
+
+	j->in_ring = false;
+	if (code && !strcmp(code, "cursor_too_old")) {
+		replay_from_store(j);
+		return;
+	}
+	job_batch(j, transitions, more, code, message);
+}
+
+/* replay: recent cursors from the ring, older ones from the store. */
+static void sp_replay(void *ctx, uint64_t after_id, size_t limit, cw_alertbus_batch_fn done,
+		      struct cw_alertbus_req *req)
+{
+	struct cw_store_provider *sp = ctx;
+	struct sp_job *j = job_new(sp, SP_REPLAY, req);
+
+	if (!j) {
+		done(req, NULL, false, "internal", "out of memory");
+		return;
+	}
+	j->batch = done;
+	j->after = after_id;
+	j->limit = limit ? limit : 1;
+	j->cap = sp->bus ? cw_alertbus_last_id(sp->bus) : UINT64_MAX;
+	j->in_ring = true;
+	sp->ring.replay(sp->ring.ctx, after_id, j->limit, on_ring_batch, (struct cw_alertbus_req *)(void *)j);
+}
+
+/* ---- ack and snooze ---- */
+
+static void on_selected(const PGresult *res, void *arg)
+{
+	struct sp_job *j = arg;
+
+	for (int r = 0; r < PQntuples(res); r++)
+		json_array_append_new(j->selected, json_string(PQgetvalue(res, r, 0)));
+}
+
+static void on_changed(const PGresult *res, void *arg)
+{
+	struct sp_job *j = arg;
+
+	for (int r = 0; r < PQntuples(res); r++)
+		json_array_append_new(j->rows, json_string(PQgetvalue(res, r, 0)));
+}
+
+/* True when the array of strings holds s. */
+static bool has_string(const json_t *arr, const char *s)
+{
+	size_t i;
+	const json_t *v;
+
+	json_array_foreach (arr, i, v)
+		if (!strcmp(json_string_value(v), s))
+			return true;
+	return false;
+}
+
+static void on_change_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct sp_job *j = arg;
+	json_t *unchanged = json_array(), *unknown = json_array();
+	const json_t *v;
+	char msg[600];
+	const char *code;
+	size_t i;
+
+	(void)db;
+	if (err) {
+		json_decref(unchanged);
+		json_decref(unknown);
+		code = db_error_code(err, "changing alerts", msg, sizeof(msg));
+		job_reply(j, NULL, code, msg);
+		return;
+	}
+	json_array_foreach (j->selected, i, v)
+		if (!has_string(j->rows, json_string_value(v)))
+			json_array_append(unchanged, (json_t *)v);
+	if (j->requested)
+		json_array_foreach (j->requested, i, v)
+			if (!has_string(j->selected, json_string_value(v)))
+				json_array_append(unknown, (json_t *)v);
+	job_reply(j,
+		  json_pack("{s:O, s:o, s:o, s:I, s:s}", "changed", j->rows, "unchanged", unchanged, "unknown", unknown,
+			    "count", (json_int_t)json_array_size(j->rows), "delivery", "next_pass"),
+		  NULL, NULL);
+}
+
+/*
+ * ack and snooze: one transaction lists the open alerts the target selects,
+ * then hands exactly those ids to casewatch.acknowledge() or
+ * casewatch.snooze() (an empty selection is given as alert id 0, which
+ * matches nothing, never as an empty filter). Times are the daemon's clock.
+ */
+static void sp_change(void *ctx, const char *verb, const json_t *args, const struct cw_actor *who,
+		      cw_alertbus_reply_fn done, struct cw_alertbus_req *req)
+{
+	static const char select_sql[] = "SELECT a.alert_id FROM casewatch.alert a WHERE " SP_MATCH " ORDER BY 1";
+	static const char ack_sql[] =
+		"SELECT t.alert_id FROM (SELECT coalesce(jsonb_agg(a.alert_id), '[0]') AS ids FROM casewatch.alert a"
+		" WHERE " SP_MATCH ") s, casewatch.acknowledge(jsonb_build_object('alert_id', s.ids), $10, $11,"
+		" $9::timestamptz) t ORDER BY t.transition_id";
+	static const char snooze_sql[] =
+		"SELECT t.alert_id FROM (SELECT coalesce(jsonb_agg(a.alert_id), '[0]') AS ids FROM casewatch.alert a"
+		" WHERE " SP_MATCH ") s, casewatch.snooze(jsonb_build_object('alert_id', s.ids), $10, $11,"
+		" $12::timestamptz, $9::timestamptz) t ORDER BY t.transition_id";
+	bool snooze = !strcmp(verb, "snooze");
+	const json_t *filter = json_object_get(args, "filter"), *ids = json_object_get(args, "alerts");
+	const char *reason = json_string_value(json_object_get(args, "reason"));
+	const char *until = json_string_value(json_object_get(args, "until"));
+	char *params[9], now[CW_CLOCK_UTC_STRLEN];
+	const char *all[12];
+	struct cw_db_job *dbjob;
+	struct cw_db *db;
+	struct sp_job *j;
+	struct cw_error e;
+
+	if (!(j = job_begin(ctx, SP_CHANGE, req, done, filter, ids, params, now, &db)))
+		return;
+	if (!(j->selected = json_array())) {
+		job_reply(j, NULL, "internal", "out of memory");
+		params_free(params);
+		return;
+	}
+	j->requested = json_incref((json_t *)ids);
+	for (int i = 0; i < 9; i++)
+		all[i] = params[i];
+	all[9] = who->name;
+	all[10] = reason;
+	all[11] = until;
+	dbjob = cw_db_job_new(true);
+	cw_db_job_add(dbjob, select_sql, 9, all, 0, on_selected, j);
+	cw_db_job_add(dbjob, snooze ? snooze_sql : ack_sql, snooze ? 12 : 11, all, 0, on_changed, j);
+	if (!cw_db_submit(db, dbjob, on_change_done, j, &e))
+		job_reply(j, NULL, "db_unavailable", e.msg);
+	params_free(params);
+}
+
+/* The client went away: its answer is dropped; a ring wait is cancelled. */
+static void sp_cancel(void *ctx, struct cw_alertbus_req *req)
+{
+	struct cw_store_provider *sp = ctx;
+
+	for (struct sp_job *j = sp->jobs; j; j = j->next) {
+		if (j->req != req)
+			continue;
+		j->req = NULL;
+		if (j->in_ring) {
+			if (sp->ring.cancel)
+				sp->ring.cancel(sp->ring.ctx, (struct cw_alertbus_req *)(void *)j);
+			job_free(j);
+		}
+		return;
+	}
+}
+
+/* ---- the provider ---- */
+
+struct cw_store_provider *cw_store_provider_new(struct event_base *base, struct cw_daemon *daemon,
+						struct cw_poller *poller, struct cw_translog *tlog,
+						const char *profile)
+{
+	struct cw_store_provider *sp = calloc(1, sizeof(*sp));
+	struct timeval tv = { SP_COUNT_INTERVAL_MS / 1000, (SP_COUNT_INTERVAL_MS % 1000) * 1000 };
+
+	if (!sp)
+		return NULL;
+	sp->base = base;
+	sp->daemon = daemon;
+	sp->poller = poller;
+	sp->tlog = tlog;
+	sp->profile = strdup(profile ? profile : "");
+	cw_translog_provider(tlog, NULL, NULL, &sp->ring);
+	sp->count_timer = event_new(base, -1, EV_PERSIST, on_count_timer, sp);
+	if (!sp->profile || !sp->count_timer) {
+		cw_store_provider_free(sp);
+		return NULL;
+	}
+	event_add(sp->count_timer, &tv);
+	return sp;
+}
+
+void cw_store_provider_free(struct cw_store_provider *sp)
+{
+	if (!sp)
+		return;
+	while (sp->jobs) {
+		struct sp_job *j = sp->jobs;
+
+		if (j->in_ring && sp->ring.cancel)
+			sp->ring.cancel(sp->ring.ctx, (struct cw_alertbus_req *)(void *)j);
+		job_free(j);
+	}
+	if (sp->count_timer)
+		event_free(sp->count_timer);
+	json_decref(sp->counts);
+	free(sp->profile);
+	free(sp);
+}
+
+void cw_store_provider_set_bus(struct cw_store_provider *sp, struct cw_alertbus *bus)
+{
+	sp->bus = bus;
+}
+
+void cw_store_provider_get(struct cw_store_provider *sp, struct cw_alertbus_provider *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->ctx = sp;
+	out->status = sp_status;
+	out->alerts = sp_alerts;
+	out->replay = sp_replay;
+	out->change = sp_change;
+	out->cancel = sp_cancel;
+}

@@ -1,0 +1,301 @@
+#!/bin/sh
+# ctl-socket.sh - casewatchctl against the real casewatchd on a real
+# PostgreSQL with generated records and a test clock: status, alerts (JSON,
+# filters, the table), watch (replay then live, no gap, no repeat; cut off
+# with its resume id), ack (allowed and refused), snooze holding back an
+# escalation until it ends, the digest (text and HTML email), and a stopped
+# daemon. Every expected value is read from casewatch's tables with SQL.
+. "$CASEWATCH_SRCDIR/tests/tap.sh"
+. "$CASEWATCH_SRCDIR/tests/pg.sh"
+d="$CASEWATCH_BUILDDIR/daemon/casewatchd"
+ctl="$CASEWATCH_BUILDDIR/ctl/casewatchctl"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cw-ctl.XXXXXX")
+# Readable by postgres and nobody (tests run as root in CI).
+chmod 0755 "$tmp"
+sock="$tmp/cw.sock"
+pid=
+watch_pid=
+cleanup() {
+	[ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	pg_destroy
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# The records: 600 generated children (two teams) dated around T0, which is
+# also the daemon's clock to begin with.
+t0=2026-03-04T09:00:00Z
+pg_start || { echo "Bail out! cannot start PostgreSQL"; exit 1; }
+for f in interface facts generate; do
+	pg_psql -f "$CASEWATCH_SRCDIR/sql/records/$f.sql" >/dev/null || { echo "Bail out! cannot load $f.sql"; exit 1; }
+done
+pg_psql -c "SELECT * FROM records.generate(600, 0.25, '$t0')" >/dev/null || { echo "Bail out! records.generate"; exit 1; }
+echo "$t0" >"$tmp/clock"
+
+q() { pg_psql -Atc "$1"; }
+me=$(id -un)
+
+# write_conf ADMIN_USERS: who may ack and snooze besides root.
+write_conf() {
+	cat >"$tmp/c.conf" <<EOC
+# written by tests/ctl-socket.sh
+[policy]
+profile = default
+profile_dir = $CASEWATCH_SRCDIR/profiles
+[database]
+database = host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=$PGUSER
+migrations_dir = $CASEWATCH_SRCDIR/sql/casewatch
+retry_base = 50ms
+retry_cap = 250ms
+[daemon]
+poll_interval = 1s
+test_clock_file = $tmp/clock
+[socket]
+socket_path = $sock
+socket_mode = 0666
+socket_group =
+admin_users = $1
+admin_groups =
+[log]
+log_target = stderr
+log_level = info
+EOC
+}
+
+# wait_until DESCRIPTION COMMAND...: up to 30 s for COMMAND to succeed.
+wait_until() {
+	what=$1
+	shift
+	i=0
+	while [ $i -lt 300 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "# timed out waiting for: $what" >&2
+	tail -5 "$tmp/log" | sed 's/^/# /' >&2
+	return 1
+}
+log_has() { grep -qF -- "$1" "$tmp/log"; }
+# passes: how many passes the daemon has finished.
+passes() { "$ctl" status --json --socket "$sock" | jq -r .pass.passes; }
+# two_more_passes: waits until two passes begun after this call have finished.
+two_more_passes() {
+	p0=$(passes)
+	wait_until "two more passes" sh -c "[ \$('$ctl' status --json --socket '$sock' | jq -r .pass.passes) -ge $((p0 + 2)) ]"
+}
+# set_clock TIME: moves the daemon's clock.
+set_clock() { echo "$1" >"$tmp/clock.new" && mv "$tmp/clock.new" "$tmp/clock"; }
+start_daemon() {
+	"$d" -c "$tmp/c.conf" >>"$tmp/log" 2>&1 &
+	pid=$!
+	wait_until "the socket" test -S "$sock"
+}
+
+# When not root, the refusal needs an allow list without the test's user:
+# the daemon starts allowing it and is restarted without it (see below).
+if [ "$(id -u)" -eq 0 ]; then write_conf ""; else write_conf "$me"; fi
+: >"$tmp/log"
+start_daemon || { echo "Bail out! casewatchd did not start"; exit 1; }
+wait_until "the first sweep" log_has "sweep: " || { echo "Bail out! no sweep"; exit 1; }
+two_more_passes
+
+# ---- every command has --help ----
+for c in status alerts watch ack snooze digest; do
+	ok "$c --help: exit 0 with its usage" sh -c "'$ctl' $c --help | grep -q '^usage: casewatchctl $c'"
+done
+
+# ---- status ----
+open_sql="SELECT count(*) FROM casewatch.alert WHERE announced_state IS NOT NULL"
+sleep 1.1 # the open-alert counts are refreshed when older than a second
+"$ctl" status --socket "$sock" >"$tmp/status.txt"
+is "status: exit 0 when the database is connected" "$?" 0
+ok "... and says so" grep -q '^database: .*, connected' "$tmp/status.txt"
+sleep 0.3
+"$ctl" status --json --socket "$sock" >"$tmp/status.json"
+is "status --json: database connected" "$(jq -r .database.connected "$tmp/status.json")" true
+is "... open alerts as counted in casewatch.alert" "$(jq -r .alerts.open "$tmp/status.json")" "$(q "$open_sql")"
+is "... by state as in casewatch.alert" "$(jq -r '.alerts.by_state | to_entries | map("\(.key)=\(.value)") | join(" ")' "$tmp/status.json")" \
+	"$(q "SELECT string_agg(announced_state || '=' || n, ' ' ORDER BY announced_state) FROM (SELECT announced_state, count(*) n FROM casewatch.alert WHERE announced_state IS NOT NULL GROUP BY 1) s")"
+is "... the last transition id as in casewatch.transition" "$(jq -r .transitions.last_id "$tmp/status.json")" \
+	"$(q "SELECT max(transition_id) FROM casewatch.transition")"
+is "... the pass ran at the test clock's time" "$(jq -r .pass.last_at "$tmp/status.json")" "$t0"
+
+# ---- alerts ----
+"$ctl" alerts --json --socket "$sock" >"$tmp/alerts.json"
+is "alerts --json: the count of open alerts in casewatch.alert" "$(jq -r .count "$tmp/alerts.json")" "$(q "$open_sql")"
+is "... exactly those alerts" "$(jq -r '[.alerts[].alert_id | tonumber] | sort | map(tostring) | join(" ")' "$tmp/alerts.json")" \
+	"$(q "SELECT string_agg(alert_id::text, ' ' ORDER BY alert_id) FROM casewatch.alert WHERE announced_state IS NOT NULL")"
+is "... as of the daemon's clock" "$(jq -r .as_of "$tmp/alerts.json")" "$t0"
+is "the records have two teams, both with open alerts" \
+	"$(q "SELECT count(DISTINCT team_id) FROM casewatch.alert WHERE announced_state IS NOT NULL")" 2
+"$ctl" alerts --json --team 2 --socket "$sock" >"$tmp/team2.json"
+is "alerts --team 2: that team's count" "$(jq -r .count "$tmp/team2.json")" \
+	"$(q "SELECT count(*) FROM casewatch.alert WHERE announced_state IS NOT NULL AND team_id = 2")"
+is "... and no other team" "$(jq -r '[.alerts[].team] | unique | join(" ")' "$tmp/team2.json")" 2
+is "alerts --rule NOTE-5WD --team 1,2 --ndjson: one line per alert of the rule" \
+	"$("$ctl" alerts --rule NOTE-5WD --team 1,2 --ndjson --socket "$sock" | jq -r .rule_id | sort | uniq -c | tr -s ' ')" \
+	" $(q "SELECT count(*) FROM casewatch.alert WHERE announced_state IS NOT NULL AND rule_id = 'NOTE-5WD'") NOTE-5WD"
+"$ctl" alerts --socket "$sock" >"$tmp/table.txt"
+# The table: "team T", then "  RULE (N)", a header, and N rows of 4 spaces and an id.
+is "the table groups by team and rule, with each group's count and rows" \
+	"$(awk '/^team /{t=$2} /^  [^ ]/{r=$1; n=$2; gsub(/[()]/, "", n); print t, r, n} ' "$tmp/table.txt" | tr '\n' ';')" \
+	"$(q "SELECT string_agg(team_id || ' ' || rule_id || ' ' || n, ';' ORDER BY team_id, rule_id) || ';' FROM (SELECT team_id, rule_id, count(*) n FROM casewatch.alert WHERE announced_state IS NOT NULL GROUP BY 1, 2) s")"
+is "... and as many rows as open alerts" "$(grep -cE '^    [0-9]' "$tmp/table.txt")" "$(q "$open_sql")"
+
+# ---- watch: replay from 0 ----
+n=$(q "SELECT count(*) FROM casewatch.transition")
+"$ctl" watch --since 0 --count "$n" --socket "$sock" >"$tmp/replay.ndjson"
+is "watch --since 0 --count N: exit 0" "$?" 0
+is "... every transition in casewatch.transition, in order, once" \
+	"$(jq -r '"\(.id) \(.type | ltrimstr("uk.casewatch.alert.")) \(.data.alert_id)"' "$tmp/replay.ndjson" | tr '\n' ';')" \
+	"$(q "SELECT string_agg(transition_id || ' ' || kind || ' ' || alert_id, ';' ORDER BY transition_id) || ';' FROM casewatch.transition")"
+last=$(q "SELECT max(transition_id) FROM casewatch.transition")
+
+# ---- watch: live, from the last id, until the daemon stops (at the end) ----
+"$ctl" watch --since "$last" --socket "$sock" >"$tmp/live.ndjson" 2>"$tmp/live.err" &
+watch_pid=$!
+wait_until "the watch's subscription" sh -c "[ \$('$ctl' status --json --socket '$sock' | jq -r .bus.subscribers) = 1 ]"
+# Move the clock just past the earliest due time of an alert due soon: it becomes overdue.
+soon=$(q "SELECT alert_id FROM casewatch.alert WHERE announced_state = 'due_soon' ORDER BY due_at, alert_id LIMIT 1")
+t1=$(q "SELECT to_char((due_at + interval '1 minute') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM casewatch.alert WHERE alert_id = $soon")
+set_clock "$t1"
+live_ids() { jq -r .id "$tmp/live.ndjson" | tr '\n' ' '; }
+sql_ids_after() { q "SELECT coalesce(string_agg(transition_id::text, ' ' ORDER BY transition_id) || ' ', '') FROM casewatch.transition WHERE transition_id > $1"; }
+ok "moving the clock past alert $soon's due time escalates it" wait_until "alert $soon escalated" \
+	sh -c "[ -n \"\$(psql -X -Atc \"SELECT 1 FROM casewatch.transition WHERE alert_id = $soon AND kind = 'escalated' AND to_state = 'overdue'\")\" ]"
+# A repeat or a gap would also show in the comparison when the daemon stops.
+wait_until "the live watch to catch up" sh -c "[ \"\$(jq -r .id '$tmp/live.ndjson' | tr '\n' ' ')\" = \"\$(psql -X -Atc \"SELECT coalesce(string_agg(transition_id::text, ' ' ORDER BY transition_id) || ' ', '') FROM casewatch.transition WHERE transition_id > $last\")\" ]"
+is "... and the live watch received every transition after $last, in order, once" "$(live_ids)" "$(sql_ids_after "$last")"
+is "... among them alert $soon becoming overdue" \
+	"$(jq -r "select(.subject == \"alert/$soon\") | \"\(.type) \(.data.state)\"" "$tmp/live.ndjson")" \
+	"uk.casewatch.alert.escalated overdue"
+
+# ---- ack ----
+# An alert with nothing left to happen by time (no next_at), and another.
+acked=$(q "SELECT alert_id FROM casewatch.alert WHERE announced_state IS NOT NULL AND next_at IS NULL ORDER BY alert_id LIMIT 1")
+refused=$(q "SELECT alert_id FROM casewatch.alert WHERE announced_state IS NOT NULL AND next_at IS NULL ORDER BY alert_id LIMIT 1 OFFSET 1")
+"$ctl" ack --alert "$acked" --reason seen_in_supervision --socket "$sock" >"$tmp/ack.txt"
+is "ack --alert $acked by an allowed peer: exit 0" "$?" 0
+ok "... says it acknowledged it" grep -qx "changed: $acked" "$tmp/ack.txt"
+is "... the alert is acknowledged by $me with the reason" \
+	"$(q "SELECT acked_by || ' ' || ack_reason FROM casewatch.alert WHERE alert_id = $acked")" "$me seen_in_supervision"
+is "... one audit row" "$(q "SELECT count(*) FROM casewatch.audit WHERE alert_id = $acked AND actor = '$me' AND action = 'acknowledge'")" 1
+is "... and one acknowledged transition" "$(q "SELECT count(*) FROM casewatch.transition WHERE alert_id = $acked AND kind = 'acknowledged'")" 1
+"$ctl" ack --alert "$acked" --alert 999999 --socket "$sock" >"$tmp/ack2.txt" 2>&1
+is "ack of an already acknowledged and an unknown alert: exit 1" "$?" 1
+ok "... naming both" sh -c "grep -qx 'already acknowledged, left as they were: $acked' '$tmp/ack2.txt' && grep -qx 'not open or unknown: 999999' '$tmp/ack2.txt'"
+is "... and nothing more is audited" "$(q "SELECT count(*) FROM casewatch.audit WHERE alert_id = $acked")" 1
+"$ctl" ack --alert "$acked" --reason "Seen by J Smith" --socket "$sock" 2>"$tmp/err.txt"
+is "ack --reason with free text: exit 2 (a code is required)" "$?" 2
+
+# refused RC UID: the checks of a refused ack (output in $tmp/refused.txt).
+refused() {
+	is "ack by a peer not allowed (uid $2): exit 4" "$1" 4
+	ok "... telling it what to do" grep -q "ask an administrator to add your user (admin_users)" "$tmp/refused.txt"
+	ok "... the refusal is in the daemon's log" log_has "alertbus: refused ack from uid $2"
+	is "... and the alert is untouched" "$(q "SELECT count(*) FROM casewatch.alert WHERE alert_id = $refused AND acked_by IS NULL")" 1
+	is "... not audited" "$(q "SELECT count(*) FROM casewatch.audit WHERE alert_id = $refused")" 0
+}
+# As root, the peer not allowed is nobody; otherwise the daemon is
+# restarted without the test's user in its allow list, at the end.
+if [ "$(id -u)" -eq 0 ]; then
+	runuser -u nobody -- "$ctl" ack --alert "$refused" --socket "$sock" >"$tmp/refused.txt" 2>&1
+	refused "$?" "$(id -u nobody)"
+fi
+
+# ---- snooze ----
+# Two overdue alerts with an escalation ahead: the first is snoozed past it.
+now_sql="(SELECT '$t1'::timestamptz)"
+pair=$(q "SELECT string_agg(alert_id::text, ' ' ORDER BY e, alert_id) FROM (SELECT alert_id, e FROM (SELECT alert_id, (SELECT min(t) FROM unnest(escalate_at) t WHERE t > $now_sql) e FROM casewatch.alert WHERE announced_state = 'overdue' AND alert_id NOT IN ($acked, $refused)) s WHERE e IS NOT NULL ORDER BY e, alert_id LIMIT 2) s2")
+held=${pair%% *}
+control=${pair##* }
+esc() { q "SELECT min(t) FROM casewatch.alert, unnest(escalate_at) t WHERE alert_id = $1 AND t > $now_sql"; }
+iso() { q "SELECT to_char(('$1'::timestamptz $2) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"; }
+t2=$(q "SELECT to_char((greatest('$(esc "$held")'::timestamptz, '$(esc "$control")'::timestamptz) + interval '1 hour') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
+until=$(iso "$t2" "+ interval '1 day'")
+ok "two overdue alerts with an escalation ahead: $held and $control" test -n "$held" -a -n "$control" -a "$held" != "$control"
+"$ctl" snooze --alert "$held" --until "$until" --reason awaiting_court_date --socket "$sock" >"$tmp/snooze.txt"
+is "snooze --alert $held --until $until: exit 0" "$?" 0
+is "... stored with the reason" \
+	"$(q "SELECT to_char(snoozed_until AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') || ' ' || snooze_reason FROM casewatch.alert WHERE alert_id = $held")" \
+	"$until awaiting_court_date"
+is "... audited" "$(q "SELECT count(*) FROM casewatch.audit WHERE alert_id = $held AND action = 'snooze' AND actor = '$me'")" 1
+is "alerts --state snoozed lists it" "$("$ctl" alerts --state snoozed --ndjson --socket "$sock" | jq -r .alert_id | tr '\n' ' ')" "$held "
+"$ctl" snooze --alert "$held" --until "$t0" --reason later --socket "$sock" 2>"$tmp/err.txt"
+is "snooze until a time already past (by the daemon's clock): refused, exit 4" "$?" 4
+escalations() { q "SELECT count(*) FROM casewatch.transition WHERE alert_id = $1 AND kind = 'escalated' AND at > '$t1'"; }
+set_clock "$t2"
+ok "past both escalation times ($t2): the other alert escalates" \
+	wait_until "alert $control escalated" sh -c "[ \$(psql -X -Atc \"SELECT count(*) FROM casewatch.transition WHERE alert_id = $control AND kind = 'escalated' AND at > '$t1'\") -ge 1 ]"
+two_more_passes
+is "... the snoozed one is not announced as escalated" "$(escalations "$held")" 0
+is "... and stays announced as overdue" "$(q "SELECT announced_state FROM casewatch.alert WHERE alert_id = $held")" overdue
+t3=$(iso "$until" "+ interval '1 minute'")
+set_clock "$t3"
+ok "once the snooze has ended ($t3) it escalates" wait_until "alert $held escalated" \
+	sh -c "[ \$(psql -X -Atc \"SELECT count(*) FROM casewatch.transition WHERE alert_id = $held AND kind = 'escalated' AND at > '$t1'\") -ge 1 ]"
+two_more_passes
+is "... once, to the state it has reached" \
+	"$(q "SELECT count(*) || ' ' || max(to_state) FROM casewatch.transition WHERE alert_id = $held AND kind = 'escalated' AND at > '$t1'")" \
+	"1 $(q "SELECT casewatch.obligation_state(warn_at, due_at, escalate_at, met_at, suspended, '$t3') FROM casewatch.alert WHERE alert_id = $held")"
+
+# ---- digest ----
+# Overdue alerts of team 1: by worker (the worker with the oldest first,
+# unallocated before the others), each worker's oldest first; due times in
+# whole days, hours or minutes as of the daemon's clock.
+digest_sql="SELECT string_agg(x, ';' ORDER BY o1, o2 NULLS FIRST, o3, o4) FROM (SELECT a.alert_id || ' overdue by ' || w.words AS x,
+	min(a.due_at) OVER (PARTITION BY p.allocated_worker_id) o1, p.allocated_worker_id o2, a.due_at o3, a.alert_id o4
+FROM casewatch.alert a LEFT JOIN records.person p ON p.person_id = a.person_id,
+LATERAL (SELECT floor(extract(epoch FROM '$t3'::timestamptz - a.due_at))::bigint AS s) s,
+LATERAL (SELECT CASE WHEN s.s >= 86400 THEN (s.s / 86400) || ' day' || CASE WHEN s.s >= 172800 THEN 's' ELSE '' END
+	WHEN s.s >= 3600 THEN (s.s / 3600) || ' hour' || CASE WHEN s.s >= 7200 THEN 's' ELSE '' END
+	WHEN s.s >= 60 THEN (s.s / 60) || ' minute' || CASE WHEN s.s >= 120 THEN 's' ELSE '' END
+	ELSE 'less than a minute' END AS words) w
+WHERE a.announced_state IS NOT NULL AND a.announced_state <> 'due_soon' AND a.team_id = 1) t"
+"$ctl" digest --team 1 --socket "$sock" >"$tmp/digest.txt"
+is "digest --team 1: exit 0" "$?" 0
+is "... the overdue alerts by worker, oldest first, due times in words" \
+	"$(sed -n '/^== Overdue/,/^== Due soon/s/^  - alert \([0-9]*\), [^:]*: \(overdue by [^(]*\) (.*/\1 \2/p' "$tmp/digest.txt" | tr '\n' ';' | sed 's/;$//')" \
+	"$(q "$digest_sql")"
+is "... then the ones due soon" \
+	"$(sed -n '/^== Due soon/,$s/^  - alert \([0-9]*\),.*/\1/p' "$tmp/digest.txt" | sort -n | tr '\n' ' ')" \
+	"$(q "SELECT coalesce(string_agg(alert_id::text, ' ' ORDER BY alert_id) || ' ', '') FROM casewatch.alert WHERE announced_state = 'due_soon' AND team_id = 1")"
+ok "... under the workers' staff ids" grep -qE '^Worker [0-9]+ \([0-9]+\)$' "$tmp/digest.txt"
+"$ctl" digest --team 1 --html --to tm1@example.gov.uk --subject "Team 1 this morning" --socket "$sock" >"$tmp/digest.eml"
+is "digest --html: exit 0" "$?" 0
+is "... an email: headers, a blank line, then HTML" \
+	"$(sed -n '1,/^$/p' "$tmp/digest.eml" | tr '\n' '|')" \
+	"Subject: Team 1 this morning|To: tm1@example.gov.uk|MIME-Version: 1.0|Content-Type: text/html; charset=utf-8|Content-Transfer-Encoding: 8bit||"
+ok "... a complete HTML document" sh -c "sed '1,/^\$/d' '$tmp/digest.eml' | head -1 | grep -qx '<!DOCTYPE html>' && tail -1 '$tmp/digest.eml' | grep -qx '</body></html>'"
+is "... with the same overdue alerts in the same order" \
+	"$(sed -n '/<h2>Overdue/,/<h2>Due soon/s/^<tr><td>\([0-9]*\)<\/td>.*/\1/p' "$tmp/digest.eml" | tr '\n' ' ')" \
+	"$(q "$digest_sql" | tr ';' '\n' | cut -d' ' -f1 | tr '\n' ' ')"
+ok "nothing printed carries a name or an address from the records" \
+	sh -c "! grep -l -e Given -e Family -e 'Example Street' '$tmp'/*.txt '$tmp'/*.json '$tmp'/*.ndjson '$tmp/digest.eml'"
+
+# ---- the daemon stops ----
+kill -TERM "$pid"
+wait "$pid"
+pid=
+wait "$watch_pid"
+is "watch cut off by the daemon stopping: exit 3" "$?" 3
+watch_pid=
+last=$(q "SELECT max(transition_id) FROM casewatch.transition")
+ok "... printing the id to resume from (the last transition, $last)" \
+	grep -qx "casewatchctl: watch: resume with: casewatchctl watch --since $last" "$tmp/live.err"
+is "... having printed every transition, in order, once" "$(live_ids)" "$(sql_ids_after "$(jq -r .id "$tmp/replay.ndjson" | tail -1)")"
+"$ctl" status --socket "$sock" >/dev/null 2>"$tmp/down.txt"
+is "status with casewatchd stopped: exit 3" "$?" 3
+ok "... saying what to check" \
+	grep -qF "cannot connect to $sock: No such file or directory: is casewatchd running? (systemctl status casewatchd)" "$tmp/down.txt"
+
+if [ "$(id -u)" -ne 0 ]; then
+	write_conf ""
+	start_daemon
+	wait_until "the database" "$ctl" status --socket "$sock"
+	"$ctl" ack --alert "$refused" --socket "$sock" >"$tmp/refused.txt" 2>&1
+	refused "$?" "$(id -u)"
+fi
+tap_done
