@@ -73,6 +73,7 @@ profile_dir = $top/profiles
 poll_interval = 2s
 [socket]
 socket_path = $out/casewatch.sock
+socket_group =
 [log]
 log_target = stderr
 log_level = info

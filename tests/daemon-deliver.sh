@@ -45,6 +45,7 @@ poll_interval = 1s
 test_clock_file = $tmp/clock
 [socket]
 socket_path = $tmp/$1.sock
+socket_group =
 [log]
 log_target = syslog
 syslog_socket = $tmp/syslog-$1.sock

@@ -79,6 +79,7 @@ poll_interval = 1s
 test_clock_file = $tmp/clock
 [socket]
 socket_path = $tmp/cw.sock
+socket_group =
 [log]
 log_target = syslog
 syslog_socket = $tmp/syslog.sock

@@ -40,6 +40,7 @@ profile_dir = $CASEWATCH_SRCDIR/profiles
 test_clock_file = $tmp/clock
 [socket]
 socket_path = $tmp/cw.sock
+socket_group =
 [log]
 log_target = stderr
 log_level = info

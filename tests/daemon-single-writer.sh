@@ -37,6 +37,7 @@ poll_interval = 1s
 test_clock_file = $tmp/clock
 [socket]
 socket_path = $tmp/$n.sock
+socket_group =
 [log]
 log_target = stderr
 log_level = info
