@@ -254,7 +254,7 @@ int ctl_change(int argc, char **argv, bool snooze)
 	const char *verb = snooze ? "snooze" : "ack";
 	const struct ctl_opts o = { verb, opts, change_usage, take, &co };
 	struct ctl_filter f;
-	json_t *reply, *req;
+	json_t *reply = NULL, *req;
 	char until[32];
 	int rc;
 
@@ -267,7 +267,7 @@ int ctl_change(int argc, char **argv, bool snooze)
 			     : change_request(verb, co.ids, f.filter, co.reason, snooze ? until : NULL);
 		rc = ctl_request(verb, f.socket, req, &reply);
 	}
-	if (rc == CTL_EXIT_OK) {
+	if (rc == CTL_EXIT_OK && reply) {
 		if (co.dry)
 			print_dry_run(verb, reply, co.ids, co.json);
 		else

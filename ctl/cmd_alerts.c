@@ -137,14 +137,14 @@ int cmd_alerts(int argc, char **argv)
 	struct alerts_opts ao = { false, false };
 	const struct ctl_opts o = { "alerts", opts, usage, take, &ao };
 	struct ctl_filter f;
-	json_t *reply;
+	json_t *reply = NULL; /* stays NULL after --help */
 	int rc;
 
 	ctl_filter_init(&f);
 	rc = ctl_parse(argc, argv, &o, &f);
 	if (rc < 0)
 		rc = ctl_request("alerts", f.socket, json_pack("{s:s, s:O}", "cmd", "alerts", "filter", f.filter), &reply);
-	if (rc == CTL_EXIT_OK) {
+	if (rc == CTL_EXIT_OK && reply) {
 		print_alerts(reply, &ao);
 		json_decref(reply);
 	}

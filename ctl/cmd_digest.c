@@ -348,7 +348,7 @@ int cmd_digest(int argc, char **argv)
 	const struct ctl_opts o = { "digest", opts, usage, take, &dopt };
 	struct digest d = { 0 };
 	struct ctl_filter f;
-	json_t *reply;
+	json_t *reply = NULL; /* stays NULL after --help */
 	int rc;
 
 	ctl_filter_init(&f);
@@ -357,7 +357,7 @@ int cmd_digest(int argc, char **argv)
 		rc = CTL_EXIT_USAGE;
 	if (rc < 0)
 		rc = ctl_request("digest", f.socket, json_pack("{s:s, s:O}", "cmd", "alerts", "filter", f.filter), &reply);
-	if (rc == CTL_EXIT_OK) {
+	if (rc == CTL_EXIT_OK && reply) {
 		d.html = dopt.html;
 		scope_text(f.filter, d.scope, sizeof(d.scope));
 		print_reply(&d, &dopt, reply);

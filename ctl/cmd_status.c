@@ -96,14 +96,14 @@ int cmd_status(int argc, char **argv)
 	bool as_json = false;
 	const struct ctl_opts o = { "status", opts, usage, take, &as_json };
 	struct ctl_filter f;
-	json_t *reply;
+	json_t *reply = NULL; /* stays NULL after --help */
 	int rc;
 
 	ctl_filter_init(&f);
 	rc = ctl_parse(argc, argv, &o, &f);
 	if (rc < 0)
 		rc = ctl_request("status", f.socket, json_pack("{s:s}", "cmd", "status"), &reply);
-	if (rc == CTL_EXIT_OK) {
+	if (rc == CTL_EXIT_OK && reply) {
 		if (as_json)
 			ctl_print_reply(reply, true);
 		else

@@ -102,8 +102,13 @@ wait_until "the first sweep" log_has "sweep: " || { echo "Bail out! no sweep"; e
 two_more_passes
 
 # ---- every command has --help ----
+# ... and prints only that: the same text a bad option prints to stderr
+# (after getopt's complaint), then stops without asking the daemon.
 for c in status alerts watch ack snooze digest; do
 	ok "$c --help: exit 0 with its usage" sh -c "'$ctl' $c --help | grep -q '^usage: casewatchctl $c'"
+	"$ctl" $c --help >"$tmp/help.out" 2>&1
+	"$ctl" $c --no-such-option 2>&1 | sed '1{/unrecognized option/d}' >"$tmp/usage.err"
+	ok "... nothing but its usage" cmp -s "$tmp/help.out" "$tmp/usage.err"
 done
 
 # ---- status ----
