@@ -24,9 +24,7 @@ pg_start || { echo "Bail out! cannot start PostgreSQL"; exit 1; }
 when=2026-11-23T09:00:00Z
 echo "$when" >"$tmp/clock"
 for db in late slow api; do
-	CASEWATCH_SQLDIR="$CASEWATCH_SRCDIR/sql/records" "$CASEWATCH_SRCDIR/scripts/records-db" \
-		load "$db" --children 300 --seed 0.42 --reference "$when" >/dev/null ||
-		{ echo "Bail out! cannot load generated records into $db"; exit 1; }
+	pg_load_records "$db" 300 0.42 "$when" || { echo "Bail out! cannot load generated records into $db"; exit 1; }
 done
 
 # write_conf DB: syslog only, and only warnings and errors.
@@ -59,17 +57,6 @@ stored_ids() { pg_psql -d "$1" -Atc "SELECT transition_id FROM casewatch.transit
 received_ids() { sed -n 's/.* transition_id="\([0-9]*\)".*/\1/p' "$tmp/syslog-$1.log"; }
 cursor() { pg_psql -d "$1" -Atc "SELECT coalesce(max(last_id), 0) FROM casewatch.sink_cursor WHERE sink = 'syslog'"; }
 
-# wait_until SECONDS COMMAND...: polls every 0.1 s.
-wait_until() {
-	n=$(($1 * 10))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 grep_log() { grep -qF -- "$2" "$tmp/$1.err"; }
 all_received() { [ "$(received_ids "$1" | wc -l)" -ge "$(stored_ids "$1" | wc -l)" ]; }
 caught_up() { [ "$(cursor "$1")" = "$(stored_ids "$1" | tail -1)" ]; }
@@ -80,7 +67,7 @@ write_conf late
 "$d" -f -c "$tmp/late.conf" >"$tmp/late.err" 2>&1 &
 pid=$!
 ok "no receiver: the daemon warns that transitions wait in the store" \
-	wait_until 20 grep_log late "transitions are queued and go out, in order, once it takes them"
+	poll_until 20 grep_log late "transitions are queued and go out, in order, once it takes them"
 stored=$(stored_ids late | wc -l)
 ok "the sweep wrote hundreds of transitions ($stored)" test "$stored" -ge 200
 ok "... some of them below log_level (info or notice)" \
@@ -90,8 +77,8 @@ is "the cursor has not moved past any of them" "$(cursor late)" 0
 # Now a receiver comes, and a slow one: 2 ms a datagram.
 "$capture" -d 2000 "$tmp/syslog-late.sock" "$tmp/syslog-late.log" &
 cap_pid=$!
-ok "once a (slow) receiver is there, every transition arrives" wait_until 30 all_received late
-ok "... and the cursor reaches the last one" wait_until 10 caught_up late
+ok "once a (slow) receiver is there, every transition arrives" poll_until 30 all_received late
+ok "... and the cursor reaches the last one" poll_until 10 caught_up late
 sleep 1.5 # a pass or more: nothing may come again
 stored_ids late >"$tmp/late.want"
 received_ids late >"$tmp/late.got"
@@ -109,10 +96,10 @@ cap_pid=
 write_conf slow
 "$capture" -d 1000 "$tmp/syslog-slow.sock" "$tmp/syslog-slow.log" &
 cap_pid=$!
-wait_until 5 test -S "$tmp/syslog-slow.sock" || echo "# the receiver did not start" >&2
+poll_until 5 test -S "$tmp/syslog-slow.sock" || echo "# the receiver did not start" >&2
 "$d" -c "$tmp/slow.conf" --once >"$tmp/slow.err" 2>&1
 is "--once with a slow receiver: exit 0" "$?" 0
-wait_until 10 all_received slow
+poll_until 10 all_received slow
 stored_ids slow >"$tmp/slow.want"
 received_ids slow >"$tmp/slow.got"
 ok "hundreds of transitions ($(wc -l <"$tmp/slow.want"))" test "$(wc -l <"$tmp/slow.want")" -ge 200

@@ -23,9 +23,7 @@ cleanup() {
 trap cleanup EXIT
 pg_start || { echo "Bail out! cannot start PostgreSQL"; exit 1; }
 db=cw_resil
-CASEWATCH_SQLDIR="$CASEWATCH_SRCDIR/sql/records" "$CASEWATCH_SRCDIR/scripts/records-db" load $db \
-	--children 300 --seed 0.3 --reference 2026-11-20T09:00:00Z >/dev/null ||
-	{ echo "Bail out! cannot load generated records"; exit 1; }
+pg_load_records $db 300 0.3 2026-11-20T09:00:00Z || { echo "Bail out! cannot load generated records"; exit 1; }
 q() { pg_psql -d $db -Atc "$1"; }
 
 echo "2026-11-20T09:00:00Z" >"$tmp/clock"

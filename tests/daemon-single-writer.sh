@@ -18,9 +18,7 @@ cleanup() {
 trap cleanup EXIT
 pg_start || { echo "Bail out! cannot start PostgreSQL"; exit 1; }
 db=cw_single
-CASEWATCH_SQLDIR="$CASEWATCH_SRCDIR/sql/records" "$CASEWATCH_SRCDIR/scripts/records-db" load $db \
-	--children 100 --seed 0.7 --reference 2026-11-20T09:00:00Z >/dev/null ||
-	{ echo "Bail out! cannot load generated records"; exit 1; }
+pg_load_records $db 100 0.7 2026-11-20T09:00:00Z || { echo "Bail out! cannot load generated records"; exit 1; }
 q() { pg_psql -d $db -Atc "$1"; }
 
 echo "2026-11-20T09:00:00Z" >"$tmp/clock"
@@ -47,12 +45,7 @@ done
 
 # wait_for FILE TEXT: up to 20 s for a line of a daemon's log.
 wait_for() {
-	i=0
-	while [ $i -lt 200 ]; do
-		grep -qF -- "$2" "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
+	poll_until 20 grep -qF -- "$2" "$1" && return 0
 	echo "timed out waiting for: $2" >&2
 	tail -5 "$1" >&2
 	return 1

@@ -7,6 +7,9 @@
 #   pg_restart        stop and start it again, same data
 #   pg_destroy        stop it and remove the directory
 #   pg_psql ARGS      psql against it, quiet, stopping on the first error
+#   pg_load_records DB CHILDREN SEED REFERENCE
+#                     the records interface with generated children dated
+#                     around REFERENCE, in DB (scripts/records-db)
 # initdb refuses to run as root, so as root the server runs as "postgres".
 # CW_PG_KEEP=1 keeps the directory after pg_destroy, for a post-mortem.
 
@@ -80,4 +83,9 @@ pg_destroy() {
 
 pg_psql() {
 	psql -X -q -v ON_ERROR_STOP=1 "$@"
+}
+
+pg_load_records() {
+	CASEWATCH_SQLDIR="$CASEWATCH_SRCDIR/sql/records" "$CASEWATCH_SRCDIR/scripts/records-db" \
+		load "$1" --children "$2" --seed "$3" --reference "$4" >/dev/null
 }

@@ -35,3 +35,16 @@ tap_done() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]
 }
+
+# poll_until SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds
+# (0) or SECONDS have passed (1): wait for a daemon without fixed sleeps.
+poll_until() {
+	poll_n=$(($1 * 10))
+	shift
+	while [ "$poll_n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		poll_n=$((poll_n - 1))
+	done
+	return 1
+}
