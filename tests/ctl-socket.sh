@@ -205,8 +205,11 @@ refused() {
 }
 # As root, the peer not allowed is nobody; otherwise the daemon is
 # restarted without the test's user in its allow list, at the end.
+# (A copy of casewatchctl in $tmp: the build tree may be where nobody
+# cannot reach, e.g. a clone under /root.)
 if [ "$(id -u)" -eq 0 ]; then
-	runuser -u nobody -- "$ctl" ack --alert "$refused" --socket "$sock" >"$tmp/refused.txt" 2>&1
+	cp "$ctl" "$tmp/casewatchctl"
+	runuser -u nobody -- "$tmp/casewatchctl" ack --alert "$refused" --socket "$sock" >"$tmp/refused.txt" 2>&1
 	refused "$?" "$(id -u nobody)"
 fi
 
