@@ -76,31 +76,46 @@ static cw_time epoch_or_none(const PGresult *res, int row, int col)
 	return v ? strtoll(v, NULL, 10) : INT64_MIN;
 }
 
-/* One transition row to the transition log and the alert socket. */
-static void deliver_publish(struct cw_deliver *dl, const PGresult *res, int r, uint64_t id)
+/*
+ * A transition row (columns CW_DELIVER_TRANSITION_COLUMNS) as the bus takes
+ * it: {"type", "time", "data"}. The one place the socket's event data is
+ * built, for live events and for replays from the store alike: ids as
+ * strings, times in UTC, late_by in seconds; members that are null are left
+ * out.
+ */
+json_t *cw_deliver_transition_json(const PGresult *res, int r)
 {
-	const char *kind = PQgetvalue(res, r, 1), *to_state = PQgetvalue(res, r, 3);
-	const char *severity = PQgetvalue(res, r, 5), *rule_id = PQgetvalue(res, r, 6);
-	const char *team = value_or_null(res, r, 8), *audience = PQgetvalue(res, r, 9);
-	const char *late_by = value_or_null(res, r, 11);
-	int64_t alert_id = strtoll(PQgetvalue(res, r, 12), NULL, 10);
-	int64_t person_id = value_or_null(res, r, 7) ? strtoll(PQgetvalue(res, r, 7), NULL, 10) : 0;
-	cw_time at = epoch_or_none(res, r, 4), due = epoch_or_none(res, r, 10);
+	const char *person = value_or_null(res, r, 7), *team = value_or_null(res, r, 8);
+	const char *late_by = value_or_null(res, r, 11), *kind = value_or_null(res, r, 13);
+	cw_time due = epoch_or_none(res, r, 10);
 	char at_text[CW_CLOCK_UTC_STRLEN], due_text[CW_CLOCK_UTC_STRLEN];
-	json_t *data, *tr;
-	struct cw_error err;
+	json_t *data;
 
-	cw_clock_format_utc(at, at_text);
-	data = json_pack("{s:s, s:I, s:I, s:s?, s:s, s:s, s:s}", "rule_id", rule_id, "alert_id",
-			 (json_int_t)alert_id, "person_id", (json_int_t)person_id, "team", team,
-			 "audience", audience, "state", to_state, "severity", severity);
+	cw_clock_format_utc(epoch_or_none(res, r, 4), at_text);
+	data = json_pack("{s:s, s:s, s:s*, s:s*, s:s, s:s, s:s, s:s*}", "rule_id", PQgetvalue(res, r, 6), "alert_id",
+			 PQgetvalue(res, r, 12), "person_id", person, "team", team, "audience", PQgetvalue(res, r, 9),
+			 "state", PQgetvalue(res, r, 3), "severity", PQgetvalue(res, r, 5), "kind", kind);
+	if (!data)
+		return NULL;
 	if (due != INT64_MIN) {
 		cw_clock_format_utc(due, due_text);
 		json_object_set_new(data, "due", json_string(due_text));
 	}
 	if (late_by)
 		json_object_set_new(data, "late_by", json_integer(strtoll(late_by, NULL, 10)));
-	tr = json_pack("{s:s, s:s, s:o}", "type", kind, "time", at_text, "data", data);
+	return json_pack("{s:s, s:s, s:o}", "type", PQgetvalue(res, r, 1), "time", at_text, "data", data);
+}
+
+/* One transition row to the transition log and the alert socket. */
+static void deliver_publish(struct cw_deliver *dl, const PGresult *res, int r, uint64_t id)
+{
+	json_t *tr = cw_deliver_transition_json(res, r);
+	struct cw_error err;
+
+	if (!tr) {
+		cw_log_ratelimited("deliver-oom", CW_LOG_ERR, "transition %" PRIu64 " not published: out of memory", id);
+		return;
+	}
 	if (dl->tlog && !cw_translog_append(dl->tlog, id, tr, &err))
 		cw_log_ratelimited("translog", CW_LOG_WARNING, "transition log: %s", err.msg);
 	if (dl->bus)
@@ -108,7 +123,7 @@ static void deliver_publish(struct cw_deliver *dl, const PGresult *res, int r, u
 	json_decref(tr);
 }
 
-/* One transition row (columns as in the query below) to every sink: 0, or
+/* One transition row (CW_DELIVER_TRANSITION_COLUMNS) to every sink: 0, or
  * the errno of the log target that refused it. The transition log and the
  * socket get each id once, the first time it is read; the log gets it
  * until it takes it, and only then does the cursor move past it. */
@@ -320,10 +335,7 @@ static void on_batch_read(struct cw_db *db, const struct cw_db_error *err, void 
 static void deliver_next(struct cw_deliver *dl, struct cw_db *db)
 {
 	static const char *const sql =
-		"SELECT t.transition_id, t.kind, t.from_state, t.to_state, extract(epoch FROM t.at)::bigint,"
-		" t.severity, t.rule_id, t.person_id, t.team_id, t.audience,"
-		" extract(epoch FROM t.due_at)::bigint, extract(epoch FROM t.late_by)::bigint, t.alert_id "
-		"FROM casewatch.transitions_after($1::bigint, $2::int) t";
+		"SELECT " CW_DELIVER_TRANSITION_COLUMNS " FROM casewatch.transitions_after($1::bigint, $2::int) t";
 	char after[24], limit[16];
 	const char *params[2] = { after, limit };
 	struct cw_error e;

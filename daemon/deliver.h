@@ -21,6 +21,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+#include <libpq-fe.h>
+
 #include "db.h"
 
 struct cw_deliver;
@@ -42,5 +45,19 @@ void cw_deliver_run(struct cw_deliver *dl, struct cw_db *db, cw_deliver_done_fn 
 /* Transitions delivered since start, and the last id delivered. */
 uint64_t cw_deliver_count(const struct cw_deliver *dl);
 uint64_t cw_deliver_last_id(const struct cw_deliver *dl);
+
+/* The columns of a transition row, in this order, for a query over
+ * casewatch.transition t: id, transition kind, from and to state, time
+ * (epoch), severity, rule, person, team, audience, due (epoch), late_by
+ * (seconds), alert id, and the alert's kind (obligation or finding). */
+#define CW_DELIVER_TRANSITION_COLUMNS                                                                           \
+	"t.transition_id, t.kind, t.from_state, t.to_state, extract(epoch FROM t.at)::bigint, t.severity,"      \
+	" t.rule_id, t.person_id, t.team_id, t.audience, extract(epoch FROM t.due_at)::bigint,"                  \
+	" extract(epoch FROM t.late_by)::bigint, t.alert_id,"                                                     \
+	" (SELECT a.kind FROM casewatch.alert a WHERE a.alert_id = t.alert_id)"
+
+/* A row of those columns as the alert bus takes a transition ({"type",
+ * "time", "data"}, docs/protocol.md); NULL when out of memory. */
+json_t *cw_deliver_transition_json(const PGresult *res, int row);
 
 #endif /* CASEWATCH_DAEMON_DELIVER_H */

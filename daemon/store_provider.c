@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "db.h"
+#include "deliver.h"
 #include "log.h"
 #include "poller.h"
 #include "store_provider.h"
@@ -391,8 +392,8 @@ static void on_alert_rows(const PGresult *res, void *arg)
 
 	for (int r = 0; r < PQntuples(res); r++) {
 		const char *team = value_or_null(res, r, 3), *worker = value_or_null(res, r, 12);
-		json_t *a = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "alert_id", PQgetvalue(res, r, 0),
-				      "rule_id", PQgetvalue(res, r, 1), "person_id", PQgetvalue(res, r, 2), "audience",
+		json_t *a = json_pack("{s:s, s:s, s:s*, s:s, s:s, s:s, s:s, s:b}", "alert_id", PQgetvalue(res, r, 0),
+				      "rule_id", PQgetvalue(res, r, 1), "person_id", value_or_null(res, r, 2), "audience",
 				      PQgetvalue(res, r, 4), "state", PQgetvalue(res, r, 6), "severity",
 				      PQgetvalue(res, r, 7), "kind", PQgetvalue(res, r, 8), "acknowledged",
 				      !PQgetisnull(res, r, 9));
@@ -463,23 +464,15 @@ static void on_replay_rows(const PGresult *res, void *arg)
 
 	for (int r = 0; r < PQntuples(res); r++) {
 		uint64_t id = strtoull(PQgetvalue(res, r, 0), NULL, 10);
-		const char *team = value_or_null(res, r, 6), *late_by = value_or_null(res, r, 9);
-		char at[CW_CLOCK_UTC_STRLEN];
-		json_t *data, *t;
+		json_t *t;
 
 		if (id > j->cap)
 			continue; /* committed, not yet delivered: the live stream brings it */
-		data = json_pack("{s:s, s:I, s:I, s:s?, s:s, s:s, s:s}", "rule_id", PQgetvalue(res, r, 4), "alert_id",
-				 (json_int_t)strtoll(PQgetvalue(res, r, 10), NULL, 10), "person_id",
-				 (json_int_t)strtoll(PQgetvalue(res, r, 5), NULL, 10), "team", team, "audience",
-				 PQgetvalue(res, r, 7), "state", PQgetvalue(res, r, 11), "severity", PQgetvalue(res, r, 3));
-		set_time(data, "due", res, r, 8);
-		if (late_by)
-			json_object_set_new(data, "late_by", json_integer(strtoll(late_by, NULL, 10)));
-		cw_clock_format_utc(strtoll(PQgetvalue(res, r, 2), NULL, 10), at);
-		t = json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)id, "type", PQgetvalue(res, r, 1), "time", at,
-			      "data", data);
-		json_array_append_new(j->rows, t);
+		t = cw_deliver_transition_json(res, r); /* the same event as the live one */
+		if (t && json_object_set_new(t, "id", json_integer((json_int_t)id)) == 0)
+			json_array_append_new(j->rows, t);
+		else
+			json_decref(t);
 	}
 }
 
@@ -502,9 +495,7 @@ static void on_replay_done(struct cw_db *db, const struct cw_db_error *err, void
 static void replay_from_store(struct sp_job *j)
 {
 	static const char *const sql =
-		"SELECT t.transition_id, t.kind, extract(epoch FROM t.at)::bigint, t.severity, t.rule_id, t.person_id,"
-		" t.team_id, t.audience, extract(epoch FROM t.due_at)::bigint, extract(epoch FROM t.late_by)::bigint,"
-		" t.alert_id, t.to_state FROM casewatch.transitions_after($1::bigint, $2::int) t";
+		"SELECT " CW_DELIVER_TRANSITION_COLUMNS " FROM casewatch.transitions_after($1::bigint, $2::int) t";
 	char after[24], limit[24], msg[512];
 	const char *params[2] = { after, limit };
 	struct cw_db *db;

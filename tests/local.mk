@@ -37,12 +37,7 @@ TESTS += tests/check_alertbus
 tests_check_alertbus_SOURCES = tests/check_alertbus.c ctl/client.h ctl/client.c
 tests_check_alertbus_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_check_alertbus_LDADD = tests/libtestutil.a $(CASEWATCHD_LIBS) $(CHECK_LIBS) -lpthread
-# A live socket with docs/protocol.md's example data; protocol-examples.sh
-# runs the document's examples against it.
-check_PROGRAMS += tests/alertbus_driver
-tests_alertbus_driver_SOURCES = tests/alertbus_driver.c
-tests_alertbus_driver_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS)
-tests_alertbus_driver_LDADD = $(CASEWATCHD_LIBS)
+# docs/protocol.md's examples, run against casewatchd on a real PostgreSQL.
 dist_check_SCRIPTS += tests/protocol-examples.sh
 TESTS += tests/protocol-examples.sh
 # --- end alert socket ---
