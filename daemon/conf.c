@@ -47,7 +47,9 @@ static const struct cw_conf_setting settings[] = {
 	  "libpq connection string for the council's records database, e.g.\n"
 	  "\"host=/run/postgresql dbname=records user=casewatch\". casewatchd adds\n"
 	  "connect_timeout, fallback_application_name=casewatchd, an empty\n"
-	  "search_path, statement_timeout and TCP keepalives itself." },
+	  "search_path, statement_timeout and TCP keepalives itself. For a remote\n"
+	  "server give hostaddr= (an IP address) as well as host=: libpq resolves a\n"
+	  "host name synchronously, which would hold up the daemon while DNS is slow." },
 	{ "connect_timeout", "database", CW_CONF_DURATION, CONF_OFF(connect_timeout_ms), 0, "10s", NULL,
 	  1000, 600000, "How long one connection attempt may take before it is abandoned." },
 	{ "statement_timeout", "database", CW_CONF_DURATION, CONF_OFF(statement_timeout_ms), 0, "5m",
