@@ -60,7 +60,7 @@ struct cw_poller {
 	unsigned advance_rounds;
 	json_t *page_ids;		/* person ids of the page */
 	json_t *page_obligations;	/* what they owe, for casewatch.reconcile() */
-	json_t *retry_ids;		/* the page in flight, kept to retry person by person */
+	json_t *retry_ids;		/* a page the store refused, retried person by person */
 	json_t *retry_obligations;
 	size_t retry_index;
 	bool retry_page_full;
@@ -253,7 +253,8 @@ static void pass_failed(struct cw_poller *p, const char *what, const struct cw_d
 		pass_deliver(p, cw_daemon_db(p->daemon));
 }
 
-/* Sends the page's persons and obligations to casewatch.reconcile(). */
+/* Sends the page's persons and obligations to casewatch.reconcile(); the
+ * page stays in page_ids/page_obligations until its reply. */
 static bool submit_reconcile(struct cw_poller *p, struct cw_db *db, cw_db_done_fn done)
 {
 	char *ids = json_dumps(p->page_ids, JSON_COMPACT);
@@ -277,9 +278,22 @@ static bool submit_reconcile(struct cw_poller *p, struct cw_db *db, cw_db_done_f
 	}
 	free(ids);
 	free(obligations);
+	return ok;
+}
+
+static void clear_page(struct cw_poller *p)
+{
 	json_array_clear(p->page_ids);
 	json_array_clear(p->page_obligations);
-	return ok;
+}
+
+/* Swaps two JSON values: the page and the retry list trade places. */
+static void swap_json(json_t **a, json_t **b)
+{
+	json_t *t = *a;
+
+	*a = *b;
+	*b = t;
 }
 
 /* The persons phase is over: the next pass's watermark, and on to time. */
@@ -312,6 +326,7 @@ static void on_single_reconciled(struct cw_db *db, const struct cw_db_error *err
 {
 	struct cw_poller *p = arg;
 
+	clear_page(p);
 	if (err && err->connection_lost) {
 		json_array_clear(p->retry_ids);
 		json_array_clear(p->retry_obligations);
@@ -352,6 +367,7 @@ static void reconcile_next_single(struct cw_poller *p, struct cw_db *db)
 		if (json_equal(json_object_get(o, "person_id"), id))
 			json_array_append(p->page_obligations, o);
 	if (!submit_reconcile(p, db, on_single_reconciled)) {
+		clear_page(p);
 		p->retry_index = json_array_size(p->retry_ids);
 		p->pass_ok = false;
 		reconcile_next_single(p, db);
@@ -366,18 +382,20 @@ static void on_reconciled(struct cw_db *db, const struct cw_db_error *err, void 
 	struct cw_poller *p = arg;
 	bool full = p->page_rows == POLLER_PAGE;
 
-	if (err && !err->connection_lost && json_array_size(p->retry_ids) > 0) {
+	if (err && !err->connection_lost && json_array_size(p->page_ids) > 0) {
 		cw_log_ratelimited("reconcile-page", CW_LOG_WARNING,
 				   "pass: reconcile of %zu persons failed (%s%s%s); reconciling them one by one",
-				   json_array_size(p->retry_ids), err->message,
+				   json_array_size(p->page_ids), err->message,
 				   *err->sqlstate ? " SQLSTATE " : "", err->sqlstate);
+		/* The page becomes the retry list (which is empty: they trade places). */
+		swap_json(&p->page_ids, &p->retry_ids);
+		swap_json(&p->page_obligations, &p->retry_obligations);
 		p->retry_index = 0;
 		p->retry_page_full = full;
 		reconcile_next_single(p, db);
 		return;
 	}
-	json_array_clear(p->retry_ids);
-	json_array_clear(p->retry_obligations);
+	clear_page(p);
 	if (err) {
 		pass_failed(p, "reconcile", err);
 		return;
@@ -388,15 +406,13 @@ static void on_reconciled(struct cw_db *db, const struct cw_db_error *err, void 
 		persons_done(p, db);
 }
 
-/* A page has been read and computed: hand it to casewatch.reconcile(),
- * keeping a copy in case the store refuses the page as a whole. */
+/* A page has been read and computed: hand it to casewatch.reconcile(). */
 static void on_page_read(struct cw_db *db, const struct cw_db_error *err, void *arg)
 {
 	struct cw_poller *p = arg;
 
 	if (err) {
-		json_array_clear(p->page_ids);
-		json_array_clear(p->page_obligations);
+		clear_page(p);
 		if (!err->connection_lost) {
 			/* The records interface's own error may quote a value
 			 * of a record: log where, never the message. */
@@ -416,11 +432,8 @@ static void on_page_read(struct cw_db *db, const struct cw_db_error *err, void *
 		persons_done(p, db);
 		return;
 	}
-	json_array_extend(p->retry_ids, p->page_ids);
-	json_array_extend(p->retry_obligations, p->page_obligations);
 	if (!submit_reconcile(p, db, on_reconciled)) {
-		json_array_clear(p->retry_ids);
-		json_array_clear(p->retry_obligations);
+		clear_page(p);
 		p->pass_ok = false;
 		pass_advance(p, db);
 	}
