@@ -22,7 +22,8 @@
 
 /* Open alerts listed at most by one alerts reply ("truncated" says more exist). */
 #define SP_ALERTS_MAX 50000
-/* How often the open-alert counts for status are refreshed. */
+/* How often the timer looks whether the open-alert counts for status need
+ * a refresh: only when transitions were delivered since the last count. */
 #define SP_COUNT_INTERVAL_MS 5000
 /* Counts older than this are refreshed when status is asked. */
 #define SP_COUNT_STALE_MS 1000
@@ -58,6 +59,7 @@ struct cw_store_provider {
 	struct event *count_timer;
 	bool counting;
 	int64_t counted_ms; /* monotonic, 0 when never */
+	uint64_t counted_id; /* the last transition delivered when last counted */
 	cw_time counted_at;
 	json_t *counts;	    /* {"open": n, "by_state": {...}, "acknowledged": n, "snoozed": n} */
 };
@@ -306,6 +308,15 @@ static void on_counted(struct cw_db *db, const struct cw_db_error *err, void *ar
 				   err->message);
 }
 
+/* The last transition the sinks were given. */
+static uint64_t last_delivered(const struct cw_store_provider *sp)
+{
+	struct cw_poller_stats ps;
+
+	cw_poller_get_stats(sp->poller, &ps);
+	return ps.last_delivered_id;
+}
+
 /* Queues the count of open alerts by announced state, unless one is running. */
 static void count_refresh(struct cw_store_provider *sp)
 {
@@ -322,13 +333,20 @@ static void count_refresh(struct cw_store_provider *sp)
 		return;
 	cw_clock_format_utc(cw_clock_now(), now);
 	sp->counting = cw_db_query(db, sql, 1, params, 0, on_count_rows, on_counted, sp, &e);
+	if (sp->counting)
+		sp->counted_id = last_delivered(sp);
 }
 
+/* The counts change only with transitions (acks and snoozes are ones too):
+ * an idle daemon does not query the store for them. */
 static void on_count_timer(evutil_socket_t fd, short what, void *arg)
 {
+	struct cw_store_provider *sp = arg;
+
 	(void)fd;
 	(void)what;
-	count_refresh(arg);
+	if (!sp->counts || last_delivered(sp) != sp->counted_id)
+		count_refresh(sp);
 }
 
 /* status: the database, the schema, the profile, the last pass, deliveries, open alerts. */
