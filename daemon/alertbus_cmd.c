@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "alertbus_int.h"
+#include "casewatch/calendar.h"
 
 static const char *const commands_list = "hello, status, alerts, subscribe, unsubscribe, ack, snooze";
 
@@ -297,30 +298,15 @@ static void cmd_unsubscribe(struct conn *conn, const json_t *req, const json_t *
 	alertbus_reply_ok(conn, id, json_pack("{s:b}", "unsubscribed", was));
 }
 
-/* Accepts "YYYY-MM-DDTHH:MM:SSZ" (UTC), the only form of time the protocol uses. */
+/* Accepts "YYYY-MM-DDTHH:MM:SSZ" (UTC), the only form of time the protocol
+ * uses; the calendar's ISO 8601 reader checks the values. */
 static bool parse_utc(const char *s, time_t *out)
 {
-	struct tm tm = { 0 };
-	struct tm back;
-	char z = 0, extra;
-	time_t t;
+	cw_time t;
 
-	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
-
-	for (size_t i = 0; i < sizeof(shape) - 1; i++)
-		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
-			return false;
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-		   &tm.tm_sec, &z, &extra) != 7 || z != 'Z' || strlen(s) != 20)
+	if (strlen(s) != 20 || s[10] != 'T' || s[19] != 'Z' || !cw_time_parse(s, &t))
 		return false;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	back = tm;
-	t = timegm(&tm);
-	if (t == (time_t)-1 || tm.tm_year != back.tm_year || tm.tm_mon != back.tm_mon || tm.tm_mday != back.tm_mday ||
-	    tm.tm_hour != back.tm_hour || tm.tm_min != back.tm_min || tm.tm_sec != back.tm_sec)
-		return false;
-	*out = t;
+	*out = (time_t)t;
 	return true;
 }
 
