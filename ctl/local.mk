@@ -10,12 +10,10 @@ ctl_casewatchctl_SOURCES += ctl/cmd_workdays.c
 # policy: casewatchctl policy check|show, casewatchctl explain
 ctl_casewatchctl_SOURCES += ctl/cmd_policy.c ctl/cmd_explain.c
 
-# --- alert socket (branch socket): the transport to casewatchd ---
+# The alert socket's client: the transport to casewatchd.
 ctl_casewatchctl_SOURCES += ctl/client.h ctl/client.c
-# --- end alert socket ---
 
-# --- socket commands (branch ctlcmds): status, alerts, watch, ack, snooze, digest ---
+# Commands over the socket: status, alerts, watch, ack, snooze, digest.
 ctl_casewatchctl_SOURCES += ctl/socket_cmd.h ctl/socket_cmd.c ctl/alerts_format.h ctl/alerts_format.c \
 	ctl/change.c ctl/cmd_status.c ctl/cmd_alerts.c ctl/cmd_watch.c ctl/cmd_ack.c ctl/cmd_snooze.c \
 	ctl/cmd_digest.c
-# --- end socket commands ---

@@ -31,7 +31,7 @@ tests_check_explain_LDADD = $(TEST_LIBS)
 tests_check_explain_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 EXTRA_DIST += tests/data/profiles
 
-# --- alert socket (branch socket) ---
+# The alert socket.
 check_PROGRAMS += tests/check_alertbus
 TESTS += tests/check_alertbus
 tests_check_alertbus_SOURCES = tests/check_alertbus.c ctl/client.h ctl/client.c
@@ -40,7 +40,6 @@ tests_check_alertbus_LDADD = tests/libtestutil.a $(CASEWATCHD_LIBS) $(CHECK_LIBS
 # docs/protocol.md's examples, run against casewatchd on a real PostgreSQL.
 dist_check_SCRIPTS += tests/protocol-examples.sh
 TESTS += tests/protocol-examples.sh
-# --- end alert socket ---
 
 # The daemon's infrastructure (daemon/): settings, logger, retry policy, and
 # casewatchd itself against a real PostgreSQL.
@@ -130,8 +129,7 @@ tests_check_deliver_CPPFLAGS = $(DAEMON_TEST_CPPFLAGS)
 tests_check_deliver_CFLAGS = $(DAEMON_TEST_CFLAGS)
 tests_check_deliver_LDADD = $(DAEMON_TEST_LIBS)
 
-# --- casewatchctl's socket commands (branch ctlcmds) ---
+# casewatchctl's socket commands.
 # The real casewatchd on generated records with a test clock, driven by casewatchctl.
 dist_check_SCRIPTS += tests/ctl-socket.sh
 TESTS += tests/ctl-socket.sh
-# --- end casewatchctl's socket commands ---
