@@ -6,7 +6,7 @@
  * one of two forms (docs/facts.md is the contract, field by field): the
  * daemon's flat rows of the records.facts_* views, merged by person
  * (daemon/facts_reader.c), or the JSON document of records.person_facts(),
- * which cw_facts_from_json() reads for casewatchctl and the tests. Free
+ * which cw_facts_from_json() reads for offline tools and the tests. Free
  * text never crosses this boundary: descriptions and reasons arrive as
  * booleans.
  *

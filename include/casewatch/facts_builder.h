@@ -4,7 +4,7 @@
  * The one place facts are validated. Two readers feed it: the daemon's
  * streamed reader (daemon/facts_reader.c: flat rows of every relation,
  * merged by person) and cw_facts_from_json() (the JSON document of
- * records.person_facts(), for casewatchctl and the tests). Both hand over
+ * records.person_facts(), for offline tools and the tests). Both hand over
  * plain values; the builder checks them, keeps every row it can, and
  * records one problem per defect ("person 1001: event 10: at: missing"),
  * so the two forms of the same person give the same facts and problems.

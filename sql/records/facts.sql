@@ -11,8 +11,8 @@
 -- person_id. casewatchd streams them page by page, ordered by (person_id,
 -- row id), with instants as records.epoch() and dates as
 -- records.day_number() (daemon/facts_reader.c). records.person_facts()
--- builds the JSON document from the same views, for casewatchctl explain
--- and the tests; the two forms cannot drift apart. The document's shape is
+-- builds the JSON document from the same views, to read by eye and for
+-- the tests; the two forms cannot drift apart. The document's shape is
 -- the facts contract, docs/facts.md / docs/lifecycle.md:
 --
 --   person_id, kind, date_of_birth, date_of_death, nation, team_id, worker_id,
