@@ -13,3 +13,7 @@ bench_bench_obligation_LDADD = $(CASEWATCH_LIBS)
 
 # casewatchd at scale: `bench/daemon.sh [CHILDREN [CHANGED]]` after scripts/build (not run by make check).
 EXTRA_DIST += bench/daemon.sh
+
+# reading facts, streamed against JSON: `bench/facts-read.sh [CHILDREN [BASE-TREE [PROFILE]]]`
+# (needs tests/facts_dump: `make -C build tests/facts_dump`; not run by make check).
+EXTRA_DIST += bench/facts-read.sh bench/RESULTS.md

@@ -385,8 +385,9 @@ static void db_result_error(struct cw_db_job *job, const PGresult *res)
 		job->err.connection_lost = true;
 }
 
-/* Hands one result to the step that asked for it. */
-static void db_result(struct cw_db_job *job, const PGresult *res)
+/* Hands one result to the step that asked for it; true if the step took
+ * it over (CW_DB_KEEP_RESULT), so it must not be freed here. */
+static bool db_result(struct cw_db_job *job, const PGresult *res)
 {
 	struct db_step *step = job->phase == DB_PH_STEP ? job->cur : NULL;
 
@@ -397,8 +398,10 @@ static void db_result(struct cw_db_job *job, const PGresult *res)
 		break;
 	case PGRES_TUPLES_OK:
 		/* In single-row mode this is the empty end-of-rows marker. */
-		if (step && step->on_result && !job->failed && !(step->flags & CW_DB_SINGLE_ROW))
+		if (step && step->on_result && !job->failed && !(step->flags & CW_DB_SINGLE_ROW)) {
 			step->on_result(res, step->arg);
+			return (step->flags & CW_DB_KEEP_RESULT) != 0;
+		}
 		break;
 	case PGRES_COMMAND_OK:
 		if (step && step->on_result && !job->failed)
@@ -417,6 +420,7 @@ static void db_result(struct cw_db_job *job, const PGresult *res)
 		db_result_error(job, res);
 		break;
 	}
+	return false;
 }
 
 /* The current statement has returned all its results: move the job on. */
@@ -472,8 +476,8 @@ static void db_collect(struct cw_db *db)
 			db_statement_done(db);
 			return;
 		}
-		db_result(db->running, res);
-		PQclear(res);
+		if (!db_result(db->running, res))
+			PQclear(res);
 	}
 	if (db->running)
 		db_arm(db, db->flushing ? EV_READ | EV_WRITE : EV_READ, 0);

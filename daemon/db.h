@@ -77,6 +77,9 @@ typedef void (*cw_db_event_fn)(struct cw_db *db, void *arg);
 /* Step flags. */
 #define CW_DB_SCRIPT 1	   /* several statements, no parameters (simple protocol) */
 #define CW_DB_SINGLE_ROW 2 /* stream rows one by one to on_result */
+/* on_result takes the (whole) result over and PQclear()s it when done, so a
+ * job's results can be kept until the job ends (daemon/facts_reader.c). */
+#define CW_DB_KEEP_RESULT 4
 
 const char *cw_db_state_name(enum cw_db_state state);
 

@@ -14,12 +14,14 @@
 #include "casewatch/policy.h"
 #include "clock.h"
 #include "deliver.h"
+#include "facts_reader.h"
 #include "log.h"
 #include "poller.h"
 
-/* Persons per page: one reconcile transaction each. Large enough to keep
- * round trips few, small enough that a page's facts stay a few MB. */
-#define POLLER_PAGE 500
+/* Persons per page: one read of every relation and one reconcile
+ * transaction each. Large enough to keep round trips few, small enough
+ * that a page's rows stay a few MB. */
+#define POLLER_PAGE 1000
 /* Stored obligations advanced per call of casewatch.advance(), and calls
  * per pass at most (the rest waits for the next pass). */
 #define POLLER_ADVANCE_LIMIT 1000
@@ -53,6 +55,9 @@ struct cw_poller {
 	int64_t pass_started_ms;
 	enum poller_mode mode;
 	int64_t cursor;			/* last person id of the previous page */
+	int64_t page_after;		/* the cursor the page began after */
+	int64_t *page_persons;		/* the page's person ids, ascending */
+	size_t n_page_persons, cap_page_persons;
 	char pass_watermark[64];	/* the database's now() when this pass began */
 	char watermark[64];		/* changes after this are not yet seen ("" = none) */
 	size_t page_rows;
@@ -66,7 +71,7 @@ struct cw_poller {
 	bool retry_page_full;
 	uint64_t pass_persons;
 
-	struct cw_facts facts;
+	struct cw_facts_reader *reader;
 	struct cw_obligations obligations;
 	struct cw_poller_stats stats;
 };
@@ -158,46 +163,24 @@ static bool obligation_storable(const struct cw_obligation *o)
 	return true;
 }
 
-/* Computes one person's obligations from the facts document the page
- * returned and adds them to the page's batch. A person whose facts are
- * gone (deleted since) owes nothing: reconcile withdraws what was open. A
- * person whose facts cannot be read is left out of the batch, so what is
- * stored for them stays as it was until the facts are readable again. */
-static void compute_person(struct cw_poller *p, int64_t person_id, const char *facts_text)
+/* Computes one person's obligations from the facts the page read and
+ * adds them to the page's batch. A person whose facts are gone (NULL:
+ * deleted since) owes nothing: reconcile withdraws what was open. */
+static void compute_person(struct cw_poller *p, int64_t person_id, const struct cw_facts *facts)
 {
 	struct cw_compute_options opts = { .horizon = POLLER_HORIZON_SECONDS };
-	struct cw_error err;
-	json_error_t jerr;
-	json_t *doc;
 
 	p->pass_persons++;
-	if (!facts_text) {
+	if (!facts) {
 		json_array_append_new(p->page_ids, json_integer(person_id));
 		return;
 	}
-	doc = json_loads(facts_text, 0, &jerr);
-	if (!doc || !cw_facts_from_json(doc, &p->facts, &err)) {
-		cw_log_ratelimited("facts-unreadable", CW_LOG_WARNING,
-				   "person %" PRId64 ": facts unreadable, alerts kept as they were: %s",
-				   person_id, doc ? err.msg : jerr.text);
-		json_decref(doc);
-		p->stats.facts_problems++;
-		return;
-	}
-	json_decref(doc);
-	if (p->facts.person_id != person_id) {
-		cw_log_ratelimited("facts-unreadable", CW_LOG_WARNING,
-				   "person %" PRId64 ": the records' facts are those of person %" PRId64
-				   ", alerts kept as they were", person_id, p->facts.person_id);
-		p->stats.facts_problems++;
-		return;
-	}
 	json_array_append_new(p->page_ids, json_integer(person_id));
-	cw_obligations_compute(p->policy, p->cal, &p->facts, p->now, &opts, &p->obligations);
+	cw_obligations_compute(p->policy, p->cal, facts, p->now, &opts, &p->obligations);
 	for (size_t i = 0; i < p->obligations.count; i++) {
 		const struct cw_obligation *o = &p->obligations.v[i];
 		bool storable = obligation_storable(o);
-		json_t *obj = storable ? obligation_to_store_json(o, &p->facts) : NULL;
+		json_t *obj = storable ? obligation_to_store_json(o, facts) : NULL;
 
 		if (!obj) {
 			cw_log_ratelimited("obligation-unstorable", CW_LOG_NOTICE,
@@ -213,24 +196,42 @@ static void compute_person(struct cw_poller *p, int64_t person_id, const char *f
 	for (size_t i = 0; i < p->obligations.n_problems; i++) {
 		char buf[CW_FACTS_PROBLEM_STRLEN];
 
-		cw_facts_problem_format(&p->facts, p->obligations.problems[i], buf);
+		cw_facts_problem_format(facts, p->obligations.problems[i], buf);
 		cw_log_ratelimited("facts-problem", CW_LOG_NOTICE, "records: %s", buf);
 		p->stats.facts_problems++;
 	}
 }
 
-/* Each row of a page: person_id, facts (json text or NULL). */
+/* Each row of a page's query: a person id, ascending. */
 static void on_page_row(const PGresult *res, void *arg)
 {
 	struct cw_poller *p = arg;
+	size_t n = (size_t)PQntuples(res);
 
-	for (int r = 0; r < PQntuples(res); r++) {
-		int64_t id = strtoll(PQgetvalue(res, r, 0), NULL, 10);
+	if (p->n_page_persons + n > p->cap_page_persons) {
+		size_t cap = p->n_page_persons + n;
+		int64_t *v = realloc(p->page_persons, cap * sizeof(*v));
 
-		compute_person(p, id, PQgetisnull(res, r, 1) ? NULL : PQgetvalue(res, r, 1));
+		if (!v) {
+			cw_log(CW_LOG_ERR, "out of memory");
+			abort();
+		}
+		p->page_persons = v;
+		p->cap_page_persons = cap;
+	}
+	for (size_t r = 0; r < n; r++) {
+		int64_t id = strtoll(PQgetvalue(res, (int)r, 0), NULL, 10);
+
+		p->page_persons[p->n_page_persons++] = id;
 		p->cursor = id;
 		p->page_rows++;
 	}
+}
+
+/* One person of the page, as the facts reader built it. */
+static void on_person_facts(int64_t person_id, const struct cw_facts *facts, void *arg)
+{
+	compute_person(arg, person_id, facts);
 }
 
 /* Logs a failed step once (rate-limited). A lost connection ends the pass
@@ -420,7 +421,7 @@ static void on_page_read(struct cw_db *db, const struct cw_db_error *err, void *
 					   "pass: reading the facts of persons after id %" PRId64
 					   " failed: SQLSTATE %s (the message is withheld because it may quote "
 					   "a record; the database server's log has it)",
-					   p->cursor, *err->sqlstate ? err->sqlstate : "none");
+					   p->page_after, *err->sqlstate ? err->sqlstate : "none");
 			p->pass_ok = false;
 			pass_advance(p, db);
 			return;
@@ -439,22 +440,22 @@ static void on_page_read(struct cw_db *db, const struct cw_db_error *err, void *
 	}
 }
 
-/* Reads the next page of persons: all of them, the changed ones, or
- * (after a sweep) those gone from the records with alerts still open. */
+static void on_page_ids(struct cw_db *db, const struct cw_db_error *err, void *arg);
+
+/* Reads the next page of persons' ids: all of them, the changed ones, or
+ * (after a sweep) those gone from the records with alerts still open;
+ * on_page_ids then reads their facts. */
 static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 {
 	static const char *const sweep_sql =
-		"SELECT p.person_id, records.person_facts(p.person_id)::text "
-		"FROM records.person p WHERE p.person_id > $1::bigint "
+		"SELECT p.person_id FROM records.person p WHERE p.person_id > $1::bigint "
 		"ORDER BY p.person_id LIMIT $2::int";
 	static const char *const changed_sql =
-		"SELECT c.person_id, records.person_facts(c.person_id)::text "
-		"FROM (SELECT DISTINCT person_id FROM records.changed_person "
-		"      WHERE changed_at > $3::timestamptz - $4::interval "
-		"      AND person_id > $1::bigint) c "
-		"ORDER BY c.person_id LIMIT $2::int";
+		"SELECT DISTINCT person_id FROM records.changed_person "
+		"WHERE changed_at > $3::timestamptz - $4::interval AND person_id > $1::bigint "
+		"ORDER BY person_id LIMIT $2::int";
 	static const char *const orphans_sql =
-		"SELECT DISTINCT a.person_id, NULL::text FROM casewatch.alert a "
+		"SELECT DISTINCT a.person_id FROM casewatch.alert a "
 		"WHERE a.person_id > $1::bigint "
 		"AND a.state NOT IN ('resolved', 'withdrawn', 'met_on_time', 'met_late') "
 		"AND NOT EXISTS (SELECT 1 FROM records.person r WHERE r.person_id = a.person_id) "
@@ -469,9 +470,38 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 	snprintf(overlap, sizeof(overlap), "%" PRId64 " milliseconds", p->change_overlap_ms);
 	p->phase = PHASE_PERSONS;
 	p->page_rows = 0;
-	if (!cw_db_query(db, sql, p->mode == MODE_CHANGED ? 4 : 2, params, 0, on_page_row, on_page_read, p,
+	p->n_page_persons = 0;
+	p->page_after = p->cursor;
+	if (!cw_db_query(db, sql, p->mode == MODE_CHANGED ? 4 : 2, params, 0, on_page_row, on_page_ids, p,
 			 &e)) {
 		cw_log_ratelimited("persons-submit", CW_LOG_ERR, "pass: reading persons: %s", e.msg);
+		p->pass_ok = false;
+		pass_advance(p, db);
+	}
+}
+
+/* The page's ids are in: read their facts (a sweep's page is every
+ * person in its id range; a changed page is a list). Persons gone from
+ * the records owe nothing. */
+static void on_page_ids(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+	struct cw_error e;
+
+	if (err || p->page_rows == 0) {
+		on_page_read(db, err, p);
+		return;
+	}
+	if (p->mode == MODE_ORPHANS) {
+		for (size_t i = 0; i < p->n_page_persons; i++)
+			compute_person(p, p->page_persons[i], NULL);
+		on_page_read(db, NULL, p);
+		return;
+	}
+	if (!cw_facts_reader_read(p->reader, db, p->page_persons, p->n_page_persons, p->mode == MODE_SWEEP,
+				  on_person_facts, on_page_read, p, &e)) {
+		cw_log_ratelimited("persons-submit", CW_LOG_ERR, "pass: reading persons: %s", e.msg);
+		clear_page(p);
 		p->pass_ok = false;
 		pass_advance(p, db);
 	}
@@ -741,6 +771,14 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 		free(p);
 		return NULL;
 	}
+	p->reader = cw_facts_reader_new();
+	if (!p->reader) {
+		cw_deliver_free(p->deliver);
+		cw_policy_free(p->policy);
+		cw_calendar_free(p->cal);
+		free(p);
+		return NULL;
+	}
 	p->page_ids = json_array();
 	p->page_obligations = json_array();
 	p->retry_ids = json_array();
@@ -748,7 +786,6 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 	p->sweep_interval_ms = conf->sweep_interval_ms;
 	p->change_overlap_ms = conf->change_overlap_ms;
 	p->stats.last_pass_at = CW_TIME_NONE;
-	cw_facts_init(&p->facts);
 	cw_obligations_init(&p->obligations);
 	cw_log(CW_LOG_INFO, "profile %s: %zu rules, nation %s", cw_policy_name(p->policy),
 	       cw_policy_rule_count(p->policy), cw_nation_name(cw_policy_nation(p->policy)));
@@ -760,7 +797,8 @@ void cw_poller_free(struct cw_poller *p)
 	if (!p)
 		return;
 	cw_obligations_free(&p->obligations);
-	cw_facts_free(&p->facts);
+	cw_facts_reader_free(p->reader);
+	free(p->page_persons);
 	json_decref(p->page_ids);
 	json_decref(p->page_obligations);
 	json_decref(p->retry_ids);

@@ -10,7 +10,9 @@
  *      pass (records.changed_person, re-read change_overlap back because
  *      change markers may commit out of order; recomputing is idempotent).
  *      Persons come in pages by person id, so memory is one page, never
- *      the database. Each page is computed in C (lib/obligation.c) and
+ *      the database: the page's ids first, then its facts as flat rows
+ *      of every relation (facts_reader.h). Each page is computed in C
+ *      (lib/obligation.c) and
  *      handed to casewatch.reconcile() in one transaction; a page the
  *      store refuses is retried person by person, and a person it still
  *      refuses keeps its alerts as they were until the next sweep.

@@ -21,5 +21,6 @@ lib_libcasewatch_a_SOURCES += \
 # obligation engine: one person's facts and a profile -> obligations.
 lib_libcasewatch_a_SOURCES += \
 	include/casewatch/facts.h lib/facts.c \
+	include/casewatch/facts_builder.h lib/facts_builder.c \
 	include/casewatch/obligation.h lib/obligation_internal.h lib/obligation.c \
 	lib/obligation_event.c lib/obligation_recurring.c lib/obligation_content.c

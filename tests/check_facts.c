@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "casewatch/facts.h"
+#include "casewatch/facts_builder.h"
 #include "testutil.h"
 
 /* Parses a JSON text into facts; the document is freed before returning,
@@ -298,6 +299,136 @@ START_TEST(test_reuse)
 }
 END_TEST
 
+START_TEST(test_years_outside)
+{
+	/* PostgreSQL prints instants and dates of other years like this; they
+	 * are reported as such, not as malformed, the same as the streamed
+	 * form reports the epoch seconds records.epoch() gives for them. */
+	static const char *const times[] = {
+		"10000-01-01T00:00:00+00:00", "0044-03-15T10:00:00+00:00 BC", "infinity", "-infinity",
+		"0000-12-31T23:59:59+00:00",
+	};
+	static const char *const days[] = { "12000-01-01", "0044-03-15 BC", "infinity", "-infinity" };
+	struct cw_facts f;
+	struct cw_error err;
+	char doc[256];
+
+	cw_facts_init(&f);
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		snprintf(doc, sizeof(doc), "{\"person_id\": 1, \"events\": [{\"id\": 1, \"type\": \"task\", \"at\": \"%s\"}]}",
+			 times[i]);
+		ck_assert(parse(doc, &f, &err));
+		ck_assert_uint_eq(f.n_events, 1);
+		ck_assert_msg(f.events[0].at == CW_TIME_NONE, "%s accepted", times[i]);
+		/* After "involvements: missing (expected an array)". */
+		ck_assert_str_eq(problem(&f, 1), "person 1: event 1: at: not a time in the years 1-9999");
+	}
+	for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
+		snprintf(doc, sizeof(doc), "{\"person_id\": 1, \"date_of_birth\": \"%s\"}", days[i]);
+		ck_assert(parse(doc, &f, &err));
+		ck_assert_msg(f.date_of_birth == CW_DAY_NONE, "%s accepted", days[i]);
+		ck_assert_str_eq(problem(&f, 0), "person 1: date_of_birth: not a date in the years 1-9999");
+	}
+	/* The first and last instants and days of the range are kept. */
+	ck_assert(parse("{\"person_id\": 1, \"date_of_birth\": \"0001-01-01\", \"date_of_death\": \"9999-12-31\","
+			" \"events\": [{\"id\": 1, \"type\": \"task\", \"at\": \"0001-01-01T00:00:00+00:00\"},"
+			" {\"id\": 2, \"type\": \"task\", \"at\": \"9999-12-31T23:59:59Z\"}]}", &f, &err));
+	ck_assert_int_eq(f.date_of_birth, CW_FACTS_DAY_MIN);
+	ck_assert_int_eq(f.date_of_death, CW_FACTS_DAY_MAX);
+	ck_assert_int_eq(f.events[0].at, CW_FACTS_TIME_MIN);
+	ck_assert_int_eq(f.events[1].at, CW_FACTS_TIME_MAX);
+	/* ... and one second or day beyond is not (the offset moves it out). */
+	ck_assert(parse("{\"person_id\": 1, \"events\": [{\"id\": 1, \"type\": \"task\","
+			" \"at\": \"0001-01-01T00:00:00+01:00\"}]}", &f, &err));
+	ck_assert_int_eq(f.events[0].at, CW_TIME_NONE);
+	cw_facts_free(&f);
+}
+END_TEST
+
+/* The builder fed directly, as the streamed reader does: plain values,
+ * markers for null and unusable ones. */
+START_TEST(test_builder)
+{
+	static const char *const expect[] = {
+		"person 7: kind: unknown person kind \"martian\"",
+		"person 7: date_of_death: not a date in the years 1-9999",
+		"person 7: involvement 3: start: missing",
+		"person 7: involvement 3: id: duplicate id (row left out)",
+		"person 7: events[0]: id: missing (row left out)",
+		"person 7: event 11: type: not a code (a non-empty string)",
+		"person 7: event 11: at: not a time in the years 1-9999",
+		"person 7: event 11: cancelled: not true or false",
+		"person 7: event 11: related_event_id: not an integer id",
+		"person 7: hazard 5: reviews: an entry is not a time in the years 1-9999",
+		"person 7: hazard 5: reviews: an entry is not a timestamp with a UTC offset",
+		"person 7: hazards[1]: id: not an integer id (row left out)",
+		"person 7: info_sharing 8: missing: an entry is not a field name",
+		"person 7: restricted_access 4: allowed: missing",
+	};
+	struct cw_facts f;
+
+	cw_facts_init(&f);
+	cw_facts_begin(&f, &(struct cw_facts_person_row){ .person_id = 7, .kind = "martian",
+							   .date_of_birth = 16496, .date_of_death = 3000000,
+							   .nation = "scotland", .team_id = CW_ID_NONE,
+							   .worker_id = 55 });
+	cw_facts_add_involvement(&f, &(struct cw_facts_involvement_row){
+					     .id = 3, .category = "cin", .start = CW_DAY_NONE,
+					     .end = CW_DAY_NONE, .order_date = CW_DAY_NONE });
+	cw_facts_add_involvement(&f, &(struct cw_facts_involvement_row){
+					     .id = 3, .category = "cin", .start = 20098, .end = CW_DAY_NONE,
+					     .order_date = CW_DAY_NONE });
+	cw_facts_add_event(&f, &(struct cw_facts_event_row){ .id = CW_ID_NONE, .type = "task",
+							      .at = 1795168800 });
+	cw_facts_add_event(&f, &(struct cw_facts_event_row){
+				       .id = 11, .type = cw_facts_bad_code, .at = CW_FACTS_TIME_MAX + 1,
+				       .cancelled = CW_FACTS_BAD, .related_event_id = CW_FACTS_BAD_ID });
+	cw_facts_add_hazard(&f, &(struct cw_facts_hazard_row){ .id = 5, .start = CW_DAY_NONE,
+								.review_due = CW_DAY_NONE, .active = CW_FACTS_NULL,
+								.ended = CW_DAY_NONE,
+								.has_description = CW_FACTS_TRUE });
+	cw_facts_add_review(&f, 1759309200);
+	cw_facts_add_review(&f, CW_FACTS_TIME_MIN - 1);
+	cw_facts_add_review(&f, 1743494400);
+	cw_facts_add_review(&f, CW_TIME_NONE);
+	/* A hazard without an id is left out, and its reviews with it. */
+	cw_facts_add_hazard(&f, &(struct cw_facts_hazard_row){ .id = CW_FACTS_BAD_ID });
+	cw_facts_add_review(&f, 1743494400);
+	cw_facts_add_sharing(&f, &(struct cw_facts_sharing_row){ .id = 8, .kind = "sharing",
+								  .at = CW_TIME_NONE });
+	cw_facts_add_missing(&f, "method");
+	cw_facts_add_missing(&f, NULL);
+	cw_facts_add_missing(&f, "outcome");
+	cw_facts_add_access(&f, &(struct cw_facts_access_row){ .id = 4, .record_id = CW_ID_NONE,
+								.accessed_by = 31, .allowed = CW_FACTS_NULL,
+								.at = CW_TIME_NONE });
+	cw_facts_finish(&f);
+
+	for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++)
+		ck_assert_str_eq(problem(&f, i), expect[i]);
+	ck_assert_uint_eq(f.n_problems, sizeof(expect) / sizeof(expect[0]));
+	ck_assert(f.has_nation && f.nation == CW_NATION_SCOTLAND);
+	ck_assert_int_eq(f.date_of_death, CW_DAY_NONE);
+	ck_assert_int_eq(f.team_id, CW_ID_NONE);
+	ck_assert_uint_eq(f.n_involvements, 1);
+	ck_assert_int_eq(f.involvements[0].start, CW_DAY_NONE);
+	ck_assert_uint_eq(f.n_events, 1);
+	ck_assert_ptr_null(f.events[0].type);
+	ck_assert_int_eq(f.events[0].at, CW_TIME_NONE);
+	ck_assert_int_eq(f.events[0].related_event_id, CW_ID_NONE);
+	ck_assert_uint_eq(f.n_hazards, 1);
+	ck_assert(f.hazards[0].active);
+	/* The usable reviews, sorted. */
+	ck_assert_uint_eq(f.hazards[0].n_reviews, 2);
+	ck_assert_int_eq(f.hazards[0].reviews[0], 1743494400);
+	ck_assert_int_eq(f.hazards[0].reviews[1], 1759309200);
+	ck_assert_uint_eq(f.sharing[0].n_missing, 2);
+	ck_assert_str_eq(f.sharing[0].missing[1], "outcome");
+	ck_assert(f.access[0].allowed);
+	cw_facts_free(&f);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("facts");
@@ -309,6 +440,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_document_errors);
 	tcase_add_test(tc, test_timestamp_forms);
 	tcase_add_test(tc, test_reuse);
+	tcase_add_test(tc, test_years_outside);
+	tcase_add_test(tc, test_builder);
 	suite_add_tcase(s, tc);
 	return s;
 }

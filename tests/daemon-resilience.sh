@@ -1,9 +1,10 @@
 #!/bin/sh
 # daemon-resilience.sh - bad data holds back only its own person, and the
 # store follows the records even across restarts:
-#  - a person whose facts describe another person (a faulty records view),
-#    or whose alerts the store refuses, is named in the log and keeps its
-#    alerts, and every other person is reconciled in the same pass;
+#  - a person with rows a faulty records view gives no id is named in the
+#    log with each row left out, and the rest of that person is reconciled;
+#    a person whose alerts the store refuses is named and keeps its alerts;
+#    every other person is reconciled in the same pass;
 #  - an event dated 9999-12-30 (a due time past year 9999) is reported and
 #    left out, not fatal to its page or the daemon;
 #  - a records view that fails while reading facts gets its SQLSTATE logged,
@@ -61,14 +62,14 @@ clean=$(persons_with_alerts)
 ok "a clean run stores alerts for the persons the faults below leave alone" [ -n "$clean" ]
 q "SET client_min_messages = warning; TRUNCATE casewatch.alert CASCADE" >/dev/null
 
-# Faults: the records view reports p_lie's facts under another id; the
-# store refuses p_bad's alerts (a trigger standing in for any refusal);
-# p_far has an event on the last days a timestamp can hold.
-q "ALTER FUNCTION records.person_facts(bigint) RENAME TO person_facts_real" >/dev/null
-q "CREATE FUNCTION records.person_facts(p bigint) RETURNS json LANGUAGE sql STABLE AS \$\$
-	SELECT CASE WHEN p = $p_lie
-		THEN jsonb_set(records.person_facts_real(p)::jsonb, '{person_id}', '99999999')::json
-		ELSE records.person_facts_real(p) END \$\$" >/dev/null
+# Faults: the records view gives p_lie's events no id; the store refuses
+# p_bad's alerts (a trigger standing in for any refusal); p_far has an
+# event on the last days a timestamp can hold.
+q "CREATE OR REPLACE VIEW records.facts_event AS
+	SELECT e.person_id, CASE WHEN e.person_id <> $p_lie THEN e.event_id END AS event_id,
+		e.event_type, e.occurred_at, e.cancelled, e.related_event_id
+	FROM records.event e" >/dev/null
+lie_events=$(q "SELECT count(*) FROM records.event WHERE person_id = $p_lie")
 q "CREATE FUNCTION public.refuse() RETURNS trigger LANGUAGE plpgsql AS \$\$
 BEGIN
 	IF NEW.person_id = $p_bad THEN
@@ -86,15 +87,20 @@ is "bad data: --once says a person was refused (exit 1)" "$?" 1
 is "... after going through every phase: all transitions delivered" \
 	"$(q "SELECT (SELECT transition_id FROM casewatch.sink_position WHERE sink = 'syslog')
 		= (SELECT max(transition_id) FROM casewatch.transition)")" t
-ok "facts under another person's id: named, and skipped" \
-	grep -qF "person $p_lie: the records' facts are those of person 99999999, alerts kept as they were" \
+is "rows without an id: each named with its person, and left out ($lie_events events)" \
+	"$(grep -cF "records: person $p_lie: events[" "$tmp/first.log")" "$lie_events"
+ok "... as a missing id" grep -qF "records: person $p_lie: events[0]: id: missing (row left out)" \
 	"$tmp/first.log"
+is "... and the rest of that person is reconciled: alerts on its involvements, none on its events" \
+	"$(q "SELECT count(*) FILTER (WHERE anchor_kind = 'involvement') > 0
+		AND count(*) FILTER (WHERE anchor_kind = 'event') = 0
+		FROM casewatch.alert WHERE person_id = $p_lie")" t
 ok "a page the store refuses is retried person by person" \
 	grep -qF "reconciling them one by one" "$tmp/first.log"
 ok "... the refused person is named, with the store's reason" \
 	grep -qF "person $p_bad: reconcile failed: refused by the test SQLSTATE 23514" "$tmp/first.log"
-is "... the two have nothing stored" \
-	"$(q "SELECT count(*) FROM casewatch.alert WHERE person_id IN ($p_lie, $p_bad)")" 0
+is "... the refused person has nothing stored" \
+	"$(q "SELECT count(*) FROM casewatch.alert WHERE person_id = $p_bad")" 0
 is "... while every other person is reconciled as in the clean run" "$(persons_with_alerts)" "$clean"
 ok "the far-future event is reported with its person and left out" \
 	grep -qE "person $p_far: [A-Z0-9-]+ on event [0-9]+: a time outside the years 1-9999, not stored" "$tmp/first.log"
@@ -106,15 +112,19 @@ q "DROP TRIGGER refuse ON casewatch.alert" >/dev/null
 open_before=$(q "SELECT count(*) FROM casewatch.alert WHERE announced_state IS NOT NULL")
 ok "alerts were raised ($open_before open)" [ "$open_before" -gt 0 ]
 
-# A view that fails, quoting a record in its message.
-q "CREATE OR REPLACE FUNCTION records.person_facts(p bigint) RETURNS json LANGUAGE plpgsql STABLE AS \$\$
+# A view that fails on p_far's rows, quoting a record in its message.
+q "CREATE FUNCTION public.fail_for(p bigint, t text) RETURNS text LANGUAGE plpgsql STABLE AS \$\$
 BEGIN
 	IF p = $p_far THEN
 		RAISE EXCEPTION 'invalid input syntax for type date: \"SECRET-NAME Smith\"'
 			USING ERRCODE = 'invalid_datetime_format';
 	END IF;
-	RETURN records.person_facts_real(p);
+	RETURN t;
 END \$\$" >/dev/null
+q "CREATE OR REPLACE VIEW records.facts_event AS
+	SELECT e.person_id, e.event_id, public.fail_for(e.person_id, e.event_type) AS event_type,
+		e.occurred_at, e.cancelled, e.related_event_id
+	FROM records.event e" >/dev/null
 # Time passes: escalations become due without any data change.
 echo "2026-12-20T09:00:00Z" >"$tmp/clock"
 due=$(q "SELECT count(*) FROM casewatch.alert WHERE next_at <= '2026-12-20T09:00:00Z'")
@@ -131,8 +141,7 @@ is "... every due row moved" \
 	"$(q "SELECT count(*) FROM casewatch.alert WHERE next_at <= '2026-12-20T09:00:00Z'")" 0
 
 # Restore the view; delete a person while the daemon is stopped.
-q "DROP FUNCTION records.person_facts(bigint)" >/dev/null
-q "ALTER FUNCTION records.person_facts_real(bigint) RENAME TO person_facts" >/dev/null
+pg_psql -d $db -f "$CASEWATCH_SRCDIR/sql/records/facts.sql" >/dev/null
 open_gone=$(q "SELECT count(*) FROM casewatch.alert WHERE person_id = $p_gone AND announced_state IS NOT NULL")
 ok "person $p_gone has open alerts ($open_gone)" [ "$open_gone" -gt 0 ]
 q "DELETE FROM records.person WHERE person_id = $p_gone" >/dev/null

@@ -89,6 +89,15 @@ TESTS += tests/sql-interface.sh
 EXTRA_DIST += docs/vocabulary.md
 
 
+# tests/facts-stream.sh: the daemon's streamed facts (daemon/facts_reader.c)
+# equal records.person_facts() read as JSON, printed by tests/facts_dump.
+check_PROGRAMS += tests/facts_dump
+tests_facts_dump_CPPFLAGS = $(DAEMON_TEST_CPPFLAGS)
+tests_facts_dump_CFLAGS = $(DAEMON_TEST_CFLAGS)
+tests_facts_dump_LDADD = $(DAEMON_TEST_LIBS)
+dist_check_SCRIPTS += tests/facts-stream.sh
+TESTS += tests/facts-stream.sh
+
 # tests/sql-lifecycle.sh: records.person_facts() and the alert lifecycle
 # (sql/casewatch/002_lifecycle.sql) against a real PostgreSQL.
 dist_check_SCRIPTS += tests/sql-lifecycle.sh

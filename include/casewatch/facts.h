@@ -1,20 +1,24 @@
 /*
  * facts.h - one person's facts, as the records interface hands them over.
  *
- * The daemon streams one JSON document per person (docs/facts.md is the
- * contract, field by field) and cw_facts_from_json() turns it into a struct
- * cw_facts the obligation engine reads. Free text never crosses this
- * boundary: descriptions and reasons arrive as booleans.
+ * struct cw_facts is what the obligation engine reads. It is built by the
+ * facts builder (facts_builder.h), the one place rows are validated, from
+ * one of two forms (docs/facts.md is the contract, field by field): the
+ * daemon's flat rows of the records.facts_* views, merged by person
+ * (daemon/facts_reader.c), or the JSON document of records.person_facts(),
+ * which cw_facts_from_json() reads for offline tools and the tests. Free
+ * text never crosses this boundary: descriptions and reasons arrive as
+ * booleans.
  *
- * A bad row never fails the person: the parser keeps every row it can, and
- * records one problem per defect naming the person, the row and the field
- * ("person 1001: event 10: at: missing"). Only a document that is not an
- * object, or has no usable person_id, fails.
+ * A bad row never fails the person: every row that can be is kept, and
+ * one problem is recorded per defect naming the person, the row and the
+ * field ("person 1001: event 10: at: missing"). Only a JSON document that
+ * is not an object, or has no usable person_id, fails.
  *
  * Memory: everything a struct cw_facts points at lives in one arena owned by
- * it. cw_facts_from_json() may be called again on the same struct (the arena
- * is reused, so a sweep over many persons allocates almost nothing after the
- * first); cw_facts_free() releases it all.
+ * it. The struct may be built again (the arena is reused, so a sweep over
+ * many persons allocates almost nothing after the first); cw_facts_free()
+ * releases it all.
  */
 #ifndef CASEWATCH_FACTS_H
 #define CASEWATCH_FACTS_H

@@ -1,9 +1,19 @@
--- facts.sql - records.person_facts(): one person's facts as the JSON document the engine reads.
+-- facts.sql - the facts the engine reads: one view per row kind, and the same facts as JSON.
 --
 -- Part of the records interface: load after interface.sql
 --   psql -v ON_ERROR_STOP=1 -f facts.sql
--- (this file only creates or replaces functions, so loading it again is
--- harmless). The shape is the facts contract, FACTS.md / docs/lifecycle.md:
+-- (this file only creates or replaces views and functions, so loading it
+-- again is harmless).
+--
+-- The records.facts_* views are the one definition of what each row of a
+-- person's facts carries, over the interface's tables: plain columns, the
+-- free text already reduced to booleans, one row per fact with its
+-- person_id. casewatchd streams them page by page, ordered by (person_id,
+-- row id), with instants as records.epoch() and dates as
+-- records.day_number() (daemon/facts_reader.c). records.person_facts()
+-- builds the JSON document from the same views, to read by eye and for
+-- the tests; the two forms cannot drift apart. The document's shape is
+-- the facts contract, docs/facts.md / docs/lifecycle.md:
 --
 --   person_id, kind, date_of_birth, date_of_death, nation, team_id, worker_id,
 --   involvements  [{id, category, start, end, order_date, outcome}]
@@ -107,6 +117,78 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 				AND g.staff_id = a.accessed_by))
 $$;
 
+-- An instant as whole seconds since 1970-01-01 UTC, the fraction dropped
+-- (rounding down, as the engine reads a timestamp). The infinities become
+-- values far outside the years 1-9999, which the engine reports as such;
+-- null stays null.
+CREATE OR REPLACE FUNCTION records.epoch(t timestamptz) RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN isfinite(t) THEN floor(extract(epoch FROM t))::bigint
+		WHEN t > 'epoch'::timestamptz THEN 9000000000000000000
+		WHEN t < 'epoch'::timestamptz THEN -9000000000000000000 END
+$$;
+
+-- A date as days since 1970-01-01; the infinities as for epoch().
+CREATE OR REPLACE FUNCTION records.day_number(d date) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN isfinite(d) THEN d - date '1970-01-01'
+		WHEN d > date '1970-01-01' THEN 2000000000
+		WHEN d < date '1970-01-01' THEN -2000000000 END
+$$;
+
+-- The person's own fields.
+CREATE OR REPLACE VIEW records.facts_person AS
+	SELECT p.person_id, p.kind, p.date_of_birth, p.date_of_death, p.nation, p.team_id,
+		p.allocated_worker_id AS worker_id
+	FROM records.person p;
+
+CREATE OR REPLACE VIEW records.facts_involvement AS
+	SELECT i.person_id, i.involvement_id, i.category, i.started_on, i.ended_on, i.order_date,
+		i.outcome
+	FROM records.involvement i;
+
+CREATE OR REPLACE VIEW records.facts_event AS
+	SELECT e.person_id, e.event_id, e.event_type, e.occurred_at, e.cancelled, e.related_event_id
+	FROM records.event e;
+
+CREATE OR REPLACE VIEW records.facts_record AS
+	SELECT r.person_id, r.record_id, r.record_type, r.event_id, r.event_at, r.entered_at,
+		r.finalised_at, r.late_flag, records.has_text(r.late_reason) AS has_late_reason,
+		r.author_id
+	FROM records.record r;
+
+CREATE OR REPLACE VIEW records.facts_hazard AS
+	SELECT h.person_id, h.hazard_id, h.started_on, h.review_due_on, h.active, h.ended_on,
+		records.has_text(h.description) AS has_description
+	FROM records.hazard h;
+
+-- A hazard's reviews belong to the hazard's person (the document nests
+-- them under the hazard).
+CREATE OR REPLACE VIEW records.facts_hazard_review AS
+	SELECT h.person_id, v.hazard_id, v.review_id, v.reviewed_at
+	FROM records.hazard_review v
+	JOIN records.hazard h ON h.hazard_id = v.hazard_id;
+
+CREATE OR REPLACE VIEW records.facts_deletion AS
+	SELECT d.person_id, d.deletion_id, d.record_id, d.deleted_at, d.deleted_by,
+		s.role AS deleted_by_role, records.has_text(d.reason) AS has_reason
+	FROM records.deletion d
+	LEFT JOIN records.staff s ON s.staff_id = d.deleted_by;
+
+CREATE OR REPLACE VIEW records.facts_info_sharing AS
+	SELECT x.person_id, x.sharing_id, records.info_sharing_kind(x.direction) AS kind,
+		x.occurred_at, records.info_sharing_missing(x) AS missing
+	FROM records.info_sharing x;
+
+CREATE OR REPLACE VIEW records.facts_restricted_access AS
+	SELECT a.person_id, a.access_id, a.record_id, a.accessed_by,
+		records.access_allowed(a, p.allocated_worker_id, t.manager_id,
+			t.service_manager_id) AS allowed,
+		a.accessed_at
+	FROM records.restricted_access a
+	JOIN records.person p ON p.person_id = a.person_id
+	LEFT JOIN records.team t ON t.team_id = p.team_id;
+
 -- One person's facts, or null when there is no such person. Each array is
 -- one index scan on person_id; use persons_facts() for many persons at once.
 CREATE OR REPLACE FUNCTION records.person_facts(p_person_id bigint) RETURNS json
@@ -120,62 +202,57 @@ AS $$
 		'date_of_death', p.date_of_death,
 		'nation', p.nation,
 		'team_id', p.team_id,
-		'worker_id', p.allocated_worker_id,
+		'worker_id', p.worker_id,
 		'involvements', coalesce((SELECT json_agg(json_build_object(
 				'id', i.involvement_id, 'category', i.category, 'start', i.started_on,
 				'end', i.ended_on, 'order_date', i.order_date, 'outcome', i.outcome)
 				ORDER BY i.involvement_id)
-			FROM records.involvement i WHERE i.person_id = p.person_id), '[]'),
+			FROM records.facts_involvement i WHERE i.person_id = p.person_id), '[]'),
 		'events', coalesce((SELECT json_agg(json_build_object(
 				'id', e.event_id, 'type', e.event_type, 'at', e.occurred_at,
 				'cancelled', e.cancelled, 'related_event_id', e.related_event_id)
 				ORDER BY e.event_id)
-			FROM records.event e WHERE e.person_id = p.person_id), '[]'),
+			FROM records.facts_event e WHERE e.person_id = p.person_id), '[]'),
 		'records', coalesce((SELECT json_agg(json_build_object(
 				'id', r.record_id, 'type', r.record_type, 'event_id', r.event_id,
 				'event_at', r.event_at, 'entered_at', r.entered_at,
 				'finalised_at', r.finalised_at, 'late_flag', r.late_flag,
-				'has_late_reason', records.has_text(r.late_reason),
-				'author_id', r.author_id)
+				'has_late_reason', r.has_late_reason, 'author_id', r.author_id)
 				ORDER BY r.record_id)
-			FROM records.record r WHERE r.person_id = p.person_id), '[]'),
+			FROM records.facts_record r WHERE r.person_id = p.person_id), '[]'),
 		'hazards', coalesce((SELECT json_agg(json_build_object(
 				'id', h.hazard_id, 'start', h.started_on, 'review_due', h.review_due_on,
 				'active', h.active, 'ended', h.ended_on,
-				'has_description', records.has_text(h.description),
+				'has_description', h.has_description,
 				'reviews', coalesce((SELECT json_agg(v.reviewed_at
 						ORDER BY v.reviewed_at, v.review_id)
-					FROM records.hazard_review v WHERE v.hazard_id = h.hazard_id), '[]'))
+					FROM records.facts_hazard_review v
+					WHERE v.person_id = h.person_id AND v.hazard_id = h.hazard_id), '[]'))
 				ORDER BY h.hazard_id)
-			FROM records.hazard h WHERE h.person_id = p.person_id), '[]'),
+			FROM records.facts_hazard h WHERE h.person_id = p.person_id), '[]'),
 		'deletions', coalesce((SELECT json_agg(json_build_object(
 				'record_id', d.record_id, 'deleted_at', d.deleted_at,
-				'deleted_by', d.deleted_by, 'deleted_by_role', s.role,
-				'has_reason', records.has_text(d.reason))
+				'deleted_by', d.deleted_by, 'deleted_by_role', d.deleted_by_role,
+				'has_reason', d.has_reason)
 				ORDER BY d.deletion_id)
-			FROM records.deletion d LEFT JOIN records.staff s ON s.staff_id = d.deleted_by
-			WHERE d.person_id = p.person_id), '[]'),
+			FROM records.facts_deletion d WHERE d.person_id = p.person_id), '[]'),
 		'info_sharing', coalesce((SELECT json_agg(json_build_object(
-				'id', x.sharing_id, 'kind', records.info_sharing_kind(x.direction),
-				'at', x.occurred_at, 'missing', records.info_sharing_missing(x))
+				'id', x.sharing_id, 'kind', x.kind, 'at', x.occurred_at,
+				'missing', x.missing)
 				ORDER BY x.sharing_id)
-			FROM records.info_sharing x WHERE x.person_id = p.person_id), '[]'),
+			FROM records.facts_info_sharing x WHERE x.person_id = p.person_id), '[]'),
 		'restricted_access', coalesce((SELECT json_agg(json_build_object(
 				'id', a.access_id, 'record_id', a.record_id, 'accessed_by', a.accessed_by,
-				'allowed', records.access_allowed(a, p.allocated_worker_id, t.manager_id,
-					t.service_manager_id),
-				'at', a.accessed_at)
+				'allowed', a.allowed, 'at', a.accessed_at)
 				ORDER BY a.access_id)
-			FROM records.restricted_access a WHERE a.person_id = p.person_id), '[]'))
-	FROM records.person p
-	LEFT JOIN records.team t ON t.team_id = p.team_id
+			FROM records.facts_restricted_access a WHERE a.person_id = p.person_id), '[]'))
+	FROM records.facts_person p
 	WHERE p.person_id = p_person_id
 $$;
 
 -- Many persons' facts in one query, the same documents as person_facts(),
 -- one row per existing person of p_person_ids, ordered by person_id. Each
--- table is read once for the whole batch, so this is the fast way to sweep:
--- page through records.person by person_id in batches of about a thousand.
+-- view is read once for the whole batch.
 CREATE OR REPLACE FUNCTION records.persons_facts(p_person_ids bigint[])
 RETURNS TABLE (person_id bigint, facts json)
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -186,59 +263,51 @@ AS $$
 			'id', i.involvement_id, 'category', i.category, 'start', i.started_on,
 			'end', i.ended_on, 'order_date', i.order_date, 'outcome', i.outcome)
 			ORDER BY i.involvement_id) AS a
-		FROM records.involvement i WHERE i.person_id = ANY (p_person_ids)
+		FROM records.facts_involvement i WHERE i.person_id = ANY (p_person_ids)
 		GROUP BY i.person_id),
 	ev AS (SELECT e.person_id, json_agg(json_build_object(
 			'id', e.event_id, 'type', e.event_type, 'at', e.occurred_at,
 			'cancelled', e.cancelled, 'related_event_id', e.related_event_id)
 			ORDER BY e.event_id) AS a
-		FROM records.event e WHERE e.person_id = ANY (p_person_ids)
+		FROM records.facts_event e WHERE e.person_id = ANY (p_person_ids)
 		GROUP BY e.person_id),
 	rec AS (SELECT r.person_id, json_agg(json_build_object(
 			'id', r.record_id, 'type', r.record_type, 'event_id', r.event_id,
 			'event_at', r.event_at, 'entered_at', r.entered_at,
 			'finalised_at', r.finalised_at, 'late_flag', r.late_flag,
-			'has_late_reason', records.has_text(r.late_reason),
-			'author_id', r.author_id)
+			'has_late_reason', r.has_late_reason, 'author_id', r.author_id)
 			ORDER BY r.record_id) AS a
-		FROM records.record r WHERE r.person_id = ANY (p_person_ids)
+		FROM records.facts_record r WHERE r.person_id = ANY (p_person_ids)
 		GROUP BY r.person_id),
 	rev AS (SELECT v.hazard_id, json_agg(v.reviewed_at ORDER BY v.reviewed_at, v.review_id) AS a
-		FROM records.hazard_review v WHERE v.person_id = ANY (p_person_ids)
+		FROM records.facts_hazard_review v WHERE v.person_id = ANY (p_person_ids)
 		GROUP BY v.hazard_id),
 	haz AS (SELECT h.person_id, json_agg(json_build_object(
 			'id', h.hazard_id, 'start', h.started_on, 'review_due', h.review_due_on,
 			'active', h.active, 'ended', h.ended_on,
-			'has_description', records.has_text(h.description),
+			'has_description', h.has_description,
 			'reviews', coalesce(rev.a, '[]'))
 			ORDER BY h.hazard_id) AS a
-		FROM records.hazard h LEFT JOIN rev ON rev.hazard_id = h.hazard_id
+		FROM records.facts_hazard h LEFT JOIN rev ON rev.hazard_id = h.hazard_id
 		WHERE h.person_id = ANY (p_person_ids)
 		GROUP BY h.person_id),
 	del AS (SELECT d.person_id, json_agg(json_build_object(
 			'record_id', d.record_id, 'deleted_at', d.deleted_at,
-			'deleted_by', d.deleted_by, 'deleted_by_role', s.role,
-			'has_reason', records.has_text(d.reason))
+			'deleted_by', d.deleted_by, 'deleted_by_role', d.deleted_by_role,
+			'has_reason', d.has_reason)
 			ORDER BY d.deletion_id) AS a
-		FROM records.deletion d LEFT JOIN records.staff s ON s.staff_id = d.deleted_by
-		WHERE d.person_id = ANY (p_person_ids)
+		FROM records.facts_deletion d WHERE d.person_id = ANY (p_person_ids)
 		GROUP BY d.person_id),
 	shr AS (SELECT x.person_id, json_agg(json_build_object(
-			'id', x.sharing_id, 'kind', records.info_sharing_kind(x.direction),
-			'at', x.occurred_at, 'missing', records.info_sharing_missing(x))
+			'id', x.sharing_id, 'kind', x.kind, 'at', x.occurred_at, 'missing', x.missing)
 			ORDER BY x.sharing_id) AS a
-		FROM records.info_sharing x WHERE x.person_id = ANY (p_person_ids)
+		FROM records.facts_info_sharing x WHERE x.person_id = ANY (p_person_ids)
 		GROUP BY x.person_id),
 	acc AS (SELECT a.person_id, json_agg(json_build_object(
 			'id', a.access_id, 'record_id', a.record_id, 'accessed_by', a.accessed_by,
-			'allowed', records.access_allowed(a, p.allocated_worker_id, t.manager_id,
-				t.service_manager_id),
-			'at', a.accessed_at)
+			'allowed', a.allowed, 'at', a.accessed_at)
 			ORDER BY a.access_id) AS a
-		FROM records.restricted_access a
-		JOIN records.person p ON p.person_id = a.person_id
-		LEFT JOIN records.team t ON t.team_id = p.team_id
-		WHERE a.person_id = ANY (p_person_ids)
+		FROM records.facts_restricted_access a WHERE a.person_id = ANY (p_person_ids)
 		GROUP BY a.person_id)
 	SELECT p.person_id, json_build_object(
 		'person_id', p.person_id,
@@ -247,7 +316,7 @@ AS $$
 		'date_of_death', p.date_of_death,
 		'nation', p.nation,
 		'team_id', p.team_id,
-		'worker_id', p.allocated_worker_id,
+		'worker_id', p.worker_id,
 		'involvements', coalesce(inv.a, '[]'),
 		'events', coalesce(ev.a, '[]'),
 		'records', coalesce(rec.a, '[]'),
@@ -255,7 +324,7 @@ AS $$
 		'deletions', coalesce(del.a, '[]'),
 		'info_sharing', coalesce(shr.a, '[]'),
 		'restricted_access', coalesce(acc.a, '[]'))
-	FROM records.person p
+	FROM records.facts_person p
 	LEFT JOIN inv ON inv.person_id = p.person_id
 	LEFT JOIN ev ON ev.person_id = p.person_id
 	LEFT JOIN rec ON rec.person_id = p.person_id

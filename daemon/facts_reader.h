@@ -1,0 +1,49 @@
+/*
+ * facts_reader.h - one page of persons' facts, read as flat rows and merged by person.
+ *
+ * For a page of person ids the reader runs one query per relation of the
+ * facts (the records.facts_* views of sql/records/facts.sql), all in one
+ * read-only repeatable-read transaction, each restricted to the page and
+ * ordered by (person_id, row id). Columns are plain: ids, codes, booleans
+ * (free text is already reduced to them in SQL), instants as epoch seconds
+ * (records.epoch) and dates as day numbers (records.day_number), so there
+ * is no JSON and no timestamp text to parse. When every result is in, it
+ * walks them side by side like a merge join and builds each person's
+ * struct cw_facts through the facts builder (lib/facts_builder.c, the same
+ * validation as the JSON form), handing the persons over in id order.
+ *
+ * Memory: the page's results, freed when the page is over.
+ */
+#ifndef CASEWATCH_DAEMON_FACTS_READER_H
+#define CASEWATCH_DAEMON_FACTS_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "casewatch/error.h"
+#include "casewatch/facts.h"
+#include "db.h"
+
+struct cw_facts_reader;
+
+/* One person of the page: facts is NULL when the records no longer have
+ * the person. The facts are valid only during the call. */
+typedef void (*cw_facts_reader_person_fn)(int64_t person_id, const struct cw_facts *facts, void *arg);
+/* The page is over: err is NULL when every person was handed over, and no
+ * person was handed over when it is not. */
+typedef void (*cw_facts_reader_done_fn)(struct cw_db *db, const struct cw_db_error *err, void *arg);
+
+struct cw_facts_reader *cw_facts_reader_new(void);
+void cw_facts_reader_free(struct cw_facts_reader *r);
+
+/* Reads the facts of ids[0..n), ascending and distinct (copied). dense:
+ * the ids are every person with an id from ids[0] to ids[n-1] (a sweep's
+ * page), so the relations are read by that range rather than by the list.
+ * One page at a time. False (err set, nothing called) if it cannot be
+ * submitted. */
+bool cw_facts_reader_read(struct cw_facts_reader *r, struct cw_db *db, const int64_t *ids, size_t n,
+			  bool dense, cw_facts_reader_person_fn person, cw_facts_reader_done_fn done,
+			  void *arg, struct cw_error *err);
+
+#endif /* CASEWATCH_DAEMON_FACTS_READER_H */
