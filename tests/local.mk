@@ -135,3 +135,8 @@ tests_check_deliver_LDADD = $(DAEMON_TEST_LIBS)
 dist_check_SCRIPTS += tests/ctl-socket.sh
 TESTS += tests/ctl-socket.sh
 # --- end casewatchctl's socket commands ---
+
+# The digest: sections, caps and counts against SQL, "since the last digest"
+# across two digests, the audiences, the HTML email rendered by Chromium.
+dist_check_SCRIPTS += tests/ctl-digest.sh
+TESTS += tests/ctl-digest.sh
