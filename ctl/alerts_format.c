@@ -27,6 +27,18 @@ void ctl_london_text(cw_time t, char buf[CTL_LONDON_STRLEN])
 		 secs / 3600, secs / 60 % 60, cw_london_offset(t) ? "BST" : "GMT");
 }
 
+const char *ctl_time_text(const char *utc, char buf[CTL_LONDON_STRLEN])
+{
+	cw_time t;
+
+	if (!utc)
+		return "-";
+	if (!ctl_parse_time(utc, &t))
+		return utc;
+	ctl_london_text(t, buf);
+	return buf;
+}
+
 /* "N unit(s)" for the largest unit that fits in secs (>= 0). */
 static void amount(long long secs, char *buf, size_t size)
 {

@@ -21,6 +21,10 @@ bool ctl_parse_time(const char *text, cw_time *out);
 /* t as London wall time with the zone: "Wed 18 Nov 2026 23:59 GMT" (BST in summer). */
 void ctl_london_text(cw_time t, char buf[CTL_LONDON_STRLEN]);
 
+/* A protocol time (UTC) for people: London time with the zone; the text
+ * itself when it is not a time, "-" when NULL. */
+const char *ctl_time_text(const char *utc, char buf[CTL_LONDON_STRLEN]);
+
 /*
  * How due relates to now, in words: "overdue by 3 days", "overdue by
  * 5 hours", "overdue by 20 minutes", "overdue by less than a minute" (at

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts_format.h"
 #include "ctl.h"
 #include "socket_cmd.h"
 
@@ -42,15 +43,18 @@ static bool same(const json_t *a, const json_t *b, const char *key)
 	return !strcmp(ctl_member(a, key, "-"), ctl_member(b, key, "-"));
 }
 
-/* One alert's row; its notes (acknowledged, snoozed) only when it has some. */
+/* One alert's row, times in London time with the zone; its notes
+ * (acknowledged, snoozed) only when it has some. */
 static void print_row(const json_t *a)
 {
-	printf("    %-10s %-10s %-14s %-21s %s", ctl_member(a, "alert_id", "-"), ctl_member(a, "person_id", "-"),
-	       ctl_member(a, "state", "-"), ctl_member(a, "due", "-"), ctl_member(a, "audience", "-"));
+	char due[CTL_LONDON_STRLEN], until[CTL_LONDON_STRLEN];
+
+	printf("    %-10s %-10s %-14s %-25s %s", ctl_member(a, "alert_id", "-"), ctl_member(a, "person_id", "-"),
+	       ctl_member(a, "state", "-"), ctl_time_text(ctl_member(a, "due", NULL), due), ctl_member(a, "audience", "-"));
 	if (json_is_true(json_object_get(a, "acknowledged")))
 		printf("  acknowledged");
 	if (json_object_get(a, "snoozed_until"))
-		printf("  snoozed until %s", ctl_member(a, "snoozed_until", "-"));
+		printf("  snoozed until %s", ctl_time_text(ctl_member(a, "snoozed_until", NULL), until));
 	putchar('\n');
 }
 
@@ -67,11 +71,14 @@ static void print_table(const json_t *alerts)
 	qsort(v, n, sizeof(*v), alert_cmp);
 	for (i = 0; i < n; i = j) {
 		if (i == 0 || !same(v[i], v[i - 1], "team"))
-			printf("%steam %s\n", i ? "\n" : "", ctl_member(v[i], "team", "(none)"));
+			printf("%steam %s%s%s%s\n", i ? "\n" : "", ctl_member(v[i], "team", "(none)"),
+			       json_object_get(v[i], "team_code") ? " (" : "", ctl_member(v[i], "team_code", ""),
+			       json_object_get(v[i], "team_code") ? ")" : "");
 		for (j = i; j < n && same(v[j], v[i], "team") && same(v[j], v[i], "rule_id"); j++)
 			;
-		printf("  %s (%zu)\n", ctl_member(v[i], "rule_id", "-"), j - i);
-		printf("    %-10s %-10s %-14s %-21s %s\n", "ALERT", "PERSON", "STATE", "DUE", "AUDIENCE");
+		printf("  %s (%zu)%s%s\n", ctl_member(v[i], "rule_id", "-"), j - i, json_object_get(v[i], "rule_title") ? "  " : "",
+		       ctl_member(v[i], "rule_title", ""));
+		printf("    %-10s %-10s %-14s %-25s %s\n", "ALERT", "PERSON", "STATE", "DUE (LONDON)", "AUDIENCE");
 		for (size_t k = i; k < j; k++)
 			print_row(v[k]);
 	}

@@ -148,6 +148,10 @@ is "the table groups by team and rule, with each group's count and rows" \
 	"$(awk '/^team /{t=$2} /^  [^ ]/{r=$1; n=$2; gsub(/[()]/, "", n); print t, r, n} ' "$tmp/table.txt" | tr '\n' ';')" \
 	"$(q "SELECT string_agg(team_id || ' ' || rule_id || ' ' || n, ';' ORDER BY team_id, rule_id) || ';' FROM (SELECT team_id, rule_id, count(*) n FROM casewatch.alert WHERE announced_state IS NOT NULL GROUP BY 1, 2) s")"
 is "... and as many rows as open alerts" "$(grep -cE '^    [0-9]' "$tmp/table.txt")" "$(q "$open_sql")"
+ok "... due times in London time with the zone (machine output, above, is UTC)" \
+	grep -qE '^    [0-9]+ +[0-9]+ +[a-z_0-9]+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [0-9]+ [A-Z][a-z]{2} 20[0-9]{2} [0-9]{2}:[0-9]{2} (GMT|BST) ' "$tmp/table.txt"
+ok "... each rule with its title" grep -qE '^  NOTE-5WD \([0-9]+\)  Case notes finalised within five working days$' "$tmp/table.txt"
+ok "status shows its times in London time too" grep -qE '^last pass: +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [0-9]+ [A-Z][a-z]{2} 20[0-9]{2} [0-9]{2}:[0-9]{2} (GMT|BST),' "$tmp/status.txt"
 
 # ---- watch: replay from 0 ----
 n=$(q "SELECT count(*) FROM casewatch.transition")
