@@ -104,7 +104,7 @@ two_more_passes
 # ---- every command has --help ----
 # ... and prints only that: the same text a bad option prints to stderr
 # (after getopt's complaint), then stops without asking the daemon.
-for c in status alerts watch ack snooze digest; do
+for c in status alerts watch ack snooze unack unsnooze audit digest; do
 	ok "$c --help: exit 0 with its usage" sh -c "'$ctl' $c --help | grep -q '^usage: casewatchctl $c'"
 	"$ctl" $c --help >"$tmp/help.out" 2>&1
 	"$ctl" $c --no-such-option 2>&1 | sed '1{/unrecognized option/d}' >"$tmp/usage.err"
@@ -252,6 +252,44 @@ two_more_passes
 is "... once, to the state it has reached" \
 	"$(q "SELECT count(*) || ' ' || max(to_state) FROM casewatch.transition WHERE alert_id = $held AND kind = 'escalated' AND at > '$t1'")" \
 	"1 $(q "SELECT casewatch.obligation_state(warn_at, due_at, escalate_at, met_at, suspended, '$t3') FROM casewatch.alert WHERE alert_id = $held")"
+
+# ---- alerts --by: counts per team, worker, rule, state ----
+by_sql() { q "SELECT string_agg(k || ' ' || n, ';' ORDER BY k COLLATE \"C\") FROM (SELECT $1 AS k, count(*) n FROM casewatch.alert a LEFT JOIN records.person p ON p.person_id = a.person_id WHERE a.announced_state IS NOT NULL GROUP BY 1) s"; }
+by_ctl() { "$ctl" alerts --by "$1" --json --socket "$sock" | jq -r --arg k "$1" '.groups | map("\(.[$k]) \(.open)") | sort | join(";")'; }
+is "alerts --by team: open alerts per team, as in casewatch.alert" "$(by_ctl team)" "$(by_sql "a.team_id::text")"
+is "alerts --by worker: per allocated worker" "$(by_ctl worker)" "$(by_sql "coalesce(p.allocated_worker_id::text, '')")"
+is "alerts --by rule: per rule" "$(by_ctl rule)" "$(by_sql "a.rule_id")"
+is "alerts --by state: per state" "$(by_ctl state)" "$(by_sql "a.announced_state")"
+"$ctl" alerts --by rule --socket "$sock" >"$tmp/byrule.txt"
+ok "... as a table for people, each rule with its title" grep -qE '^NOTE-5WD +Case notes finalised within five working days +[0-9]+ ' "$tmp/byrule.txt"
+
+# ---- unack, unsnooze, audit ----
+"$ctl" unack --alert "$acked" --socket "$sock" >"$tmp/unack.txt"
+is "unack --alert $acked: exit 0" "$?" 0
+ok "... says it took the acknowledgement back" grep -qx "changed: $acked" "$tmp/unack.txt"
+is "... the alert is no longer acknowledged" "$(q "SELECT acked_by IS NULL AND acked_at IS NULL AND ack_reason IS NULL FROM casewatch.alert WHERE alert_id = $acked")" t
+is "... audited with who and what was taken back" \
+	"$(q "SELECT actor || ' ' || (detail ->> 'was_reason') FROM casewatch.audit WHERE alert_id = $acked AND action = 'unacknowledge'")" "$me seen_in_supervision"
+is "... and an unacknowledged transition" "$(q "SELECT count(*) FROM casewatch.transition WHERE alert_id = $acked AND kind = 'unacknowledged'")" 1
+"$ctl" unack --alert "$acked" --socket "$sock" >"$tmp/unack2.txt"
+ok "unack again: nothing to take back" grep -qx "not acknowledged, left as they were: $acked" "$tmp/unack2.txt"
+until2=$(iso "$t3" "+ interval '30 days'")
+"$ctl" snooze --alert "$control" --until "$until2" --reason on_leave --socket "$sock" >/dev/null
+"$ctl" unsnooze --alert "$control" --socket "$sock" >"$tmp/unsnooze.txt"
+is "unsnooze --alert $control: exit 0" "$?" 0
+is "... the snooze has ended" "$(q "SELECT snoozed_until IS NULL AND snooze_reason IS NULL FROM casewatch.alert WHERE alert_id = $control")" t
+is "... audited" "$(q "SELECT actor || ' ' || (detail ->> 'was_reason') FROM casewatch.audit WHERE alert_id = $control AND action = 'unsnooze'")" "$me on_leave"
+"$ctl" unack --alert "$acked" --reason because --socket "$sock" 2>/dev/null
+is "unack takes no reason: exit 2" "$?" 2
+"$ctl" audit --actor "$me" --json --socket "$sock" >"$tmp/audit.json"
+is "audit --actor $me: every change, oldest first, as in casewatch.audit" \
+	"$(jq -r '.entries | map("\(.action) \(.alert_id)") | join(";")' "$tmp/audit.json")" \
+	"$(q "SELECT string_agg(action || ' ' || alert_id, ';' ORDER BY audit_id) FROM casewatch.audit WHERE actor = '$me'")"
+ok "... times in UTC in JSON" sh -c "jq -r '.entries[].at' '$tmp/audit.json' | grep -qvE '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\$' && exit 1 || exit 0"
+"$ctl" audit --since "$t3" --socket "$sock" >"$tmp/audit.txt"
+is "audit --since $t3: only the changes from then on" "$(tail -n +2 "$tmp/audit.txt" | awk '{print $8}' | tr '\n' ' ')" \
+	"$(q "SELECT string_agg(action, ' ' ORDER BY audit_id) || ' ' FROM casewatch.audit WHERE at >= '$t3'")"
+ok "... in London time with the zone" grep -qE '^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [0-9]+ [A-Z][a-z]{2} 20[0-9]{2} [0-9]{2}:[0-9]{2} (GMT|BST) +[^ ]+ +unacknowledge ' "$tmp/audit.txt"
 
 # ---- digest ----
 # The digest itself is tested in ctl-digest.sh; here: it runs against this
