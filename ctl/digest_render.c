@@ -40,7 +40,7 @@ struct dr {
 	cw_time now;
 	const json_t *d;
 	const char *aud;
-	char hint[160]; /* "--team T005": how casewatchctl alerts selects the same alerts */
+	char hint[160]; /* " --team T005": how casewatchctl alerts selects the same alerts ("" for every team) */
 };
 
 /* A column of a table: heading, text width, right-aligned. */
@@ -273,7 +273,7 @@ static void rest_of_workers(const struct dr *r, const json_t *ws, size_t from)
 		n++;
 		o += num(w, "overdue");
 	}
-	para(r, NULL, "and %lld more workers with %lld overdue: casewatchctl alerts %s --by worker", n, o, r->hint);
+	para(r, NULL, "and %lld more workers with %lld overdue: casewatchctl alerts%s --by worker", n, o, r->hint);
 	if (unalloc)
 		fprintf(r->out, "  %-26s %7lld %8lld %7lld\n", "Unallocated", num(unalloc, "overdue"), num(unalloc, "due_soon"),
 			num(unalloc, "with_service_manager"));
@@ -355,7 +355,7 @@ static void rules(const struct dr *r)
 	}
 	tbl_end(r);
 	if (i < n)
-		para(r, "color:" C_MUTED, "and %zu more rules: casewatchctl alerts %s --by rule", n - i, r->hint);
+		para(r, "color:" C_MUTED, "and %zu more rules: casewatchctl alerts%s --by rule", n - i, r->hint);
 	section_end(r);
 }
 
@@ -516,8 +516,11 @@ static void items(const struct dr *r, const char *title, const char *list, const
 		item(r, a, i);
 	if (r->html)
 		fputs("</table>\n", r->out);
-	if (n > shown)
-		para(r, "color:" C_MUTED, "and %lld more: casewatchctl alerts %s%s", n - shown, r->hint, more);
+	if (n > shown && json_is_string(json_object_get(r->d, "worker"))) /* a worker's list: no alerts filter for it */
+		para(r, "color:" C_MUTED, "and %lld more: casewatchctl digest --worker %s --max-items %lld", n - shown,
+		     ctl_member(r->d, "worker", ""), n);
+	else if (n > shown)
+		para(r, "color:" C_MUTED, "and %lld more: casewatchctl alerts%s%s", n - shown, r->hint, more);
 	section_end(r);
 }
 
@@ -576,7 +579,7 @@ static void findings(const struct dr *r)
 		if (r->html)
 			fputs("</ul>\n", r->out);
 		if (n > (long long)json_array_size(xs))
-			para(r, "color:" C_MUTED, "and %lld more: casewatchctl alerts %s --kind finding --rule %s",
+			para(r, "color:" C_MUTED, "and %lld more: casewatchctl alerts%s --kind finding --rule %s",
 			     n - (long long)json_array_size(xs), r->hint, ctl_member(f, "rule_id", "-"));
 	}
 	section_end(r);
@@ -617,7 +620,7 @@ void ctl_digest_scope(const json_t *d, char *buf, size_t size)
 					ctl_member(t, "code", ctl_member(t, "team", "")));
 }
 
-/* "--team T005" (or "--team T005,T006"; nothing for every team). */
+/* " --team T005" (or " --team T005,T006"; nothing for every team). */
 static void hint_text(struct dr *r)
 {
 	const json_t *teams = json_object_get(r->d, "teams"), *t;
@@ -626,7 +629,7 @@ static void hint_text(struct dr *r)
 	r->hint[0] = '\0';
 	json_array_foreach (teams, i, t)
 		len += (size_t)snprintf(r->hint + len, len < sizeof(r->hint) ? sizeof(r->hint) - len : 0, "%s%s",
-					i ? "," : "--team ", ctl_member(t, "code", ctl_member(t, "team", "")));
+					i ? "," : " --team ", ctl_member(t, "code", ctl_member(t, "team", "")));
 }
 
 static void heading(const struct dr *r)
