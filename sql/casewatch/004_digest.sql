@@ -29,11 +29,16 @@ ALTER TABLE casewatch.transition ADD CONSTRAINT transition_kind_check
 CREATE INDEX transition_alert_id_idx ON casewatch.transition (alert_id, transition_id);
 
 -- A team's short code for people: records.team's code, else T and the id
--- in three digits or more (as the generator makes them).
+-- in three digits or more (as the generator makes them). PL/pgSQL, like
+-- every function here that reads the records: the records interface may be
+-- created after casewatch's schema, and SQL functions' bodies are checked
+-- when they are created.
 CREATE FUNCTION casewatch.team_code(p_team bigint) RETURNS text
-LANGUAGE sql STABLE AS $$
-	SELECT coalesce((SELECT t.code FROM records.team t WHERE t.team_id = p_team),
-		'T' || lpad(p_team::text, 3, '0'))
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN coalesce((SELECT t.code FROM records.team t WHERE t.team_id = p_team),
+		'T' || lpad(p_team::text, 3, '0'));
+END;
 $$;
 
 -- Teams as people name them, ids or codes ('5', 'T005'), as ids; an
