@@ -218,6 +218,9 @@ w=$(q "SELECT p.allocated_worker_id $open AND p.allocated_worker_id IS NOT NULL 
 is "worker $w: their own open alerts" "$(j .summary.open w.json)" \
 	"$(q "SELECT count(*) FROM casewatch.alert a JOIN records.person p ON p.person_id = a.person_id WHERE a.announced_state IS NOT NULL AND p.allocated_worker_id = $w")"
 is "... and nobody else's" "$(j '[.new[], .overdue[]] | map(.worker) | unique | join(" ")' w.json)" "$w"
+is "... those escalated to the service manager apart, counted" \
+	"$(j '"\([.new[], .overdue[]] | map(select(.audience == "service_manager")) | length) \(.escalated_total)"' w.json)" \
+	"0 $(q "SELECT count(*) FROM casewatch.alert a JOIN records.person p ON p.person_id = a.person_id WHERE a.announced_state IS NOT NULL AND a.kind = 'obligation' AND p.allocated_worker_id = $w AND $aud = 'service_manager'")"
 
 # ---- the HTML email ----
 "$ctl" digest --team T001 --html --to tm1@example.gov.uk --socket "$sock" >"$tmp/d.eml"

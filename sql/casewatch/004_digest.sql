@@ -155,7 +155,7 @@ BEGIN
 	have_week := EXISTS (SELECT 1 FROM casewatch.transition WHERE at <= week_ago);
 	mine := CASE p_audience
 		WHEN 'team_manager' THEN ARRAY['worker', 'team_manager']
-		WHEN 'worker' THEN ARRAY['worker', 'team_manager', 'service_manager']
+		WHEN 'worker' THEN ARRAY['worker', 'team_manager']	-- the service manager's apart
 		WHEN 'service_manager' THEN ARRAY['service_manager']
 		ELSE ARRAY['records_officer'] END;
 
