@@ -222,6 +222,28 @@ is "... those escalated to the service manager apart, counted" \
 	"$(j '"\([.new[], .overdue[]] | map(select(.audience == "service_manager")) | length) \(.escalated_total)"' w.json)" \
 	"0 $(q "SELECT count(*) FROM casewatch.alert a JOIN records.person p ON p.person_id = a.person_id WHERE a.announced_state IS NOT NULL AND a.kind = 'obligation' AND p.allocated_worker_id = $w AND $aud = 'service_manager'")"
 
+# ---- against a week ago ----
+# Eight days on, the store holds transitions a week old: the digest says
+# how many obligations were overdue then, from each alert's last transition
+# up to that time.
+t8=$(q "SELECT to_char('$t1'::timestamptz + interval '8 days', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
+set_clock "$t8"
+two_more_passes
+poll_until 60 sh -c "[ -z \"\$(psql -X -Atc \"SELECT 1 FROM casewatch.alert WHERE next_at <= '$t8' LIMIT 1\")\" ]"
+two_more_passes
+"$ctl" digest --team T001 --json --socket "$sock" >"$tmp/d8.json"
+is "eight days on: overdue a week ago, from the transitions" "$(j .summary.overdue_week_ago d8.json)" \
+	"$(q "SELECT count(*) FROM (SELECT DISTINCT ON (t.alert_id) t.kind, t.to_state FROM casewatch.transition t
+		JOIN casewatch.alert a ON a.alert_id = t.alert_id WHERE a.team_id = 1 AND a.kind = 'obligation'
+		AND t.at <= '$t8'::timestamptz - interval '7 days' ORDER BY t.alert_id, t.transition_id DESC) w
+		WHERE w.kind NOT IN ('resolved', 'withdrawn') AND casewatch.state_rank(w.to_state) >= 2")"
+ok "... some" test "$(j .summary.overdue_week_ago d8.json)" -gt 0
+"$ctl" digest --team T001 --socket "$sock" >"$tmp/d8.txt"
+now8=$(j .summary.overdue d8.json)
+wk8=$(j .summary.overdue_week_ago d8.json)
+if [ "$now8" -gt "$wk8" ]; then change="up $((now8 - wk8))"; elif [ "$now8" -lt "$wk8" ]; then change="down $((wk8 - now8))"; else change="same 0"; fi
+ok "... and the text says the change ($change)" grep -qE "^  Overdue +$now8  a week ago $wk8: $change\$" "$tmp/d8.txt"
+
 # ---- the HTML email ----
 "$ctl" digest --team T001 --html --to tm1@example.gov.uk --socket "$sock" >"$tmp/d.eml"
 is "digest --html: exit 0" "$?" 0
