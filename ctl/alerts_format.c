@@ -11,7 +11,9 @@ bool ctl_parse_time(const char *text, cw_time *out)
 	return text && cw_time_parse(text, out);
 }
 
-/* Weekday, day, month, year, hours and minutes in Europe/London. */
+/* Weekday, day, month, year, hours and minutes in Europe/London, and the
+ * zone in force then (GMT, or BST in summer): the one rule for times shown
+ * to people (docs/casewatchctl.md). */
 void ctl_london_text(cw_time t, char buf[CTL_LONDON_STRLEN])
 {
 	static const char *const wd[] = { "", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
@@ -21,8 +23,20 @@ void ctl_london_text(cw_time t, char buf[CTL_LONDON_STRLEN])
 	int secs = cw_london_seconds_of_day(t), y, m, d;
 
 	cw_day_to_ymd(day, &y, &m, &d);
-	snprintf(buf, CTL_LONDON_STRLEN, "%s %d %s %d %02d:%02d", wd[cw_day_weekday(day)], d, mon[m - 1], y,
-		 secs / 3600, secs / 60 % 60);
+	snprintf(buf, CTL_LONDON_STRLEN, "%s %d %s %d %02d:%02d %s", wd[cw_day_weekday(day)], d, mon[m - 1], y,
+		 secs / 3600, secs / 60 % 60, cw_london_offset(t) ? "BST" : "GMT");
+}
+
+const char *ctl_time_text(const char *utc, char buf[CTL_LONDON_STRLEN])
+{
+	cw_time t;
+
+	if (!utc)
+		return "-";
+	if (!ctl_parse_time(utc, &t))
+		return utc;
+	ctl_london_text(t, buf);
+	return buf;
 }
 
 /* "N unit(s)" for the largest unit that fits in secs (>= 0). */

@@ -11,15 +11,19 @@
 
 #include "casewatch/calendar.h"
 
-/* Room for ctl_london_text ("Wed 18 Nov 2026 23:59") and ctl_due_words. */
+/* Room for ctl_london_text ("Wed 18 Nov 2026 23:59 GMT") and ctl_due_words. */
 #define CTL_LONDON_STRLEN 32
 #define CTL_DUE_WORDS_STRLEN 96
 
 /* Parses a protocol time ("2026-11-20T23:59:59Z"); false when text is NULL or not a time. */
 bool ctl_parse_time(const char *text, cw_time *out);
 
-/* t as London wall time: "Wed 18 Nov 2026 23:59". */
+/* t as London wall time with the zone: "Wed 18 Nov 2026 23:59 GMT" (BST in summer). */
 void ctl_london_text(cw_time t, char buf[CTL_LONDON_STRLEN]);
+
+/* A protocol time (UTC) for people: London time with the zone; the text
+ * itself when it is not a time, "-" when NULL. */
+const char *ctl_time_text(const char *utc, char buf[CTL_LONDON_STRLEN]);
 
 /*
  * How due relates to now, in words: "overdue by 3 days", "overdue by

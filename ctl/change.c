@@ -1,4 +1,4 @@
-/* change.c - what `casewatchctl ack` and `snooze` share: the target, the request, and what changed. */
+/* change.c - what `casewatchctl ack`, `snooze`, `unack` and `unsnooze` share: the target, the request, what changed. */
 #include "config.h"
 
 #include <stdio.h>
@@ -10,10 +10,18 @@
 #include "ctl.h"
 #include "socket_cmd.h"
 
-/* The help text of ack and snooze. */
-static void usage(FILE *out, bool snooze)
+/* The help text of ack and snooze, or of their undoing. */
+static void usage(FILE *out, bool snooze, bool undo)
 {
-	if (snooze)
+	if (undo)
+		fprintf(out, "usage: casewatchctl %s (--alert ID... | FILTERS) [--dry-run] [--json] [--socket PATH]\n"
+			     "\n"
+			     "%s\n",
+			snooze ? "unsnooze" : "unack",
+			snooze ? "Ends the snooze of open alerts now: an escalation it held back is announced\n"
+				 "at the daemon's next pass."
+			       : "Takes back the acknowledgement of open alerts: they show as not yet seen.");
+	else if (snooze)
 		fprintf(out, "usage: casewatchctl snooze (--alert ID... | FILTERS) --until TIME --reason CODE\n"
 			     "                           [--dry-run] [--json] [--socket PATH]\n"
 			     "\n"
@@ -39,12 +47,13 @@ static void usage(FILE *out, bool snooze)
 		     "\n"
 		     "options:\n"
 		     "%s"
-		     "  --reason CODE      why, as a code: lower-case letters, digits and _ (never free text)%s\n"
+		     "%s%s"
 		     "  --dry-run          list the alerts that would be selected, change nothing\n"
 		     "  --json             the daemon's reply as JSON\n" CTL_SOCKET_HELP
 		     "  --help             this text\n",
-		snooze ? "  --until TIME       2026-12-01T17:00 (London time), or with Z or an offset\n" : "",
-		snooze ? "; required" : "");
+		snooze && !undo ? "  --until TIME       2026-12-01T17:00 (London time), or with Z or an offset\n" : "",
+		undo ? "" : "  --reason CODE      why, as a code: lower-case letters, digits and _ (never free text)",
+		undo ? "" : snooze ? "; required\n" : "\n");
 }
 
 /* A reason code as the protocol has it: a lower-case letter, then letters, digits and _; at most 64. */
@@ -108,23 +117,34 @@ static void print_dry_run(const char *verb, const json_t *reply, const json_t *i
 }
 
 /* What the daemon changed, for people; CTL_EXIT_NO when some ids were unknown. */
-static int print_changed(const json_t *reply, bool snooze, bool as_json)
+static int print_changed(const json_t *reply, const char *verb, bool as_json)
 {
+	static const struct {
+		const char *verb, *done, *unchanged;
+	} words[] = {
+		{ "ack", "acknowledged", "already acknowledged, left as they were" },
+		{ "snooze", "snoozed", "already snoozed until then, left as they were" },
+		{ "unack", "unacknowledged", "not acknowledged, left as they were" },
+		{ "unsnooze", "unsnoozed", "not snoozed, left as they were" },
+	};
+	size_t w = 0;
 	const json_t *unknown = json_object_get(reply, "unknown");
 	size_t n = json_array_size(json_object_get(reply, "changed"));
+
+	while (w < 3 && strcmp(words[w].verb, verb))
+		w++;
 
 	if (as_json) {
 		ctl_print_reply((json_t *)reply, false);
 	} else {
-		printf("%s %zu alert%s\n", snooze ? "snoozed" : "acknowledged", n, n == 1 ? "" : "s");
+		printf("%s %zu alert%s\n", words[w].done, n, n == 1 ? "" : "s");
 		print_ids("changed", json_object_get(reply, "changed"));
-		print_ids(snooze ? "already snoozed until then, left as they were" : "already acknowledged, left as they were",
-			  json_object_get(reply, "unchanged"));
+		print_ids(words[w].unchanged, json_object_get(reply, "unchanged"));
 	}
 	if (!json_array_size(unknown))
 		return CTL_EXIT_OK;
 	ctl_error("%s: %zu alert id%s not open or unknown (casewatchctl alerts lists the open ones)",
-		  snooze ? "snooze" : "ack", json_array_size(unknown), json_array_size(unknown) == 1 ? " is" : "s are");
+		  verb, json_array_size(unknown), json_array_size(unknown) == 1 ? " is" : "s are");
 	if (!as_json)
 		print_ids("not open or unknown", unknown);
 	return CTL_EXIT_NO;
@@ -160,9 +180,10 @@ static bool until_utc(const char *text, char out[32])
 	return gmtime_r(&tt, &tm) && strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0;
 }
 
-/* What ack and snooze were told, besides the filters. */
+/* What ack, snooze and their undoing were told, besides the filters. */
 struct change_opts {
-	bool snooze, dry, json;
+	const char *verb;
+	bool snooze, undo, dry, json;
 	json_t *ids; /* --alert ids, or NULL */
 	const char *reason, *until;
 };
@@ -170,14 +191,14 @@ struct change_opts {
 /* The help text for ctl_parse. */
 static void change_usage(FILE *out, void *ctx)
 {
-	usage(out, ((struct change_opts *)ctx)->snooze);
+	usage(out, ((struct change_opts *)ctx)->snooze, ((struct change_opts *)ctx)->undo);
 }
 
 /* --alert (digits), --reason (a code), --until (snooze only), --dry-run, --json. */
 static bool take(int c, const char *arg, void *ctx)
 {
 	struct change_opts *co = ctx;
-	const char *verb = co->snooze ? "snooze" : "ack";
+	const char *verb = co->verb;
 
 	switch (c) {
 	case 'a':
@@ -190,6 +211,10 @@ static bool take(int c, const char *arg, void *ctx)
 		json_array_append_new(co->ids, json_string(arg));
 		return true;
 	case 'r':
+		if (co->undo) {
+			ctl_error("%s: takes no --reason (the audit trail keeps the one taken back)", verb);
+			return false;
+		}
 		if (!is_code(arg)) {
 			ctl_error("%s: --reason: '%s' is not a code; use lower-case letters, digits and _ "
 				  "(e.g. awaiting_court_date), never free text",
@@ -199,10 +224,10 @@ static bool take(int c, const char *arg, void *ctx)
 		co->reason = arg;
 		return true;
 	case 'u':
-		if (!co->snooze)
-			ctl_error("ack: --until belongs to snooze (an acknowledgement does not end)");
+		if (!co->snooze || co->undo)
+			ctl_error("%s: --until belongs to snooze", verb);
 		co->until = arg;
-		return co->snooze;
+		return co->snooze && !co->undo;
 	case 'd':
 		co->dry = true;
 		return true;
@@ -217,13 +242,13 @@ static bool take(int c, const char *arg, void *ctx)
 /* The target and, for snooze, --until and --reason: given, and making sense. */
 static bool complete(const struct change_opts *co, const json_t *filter, char until[32])
 {
-	const char *verb = co->snooze ? "snooze" : "ack";
+	const char *verb = co->verb;
 
 	if (!co->ids == !json_object_size(filter)) {
 		ctl_error("%s: say which alerts: --alert ID, or filters such as --team or --rule (not both)", verb);
 		return false;
 	}
-	if (!co->snooze)
+	if (!co->snooze || co->undo)
 		return true;
 	if (!co->reason || !co->until) {
 		ctl_error("snooze: --until TIME and --reason CODE are both required");
@@ -237,8 +262,8 @@ static bool complete(const struct change_opts *co, const json_t *filter, char un
 	return true;
 }
 
-/* ack and snooze: parse the target and options, ask the daemon, say what changed. */
-int ctl_change(int argc, char **argv, bool snooze)
+/* ack, snooze, unack, unsnooze: parse the target and options, ask the daemon, say what changed. */
+int ctl_change(int argc, char **argv, const char *verb)
 {
 	static const struct option opts[] = {
 		CTL_FILTER_OPTIONS,
@@ -250,8 +275,8 @@ int ctl_change(int argc, char **argv, bool snooze)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct change_opts co = { .snooze = snooze };
-	const char *verb = snooze ? "snooze" : "ack";
+	bool snooze = strstr(verb, "snooze") != NULL, undo = !strncmp(verb, "un", 2);
+	struct change_opts co = { .verb = verb, .snooze = snooze, .undo = undo };
 	const struct ctl_opts o = { verb, opts, change_usage, take, &co };
 	struct ctl_filter f;
 	json_t *reply = NULL, *req;
@@ -264,14 +289,14 @@ int ctl_change(int argc, char **argv, bool snooze)
 		rc = CTL_EXIT_USAGE;
 	if (rc < 0) {
 		req = co.dry ? json_pack("{s:s, s:O}", "cmd", "alerts", "filter", f.filter)
-			     : change_request(verb, co.ids, f.filter, co.reason, snooze ? until : NULL);
+			     : change_request(verb, co.ids, f.filter, co.reason, snooze && !undo ? until : NULL);
 		rc = ctl_request(verb, f.socket, req, &reply);
 	}
 	if (rc == CTL_EXIT_OK && reply) {
 		if (co.dry)
 			print_dry_run(verb, reply, co.ids, co.json);
 		else
-			rc = print_changed(reply, snooze, co.json);
+			rc = print_changed(reply, verb, co.json);
 		json_decref(reply);
 	}
 	json_decref(co.ids);

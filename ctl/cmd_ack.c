@@ -9,5 +9,5 @@
 /* casewatchctl ack: the change snooze makes too, without an end (ctl/change.c). */
 int cmd_ack(int argc, char **argv)
 {
-	return ctl_change(argc, argv, false);
+	return ctl_change(argc, argv, "ack");
 }

@@ -4,262 +4,63 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "alerts_format.h"
 #include "ctl.h"
+#include "digest_render.h"
 #include "socket_cmd.h"
+
+/* Items listed per list unless --max-items says otherwise. */
+#define DIGEST_MAX_ITEMS 50
 
 /* The help text. */
 static void usage(FILE *out, void *ctx)
 {
 	(void)ctx;
-	fprintf(out, "usage: casewatchctl digest (--team ID | --audience A) [FILTERS]\n"
-		     "                           [--html [--subject TEXT] [--to ADDR] [--from ADDR]] [--socket PATH]\n"
+	fprintf(out, "usage: casewatchctl digest (--team ID|CODE | --worker ID | --audience A) [--since ID] [--mark]\n"
+		     "                           [--max-items N] [--json | --html [--subject TEXT] [--to ADDR]\n"
+		     "                           [--from ADDR]] [--socket PATH]\n"
 		     "\n"
-		     "What a manager must act on now: the overdue alerts first, then those due soon;\n"
-		     "in each, by worker (the allocated worker's staff id), the worker with the\n"
-		     "oldest first, and each worker's alerts oldest first, with due times in words\n"
-		     "(\"overdue by 3 days\") as of casewatchd's clock. Ids, rule ids, codes and\n"
-		     "dates only: never a name or free text.\n"
+		     "What a manager must act on now. A summary first (overdue, due this week,\n"
+		     "newly overdue and resolved since the last digest, overdue against a week\n"
+		     "ago); then by worker (staff id and role, never a name; unallocated work on\n"
+		     "its own row) and by rule (title and id); then the items: new since the last\n"
+		     "digest, the longest overdue (at most --max-items each, with how to see the\n"
+		     "rest), those escalated to the service manager apart; and the data-quality\n"
+		     "findings, as what to fix. Times are London time with the zone (GMT/BST).\n"
+		     "\n"
+		     "audiences (--audience):\n"
+		     "  team_manager       a team's digest (the default with --team)\n"
+		     "  service_manager    the teams furthest behind and what was escalated to you\n"
+		     "                     (every team, or those given with --team)\n"
+		     "  records_officer    retention notices (none yet when no rule raises them)\n"
+		     "  worker             one worker's own list (the default with --worker)\n"
 		     "\n"
 		     "options:\n"
+		     "  --team ID|CODE     the team (repeat, or separate with commas): 5 or T005\n"
+		     "  --worker ID        a worker's staff id: their own list\n"
+		     "  --since ID         \"since the last digest\" means after transition ID\n"
+		     "                     (default: after the last digest marked for this recipient,\n"
+		     "                     else the last day)\n"
+		     "  --mark             record this digest as sent: the recipient's next digest\n"
+		     "                     starts after it (needs the right to change alerts)\n"
+		     "  --max-items N      items per list (default %d)\n"
+		     "  --json             the daemon's digest as JSON (times in UTC)\n"
 		     "  --html             a complete email (headers, then an HTML body), ready for\n"
-		     "                     sendmail: ... --html --to tm@example.gov.uk | sendmail -t\n"
-		     "  --subject TEXT     with --html: the Subject (default: casewatch digest for\n"
-		     "                     the team or audience, with the counts)\n"
+		     "                     sendmail: ... --html --mark --to tm@example.gov.uk | sendmail -t\n"
+		     "  --subject TEXT     with --html: the Subject (default: the recipient and counts)\n"
 		     "  --to ADDR          with --html: a To: header (repeat for several)\n"
 		     "  --from ADDR        with --html: a From: header\n" CTL_SOCKET_HELP
-		     "  --help             this text\n"
-		     "\n"
-		     "filters (--team or --audience is required; all given must match):\n" CTL_FILTER_HELP
-		     CTL_STATE_HELP);
+		     "  --help             this text\n",
+		DIGEST_MAX_ITEMS);
 }
 
-/* What the digest is about and how it is written. */
-struct digest {
-	cw_time now;	    /* casewatchd's time the alerts were read at */
-	char scope[256];    /* "team 7", "team 7, 8; audience team_manager" */
-	bool html;
+/* The digest's options besides --team, --audience and --socket. */
+struct digest_opts {
+	bool html, json, mark;
+	const char *subject, *from, *worker, *since;
+	long max_items;
+	json_t *to;
 };
-
-/* Due soon is the only open state that is not overdue (docs/lifecycle.md). */
-static bool is_overdue(const json_t *a)
-{
-	return strcmp(ctl_member(a, "state", ""), "due_soon") != 0;
-}
-
-/* Worker, then oldest first (a finding without a due time first). */
-static int by_worker_due(const void *x, const void *y)
-{
-	const json_t *a = *(const json_t *const *)x, *b = *(const json_t *const *)y;
-	int c = ctl_id_cmp(ctl_member(a, "worker", ""), ctl_member(b, "worker", ""));
-
-	return c ? c : ctl_alert_oldest_cmp(a, b);
-}
-
-/* A worker's alerts: where they start in the sorted list, how many, the oldest due. */
-struct group {
-	size_t start, n;
-	const char *oldest;
-};
-
-/* Groups by their oldest due time; ties keep the worker order. */
-static int by_oldest(const void *x, const void *y)
-{
-	const struct group *a = x, *b = y;
-	int c = strcmp(a->oldest, b->oldest);
-
-	return c ? c : (a->start < b->start ? -1 : 1);
-}
-
-/* Prints text, escaped when the digest is HTML. */
-static void put(const struct digest *d, const char *text)
-{
-	if (d->html)
-		ctl_html_escape(stdout, text);
-	else
-		fputs(text, stdout);
-}
-
-/* The alert's due time in words and as London time, or that it has none. */
-static void due_text(const struct digest *d, const json_t *a, char *buf, size_t size)
-{
-	char words[CTL_DUE_WORDS_STRLEN], when[CTL_LONDON_STRLEN];
-	cw_time due;
-
-	if (!ctl_parse_time(ctl_member(a, "due", NULL), &due)) {
-		snprintf(buf, size, "no due time (a finding: due since it was found)");
-		return;
-	}
-	ctl_due_words(due, d->now, words);
-	ctl_london_text(due, when);
-	snprintf(buf, size, "%s (due %s)", words, when);
-}
-
-/* Acknowledged and snoozed, as a note; "" when neither. */
-static void notes_text(const json_t *a, char *buf, size_t size)
-{
-	const char *snoozed = ctl_member(a, "snoozed_until", NULL);
-	char when[CTL_LONDON_STRLEN] = "";
-	cw_time t;
-
-	if (snoozed && ctl_parse_time(snoozed, &t))
-		ctl_london_text(t, when);
-	snprintf(buf, size, "%s%s%s%s", json_is_true(json_object_get(a, "acknowledged")) ? "acknowledged" : "",
-		 json_is_true(json_object_get(a, "acknowledged")) && snoozed ? "; " : "",
-		 snoozed ? "snoozed until " : "", snoozed ? when : "");
-}
-
-/* One alert: ids, rule, due time in words, state, audience, notes. */
-static void print_item(const struct digest *d, const json_t *a)
-{
-	const char *cells[6] = { ctl_member(a, "alert_id", "-"), ctl_member(a, "rule_id", "-"),
-				 ctl_member(a, "person_id", "-") };
-	char due[192], notes[96];
-
-	due_text(d, a, due, sizeof(due));
-	notes_text(a, notes, sizeof(notes));
-	if (!d->html) {
-		printf("  - alert %s, %s, person %s: %s; %s, for %s%s%s\n", cells[0], cells[1], cells[2], due,
-		       ctl_member(a, "state", "-"), ctl_member(a, "audience", "-"), *notes ? "; " : "", notes);
-		return;
-	}
-	cells[3] = due;
-	cells[4] = ctl_member(a, "state", "-");
-	cells[5] = ctl_member(a, "audience", "-");
-	printf("<tr>");
-	for (int i = 0; i < 6; i++) {
-		printf("<td>");
-		put(d, cells[i]);
-		printf("</td>");
-	}
-	printf("<td>");
-	put(d, notes);
-	printf("</td></tr>\n");
-}
-
-/* One worker's heading (and table head in HTML). */
-static void print_worker(const struct digest *d, const char *worker, size_t n)
-{
-	if (!d->html) {
-		printf("\n%s%s (%zu)\n", *worker ? "Worker " : "Unallocated", worker, n);
-		return;
-	}
-	printf("<h3>%s", *worker ? "Worker " : "Unallocated");
-	put(d, worker);
-	printf(" (%zu)</h3>\n<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\">\n"
-	       "<tr><th>Alert</th><th>Rule</th><th>Person</th><th>Due</th><th>State</th><th>For</th>"
-	       "<th>Notes</th></tr>\n",
-	       n);
-}
-
-/* One section (overdue, or due soon): by worker, the worker with the oldest first. */
-static void print_section(const struct digest *d, const char *title, const json_t **items, size_t n)
-{
-	struct group *g = calloc(n ? n : 1, sizeof(*g));
-	size_t ng = 0, i, k;
-
-	if (!g)
-		return;
-	qsort(items, n, sizeof(*items), by_worker_due);
-	for (i = 0; i < n; i++) {
-		if (ng == 0 || ctl_id_cmp(ctl_member(items[i], "worker", ""), ctl_member(items[g[ng - 1].start], "worker", ""))) {
-			g[ng].start = i;
-			g[ng].oldest = ctl_member(items[i], "due", "");
-			ng++;
-		}
-		g[ng - 1].n++;
-	}
-	qsort(g, ng, sizeof(*g), by_oldest);
-	if (d->html)
-		printf("<h2>%s (%zu)</h2>\n%s", title, n, n ? "" : "<p>None.</p>\n");
-	else
-		printf("\n== %s (%zu) ==\n%s", title, n, n ? "" : "None.\n");
-	for (k = 0; k < ng; k++) {
-		print_worker(d, ctl_member(items[g[k].start], "worker", ""), g[k].n);
-		for (i = g[k].start; i < g[k].start + g[k].n; i++)
-			print_item(d, items[i]);
-		if (d->html)
-			printf("</table>\n");
-	}
-	free(g);
-}
-
-/* The email headers: Subject (given or made), From, To, and the MIME ones. */
-static void print_headers(const struct digest *d, const char *subject, const json_t *to, const char *from,
-			  size_t no, size_t ns)
-{
-	size_t i;
-	json_t *v;
-
-	if (subject)
-		printf("Subject: %s\n", subject);
-	else
-		printf("Subject: casewatch digest for %s: %zu overdue, %zu due soon\n", d->scope, no, ns);
-	if (from)
-		printf("From: %s\n", from);
-	json_array_foreach (to, i, v)
-		printf("To: %s\n", json_string_value(v));
-	printf("MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n");
-}
-
-/* The whole digest: heading, summary, overdue, due soon. */
-static void print_digest(const struct digest *d, const json_t *alerts)
-{
-	size_t n = json_array_size(alerts), no = 0, ns = 0, i;
-	const json_t **over = calloc(n ? n : 1, sizeof(*over)), **soon = calloc(n ? n : 1, sizeof(*soon));
-	char asof[CTL_LONDON_STRLEN];
-	const json_t *a;
-
-	if (!over || !soon)
-		goto out;
-	json_array_foreach (alerts, i, a) {
-		if (is_overdue(a))
-			over[no++] = a;
-		else
-			soon[ns++] = a;
-	}
-	ctl_london_text(d->now, asof);
-	if (d->html) {
-		printf("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>casewatch digest for ");
-		put(d, d->scope);
-		printf("</title></head>\n<body>\n<h1>casewatch digest for ");
-		put(d, d->scope);
-		printf("</h1>\n<p>As of %s (London): %zu to act on, %zu overdue and %zu due soon.</p>\n", asof, n, no,
-		       ns);
-	} else {
-		printf("casewatch digest for %s\n", d->scope);
-		printf("As of %s (London): %zu to act on, %zu overdue and %zu due soon.\n", asof, n, no, ns);
-	}
-	print_section(d, "Overdue", over, no);
-	print_section(d, "Due soon", soon, ns);
-	if (d->html)
-		printf("<p>Acknowledge with <code>casewatchctl ack --alert ID</code>.</p>\n</body></html>\n");
-out:
-	free(over);
-	free(soon);
-}
-
-/* "team 7, 8; audience team_manager": whose digest it is, from the filter. */
-static void scope_text(const json_t *filter, char *buf, size_t size)
-{
-	static const char *const keys[] = { "team", "audience" };
-	size_t i, len = 0;
-	json_t *v;
-
-	buf[0] = '\0';
-	for (int k = 0; k < 2; k++) {
-		const json_t *vals = json_object_get(filter, keys[k]);
-
-		if (!vals)
-			continue;
-		len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s ", len ? "; " : "", keys[k]);
-		json_array_foreach (vals, i, v)
-			len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s", i ? ", " : "",
-						json_string_value(v));
-	}
-}
 
 /* A header value: printable ASCII only (no line break can start another header). */
 static bool header_ok(const char *opt, const char *v)
@@ -273,70 +74,131 @@ static bool header_ok(const char *opt, const char *v)
 	return true;
 }
 
-/* The email options. */
-struct digest_opts {
-	bool html;
-	const char *subject, *from;
-	json_t *to;
-};
+static bool digits(const char *s)
+{
+	return *s && strspn(s, "0123456789") == strlen(s) && strlen(s) <= 19;
+}
 
-/* --html, and the headers (printable ASCII, one line each). */
 static bool take(int c, const char *arg, void *ctx)
 {
 	struct digest_opts *o = ctx;
+	char *end;
 
-	if (c == 'H') {
+	switch (c) {
+	case 'H':
 		o->html = true;
 		return true;
-	}
-	if (c == 's' && header_ok("--subject", arg))
+	case 'j':
+		o->json = true;
+		return true;
+	case 'm':
+		o->mark = true;
+		return true;
+	case 'w':
+		if (!digits(arg)) {
+			ctl_error("digest: --worker: expected a staff id (digits), got '%s'", arg);
+			return false;
+		}
+		o->worker = arg;
+		return true;
+	case 'S':
+		if (!digits(arg)) {
+			ctl_error("digest: --since: expected a transition id (digits), got '%s'", arg);
+			return false;
+		}
+		o->since = arg;
+		return true;
+	case 'n':
+		o->max_items = strtol(arg, &end, 10);
+		if (!digits(arg) || *end || o->max_items > 10000) {
+			ctl_error("digest: --max-items: expected a whole number from 0 to 10000, got '%s'", arg);
+			return false;
+		}
+		return true;
+	case 's':
 		o->subject = arg;
-	else if (c == 'f' && header_ok("--from", arg))
+		return header_ok("--subject", arg);
+	case 'f':
 		o->from = arg;
-	else if (c == 't' && header_ok("--to", arg))
+		return header_ok("--from", arg);
+	case 't':
 		json_array_append_new(o->to, json_string(arg));
-	else
+		return header_ok("--to", arg);
+	default:
 		return false;
-	return true;
+	}
 }
 
-/* Whose digest, and headers only with --html. */
-static bool complete(const struct digest_opts *o, const json_t *filter)
+/* The request, or NULL (printed) when the options do not make one. */
+static json_t *digest_request(const struct digest_opts *o, const json_t *filter)
 {
-	if (!json_object_get(filter, "team") && !json_object_get(filter, "audience")) {
-		ctl_error("digest: say whose digest it is: --team ID or --audience A");
-		return false;
+	const json_t *teams = json_object_get(filter, "team"), *aud = json_object_get(filter, "audience");
+	json_t *req;
+
+	if (!teams && !o->worker && !aud) {
+		ctl_error("digest: say whose digest it is: --team ID, --worker ID or --audience A");
+		return NULL;
+	}
+	if (json_array_size(aud) > 1) {
+		ctl_error("digest: one --audience at a time");
+		return NULL;
 	}
 	if (!o->html && (o->subject || o->from || json_array_size(o->to))) {
 		ctl_error("digest: --subject, --to and --from are email headers: they go with --html");
-		return false;
+		return NULL;
 	}
-	return true;
+	if (o->html && o->json) {
+		ctl_error("digest: --html and --json exclude each other");
+		return NULL;
+	}
+	req = json_pack("{s:s, s:I, s:b}", "cmd", "digest", "cap", (json_int_t)o->max_items, "mark", o->mark);
+	if (teams)
+		json_object_set(req, "team", (json_t *)teams);
+	if (aud)
+		json_object_set(req, "audience", json_array_get(aud, 0));
+	if (o->worker)
+		json_object_set_new(req, "worker", json_string(o->worker));
+	if (o->since)
+		json_object_set_new(req, "since", json_string(o->since));
+	return req;
 }
 
-/* The digest of the reply's alerts, as an email with --html. */
-static void print_reply(struct digest *d, const struct digest_opts *o, const json_t *reply)
+/* The email headers: Subject (given or made), From, To, and the MIME ones. */
+static void print_headers(const struct digest_opts *o, const json_t *d)
 {
-	const json_t *alerts = json_object_get(reply, "alerts"), *a;
-	size_t no = 0, i;
+	const json_t *s = json_object_get(d, "summary");
+	char scope[256];
+	size_t i;
+	json_t *v;
 
-	if (!ctl_parse_time(ctl_member(reply, "as_of", NULL), &d->now))
-		d->now = (cw_time)time(NULL);
-	if (json_is_true(json_object_get(reply, "truncated")))
-		ctl_error("digest: only the first %zu alerts were sent; narrow the filters", json_array_size(alerts));
-	if (d->html) {
-		json_array_foreach (alerts, i, a)
-			no += is_overdue(a);
-		print_headers(d, o->subject, o->to, o->from, no, json_array_size(alerts) - no);
-	}
-	print_digest(d, alerts);
+	ctl_digest_scope(d, scope, sizeof(scope));
+	if (o->subject)
+		printf("Subject: %s\n", o->subject);
+	else
+		printf("Subject: casewatch digest for %s: %" JSON_INTEGER_FORMAT " overdue, %" JSON_INTEGER_FORMAT
+		       " newly overdue, %" JSON_INTEGER_FORMAT " due this week\n",
+		       scope, json_integer_value(json_object_get(s, "overdue")),
+		       json_integer_value(json_object_get(s, "newly_overdue")),
+		       json_integer_value(json_object_get(s, "due_this_week")));
+	if (o->from)
+		printf("From: %s\n", o->from);
+	json_array_foreach (o->to, i, v)
+		printf("To: %s\n", json_string_value(v));
+	printf("MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n");
 }
 
-/* Asks for the alerts of a team or audience and prints the digest. */
+/* Asks for the digest of a team, worker or audience and prints it. */
 int cmd_digest(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		CTL_FILTER_OPTIONS,
+		{ "team", required_argument, NULL, CTL_OPT_TEAM },
+		{ "audience", required_argument, NULL, CTL_OPT_AUDIENCE },
+		{ "socket", required_argument, NULL, CTL_OPT_SOCKET },
+		{ "worker", required_argument, NULL, 'w' },
+		{ "since", required_argument, NULL, 'S' },
+		{ "mark", no_argument, NULL, 'm' },
+		{ "max-items", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "html", no_argument, NULL, 'H' },
 		{ "subject", required_argument, NULL, 's' },
 		{ "to", required_argument, NULL, 't' },
@@ -344,23 +206,29 @@ int cmd_digest(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct digest_opts dopt = { .to = json_array() };
+	struct digest_opts dopt = { .to = json_array(), .max_items = DIGEST_MAX_ITEMS };
 	const struct ctl_opts o = { "digest", opts, usage, take, &dopt };
-	struct digest d = { 0 };
 	struct ctl_filter f;
-	json_t *reply = NULL; /* stays NULL after --help */
+	json_t *reply = NULL, *req = NULL; /* reply stays NULL after --help */
+	const json_t *d;
 	int rc;
 
 	ctl_filter_init(&f);
 	rc = ctl_parse(argc, argv, &o, &f);
-	if (rc < 0 && !complete(&dopt, f.filter))
+	if (rc < 0 && !(req = digest_request(&dopt, f.filter)))
 		rc = CTL_EXIT_USAGE;
 	if (rc < 0)
-		rc = ctl_request("digest", f.socket, json_pack("{s:s, s:O}", "cmd", "alerts", "filter", f.filter), &reply);
+		rc = ctl_request("digest", f.socket, req, &reply);
 	if (rc == CTL_EXIT_OK && reply) {
-		d.html = dopt.html;
-		scope_text(f.filter, d.scope, sizeof(d.scope));
-		print_reply(&d, &dopt, reply);
+		d = json_object_get(reply, "digest");
+		if (dopt.json) {
+			json_dumpf(d, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+			putchar('\n');
+		} else {
+			if (dopt.html)
+				print_headers(&dopt, d);
+			ctl_digest_render(stdout, d, dopt.html);
+		}
 		json_decref(reply);
 	}
 	json_decref(dopt.to);

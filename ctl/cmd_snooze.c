@@ -9,5 +9,5 @@
 /* casewatchctl snooze: the change ack makes, with --until and a required reason (ctl/change.c). */
 int cmd_snooze(int argc, char **argv)
 {
-	return ctl_change(argc, argv, true);
+	return ctl_change(argc, argv, "snooze");
 }

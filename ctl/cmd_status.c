@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alerts_format.h"
 #include "ctl.h"
 #include "socket_cmd.h"
 
@@ -44,18 +45,18 @@ static void print_status(const json_t *r)
 	const json_t *db = json_object_get(r, "database"), *pass = json_object_get(r, "pass");
 	const json_t *tr = json_object_get(r, "transitions"), *bus = json_object_get(r, "bus");
 	const json_t *al = json_object_get(r, "alerts"), *v;
-	char b1[32], b2[32], b3[32], b4[32];
+	char b1[32], b2[32], b3[32], b4[32], t[CTL_LONDON_STRLEN];
 	const char *key;
 
 	printf("database:    %s%s (schema version %s, since %s)\n", text_of(json_object_get(db, "state"), b1, 32),
 	       json_is_true(json_object_get(db, "connected")) ? ", connected" : ", NOT connected",
-	       text_of(json_object_get(db, "schema_version"), b2, 32), text_of(json_object_get(db, "since"), b3, 32));
+	       text_of(json_object_get(db, "schema_version"), b2, 32), ctl_time_text(json_string_value(json_object_get(db, "since")), t));
 	if (json_object_get(db, "last_error"))
 		printf("             last error: %s\n", json_string_value(json_object_get(db, "last_error")));
 	printf("profile:     %s\n", text_of(json_object_get(r, "profile"), b1, 32));
 	if (json_object_get(pass, "last_at"))
 		printf("last pass:   %s, %s ms, %s persons (%s passes since start)\n",
-		       text_of(json_object_get(pass, "last_at"), b1, 32), text_of(json_object_get(pass, "last_ms"), b2, 32),
+		       ctl_time_text(json_string_value(json_object_get(pass, "last_at")), t), text_of(json_object_get(pass, "last_ms"), b2, 32),
 		       text_of(json_object_get(pass, "last_persons"), b3, 32), text_of(json_object_get(pass, "passes"), b4, 32));
 	else
 		printf("last pass:   none yet\n");
@@ -69,7 +70,7 @@ static void print_status(const json_t *r)
 	}
 	printf("open alerts: %s (%s acknowledged, %s snoozed; counted %s)\n", text_of(json_object_get(al, "open"), b1, 32),
 	       text_of(json_object_get(al, "acknowledged"), b2, 32), text_of(json_object_get(al, "snoozed"), b3, 32),
-	       text_of(json_object_get(al, "counted_at"), b4, 32));
+	       ctl_time_text(json_string_value(json_object_get(al, "counted_at")), t));
 	json_object_foreach ((json_t *)json_object_get(al, "by_state"), key, v)
 		printf("             %-14s %s\n", key, text_of(v, b1, 32));
 }

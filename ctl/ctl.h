@@ -26,6 +26,9 @@ int cmd_alerts(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_ack(int argc, char **argv);
 int cmd_snooze(int argc, char **argv);
+int cmd_unack(int argc, char **argv);
+int cmd_unsnooze(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
 
 /* Prints "casewatchctl: <message>" to stderr. */

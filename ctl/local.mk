@@ -13,7 +13,7 @@ ctl_casewatchctl_SOURCES += ctl/cmd_policy.c ctl/cmd_explain.c
 # The alert socket's client: the transport to casewatchd.
 ctl_casewatchctl_SOURCES += ctl/client.h ctl/client.c
 
-# Commands over the socket: status, alerts, watch, ack, snooze, digest.
+# Commands over the socket: status, alerts, watch, ack, snooze, unack, unsnooze, audit, digest.
 ctl_casewatchctl_SOURCES += ctl/socket_cmd.h ctl/socket_cmd.c ctl/alerts_format.h ctl/alerts_format.c \
 	ctl/change.c ctl/cmd_status.c ctl/cmd_alerts.c ctl/cmd_watch.c ctl/cmd_ack.c ctl/cmd_snooze.c \
-	ctl/cmd_digest.c
+	ctl/cmd_digest.c ctl/digest_render.h ctl/digest_render.c ctl/cmd_unack.c ctl/cmd_audit.c

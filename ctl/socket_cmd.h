@@ -99,7 +99,7 @@ int ctl_id_cmp(const char *a, const char *b);
 /* Prints v (an object) to stdout as JSON without the reply's "ok" and "id". */
 void ctl_print_reply(json_t *v, bool pretty);
 
-/* ack (snooze false) and snooze: the whole command (ctl/change.c). */
-int ctl_change(int argc, char **argv, bool snooze);
+/* ack, snooze, unack or unsnooze (verb): the whole command (ctl/change.c). */
+int ctl_change(int argc, char **argv, const char *verb);
 
 #endif /* CASEWATCH_CTL_SOCKET_CMD_H */

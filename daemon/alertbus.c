@@ -40,14 +40,19 @@
 #define RATELIMIT_WINDOW_S 60
 
 static const char *const transition_types[] = {
-	"raised", "escalated", "resolved", "withdrawn", "acknowledged", "snoozed", NULL,
+	"raised", "escalated", "resolved", "withdrawn", "acknowledged", "snoozed", "unacknowledged", "unsnoozed", NULL,
 };
 
-/* The only data members an event carries: ids, codes and dates. */
+/* The only data members an event carries: ids, codes and dates, and the
+ * rule's title and source reference from the policy profile (never from a
+ * record). */
 const char *const cw_alertbus_data_keys[] = {
-	"rule_id", "alert_id", "person_id", "team", "audience", "due",
+	"rule_id", "rule_title", "rule_source", "alert_id", "person_id", "team", "audience", "due",
 	"state", "severity", "kind", "late_by", NULL,
 };
+
+/* The rule's title and source reference may be longer than an id or code. */
+#define MAX_RULE_TEXT_LEN 256
 
 static void conn_free(struct conn *conn);
 static void conn_shutdown(struct conn *conn);
@@ -168,7 +173,8 @@ static struct line *bus_make_line(struct cw_alertbus *bus, uint64_t id, const js
 		if (!strcmp(type, transition_types[i]))
 			break;
 	if (!type || !transition_types[i])
-		why = "\"type\" is not one of raised, escalated, resolved, withdrawn, acknowledged, snoozed";
+		why = "\"type\" is not one of raised, escalated, resolved, withdrawn, acknowledged, snoozed, "
+		      "unacknowledged, unsnoozed";
 	else if (!when)
 		why = "\"time\" is missing";
 	else if (!json_is_object(data))
@@ -189,8 +195,11 @@ static struct line *bus_make_line(struct cw_alertbus *bus, uint64_t id, const js
 	copy = json_object();
 	for (i = 0; cw_alertbus_data_keys[i]; i++) {
 		json_t *v = json_object_get(data, cw_alertbus_data_keys[i]);
+		size_t max = !strncmp(cw_alertbus_data_keys[i], "rule_", 5) && strcmp(cw_alertbus_data_keys[i], "rule_id")
+				     ? MAX_RULE_TEXT_LEN
+				     : MAX_VALUE_LEN;
 
-		if (json_is_integer(v) || (json_is_string(v) && json_string_length(v) <= MAX_VALUE_LEN))
+		if (json_is_integer(v) || (json_is_string(v) && json_string_length(v) <= max))
 			json_object_set(copy, cw_alertbus_data_keys[i], v);
 		else if (v && !json_is_null(v))
 			bus->cfg.log(LOG_WARNING, "alertbus: transition %" PRIu64 ": data.%s left out (not a short string or integer)",

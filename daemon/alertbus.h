@@ -80,10 +80,18 @@ struct cw_alertbus_provider {
 	/* Transitions with id > after_id, at most limit of them. */
 	void (*replay)(void *ctx, uint64_t after_id, size_t limit, cw_alertbus_batch_fn done,
 		       struct cw_alertbus_req *req);
-	/* Applies verb ("ack" or "snooze") with the validated args (docs/protocol.md)
+	/* Applies verb ("ack", "snooze", "unack" or "unsnooze") with the validated args (docs/protocol.md)
 	 * on behalf of who; the result says what changed. */
 	void (*change)(void *ctx, const char *verb, const json_t *args, const struct cw_actor *who,
 		       cw_alertbus_reply_fn done, struct cw_alertbus_req *req);
+	/* A digest (docs/protocol.md, digest): args holds audience, and as given
+	 * teams (array of id strings), worker, since, cap and mark; marking is
+	 * done on behalf of who. The result holds "digest": {...}. May be NULL. */
+	void (*digest)(void *ctx, const json_t *args, const struct cw_actor *who, cw_alertbus_reply_fn done,
+		       struct cw_alertbus_req *req);
+	/* The audit trail: args holds since (UTC), actor and limit as given; the
+	 * result holds "entries": [...]. May be NULL. */
+	void (*audit)(void *ctx, const json_t *args, cw_alertbus_reply_fn done, struct cw_alertbus_req *req);
 	/* The client went away: forget req, never answer it. May be NULL, then
 	 * the bus keeps req until the provider answers and ignores the answer. */
 	void (*cancel)(void *ctx, struct cw_alertbus_req *req);

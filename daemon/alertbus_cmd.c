@@ -1,4 +1,5 @@
-/* alertbus_cmd.c - the alert socket's commands: hello, status, alerts, subscribe, unsubscribe, ack, snooze. */
+/* alertbus_cmd.c - the alert socket's commands: hello, status, alerts, subscribe, unsubscribe, ack, snooze,
+ * unack, unsnooze, digest, audit. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -12,7 +13,8 @@
 #include "alertbus_int.h"
 #include "casewatch/calendar.h"
 
-static const char *const commands_list = "hello, status, alerts, subscribe, unsubscribe, ack, snooze";
+static const char *const commands_list =
+	"hello, status, alerts, subscribe, unsubscribe, ack, snooze, unack, unsnooze, digest, audit";
 
 /* Filter names and the data member each one matches. */
 static const struct {
@@ -181,9 +183,9 @@ static void cmd_hello(struct conn *conn, const json_t *req, const json_t *id)
 	}
 	conn->hello_done = true;
 	snprintf(ver, sizeof(ver), "%d.%d", CW_ALERTBUS_PROTOCOL_MAJOR, CW_ALERTBUS_PROTOCOL_MINOR);
-	r = json_pack("{s:s, s:s, s:s, s:[s,s,s,s,s,s,s], s:{s:I, s:I}, s:{s:b}}", "protocol", ver, "server",
+	r = json_pack("{s:s, s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s], s:{s:I, s:I}, s:{s:b}}", "protocol", ver, "server",
 		      "casewatchd", "version", bus->cfg.daemon_version, "capabilities", "status", "alerts", "subscribe",
-		      "unsubscribe", "ack", "snooze", "resume", "limits", "max_line", (json_int_t)bus->cfg.max_line,
+		      "unsubscribe", "ack", "snooze", "resume", "unack", "unsnooze", "digest", "audit", "limits", "max_line", (json_int_t)bus->cfg.max_line,
 		      "max_output", (json_int_t)bus->cfg.max_output, "permissions", "change", conn->allowed);
 	alertbus_reply_ok(conn, id, r);
 }
@@ -462,13 +464,14 @@ static void cmd_change(struct conn *conn, const json_t *req, const json_t *id, c
 {
 	static const char *const ack_members[] = { "alert", "alerts", "filter", "reason", NULL };
 	static const char *const snooze_members[] = { "alert", "alerts", "filter", "until", "reason", NULL };
-	bool snooze = !strcmp(verb, "snooze");
+	static const char *const undo_members[] = { "alert", "alerts", "filter", NULL };
+	bool snooze = !strcmp(verb, "snooze"), undo = !strncmp(verb, "un", 2);
 	struct cw_alertbus *bus = conn->bus;
 	struct cw_alertbus_req *r;
 	char msg[256];
 	json_t *args;
 
-	if (!check_members(conn, req, verb, snooze ? snooze_members : ack_members))
+	if (!check_members(conn, req, verb, undo ? undo_members : snooze ? snooze_members : ack_members))
 		return;
 	if (!conn->allowed) {
 		if (alertbus_ratelimit(bus, &bus->rl_refused, "refusals"))
@@ -494,6 +497,175 @@ static void cmd_change(struct conn *conn, const json_t *req, const json_t *id, c
 		     conn->actor.name, (int)conn->actor.pid);
 	if ((r = alertbus_begin_command(conn, id)))
 		bus->cfg.provider.change(bus->cfg.provider.ctx, verb, args, &conn->actor, alertbus_on_reply, r);
+	json_decref(args);
+}
+
+/* The commands added after protocol 1.0's first seven (they too need hello). */
+static bool is_later_command(const char *cmd)
+{
+	return !strcmp(cmd, "unack") || !strcmp(cmd, "unsnooze") || !strcmp(cmd, "digest") || !strcmp(cmd, "audit");
+}
+
+/* A short name: letters, digits and ._- (a team code, a user name), 1 to 64 bytes. */
+static bool is_short_name(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr("._-", *s)))
+			return false;
+	return true;
+}
+
+/* The teams of a digest as an array of short names (ids or codes), or NULL with msg. */
+static json_t *digest_teams(const json_t *v, char *msg, size_t size)
+{
+	json_t *arr = json_is_string(v) ? json_pack("[O]", v) : json_is_array(v) ? json_incref((json_t *)v) : NULL;
+	size_t i;
+	json_t *t;
+
+	if (!arr || json_array_size(arr) == 0 || json_array_size(arr) > MAX_FILTER_VALUES) {
+		snprintf(msg, size, "digest: \"team\" must be a team id or code, or an array of 1 to %d", MAX_FILTER_VALUES);
+		json_decref(arr);
+		return NULL;
+	}
+	json_array_foreach (arr, i, t) {
+		if (!is_short_name(json_string_value(t))) {
+			snprintf(msg, size, "digest: team[%zu] must be a team id or code (letters, digits, ._-)", i);
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+/*
+ * digest: the digest of one recipient (audience, and teams or a worker),
+ * from the provider. Marking it as sent moves the recipient's cursor, a
+ * change: only allowed peers may.
+ */
+static void cmd_digest(struct conn *conn, const json_t *req, const json_t *id)
+{
+	static const char *const members[] = { "audience", "team", "worker", "since", "cap", "mark", NULL };
+	static const char *const audiences[] = { "team_manager", "service_manager", "records_officer", "worker", NULL };
+	struct cw_alertbus *bus = conn->bus;
+	const json_t *team = json_object_get(req, "team"), *worker = json_object_get(req, "worker");
+	const json_t *since = json_object_get(req, "since"), *cap = json_object_get(req, "cap");
+	const json_t *mark = json_object_get(req, "mark");
+	const char *aud = json_string_value(json_object_get(req, "audience"));
+	struct cw_alertbus_req *r;
+	uint64_t n;
+	json_t *args, *v;
+	char msg[256], buf[32];
+	bool known = false;
+
+	if (!check_members(conn, req, "digest", members))
+		return;
+	if (!aud && json_object_get(req, "audience")) {
+		alertbus_reply_error(conn, id, "bad_request", "digest: \"audience\" must be a string");
+		return;
+	}
+	aud = aud ? aud : worker ? "worker" : "team_manager";
+	for (size_t i = 0; audiences[i]; i++)
+		known = known || !strcmp(aud, audiences[i]);
+	if (!known) {
+		alertbus_printable(buf, sizeof(buf), aud, strlen(aud));
+		alertbus_reply_error(conn, id, "bad_request",
+				     "digest: unknown audience \"%s\" (team_manager, service_manager, records_officer, worker)", buf);
+		return;
+	}
+	args = json_pack("{s:s}", "audience", aud);
+	if (team) {
+		if (!(v = digest_teams(team, msg, sizeof(msg))))
+			goto bad;
+		json_object_set_new(args, "teams", v);
+	}
+	if (worker) {
+		if (!alertbus_parse_id(worker, &n)) {
+			snprintf(msg, sizeof(msg), "digest: \"worker\" must be a staff id such as \"1203\"");
+			goto bad;
+		}
+		snprintf(buf, sizeof(buf), "%" PRIu64, n);
+		json_object_set_new(args, "worker", json_string(buf));
+	}
+	if (since) {
+		if (!alertbus_parse_id(since, &n)) {
+			snprintf(msg, sizeof(msg), "digest: \"since\" must be a transition id such as \"42\"");
+			goto bad;
+		}
+		snprintf(buf, sizeof(buf), "%" PRIu64, n);
+		json_object_set_new(args, "since", json_string(buf));
+	}
+	if (cap) {
+		if (!json_is_integer(cap) || json_integer_value(cap) < 0 || json_integer_value(cap) > 10000) {
+			snprintf(msg, sizeof(msg), "digest: \"cap\" must be a whole number from 0 to 10000");
+			goto bad;
+		}
+		json_object_set(args, "cap", (json_t *)cap);
+	}
+	if (mark && !json_is_boolean(mark)) {
+		snprintf(msg, sizeof(msg), "digest: \"mark\" must be true or false");
+		goto bad;
+	}
+	json_object_set_new(args, "mark", json_boolean(json_is_true(mark)));
+	if (json_is_true(mark) && !conn->allowed) {
+		json_decref(args);
+		alertbus_reply_error(conn, id, "permission_denied",
+				     "uid %u may not mark a digest as sent (it moves the recipient's cursor): leave out \"mark\", "
+				     "or ask for your user or group to be allowed in casewatchd's configuration",
+				     (unsigned)conn->actor.uid);
+		return;
+	}
+	if (!bus->cfg.provider.digest) {
+		json_decref(args);
+		alertbus_reply_error(conn, id, "unavailable", "digests cannot be made by this server");
+		return;
+	}
+	actor_resolve(&conn->actor);
+	if ((r = alertbus_begin_command(conn, id)))
+		bus->cfg.provider.digest(bus->cfg.provider.ctx, args, &conn->actor, alertbus_on_reply, r);
+	json_decref(args);
+	return;
+bad:
+	json_decref(args);
+	alertbus_reply_error(conn, id, "bad_request", "%s", msg);
+}
+
+/* audit: who changed what (ack, snooze and their undoing), newest last. */
+static void cmd_audit(struct conn *conn, const json_t *req, const json_t *id)
+{
+	static const char *const members[] = { "since", "actor", "limit", NULL };
+	struct cw_alertbus *bus = conn->bus;
+	const char *since = json_string_value(json_object_get(req, "since"));
+	const char *actor = json_string_value(json_object_get(req, "actor"));
+	const json_t *limit = json_object_get(req, "limit");
+	struct cw_alertbus_req *r;
+	json_t *args;
+	time_t t;
+
+	if (!check_members(conn, req, "audit", members))
+		return;
+	if ((json_object_get(req, "since") && (!since || !parse_utc(since, &t))) ||
+	    (json_object_get(req, "actor") && !is_short_name(actor)) ||
+	    (limit && (!json_is_integer(limit) || json_integer_value(limit) < 1 || json_integer_value(limit) > 10000))) {
+		alertbus_reply_error(conn, id, "bad_request",
+				     "audit: \"since\" is a UTC time such as \"2026-12-01T09:00:00Z\", \"actor\" a user name, "
+				     "\"limit\" a whole number from 1 to 10000");
+		return;
+	}
+	if (!bus->cfg.provider.audit) {
+		alertbus_reply_error(conn, id, "unavailable", "this server keeps no audit trail");
+		return;
+	}
+	args = json_pack("{s:I}", "limit", limit ? json_integer_value(limit) : (json_int_t)100);
+	if (since)
+		json_object_set_new(args, "since", json_string(since));
+	if (actor)
+		json_object_set_new(args, "actor", json_string(actor));
+	if ((r = alertbus_begin_command(conn, id)))
+		bus->cfg.provider.audit(bus->cfg.provider.ctx, args, alertbus_on_reply, r);
 	json_decref(args);
 }
 
@@ -525,7 +697,8 @@ void alertbus_handle_line(struct conn *conn, const char *text, size_t len)
 	} else if (!strcmp(cmd, "hello")) {
 		cmd_hello(conn, req, id);
 	} else if (!conn->hello_done && (!strcmp(cmd, "status") || !strcmp(cmd, "alerts") || !strcmp(cmd, "subscribe") ||
-					  !strcmp(cmd, "unsubscribe") || !strcmp(cmd, "ack") || !strcmp(cmd, "snooze"))) {
+					  !strcmp(cmd, "unsubscribe") || !strcmp(cmd, "ack") || !strcmp(cmd, "snooze") ||
+					  is_later_command(cmd))) {
 		alertbus_reply_error(conn, id, "hello_required", "send {\"cmd\":\"hello\",\"protocol\":\"%d.%d\"} first",
 				 CW_ALERTBUS_PROTOCOL_MAJOR, CW_ALERTBUS_PROTOCOL_MINOR);
 	} else if (!strcmp(cmd, "status")) {
@@ -536,8 +709,12 @@ void alertbus_handle_line(struct conn *conn, const char *text, size_t len)
 		cmd_subscribe(conn, req, id);
 	} else if (!strcmp(cmd, "unsubscribe")) {
 		cmd_unsubscribe(conn, req, id);
-	} else if (!strcmp(cmd, "ack") || !strcmp(cmd, "snooze")) {
+	} else if (!strcmp(cmd, "ack") || !strcmp(cmd, "snooze") || !strcmp(cmd, "unack") || !strcmp(cmd, "unsnooze")) {
 		cmd_change(conn, req, id, cmd);
+	} else if (!strcmp(cmd, "digest")) {
+		cmd_digest(conn, req, id);
+	} else if (!strcmp(cmd, "audit")) {
+		cmd_audit(conn, req, id);
 	} else {
 		alertbus_printable(shown, sizeof(shown), cmd, strlen(cmd));
 		alertbus_reply_error(conn, id, "unknown_command", "unknown command \"%s\" (commands: %s)", shown, commands_list);

@@ -14,6 +14,7 @@
 #include "alertbus.h"
 #include "clock.h"
 #include "deliver.h"
+#include "rule_info.h"
 #include "log.h"
 #include "transition_log.h"
 
@@ -31,6 +32,7 @@
 struct cw_deliver {
 	struct cw_translog *tlog;
 	struct cw_alertbus *bus;
+	struct cw_policy *const *policy; /* the poller's, or NULL */
 	struct cw_db *db;	    /* of the run in progress */
 	struct event *wait;	    /* waiting for room on the syslog socket */
 	PGresult *batch;	    /* the batch being sent (our copy) */
@@ -83,7 +85,7 @@ static cw_time epoch_or_none(const PGresult *res, int row, int col)
  * strings, times in UTC, late_by in seconds; members that are null are left
  * out.
  */
-json_t *cw_deliver_transition_json(const PGresult *res, int r)
+json_t *cw_deliver_transition_json(const PGresult *res, int r, const struct cw_policy *policy)
 {
 	const char *person = value_or_null(res, r, 7), *team = value_or_null(res, r, 8);
 	const char *late_by = value_or_null(res, r, 11), *kind = value_or_null(res, r, 13);
@@ -103,13 +105,14 @@ json_t *cw_deliver_transition_json(const PGresult *res, int r)
 	}
 	if (late_by)
 		json_object_set_new(data, "late_by", json_integer(strtoll(late_by, NULL, 10)));
+	cw_rule_info_add(data, policy);
 	return json_pack("{s:s, s:s, s:o}", "type", PQgetvalue(res, r, 1), "time", at_text, "data", data);
 }
 
 /* One transition row to the transition log and the alert socket. */
 static void deliver_publish(struct cw_deliver *dl, const PGresult *res, int r, uint64_t id)
 {
-	json_t *tr = cw_deliver_transition_json(res, r);
+	json_t *tr = cw_deliver_transition_json(res, r, dl->policy ? *dl->policy : NULL);
 	struct cw_error err;
 
 	if (!tr) {
@@ -415,6 +418,11 @@ void cw_deliver_free(struct cw_deliver *dl)
 		event_free(dl->wait);
 	PQclear(dl->batch);
 	free(dl);
+}
+
+void cw_deliver_set_policy(struct cw_deliver *dl, struct cw_policy *const *policy)
+{
+	dl->policy = policy;
 }
 
 void cw_deliver_set_sinks(struct cw_deliver *dl, struct cw_translog *tlog, struct cw_alertbus *bus)

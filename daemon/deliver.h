@@ -27,6 +27,7 @@
 #include "db.h"
 
 struct cw_deliver;
+struct cw_policy;
 struct cw_translog;
 struct cw_alertbus;
 
@@ -36,6 +37,9 @@ struct cw_deliver *cw_deliver_new(void);
 void cw_deliver_free(struct cw_deliver *dl);
 /* Where transitions go besides the log (both optional). */
 void cw_deliver_set_sinks(struct cw_deliver *dl, struct cw_translog *tlog, struct cw_alertbus *bus);
+/* Where the policy in force is (the poller's pointer, which a reload
+ * replaces): published transitions carry their rule's title from it. */
+void cw_deliver_set_policy(struct cw_deliver *dl, struct cw_policy *const *policy);
 /* Forget the cursor: it is read again from the store on the next run
  * (after every reconnection). */
 void cw_deliver_reset(struct cw_deliver *dl);
@@ -57,7 +61,8 @@ uint64_t cw_deliver_last_id(const struct cw_deliver *dl);
 	" (SELECT a.kind FROM casewatch.alert a WHERE a.alert_id = t.alert_id)"
 
 /* A row of those columns as the alert bus takes a transition ({"type",
- * "time", "data"}, docs/protocol.md); NULL when out of memory. */
-json_t *cw_deliver_transition_json(const PGresult *res, int row);
+ * "time", "data"}, docs/protocol.md), with the rule's title and source
+ * from policy (NULL: without); NULL when out of memory. */
+json_t *cw_deliver_transition_json(const PGresult *res, int row, const struct cw_policy *policy);
 
 #endif /* CASEWATCH_DAEMON_DELIVER_H */

@@ -765,6 +765,8 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 		return NULL;
 	}
 	p->deliver = cw_deliver_new();
+	if (p->deliver)
+		cw_deliver_set_policy(p->deliver, &p->policy);
 	if (!p->deliver) {
 		cw_policy_free(p->policy);
 		cw_calendar_free(p->cal);
@@ -826,6 +828,11 @@ void cw_poller_set_sinks(struct cw_poller *p, struct cw_translog *tlog, struct c
 void cw_poller_set_json_output(struct cw_poller *p, FILE *out)
 {
 	p->json_out = out;
+}
+
+const struct cw_policy *cw_poller_policy(const struct cw_poller *p)
+{
+	return p->policy;
 }
 
 void cw_poller_get_stats(const struct cw_poller *p, struct cw_poller_stats *st)

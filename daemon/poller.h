@@ -35,6 +35,8 @@
 #include "casewatch/calendar.h"
 #include "daemon.h"
 
+struct cw_policy;
+
 struct cw_poller;
 struct cw_alertbus;
 struct cw_translog;
@@ -69,5 +71,7 @@ void cw_poller_set_sinks(struct cw_poller *p, struct cw_translog *tlog, struct c
 void cw_poller_set_json_output(struct cw_poller *p, FILE *out);
 
 void cw_poller_get_stats(const struct cw_poller *p, struct cw_poller_stats *st);
+/* The policy profile in force (a reload replaces it: do not keep it). */
+const struct cw_policy *cw_poller_policy(const struct cw_poller *p);
 
 #endif /* CASEWATCH_DAEMON_POLLER_H */

@@ -1,4 +1,5 @@
-/* store_provider.c - the alert socket's status, alerts, replay and ack/snooze, answered from the store. */
+/* store_provider.c - the alert socket's status, alerts, replay, ack/snooze and their undoing, digests and
+ * the audit trail, answered from the store. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -17,6 +18,7 @@
 #include "deliver.h"
 #include "log.h"
 #include "poller.h"
+#include "rule_info.h"
 #include "store_provider.h"
 #include "transition_log.h"
 
@@ -28,7 +30,7 @@
 /* Counts older than this are refreshed when status is asked. */
 #define SP_COUNT_STALE_MS 1000
 
-enum sp_kind { SP_ALERTS, SP_REPLAY, SP_CHANGE };
+enum sp_kind { SP_ALERTS, SP_REPLAY, SP_CHANGE, SP_DIGEST, SP_AUDIT };
 
 /* One provider call in flight. */
 struct sp_job {
@@ -418,6 +420,8 @@ static void on_alert_rows(const PGresult *res, void *arg)
 
 		if (team)
 			json_object_set_new(a, "team", json_string(team));
+		if (!PQgetisnull(res, r, 13))
+			json_object_set_new(a, "team_code", json_string(PQgetvalue(res, r, 13)));
 		if (worker)
 			json_object_set_new(a, "worker", json_string(worker));
 		set_time(a, "due", res, r, 5);
@@ -444,6 +448,7 @@ static void on_alerts_done(struct cw_db *db, const struct cw_db_error *err, void
 	}
 	if (n > SP_ALERTS_MAX)
 		json_array_remove(j->rows, n - 1);
+	cw_rule_info_decorate(j->rows, cw_poller_policy(j->sp->poller));
 	cw_clock_format_utc(j->now, msg);
 	job_reply(j,
 		  json_pack("{s:I, s:b, s:s, s:O}", "count", (json_int_t)json_array_size(j->rows), "truncated",
@@ -460,7 +465,8 @@ static void sp_alerts(void *ctx, const json_t *filter, cw_alertbus_reply_fn done
 		" extract(epoch FROM a.acked_at)::bigint,"
 		" extract(epoch FROM CASE WHEN a.snoozed_until > $9::timestamptz THEN a.snoozed_until END)::bigint,"
 		" (SELECT max(t.transition_id) FROM casewatch.transition t WHERE t.alert_id = a.alert_id),"
-		" (SELECT p.allocated_worker_id FROM records.person p WHERE p.person_id = a.person_id)"
+		" (SELECT p.allocated_worker_id FROM records.person p WHERE p.person_id = a.person_id),"
+		" (SELECT t.code FROM records.team t WHERE t.team_id = a.team_id)"
 		" FROM casewatch.alert a WHERE " SP_MATCH " ORDER BY a.alert_id LIMIT 50001"; /* SP_ALERTS_MAX + 1 */
 	char *params[9], now[CW_CLOCK_UTC_STRLEN];
 	struct cw_db *db;
@@ -486,7 +492,7 @@ static void on_replay_rows(const PGresult *res, void *arg)
 
 		if (id > j->cap)
 			continue; /* committed, not yet delivered: the live stream brings it */
-		t = cw_deliver_transition_json(res, r); /* the same event as the live one */
+		t = cw_deliver_transition_json(res, r, cw_poller_policy(j->sp->poller)); /* the same event as the live one */
 		if (t && json_object_set_new(t, "id", json_integer((json_int_t)id)) == 0)
 			json_array_append_new(j->rows, t);
 		else
@@ -644,7 +650,15 @@ static void sp_change(void *ctx, const char *verb, const json_t *args, const str
 		"SELECT t.alert_id FROM (SELECT coalesce(jsonb_agg(a.alert_id), '[0]') AS ids FROM casewatch.alert a"
 		" WHERE " SP_MATCH ") s, casewatch.snooze(jsonb_build_object('alert_id', s.ids), $10, $11,"
 		" $12::timestamptz, $9::timestamptz) t ORDER BY t.transition_id";
-	bool snooze = !strcmp(verb, "snooze");
+	static const char unack_sql[] =
+		"SELECT t.alert_id FROM (SELECT coalesce(jsonb_agg(a.alert_id), '[0]') AS ids FROM casewatch.alert a"
+		" WHERE " SP_MATCH ") s, casewatch.unacknowledge(jsonb_build_object('alert_id', s.ids), $10,"
+		" $9::timestamptz) t ORDER BY t.transition_id";
+	static const char unsnooze_sql[] =
+		"SELECT t.alert_id FROM (SELECT coalesce(jsonb_agg(a.alert_id), '[0]') AS ids FROM casewatch.alert a"
+		" WHERE " SP_MATCH ") s, casewatch.unsnooze(jsonb_build_object('alert_id', s.ids), $10,"
+		" $9::timestamptz) t ORDER BY t.transition_id";
+	bool snooze = !strcmp(verb, "snooze"), unack = !strcmp(verb, "unack"), unsnooze = !strcmp(verb, "unsnooze");
 	const json_t *filter = json_object_get(args, "filter"), *ids = json_object_get(args, "alerts");
 	const char *reason = json_string_value(json_object_get(args, "reason"));
 	const char *until = json_string_value(json_object_get(args, "until"));
@@ -670,10 +684,122 @@ static void sp_change(void *ctx, const char *verb, const json_t *args, const str
 	all[11] = until;
 	dbjob = cw_db_job_new(true);
 	cw_db_job_add(dbjob, select_sql, 9, all, 0, on_selected, j);
-	cw_db_job_add(dbjob, snooze ? snooze_sql : ack_sql, snooze ? 12 : 11, all, 0, on_changed, j);
+	if (unack || unsnooze)
+		cw_db_job_add(dbjob, unack ? unack_sql : unsnooze_sql, 10, all, 0, on_changed, j);
+	else
+		cw_db_job_add(dbjob, snooze ? snooze_sql : ack_sql, snooze ? 12 : 11, all, 0, on_changed, j);
 	if (!cw_db_submit(db, dbjob, on_change_done, j, &e))
 		job_reply(j, NULL, "db_unavailable", e.msg);
 	params_free(params);
+}
+
+/* ---- digest and audit ---- */
+
+/* One jsonb value: the digest, or the audit entries. */
+static void on_json_row(const PGresult *res, void *arg)
+{
+	struct sp_job *j = arg;
+	json_error_t jerr;
+
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
+		json_decref(j->rows);
+		j->rows = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
+	}
+}
+
+static void on_digest_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct sp_job *j = arg;
+	char msg[600];
+	const char *code;
+
+	(void)db;
+	if (err) {
+		code = db_error_code(err, j->kind == SP_DIGEST ? "making the digest" : "reading the audit trail", msg,
+				     sizeof(msg));
+		job_reply(j, NULL, code, msg);
+		return;
+	}
+	if (!j->rows) {
+		job_reply(j, NULL, "internal", "the store's answer could not be read");
+		return;
+	}
+	cw_rule_info_decorate(j->rows, cw_poller_policy(j->sp->poller));
+	job_reply(j, json_pack("{s:O}", j->kind == SP_DIGEST ? "digest" : "entries", j->rows), NULL, NULL);
+}
+
+/* Starts a job whose one query returns one jsonb value. */
+static void json_job(struct cw_store_provider *sp, enum sp_kind kind, const char *sql, int n, const char *const *params,
+		     cw_alertbus_reply_fn done, struct cw_alertbus_req *req)
+{
+	struct cw_db *db;
+	struct sp_job *j;
+	struct cw_error e;
+	char msg[512];
+
+	if (cw_daemon_schema_version(sp->daemon) < 4) {
+		done(req, NULL, "unavailable", "the store's schema is older than version 4; casewatchd migrates it on start");
+		return;
+	}
+	if (!(db = sp_db(sp, msg, sizeof(msg)))) {
+		done(req, NULL, "db_unavailable", msg);
+		return;
+	}
+	if (!(j = job_new(sp, kind, req))) {
+		done(req, NULL, "internal", "out of memory");
+		return;
+	}
+	j->reply = done;
+	if (!cw_db_query(db, sql, n, params, 0, on_json_row, on_digest_done, j, &e))
+		job_reply(j, NULL, "db_unavailable", e.msg);
+}
+
+/* digest: casewatch.digest() at the daemon's time; teams may be ids or codes. */
+static void sp_digest(void *ctx, const json_t *args, const struct cw_actor *who, cw_alertbus_reply_fn done,
+		      struct cw_alertbus_req *req)
+{
+	static const char sql[] = "SELECT casewatch.digest(casewatch.team_ids($1::text[]), $2, $3::bigint, $4::bigint,"
+				  " $5::timestamptz, $6::int, $7::boolean, $8)";
+	const json_t *teams = json_object_get(args, "teams"), *cap = json_object_get(args, "cap");
+	char now[CW_CLOCK_UTC_STRLEN], capbuf[24];
+	char *team_list = teams ? text_array(teams) : NULL;
+	const char *params[8] = { team_list,
+				  json_string_value(json_object_get(args, "audience")),
+				  json_string_value(json_object_get(args, "worker")),
+				  json_string_value(json_object_get(args, "since")),
+				  now,
+				  capbuf,
+				  json_is_true(json_object_get(args, "mark")) ? "true" : "false",
+				  who->name };
+
+	if (teams && !team_list) {
+		done(req, NULL, "internal", "out of memory");
+		return;
+	}
+	cw_clock_format_utc(cw_clock_now(), now);
+	snprintf(capbuf, sizeof(capbuf), "%" JSON_INTEGER_FORMAT, cap ? json_integer_value(cap) : (json_int_t)50);
+	json_job(ctx, SP_DIGEST, sql, 8, params, done, req);
+	free(team_list);
+}
+
+/* audit: casewatch.audit rows, oldest first, at most limit (the newest ones). */
+static void sp_audit(void *ctx, const json_t *args, cw_alertbus_reply_fn done, struct cw_alertbus_req *req)
+{
+	static const char sql[] =
+		"SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object('audit_id', u.audit_id::text,"
+		" 'at', to_char(u.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'actor', u.actor,"
+		" 'action', u.action, 'alert_id', u.alert_id::text, 'reason', coalesce(u.detail ->> 'reason',"
+		" u.detail ->> 'was_reason'), 'until', to_char((u.detail ->> 'until')::timestamptz AT TIME ZONE 'UTC',"
+		" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+		" 'transition_id', u.detail ->> 'transition_id')) ORDER BY u.audit_id), '[]')"
+		" FROM (SELECT * FROM casewatch.audit WHERE ($1::timestamptz IS NULL OR at >= $1::timestamptz)"
+		" AND ($2::text IS NULL OR actor = $2) ORDER BY audit_id DESC LIMIT $3::int) u";
+	char limit[24];
+	const char *params[3] = { json_string_value(json_object_get(args, "since")),
+				  json_string_value(json_object_get(args, "actor")), limit };
+
+	snprintf(limit, sizeof(limit), "%" JSON_INTEGER_FORMAT, json_integer_value(json_object_get(args, "limit")));
+	json_job(ctx, SP_AUDIT, sql, 3, params, done, req);
 }
 
 /* The client went away: its answer is dropped; a ring wait is cancelled. */
@@ -751,5 +877,7 @@ void cw_store_provider_get(struct cw_store_provider *sp, struct cw_alertbus_prov
 	out->alerts = sp_alerts;
 	out->replay = sp_replay;
 	out->change = sp_change;
+	out->digest = sp_digest;
+	out->audit = sp_audit;
 	out->cancel = sp_cancel;
 }

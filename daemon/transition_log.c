@@ -325,6 +325,15 @@ static void translog_change(void *ctx, const char *verb, const json_t *args, con
 	const char *key;
 	size_t i;
 
+	if (strcmp(verb, "ack") && !snooze) { /* unack and unsnooze need the store */
+		json_decref(targets);
+		json_decref(changed);
+		json_decref(unchanged);
+		json_decref(unknown);
+		json_decref(made);
+		done(req, NULL, "unavailable", "this server keeps no acknowledgements to take back");
+		return;
+	}
 	if (names) {
 		json_array_foreach (names, i, v) {
 			if (json_object_get(log->alerts, json_string_value(v)))

@@ -13,3 +13,6 @@ dist_doc_DATA += \
 	docs/records-interface.md \
 	docs/schema.md \
 	docs/vocabulary.md
+
+# The digest as an email client shows it (README.md, docs/casewatchctl.md).
+dist_doc_DATA += docs/digest.png

@@ -36,13 +36,31 @@ static void day_name(cw_day day, char *buf, size_t n)
 	snprintf(buf, n, "%s %s", weekdays[cw_day_weekday(day)], iso);
 }
 
-/* An instant as a JSON string in London time. */
+/* An instant as a JSON string in UTC, "2026-12-30T23:59:59Z": the JSON
+ * is for programs, and machine outputs are in UTC (docs/casewatchctl.md). */
 static json_t *time_json(cw_time t)
 {
-	char buf[CW_TIME_STRLEN];
+	char date[CW_DAY_STRLEN], buf[32];
+	long long sod = ((t % 86400) + 86400) % 86400;
 
-	cw_time_format(t, buf);
+	cw_day_format((cw_day)((t - sod) / 86400), date);
+	snprintf(buf, sizeof(buf), "%.10sT%02lld:%02lld:%02lldZ", date, sod / 3600, sod / 60 % 60, sod % 60);
 	return json_string(buf);
+}
+
+/* Room for london_text(). */
+#define EXPLAIN_TIME_STRLEN 48
+
+/* An instant for people: London wall time and the zone in force,
+ * "2026-12-30 23:59:59 GMT" (BST in summer). */
+static void london_text(cw_time t, char buf[EXPLAIN_TIME_STRLEN])
+{
+	char date[CW_DAY_STRLEN];
+	int sod = cw_london_seconds_of_day(t);
+
+	cw_day_format(cw_london_day(t), date);
+	snprintf(buf, EXPLAIN_TIME_STRLEN, "%.10s %02d:%02d:%02d %s", date, sod / 3600 % 24, sod / 60 % 60, sod % 60,
+		 cw_london_offset(t) ? "BST" : "GMT");
 }
 
 /* Lists the days a working-day count stepped over, from (exclusive) to to. */
@@ -115,16 +133,16 @@ static cw_time explain_period(json_t *reasons, const char *what, const struct cw
 			      cw_time from, int sign, const struct cw_calendar *cal,
 			      enum cw_nation nation, int eod)
 {
-	char per[CW_PERIOD_STRLEN], fromtxt[CW_TIME_STRLEN], restxt[CW_TIME_STRLEN];
+	char per[CW_PERIOD_STRLEN], fromtxt[EXPLAIN_TIME_STRLEN], restxt[EXPLAIN_TIME_STRLEN];
 	char fromday[32], resday[32], eodtxt[16];
 	cw_time result;
 	cw_day d0, d1;
 
 	cw_period_format(p, per);
-	cw_time_format(from, fromtxt);
+	london_text(from, fromtxt);
 	result = sign < 0 ? cw_period_before(p, from, cal, nation, eod)
 			  : cw_period_due(p, from, cal, nation, eod);
-	cw_time_format(result, restxt);
+	london_text(result, restxt);
 	if (p->unit == CW_UNIT_HOURS) {
 		reason(reasons, "%s: %s %s %s is %s (%d hours of elapsed time)", what, per,
 		       sign < 0 ? "before" : "after", fromtxt, restxt, p->amount);
@@ -176,7 +194,7 @@ json_t *cw_explain(const struct cw_policy *policy, const struct cw_rule *r, cw_t
 	int eod = cw_policy_end_of_day(policy);
 	json_t *out, *reasons, *escs, *src;
 	const struct cw_period *first;
-	char per[CW_PERIOD_STRLEN], at[CW_TIME_STRLEN];
+	char per[CW_PERIOD_STRLEN], at[EXPLAIN_TIME_STRLEN];
 	cw_time due, warn = 0;
 	bool has_warn = false;
 
@@ -201,7 +219,7 @@ json_t *cw_explain(const struct cw_policy *policy, const struct cw_rule *r, cw_t
 		cw_error_set(err, "out of memory");
 		return NULL;
 	}
-	cw_time_format(anchor, at);
+	london_text(anchor, at);
 	if (!r->enabled)
 		reason(reasons, "note: %s is disabled in profile %s; shown as it would apply", r->id,
 		       cw_policy_name(policy));
@@ -223,10 +241,10 @@ json_t *cw_explain(const struct cw_policy *policy, const struct cw_rule *r, cw_t
 		warn = cw_period_end_of_working_day(anchor, cal, nation, eod);
 		has_warn = true;
 		{
-			char name[32], w[CW_TIME_STRLEN];
+			char name[32], w[EXPLAIN_TIME_STRLEN];
 
 			day_name(cw_london_day(warn), name, sizeof(name));
-			cw_time_format(warn, w);
+			london_text(warn, w);
 			reason(reasons, "warn: at the end of the working day, %s: %s%s", name, w,
 			       cw_calendar_is_workday(cal, nation, cw_london_day(anchor))
 				       ? "" : " (the work happened on a day that is not a working day)");
@@ -375,9 +393,21 @@ static const char *str(const json_t *obj, const char *key)
 	return s ? s : "";
 }
 
-/* Renders the JSON explanation for people. */
+/* A time member (UTC in the JSON) for people: London time with the zone. */
+static const char *when(const json_t *obj, const char *key, char buf[EXPLAIN_TIME_STRLEN])
+{
+	cw_time t;
+
+	if (!cw_time_parse(str(obj, key), &t))
+		return str(obj, key);
+	london_text(t, buf);
+	return buf;
+}
+
+/* Renders the JSON explanation for people, times in London time with the zone. */
 char *cw_explain_text(const json_t *x)
 {
+	char t1[EXPLAIN_TIME_STRLEN];
 	struct buf b = { 0 };
 	const json_t *escs = json_object_get(x, "escalations"), *src = json_object_get(x, "source");
 	size_t i;
@@ -386,13 +416,13 @@ char *cw_explain_text(const json_t *x)
 	put(&b, "%s: %s\n", str(x, "rule"), str(x, "title"));
 	put(&b, "  profile:  %s (%s rule, %s)%s\n", str(x, "profile"), str(x, "kind"), str(x, "nation"),
 	    json_is_false(json_object_get(x, "enabled")) ? " - disabled" : "");
-	put(&b, "  anchor:   %s\n", str(x, "anchor_time"));
+	put(&b, "  anchor:   %s\n", when(x, "anchor_time", t1));
 	put(&b, "  period:   %s\n", str(x, "period"));
 	if (json_is_string(json_object_get(x, "warn")))
-		put(&b, "  warn:     %s (due soon, told: %s)\n", str(x, "warn"), str(x, "audience"));
-	put(&b, "  due:      %s (overdue after this, told: %s)\n", str(x, "due"), str(x, "audience"));
+		put(&b, "  warn:     %s (due soon, told: %s)\n", when(x, "warn", t1), str(x, "audience"));
+	put(&b, "  due:      %s (overdue after this, told: %s)\n", when(x, "due", t1), str(x, "audience"));
 	json_array_foreach(escs, i, v)
-		put(&b, "  escalate: %s to %s (%s after due)\n", str(v, "at"), str(v, "audience"),
+		put(&b, "  escalate: %s to %s (%s after due)\n", when(v, "at", t1), str(v, "audience"),
 		    str(v, "after"));
 	put(&b, "why:\n");
 	json_array_foreach(json_object_get(x, "reasoning"), i, v)

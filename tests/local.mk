@@ -142,3 +142,8 @@ tests_check_deliver_LDADD = $(DAEMON_TEST_LIBS)
 # The real casewatchd on generated records with a test clock, driven by casewatchctl.
 dist_check_SCRIPTS += tests/ctl-socket.sh
 TESTS += tests/ctl-socket.sh
+
+# The digest: sections, caps and counts against SQL, "since the last digest"
+# across two digests, the audiences, the HTML email rendered by Chromium.
+dist_check_SCRIPTS += tests/ctl-digest.sh
+TESTS += tests/ctl-digest.sh
