@@ -61,6 +61,10 @@ static void print_status(const json_t *r)
 		printf("last pass:   none yet\n");
 	printf("delivered:   %s transitions since start, last id %s\n", text_of(json_object_get(tr, "delivered"), b1, 32),
 	       text_of(json_object_get(tr, "last_id"), b2, 32));
+	if (json_object_get(tr, "pruned_upto"))
+		printf("replayable:  from id %s (cursors from %s on; retention %s, %s pruned since start)\n",
+		       text_of(json_object_get(tr, "oldest_id"), b1, 32), text_of(json_object_get(tr, "pruned_upto"), b2, 32),
+		       text_of(json_object_get(tr, "retention"), b3, 32), text_of(json_object_get(tr, "pruned"), b4, 32));
 	printf("socket:      %s clients (of %s), %s subscribed\n", text_of(json_object_get(bus, "clients"), b1, 32),
 	       text_of(json_object_get(bus, "max_clients"), b2, 32), text_of(json_object_get(bus, "subscribers"), b3, 32));
 	if (!al) {

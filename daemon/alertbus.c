@@ -1103,6 +1103,16 @@ void cw_alertbus_publish(struct cw_alertbus *bus, uint64_t transition_id, const 
 	line_unref(l);
 }
 
+uint64_t cw_alertbus_min_cursor(const struct cw_alertbus *bus)
+{
+	uint64_t low = UINT64_MAX;
+
+	for (const struct conn *c = bus->conns; c; c = c->next)
+		if (c->sub != SUB_NONE && c->scanned < low)
+			low = c->scanned;
+	return low;
+}
+
 uint64_t cw_alertbus_last_id(const struct cw_alertbus *bus)
 {
 	return bus->last_id;

@@ -152,6 +152,11 @@ uint64_t cw_alertbus_last_id(const struct cw_alertbus *bus);
  * are valid). Never lowers it. */
 void cw_alertbus_set_last_id(struct cw_alertbus *bus, uint64_t id);
 
+/* The lowest cursor of any subscriber (every id above it may still be sent
+ * to that subscriber), or UINT64_MAX when nobody is subscribed: the store
+ * keeps what a connected subscriber has yet to read. */
+uint64_t cw_alertbus_min_cursor(const struct cw_alertbus *bus);
+
 /* The number of open connections. */
 size_t cw_alertbus_clients(const struct cw_alertbus *bus);
 

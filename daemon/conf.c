@@ -85,6 +85,18 @@ static const struct cw_conf_setting settings[] = {
 	  "Change markers are re-read this far back on every pass, because a records\n"
 	  "transaction that began before a pass may commit after it. Make it longer\n"
 	  "than the longest transaction (and any replica lag) of the records system." },
+	{ "transition_retention", "daemon", CW_CONF_DURATION, CONF_OFF(transition_retention_ms),
+	  CW_CONF_RELOAD, "90d", NULL, 0, CONF_MS_DAY * 3660,
+	  "Delivered alert transitions older than this are pruned from the store\n"
+	  "(0 = kept for ever). Subscribers can resume (subscribe with since) from\n"
+	  "any cursor within it. A transition the syslog sink has not taken, or that\n"
+	  "a connected subscriber has still to read, is kept whatever its age, and so\n"
+	  "is each alert's newest one." },
+	{ "audit_retention", "daemon", CW_CONF_DURATION, CONF_OFF(audit_retention_ms), CW_CONF_RELOAD,
+	  "2190d", NULL, 0, CONF_MS_DAY * 36600,
+	  "Audit rows (who acknowledged or snoozed what) older than this are pruned\n"
+	  "(0 = kept for ever). At least transition_retention: the audit outlives\n"
+	  "the transitions it explains." },
 	{ "pidfile", "daemon", CW_CONF_PATH, CONF_OFF(pidfile), CW_CONF_EMPTY_OK, "", NULL, 0, 0,
 	  "Write the daemon's pid here (empty: no pidfile; systemd does not need one)." },
 	{ "test_clock_file", "daemon", CW_CONF_PATH, CONF_OFF(test_clock_file),
@@ -610,6 +622,17 @@ static void conf_parse(struct cw_conf *conf, const char *path, char *text, struc
 
 		conf_buf_line(errs, "%s:%d: retry_base: %s is longer than retry_cap (%s)", path,
 			      base_line ? base_line : cap_line, a, b);
+	}
+	if (conf->audit_retention_ms != 0 &&
+	    (conf->transition_retention_ms == 0 || conf->audit_retention_ms < conf->transition_retention_ms)) {
+		char a[32], b[32];
+		int audit_line = seen[cw_conf_find("audit_retention") - settings];
+		int tr_line = seen[cw_conf_find("transition_retention") - settings];
+
+		cw_conf_format_duration(conf->audit_retention_ms, a, sizeof(a));
+		cw_conf_format_duration(conf->transition_retention_ms, b, sizeof(b));
+		conf_buf_line(errs, "%s:%d: audit_retention: %s is shorter than transition_retention (%s); the audit must be kept longer",
+			      path, audit_line ? audit_line : tr_line, a, conf->transition_retention_ms ? b : "0: for ever");
 	}
 }
 

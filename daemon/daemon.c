@@ -347,6 +347,18 @@ const struct cw_conf *cw_daemon_conf(const struct cw_daemon *d)
 	return d->conf;
 }
 
+/* Leadership, as the connection holding the lock last said. */
+bool cw_daemon_is_writer(const struct cw_daemon *d)
+{
+	return d->writer && d->db && cw_db_is_connected(d->db);
+}
+
+/* Whether a pass is running. */
+bool cw_daemon_in_pass(const struct cw_daemon *d)
+{
+	return d->in_pass;
+}
+
 /* The schema version on this connection, -1 before migrations. */
 int cw_daemon_schema_version(const struct cw_daemon *d)
 {

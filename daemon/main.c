@@ -25,6 +25,7 @@
 #include "alertbus.h"
 #include "log.h"
 #include "poller.h"
+#include "retention.h"
 #include "store_provider.h"
 #include "transition_log.h"
 
@@ -52,6 +53,7 @@ struct main_state {
 	struct cw_translog *tlog;
 	struct cw_store_provider *provider;
 	struct cw_alertbus *bus;
+	struct cw_retention *retention;
 	uid_t *admin_uids; /* the bus's change policy; must outlive the bus */
 	size_t n_admin_uids;
 	gid_t *admin_gids;
@@ -467,6 +469,13 @@ static bool setup_alert_socket(struct main_state *ms)
 	}
 	cw_store_provider_set_bus(ms->provider, ms->bus);
 	cw_poller_set_sinks(ms->poller, ms->tlog, ms->bus);
+	/* The pruner keeps what the socket's subscribers still have to read. */
+	ms->retention = cw_retention_new(ms->base, ms->daemon, ms->tlog, ms->bus);
+	if (!ms->retention) {
+		cw_log(CW_LOG_ERR, "retention: out of memory");
+		return false;
+	}
+	cw_store_provider_set_retention(ms->provider, ms->retention);
 	return true;
 }
 
@@ -476,6 +485,7 @@ static void teardown(struct main_state *ms)
 	cw_alertbus_free(ms->bus);
 	cw_store_provider_free(ms->provider);
 	cw_daemon_free(ms->daemon);
+	cw_retention_free(ms->retention); /* after the daemon: its queries' callbacks are dropped */
 	cw_translog_free(ms->tlog);
 	free(ms->admin_uids);
 	free(ms->admin_gids);

@@ -135,3 +135,8 @@ tests_check_deliver_LDADD = $(DAEMON_TEST_LIBS)
 dist_check_SCRIPTS += tests/ctl-socket.sh
 TESTS += tests/ctl-socket.sh
 # --- end casewatchctl's socket commands ---
+
+# The transition log stays bounded: retention, sink and subscriber cursors,
+# the replay window in status, a pruned cursor refused, the audit kept longer.
+dist_check_SCRIPTS += tests/daemon-retention.sh
+TESTS += tests/daemon-retention.sh
