@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "metrics.h"
 
 #define CONF_OFF(field) offsetof(struct cw_conf, field)
 #define CONF_MS_DAY (86400LL * 1000)
@@ -37,7 +38,7 @@ static const struct cw_conf_enum facilities[] = {
 	{ "local7", 23 }, { NULL, 0 },
 };
 
-static const char *const sections[] = { "database", "policy", "daemon", "socket", "log", NULL };
+static const char *const sections[] = { "database", "policy", "daemon", "socket", "log", "metrics", NULL };
 
 /* The settings: this table is the single source for parsing, defaults,
  * validation, printing and docs/configuration.md. */
@@ -138,6 +139,12 @@ static const struct cw_conf_setting settings[] = {
 	  CONF_MS_DAY,
 	  "Repetitive messages (e.g. a database outage) are logged at most once per\n"
 	  "this interval, then summarised (0 = no rate limit)." },
+
+	{ "metrics_listen", "metrics", CW_CONF_STRING, CONF_OFF(metrics_listen), CW_CONF_EMPTY_OK, "", NULL, 0, 0,
+	  "Serve Prometheus metrics (GET /metrics over HTTP) on this address: PORT\n"
+	  "(on 127.0.0.1), IPV4:PORT or [IPV6]:PORT, numeric only. Empty: off.\n"
+	  "No label carries a person id or anything from a record; still, keep it\n"
+	  "on loopback or a management network." },
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -493,6 +500,15 @@ static bool conf_value(char *v, char **out)
 
 /* Checks a libpq connection string with libpq's own parser (a bare
  * database name is fine too). */
+/* metrics_listen: an address the endpoint can bind without a DNS look-up. */
+static bool conf_listen_ok(const char *value, char *why, size_t wsize)
+{
+	char addr[64];
+	uint16_t port;
+
+	return cw_metrics_parse_listen(value, addr, sizeof(addr), &port, why, wsize);
+}
+
 static bool conf_conninfo_ok(const char *value, char *why, size_t wsize)
 {
 	PQconninfoOption *opts;
@@ -607,6 +623,8 @@ static void conf_parse(struct cw_conf *conf, const char *path, char *text, struc
 		if (!conf_set(conf, s, val, why, sizeof(why)))
 			conf_buf_line(errs, "%s:%d: %s: %s", path, lineno, key, why);
 		else if (s->offset == CONF_OFF(database) && !conf_conninfo_ok(val, why, sizeof(why)))
+			conf_buf_line(errs, "%s:%d: %s: %s", path, lineno, key, why);
+		else if (s->offset == CONF_OFF(metrics_listen) && *val && !conf_listen_ok(val, why, sizeof(why)))
 			conf_buf_line(errs, "%s:%d: %s: %s", path, lineno, key, why);
 	}
 	for (size_t i = 0; i < NSETTINGS; i++)

@@ -104,6 +104,8 @@ struct cw_conf {
 	int syslog_facility;
 	char *syslog_socket;
 	int64_t log_rate_limit_ms;
+	/* [metrics] */
+	char *metrics_listen; /* empty: off */
 };
 
 /* The settings table, in file order. */

@@ -17,6 +17,7 @@ daemon_libcasewatchd_a_SOURCES = \
 	daemon/deliver.h daemon/deliver.c \
 	daemon/poller.h daemon/poller.c \
 	daemon/retention.h daemon/retention.c \
+	daemon/metrics.h daemon/metrics.c \
 	daemon/store_provider.h daemon/store_provider.c
 daemon_libcasewatchd_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBPQ_CFLAGS) \
 	$(LIBSYSTEMD_CFLAGS) $(JANSSON_CFLAGS)

@@ -24,6 +24,7 @@
 #include "daemon/versions.h"
 #include "alertbus.h"
 #include "log.h"
+#include "metrics.h"
 #include "poller.h"
 #include "retention.h"
 #include "store_provider.h"
@@ -54,6 +55,7 @@ struct main_state {
 	struct cw_store_provider *provider;
 	struct cw_alertbus *bus;
 	struct cw_retention *retention;
+	struct cw_metrics *metrics; /* NULL unless metrics_listen is set */
 	uid_t *admin_uids; /* the bus's change policy; must outlive the bus */
 	size_t n_admin_uids;
 	gid_t *admin_gids;
@@ -479,6 +481,20 @@ static bool setup_alert_socket(struct main_state *ms)
 	return true;
 }
 
+/* The Prometheus endpoint, when metrics_listen asks for one (not with --once). */
+static bool setup_metrics(struct main_state *ms)
+{
+	struct cw_metrics_sources src = { ms->daemon, ms->poller, ms->bus, ms->retention };
+	struct cw_error err;
+
+	if (!*ms->conf->metrics_listen)
+		return true;
+	ms->metrics = cw_metrics_new(ms->base, ms->conf->metrics_listen, &src, &err);
+	if (!ms->metrics)
+		cw_log(CW_LOG_ERR, "%s", err.msg);
+	return ms->metrics != NULL;
+}
+
 /* Frees what the loop used. */
 static void teardown(struct main_state *ms)
 {
@@ -486,6 +502,7 @@ static void teardown(struct main_state *ms)
 	cw_store_provider_free(ms->provider);
 	cw_daemon_free(ms->daemon);
 	cw_retention_free(ms->retention); /* after the daemon: its queries' callbacks are dropped */
+	cw_metrics_free(ms->metrics);
 	cw_translog_free(ms->tlog);
 	free(ms->admin_uids);
 	free(ms->admin_gids);
@@ -564,7 +581,7 @@ int main(int argc, char **argv)
 	ms.daemon = cw_daemon_new(ms.base, ms.conf, ms.opt.once);
 	cw_poller_hooks(ms.poller, &hooks);
 	cw_daemon_set_hooks(ms.daemon, &hooks);
-	if (!ms.opt.once && !setup_alert_socket(&ms)) {
+	if (!ms.opt.once && (!setup_alert_socket(&ms) || !setup_metrics(&ms))) {
 		teardown(&ms);
 		return 1;
 	}

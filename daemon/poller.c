@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "deliver.h"
 #include "log.h"
+#include "metrics.h"
 #include "poller.h"
 
 /* Persons per page: one reconcile transaction each. Large enough to keep
@@ -228,6 +229,8 @@ static void on_page_row(const PGresult *res, void *arg)
 		int64_t id = strtoll(PQgetvalue(res, r, 0), NULL, 10);
 
 		compute_person(p, id, PQgetisnull(res, r, 1) ? NULL : PQgetvalue(res, r, 1));
+		if (PQnfields(res) > 2 && !PQgetisnull(res, r, 2))
+			cw_metrics_note_change_lag(strtod(PQgetvalue(res, r, 2), NULL));
 		p->cursor = id;
 		p->page_rows++;
 	}
@@ -447,11 +450,15 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 		"SELECT p.person_id, records.person_facts(p.person_id)::text "
 		"FROM records.person p WHERE p.person_id > $1::bigint "
 		"ORDER BY p.person_id LIMIT $2::int";
+	/* The third column: seconds from the person's first change not seen by
+	 * an earlier pass to now (null when all were), for the lag metric. */
 	static const char *const changed_sql =
-		"SELECT c.person_id, records.person_facts(c.person_id)::text "
-		"FROM (SELECT DISTINCT person_id FROM records.changed_person "
+		"SELECT c.person_id, records.person_facts(c.person_id)::text, "
+		"extract(epoch FROM clock_timestamp() - c.first_new)::float8 "
+		"FROM (SELECT person_id, min(changed_at) FILTER (WHERE changed_at > $3::timestamptz) AS first_new "
+		"      FROM records.changed_person "
 		"      WHERE changed_at > $3::timestamptz - $4::interval "
-		"      AND person_id > $1::bigint) c "
+		"      AND person_id > $1::bigint GROUP BY person_id) c "
 		"ORDER BY c.person_id LIMIT $2::int";
 	static const char *const orphans_sql =
 		"SELECT DISTINCT a.person_id, NULL::text FROM casewatch.alert a "

@@ -140,3 +140,9 @@ TESTS += tests/ctl-socket.sh
 # the replay window in status, a pruned cursor refused, the audit kept longer.
 dist_check_SCRIPTS += tests/daemon-retention.sh
 TESTS += tests/daemon-retention.sh
+
+# The Prometheus endpoint scraped from a real casewatchd, its page read by a
+# strict exposition-format reader.
+dist_check_SCRIPTS += tests/daemon-metrics.sh
+TESTS += tests/daemon-metrics.sh
+EXTRA_DIST += tests/metrics-lint.awk
