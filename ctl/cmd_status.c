@@ -52,6 +52,11 @@ static void print_status(const json_t *r)
 	       text_of(json_object_get(db, "schema_version"), b2, 32), text_of(json_object_get(db, "since"), b3, 32));
 	if (json_object_get(db, "last_error"))
 		printf("             last error: %s\n", json_string_value(json_object_get(db, "last_error")));
+	if (json_object_get(r, "role"))
+		printf("role:        %s\n", json_is_string(json_object_get(r, "role")) &&
+						    !strcmp(json_string_value(json_object_get(r, "role")), "leader")
+					    ? "leader (this casewatchd writes the alerts)"
+					    : "standby (another casewatchd writes the alerts; this one takes over if it goes)");
 	printf("profile:     %s\n", text_of(json_object_get(r, "profile"), b1, 32));
 	if (json_object_get(pass, "last_at"))
 		printf("last pass:   %s, %s ms, %s persons (%s passes since start)\n",

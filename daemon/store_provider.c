@@ -408,6 +408,8 @@ static void sp_status(void *ctx, json_t *reply)
 		json_object_set_new(d, "next_retry_ms", json_integer(st.next_retry_ms));
 	}
 	json_object_set_new(reply, "database", d);
+	/* Which of two daemons on one database writes the alerts. */
+	json_object_set_new(reply, "role", json_string(cw_daemon_is_writer(sp->daemon) ? "leader" : "standby"));
 	json_object_set_new(reply, "profile", json_string(sp->profile));
 
 	cw_poller_get_stats(sp->poller, &ps);
