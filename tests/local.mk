@@ -146,3 +146,7 @@ TESTS += tests/daemon-retention.sh
 dist_check_SCRIPTS += tests/daemon-metrics.sh
 TESTS += tests/daemon-metrics.sh
 EXTRA_DIST += tests/metrics-lint.awk
+
+# The systemd units verified and their exposure scored against a target.
+dist_check_SCRIPTS += tests/systemd-unit.sh
+TESTS += tests/systemd-unit.sh
