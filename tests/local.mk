@@ -150,3 +150,8 @@ EXTRA_DIST += tests/metrics-lint.awk
 # The systemd units verified and their exposure scored against a target.
 dist_check_SCRIPTS += tests/systemd-unit.sh
 TESTS += tests/systemd-unit.sh
+
+# casewatchd under socket activation (systemd-socket-activate) and its
+# sd_notify sequence on a test NOTIFY_SOCKET.
+dist_check_SCRIPTS += tests/daemon-notify.sh
+TESTS += tests/daemon-notify.sh
