@@ -157,4 +157,8 @@ write_conf "[metrics]
 metrics_listen = localhost:$port"
 "$d" -c "$tmp/c.conf" --check-config >"$tmp/check.out" 2>&1
 ok "a host name is refused (it would need a blocking DNS look-up)" grep -qF 'metrics_listen: "localhost" is not an IPv4 address' "$tmp/check.out"
+kill -TERM "$pid"
+wait "$pid"
+is "the daemon stops cleanly (exit 0; under the sanitizers, nothing leaked)" "$?" 0
+pid=
 tap_done

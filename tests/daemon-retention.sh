@@ -58,10 +58,13 @@ start() {
 	pid=$!
 	poll_until 30 grep -qF "sweep: " "$tmp/log"
 }
+# stop: SIGTERM, and the exit status must be 0 (under the sanitizers, nothing leaked).
 stop() {
 	kill "$pid"
 	wait "$pid"
+	stopped=$?
 	pid=
+	is "casewatchd stops cleanly (exit 0)" "$stopped" 0
 }
 status_json() { "$ctl" status --json --socket "$sock"; }
 # sub SINCE: the subscribe reply (or error) for a cursor.
