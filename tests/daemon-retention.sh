@@ -4,7 +4,8 @@
 # sink's cursor, a subscriber's cursor, each alert's newest transition),
 # then casewatchd pruning by itself once its clock has moved past the
 # retention, status showing the replay window, a pruned cursor refused with
-# the oldest id, a cursor within the window replayed, and the audit kept.
+# the oldest id, a cursor within the window replayed, the audit kept, and a
+# connected subscriber that has still to read holding the pruning back.
 . "$CASEWATCH_SRCDIR/tests/tap.sh"
 . "$CASEWATCH_SRCDIR/tests/pg.sh"
 d="$CASEWATCH_BUILDDIR/daemon/casewatchd"
@@ -12,8 +13,9 @@ ctl="$CASEWATCH_BUILDDIR/ctl/casewatchctl"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cw-ret.XXXXXX")
 chmod 0755 "$tmp"
 sock="$tmp/cw.sock"
-pid=
+pid= sub_pid=
 cleanup() {
+	[ -n "$sub_pid" ] && kill "$sub_pid" 2>/dev/null
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
 	pg_destroy
 	rm -rf "$tmp"
@@ -153,4 +155,55 @@ sed 's/^audit_retention = 60d/audit_retention = 7d/' "$tmp/c.conf" >"$tmp/bad.co
 "$d" -c "$tmp/bad.conf" --check-config >"$tmp/check.out" 2>&1
 ok "audit_retention shorter than transition_retention is refused" \
 	grep -qF "audit_retention: 7d is shorter than transition_retention (30d); the audit must be kept longer" "$tmp/check.out"
+
+# ---- a connected subscriber keeps what it has still to read ----
+# A store of its own with thousands of transitions, a subscriber that asks
+# for all of them from 0 and then does not read (its socket buffers fill,
+# so the replay waits for it part way), then 40 days pass: the daemon may
+# not prune past that subscriber's cursor. Once it reads, it gets every
+# transition, in order, without a gap.
+pg_psql -qc "CREATE DATABASE cw_sub"
+for f in interface facts generate; do
+	pg_psql -d cw_sub -f "$CASEWATCH_SRCDIR/sql/records/$f.sql" >/dev/null
+done
+pg_psql -d cw_sub -c "SELECT * FROM records.generate(5000, 0.25, '$t0')" >/dev/null
+qs() { psql -X -d cw_sub -Atc "$1"; }
+echo "$t0" >"$tmp/clock"
+sed -e "s/dbname=$PGDATABASE/dbname=cw_sub/" -e "s|^socket_path = .*|socket_path = $tmp/sub.sock|" \
+	-e "s|^socket_group =|client_buffer_limit = 4096\nsocket_group =|" "$tmp/c.conf" >"$tmp/sub.conf"
+"$d" -c "$tmp/sub.conf" 2>"$tmp/sub.log" &
+pid=$!
+sub_delivered() {
+	[ "$(qs "SELECT (SELECT last_id FROM casewatch.sink_cursor WHERE sink = 'syslog') = (SELECT max(transition_id) FROM casewatch.transition)")" = t ]
+}
+ok "5000 children: the day's transitions written and delivered" poll_until 60 sub_delivered
+day1=$(qs "SELECT max(transition_id) FROM casewatch.transition")
+qs "SELECT transition_id FROM casewatch.transition ORDER BY 1" >"$tmp/sub.ids"
+ok "... thousands of them ($day1)" [ "$day1" -gt 1500 ]
+# The subscriber: asks, then reads nothing until $tmp/go exists.
+cat >"$tmp/slow.sh" <<EOS
+printf '%s\\n' '{"cmd":"hello","protocol":"1.0"}' '{"cmd":"subscribe","since":"0"}'
+while [ ! -e "$tmp/go" ]; do sleep 0.1; done
+exec cat >"$tmp/sub.out"
+EOS
+socat UNIX-CONNECT:"$tmp/sub.sock" EXEC:"sh $tmp/slow.sh" &
+sub_pid=$!
+subscribed() { [ "$(printf '%s\n' '{"cmd":"hello","protocol":"1.0"}' '{"cmd":"status","id":1}' | socat - UNIX-CONNECT:"$tmp/sub.sock" | jq -r 'select(.id == 1) | .bus.subscribers')" = 1 ]; }
+ok "the subscriber is connected, replaying" poll_until 10 subscribed
+echo "2026-04-13T09:00:00Z" >"$tmp/clock"
+pruned_some() { [ "$(qs "SELECT pruned_upto > 0 FROM casewatch.transition_pruned")" = t ]; }
+ok "40 days on, the daemon prunes" poll_until 30 pruned_some
+held=$(qs "SELECT pruned_upto FROM casewatch.transition_pruned")
+ok "... but not past the subscriber's cursor: up to $held of $day1" [ "$held" -lt "$day1" ]
+kept_on() { [ "$(qs "SELECT count(*) FROM casewatch.transition WHERE transition_id > $held AND transition_id <= $day1")" = \
+	"$(awk -v h="$held" '$1 > h' "$tmp/sub.ids" | wc -l | tr -d ' ')" ]; }
+ok "... every transition after it is still in the store" kept_on
+touch "$tmp/go"
+got_all() { [ "$(jq -r 'select(.specversion) | .id' "$tmp/sub.out" 2>/dev/null | head -n "$(wc -l <"$tmp/sub.ids")" | cmp - "$tmp/sub.ids" >/dev/null && echo same)" = same ]; }
+ok "reading again, the subscriber gets every one of the day's transitions, in order, no gap" poll_until 30 got_all
+kill "$sub_pid" 2>/dev/null
+sub_pid=
+pruned_day() { [ "$(qs "SELECT pruned_upto >= $day1 FROM casewatch.transition_pruned")" = t ]; }
+ok "with the subscriber gone, the rest of the day is pruned" poll_until 30 pruned_day
+stop
 tap_done
