@@ -17,8 +17,6 @@ CREATE TABLE casewatch.transition_pruned (
 );
 INSERT INTO casewatch.transition_pruned DEFAULT VALUES;
 
--- Finds the transitions older than a cutoff by their time.
-CREATE INDEX transition_at_idx ON casewatch.transition (at);
 -- Finds the audit rows older than a cutoff.
 CREATE INDEX audit_at_idx ON casewatch.audit (at);
 
@@ -42,34 +40,45 @@ DECLARE
 	v_sink bigint;
 	v_upto bigint;
 	v_seen integer;
+	v_seen_old integer;
 BEGIN
 	SELECT p.pruned_upto INTO v_from FROM casewatch.transition_pruned p FOR UPDATE;
 	SELECT coalesce(min(c.last_id), 0) INTO v_sink FROM casewatch.sink_cursor c;
-	-- The run of ids after v_from that may go: up to (not including) the
-	-- first one that must stay, at most p_limit of them.
+	-- The run of ids after v_from that may go: of the next p_limit the sinks
+	-- and subscribers are done with, those before the first one written at
+	-- or after p_before (so a batch reads at most p_limit rows, however long
+	-- the log).
 	SELECT max(c.transition_id), count(*) INTO v_upto, v_seen
-	FROM (SELECT t.transition_id FROM casewatch.transition t
-		WHERE t.transition_id > v_from
-		  AND t.transition_id <= v_sink
-		  AND t.transition_id < p_keep_from
-		  AND t.transition_id < coalesce((SELECT min(y.transition_id) FROM casewatch.transition y
-			WHERE y.transition_id > v_from AND y.at >= p_before), 9223372036854775807)
-		ORDER BY t.transition_id LIMIT p_limit) c;
+	FROM (SELECT n.transition_id,
+			bool_or(n.at >= p_before) OVER (ORDER BY n.transition_id) AS young
+		FROM (SELECT t.transition_id, t.at FROM casewatch.transition t
+			WHERE t.transition_id > v_from
+			  AND t.transition_id <= v_sink
+			  AND t.transition_id < p_keep_from
+			ORDER BY t.transition_id LIMIT p_limit) n) c
+	WHERE NOT c.young;
 	pruned := 0;
 	more := false;
 	IF v_upto IS NULL THEN
 		pruned_upto := v_from;
 		RETURN;
 	END IF;
-	-- This run, and the newest-of-their-alert rows an earlier run kept whose
-	-- alert has a transition in this run (so they are no longer the newest).
+	-- This run's rows, but each alert's newest.
 	DELETE FROM casewatch.transition t
-	WHERE (t.transition_id > v_from AND t.transition_id <= v_upto
-	       OR t.transition_id <= v_from AND t.alert_id IN (SELECT r.alert_id FROM casewatch.transition r
-			WHERE r.transition_id > v_from AND r.transition_id <= v_upto))
+	WHERE t.transition_id > v_from AND t.transition_id <= v_upto
 	  AND EXISTS (SELECT 1 FROM casewatch.transition n
 		WHERE n.alert_id = t.alert_id AND n.transition_id > t.transition_id);
 	GET DIAGNOSTICS pruned = ROW_COUNT;
+	-- The newest-of-their-alert rows an earlier run kept, of the alerts with
+	-- a transition in this run: they are no longer the newest.
+	DELETE FROM casewatch.transition t
+	WHERE t.alert_id IN (SELECT r.alert_id FROM casewatch.transition r
+			WHERE r.transition_id > v_from AND r.transition_id <= v_upto)
+	  AND t.transition_id <= v_from
+	  AND EXISTS (SELECT 1 FROM casewatch.transition n
+		WHERE n.alert_id = t.alert_id AND n.transition_id > t.transition_id);
+	GET DIAGNOSTICS v_seen_old = ROW_COUNT;
+	pruned := pruned + v_seen_old;
 	UPDATE casewatch.transition_pruned p SET pruned_upto = v_upto, pruned_at = now();
 	pruned_upto := v_upto;
 	more := v_seen = p_limit;
