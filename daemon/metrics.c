@@ -282,7 +282,8 @@ static void render_into(struct cw_metrics *m, struct evbuffer *b)
 	evbuffer_add_printf(b, "casewatch_build_info{version=\"%s\",libevent=\"%s\",libpq=\"%d.%d\"} 1\n",
 			    PACKAGE_VERSION, event_get_version(), pq / 10000, pq % 100);
 
-	histogram(b, "casewatch_pass_duration_seconds", "How long each pass took (find changes, compute, reconcile, advance, deliver).",
+	histogram(b, "casewatch_pass_duration_seconds",
+		  "How long each pass took (find changes, compute, reconcile, advance, deliver).",
 		  &noted.pass, pass_bounds, NPASS);
 	family(b, "casewatch_passes_total", "counter", "Passes ended, by result.");
 	evbuffer_add_printf(b, "casewatch_passes_total{result=\"ok\"} %" PRIu64 "\n", noted.passes_ok);
@@ -323,7 +324,8 @@ static void render_into(struct cw_metrics *m, struct evbuffer *b)
 		evbuffer_add_printf(b, "casewatch_socket_clients %zu\n", st.clients);
 		family(b, "casewatch_subscribers", "gauge", "Clients subscribed to transitions.");
 		evbuffer_add_printf(b, "casewatch_subscribers %zu\n", st.subscribers);
-		family(b, "casewatch_subscriber_queue_bytes", "gauge", "Output waiting for subscribers: all together, and the most for one.");
+		family(b, "casewatch_subscriber_queue_bytes", "gauge",
+		       "Output waiting for subscribers: all together, and the most for one.");
 		evbuffer_add_printf(b, "casewatch_subscriber_queue_bytes{of=\"all\"} %zu\n", st.queued_bytes);
 		evbuffer_add_printf(b, "casewatch_subscriber_queue_bytes{of=\"max\"} %zu\n", st.queued_bytes_max);
 		family(b, "casewatch_subscriber_cutoffs_total", "counter", "Subscribers cut off for not reading (max_output).");
@@ -342,7 +344,8 @@ static void render_into(struct cw_metrics *m, struct evbuffer *b)
 		struct cw_retention_stats rs;
 
 		cw_retention_get_stats(m->src.retention, &rs);
-		family(b, "casewatch_transitions_pruned_total", "counter", "Transitions pruned after transition_retention since start.");
+		family(b, "casewatch_transitions_pruned_total", "counter",
+		       "Transitions pruned after transition_retention since start.");
 		evbuffer_add_printf(b, "casewatch_transitions_pruned_total %" PRIu64 "\n", rs.transitions_pruned);
 		family(b, "casewatch_audit_pruned_total", "counter", "Audit rows pruned after audit_retention since start.");
 		evbuffer_add_printf(b, "casewatch_audit_pruned_total %" PRIu64 "\n", rs.audit_pruned);

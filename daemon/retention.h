@@ -1,13 +1,14 @@
 /*
  * retention.h - keeps casewatch's transition log and audit bounded.
  *
- * Every poll_interval (the first time as soon as the database is ready), while this daemon is the writer (the leader), no pass
- * is running and its connection has nothing queued, it prunes in batches of
- * a few hundred rows, each its own short statement, so a pass waits at most
- * one batch: transitions older than transition_retention (on the daemon's
- * clock) that the syslog sink has taken and no connected subscriber still
- * has to read (casewatch.prune_transitions(), sql/casewatch/005), then audit
- * rows older than audit_retention. What was pruned leaves the in-memory ring
+ * Every poll_interval (the first time as soon as the database is ready),
+ * while this daemon is the writer (the leader), no pass is running and its
+ * connection has nothing queued, it prunes in batches of 500 rows, each its
+ * own short statement, so a pass waits at most one batch: transitions
+ * older than transition_retention (on the daemon's clock) that the syslog
+ * sink has taken and no connected subscriber still has to read
+ * (casewatch.prune_transitions(), sql/casewatch/005), then audit rows
+ * older than audit_retention. What was pruned leaves the in-memory ring
  * too. Every daemon (a standby too) reads the replay window on the same
  * timer, so status says from which id a subscriber can resume. Settings
  * are read from the daemon at each run, so a reload applies at the next.
