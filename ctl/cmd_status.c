@@ -53,6 +53,11 @@ static void print_status(const json_t *r)
 	       text_of(json_object_get(db, "schema_version"), b2, 32), ctl_time_text(json_string_value(json_object_get(db, "since")), t));
 	if (json_object_get(db, "last_error"))
 		printf("             last error: %s\n", json_string_value(json_object_get(db, "last_error")));
+	if (json_object_get(r, "role"))
+		printf("role:        %s\n", json_is_string(json_object_get(r, "role")) &&
+						    !strcmp(json_string_value(json_object_get(r, "role")), "leader")
+					    ? "leader (this casewatchd writes the alerts)"
+					    : "standby (another casewatchd writes the alerts; this one takes over if it goes)");
 	printf("profile:     %s\n", text_of(json_object_get(r, "profile"), b1, 32));
 	if (json_object_get(pass, "last_at"))
 		printf("last pass:   %s, %s ms, %s persons (%s passes since start)\n",
@@ -62,6 +67,10 @@ static void print_status(const json_t *r)
 		printf("last pass:   none yet\n");
 	printf("delivered:   %s transitions since start, last id %s\n", text_of(json_object_get(tr, "delivered"), b1, 32),
 	       text_of(json_object_get(tr, "last_id"), b2, 32));
+	if (json_object_get(tr, "pruned_upto"))
+		printf("replayable:  from id %s (cursors from %s on; retention %s, %s pruned since start)\n",
+		       text_of(json_object_get(tr, "oldest_id"), b1, 32), text_of(json_object_get(tr, "pruned_upto"), b2, 32),
+		       text_of(json_object_get(tr, "retention"), b3, 32), text_of(json_object_get(tr, "pruned"), b4, 32));
 	printf("socket:      %s clients (of %s), %s subscribed\n", text_of(json_object_get(bus, "clients"), b1, 32),
 	       text_of(json_object_get(bus, "max_clients"), b2, 32), text_of(json_object_get(bus, "subscribers"), b3, 32));
 	if (!al) {

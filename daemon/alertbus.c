@@ -257,6 +257,23 @@ void alertbus_reply_ok(struct conn *conn, const json_t *id, json_t *result)
 }
 
 /* Sends {"ok":false,"id":...,"error":{"code":...,"message":...}}. */
+void alertbus_count_error(struct cw_alertbus *bus, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < bus->n_errors; i++)
+		if (!strcmp(bus->errors[i].code, code))
+			break;
+	if (i == bus->n_errors) {
+		if (i == CW_ALERTBUS_ERROR_KINDS)
+			i--; /* the codes are a fixed set; the last slot takes any surplus */
+		else
+			bus->n_errors++;
+		snprintf(bus->errors[i].code, sizeof(bus->errors[i].code), "%s", code);
+	}
+	bus->errors[i].count++;
+}
+
 void alertbus_reply_error(struct conn *conn, const json_t *id, const char *code, const char *fmt, ...)
 {
 	char msg[512];
@@ -266,6 +283,7 @@ void alertbus_reply_error(struct conn *conn, const json_t *id, const char *code,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	alertbus_count_error(conn->bus, code);
 	json_object_set_new(r, "ok", json_false());
 	if (id)
 		json_object_set(r, "id", (json_t *)id);
@@ -348,6 +366,7 @@ static void sub_overflow(struct conn *conn)
 	alertbus_sub_end(conn);
 	n = snprintf(text, sizeof(text), "{\"type\":\"uk.casewatch.overflow\",\"resume_from\":\"%" PRIu64 "\"}\n",
 		     conn->last_sent);
+	bus->cutoffs++;
 	conn_write(conn, text, (size_t)n);
 	conn_shutdown(conn);
 }
@@ -696,6 +715,7 @@ static void conn_on_event(struct bufferevent *bev, short what, void *arg)
 
 	(void)bev;
 	if (what & BEV_EVENT_ERROR) {
+		alertbus_count_error(conn->bus, "io_error");
 		conn_free(conn);
 		return;
 	}
@@ -824,6 +844,7 @@ static void bus_on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct
 		if (alertbus_ratelimit(bus, &bus->rl_full, "refused connections"))
 			bus->cfg.log(LOG_WARNING, "alertbus: connection refused: %zu clients already (max_clients)",
 				     bus->nconns);
+		alertbus_count_error(bus, "too_many_clients");
 		(void)!send(fd, full, sizeof(full) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 		evutil_closesocket(fd);
 		return;
@@ -838,6 +859,7 @@ static void bus_on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct
 		return;
 	}
 	conn->bus = bus;
+	bus->accepted++;
 	conn->allowed = policy_allows(&bus->cfg.policy, conn);
 	conn->last_activity_ms = now_ms();
 	conn->bev = bufferevent_socket_new(bus->base, fd, BEV_OPT_CLOSE_ON_FREE);
@@ -870,6 +892,7 @@ static void bus_on_accept_error(struct evconnlistener *lev, void *arg)
 	int e = EVUTIL_SOCKET_ERROR();
 
 	(void)lev;
+	alertbus_count_error(bus, "accept_error");
 	if (alertbus_ratelimit(bus, &bus->rl_full, "refused connections"))
 		bus->cfg.log(LOG_ERR, "alertbus: accept failed: %s", evutil_socket_error_to_string(e));
 }
@@ -1110,6 +1133,37 @@ void cw_alertbus_publish(struct cw_alertbus *bus, uint64_t transition_id, const 
 			conn->queue_dropped = true;
 	}
 	line_unref(l);
+}
+
+void cw_alertbus_get_stats(const struct cw_alertbus *bus, struct cw_alertbus_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->clients = bus->nconns;
+	st->accepted = bus->accepted;
+	st->cutoffs = bus->cutoffs;
+	for (const struct conn *c = bus->conns; c; c = c->next) {
+		size_t q;
+
+		if (c->sub == SUB_NONE)
+			continue;
+		st->subscribers++;
+		q = evbuffer_get_length(bufferevent_get_output(c->bev));
+		st->queued_bytes += q;
+		if (q > st->queued_bytes_max)
+			st->queued_bytes_max = q;
+	}
+	st->n_errors = bus->n_errors;
+	memcpy(st->errors, bus->errors, sizeof(st->errors));
+}
+
+uint64_t cw_alertbus_min_cursor(const struct cw_alertbus *bus)
+{
+	uint64_t low = UINT64_MAX;
+
+	for (const struct conn *c = bus->conns; c; c = c->next)
+		if (c->sub != SUB_NONE && c->scanned < low)
+			low = c->scanned;
+	return low;
 }
 
 uint64_t cw_alertbus_last_id(const struct cw_alertbus *bus)

@@ -160,6 +160,30 @@ uint64_t cw_alertbus_last_id(const struct cw_alertbus *bus);
  * are valid). Never lowers it. */
 void cw_alertbus_set_last_id(struct cw_alertbus *bus, uint64_t id);
 
+/* The lowest cursor of any subscriber (every id above it may still be sent
+ * to that subscriber), or UINT64_MAX when nobody is subscribed: the store
+ * keeps what a connected subscriber has yet to read. */
+uint64_t cw_alertbus_min_cursor(const struct cw_alertbus *bus);
+
+/* Error counts by code: the codes replied (docs/protocol.md) and
+ * "io_error", "accept_error" for failures that get no reply. */
+#define CW_ALERTBUS_ERROR_KINDS 32
+struct cw_alertbus_stats {
+	size_t clients, subscribers;
+	size_t queued_bytes;	 /* output waiting, all subscribers together */
+	size_t queued_bytes_max; /* the most waiting for one subscriber */
+	uint64_t accepted;	 /* connections accepted since start */
+	uint64_t cutoffs;	 /* slow subscribers cut off since start */
+	size_t n_errors;
+	struct {
+		char code[32];
+		uint64_t count;
+	} errors[CW_ALERTBUS_ERROR_KINDS];
+};
+
+/* The bus's numbers, for metrics. */
+void cw_alertbus_get_stats(const struct cw_alertbus *bus, struct cw_alertbus_stats *st);
+
 /* The number of open connections. */
 size_t cw_alertbus_clients(const struct cw_alertbus *bus);
 

@@ -86,8 +86,18 @@ struct cw_alertbus {
 	struct conn *conns;
 	size_t nconns;
 	uint64_t last_id;
+	/* Counts for cw_alertbus_get_stats(). */
+	uint64_t accepted, cutoffs;
+	size_t n_errors;
+	struct {
+		char code[32];
+		uint64_t count;
+	} errors[CW_ALERTBUS_ERROR_KINDS];
 	struct ratelimit rl_full, rl_refused, rl_overflow;
 };
+
+/* Counts an error of a kind (a reply's code, "io_error", "accept_error"). */
+void alertbus_count_error(struct cw_alertbus *bus, const char *code);
 
 /* True when a line of this kind may be logged now (rate-limited per kind). */
 bool alertbus_ratelimit(struct cw_alertbus *bus, struct ratelimit *rl, const char *what);

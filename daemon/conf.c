@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "metrics.h"
 
 #define CONF_OFF(field) offsetof(struct cw_conf, field)
 #define CONF_MS_DAY (86400LL * 1000)
@@ -37,7 +38,7 @@ static const struct cw_conf_enum facilities[] = {
 	{ "local7", 23 }, { NULL, 0 },
 };
 
-static const char *const sections[] = { "database", "policy", "daemon", "socket", "log", NULL };
+static const char *const sections[] = { "database", "policy", "daemon", "socket", "log", "metrics", NULL };
 
 /* The settings: this table is the single source for parsing, defaults,
  * validation, printing and docs/configuration.md. */
@@ -85,6 +86,18 @@ static const struct cw_conf_setting settings[] = {
 	  "Change markers are re-read this far back on every pass, because a records\n"
 	  "transaction that began before a pass may commit after it. Make it longer\n"
 	  "than the longest transaction (and any replica lag) of the records system." },
+	{ "transition_retention", "daemon", CW_CONF_DURATION, CONF_OFF(transition_retention_ms),
+	  CW_CONF_RELOAD, "90d", NULL, 0, CONF_MS_DAY * 3660,
+	  "Delivered alert transitions older than this are pruned from the store\n"
+	  "(0 = kept for ever). Subscribers can resume (subscribe with since) from\n"
+	  "any cursor within it. A transition the syslog sink has not taken, or that\n"
+	  "a connected subscriber has still to read, is kept whatever its age, and so\n"
+	  "is each alert's newest one." },
+	{ "audit_retention", "daemon", CW_CONF_DURATION, CONF_OFF(audit_retention_ms), CW_CONF_RELOAD,
+	  "2190d", NULL, 0, CONF_MS_DAY * 36600,
+	  "Audit rows (who acknowledged or snoozed what) older than this are pruned\n"
+	  "(0 = kept for ever). At least transition_retention: the audit outlives\n"
+	  "the transitions it explains." },
 	{ "pidfile", "daemon", CW_CONF_PATH, CONF_OFF(pidfile), CW_CONF_EMPTY_OK, "", NULL, 0, 0,
 	  "Write the daemon's pid here (empty: no pidfile; systemd does not need one)." },
 	{ "test_clock_file", "daemon", CW_CONF_PATH, CONF_OFF(test_clock_file),
@@ -126,6 +139,12 @@ static const struct cw_conf_setting settings[] = {
 	  CONF_MS_DAY,
 	  "Repetitive messages (e.g. a database outage) are logged at most once per\n"
 	  "this interval, then summarised (0 = no rate limit)." },
+
+	{ "metrics_listen", "metrics", CW_CONF_STRING, CONF_OFF(metrics_listen), CW_CONF_EMPTY_OK, "", NULL, 0, 0,
+	  "Serve Prometheus metrics (GET /metrics over HTTP) on this address: PORT\n"
+	  "(on 127.0.0.1), IPV4:PORT or [IPV6]:PORT, numeric only. Empty: off.\n"
+	  "No label carries a person id or anything from a record; still, keep it\n"
+	  "on loopback or a management network." },
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -481,6 +500,15 @@ static bool conf_value(char *v, char **out)
 
 /* Checks a libpq connection string with libpq's own parser (a bare
  * database name is fine too). */
+/* metrics_listen: an address the endpoint can bind without a DNS look-up. */
+static bool conf_listen_ok(const char *value, char *why, size_t wsize)
+{
+	char addr[64];
+	uint16_t port;
+
+	return cw_metrics_parse_listen(value, addr, sizeof(addr), &port, why, wsize);
+}
+
 static bool conf_conninfo_ok(const char *value, char *why, size_t wsize)
 {
 	PQconninfoOption *opts;
@@ -596,6 +624,8 @@ static void conf_parse(struct cw_conf *conf, const char *path, char *text, struc
 			conf_buf_line(errs, "%s:%d: %s: %s", path, lineno, key, why);
 		else if (s->offset == CONF_OFF(database) && !conf_conninfo_ok(val, why, sizeof(why)))
 			conf_buf_line(errs, "%s:%d: %s: %s", path, lineno, key, why);
+		else if (s->offset == CONF_OFF(metrics_listen) && *val && !conf_listen_ok(val, why, sizeof(why)))
+			conf_buf_line(errs, "%s:%d: %s: %s", path, lineno, key, why);
 	}
 	for (size_t i = 0; i < NSETTINGS; i++)
 		if ((settings[i].flags & CW_CONF_REQUIRED) && !seen[i])
@@ -610,6 +640,17 @@ static void conf_parse(struct cw_conf *conf, const char *path, char *text, struc
 
 		conf_buf_line(errs, "%s:%d: retry_base: %s is longer than retry_cap (%s)", path,
 			      base_line ? base_line : cap_line, a, b);
+	}
+	if (conf->audit_retention_ms != 0 &&
+	    (conf->transition_retention_ms == 0 || conf->audit_retention_ms < conf->transition_retention_ms)) {
+		char a[32], b[32];
+		int audit_line = seen[cw_conf_find("audit_retention") - settings];
+		int tr_line = seen[cw_conf_find("transition_retention") - settings];
+
+		cw_conf_format_duration(conf->audit_retention_ms, a, sizeof(a));
+		cw_conf_format_duration(conf->transition_retention_ms, b, sizeof(b));
+		conf_buf_line(errs, "%s:%d: audit_retention: %s is shorter than transition_retention (%s); the audit must be kept longer",
+			      path, audit_line ? audit_line : tr_line, a, conf->transition_retention_ms ? b : "0: for ever");
 	}
 }
 

@@ -85,6 +85,8 @@ struct cw_conf {
 	int64_t poll_interval_ms;
 	int64_t sweep_interval_ms;
 	int64_t change_overlap_ms;
+	int64_t transition_retention_ms; /* 0: kept for ever */
+	int64_t audit_retention_ms;	 /* 0: kept for ever */
 	char *pidfile;
 	char *test_clock_file;
 	/* [socket] */
@@ -102,6 +104,8 @@ struct cw_conf {
 	int syslog_facility;
 	char *syslog_socket;
 	int64_t log_rate_limit_ms;
+	/* [metrics] */
+	char *metrics_listen; /* empty: off */
 };
 
 /* The settings table, in file order. */

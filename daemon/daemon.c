@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "log.h"
+#include "metrics.h"
 #include "migrate.h"
 
 struct cw_daemon {
@@ -57,6 +58,7 @@ void cw_daemon_pass_done(struct cw_daemon *d, bool ok)
 	if (!d->in_pass)
 		return;
 	d->in_pass = false;
+	cw_metrics_note_pass(cw_clock_monotonic_ms() - d->pass_started_ms, ok);
 	cw_log(ok ? CW_LOG_DEBUG : CW_LOG_WARNING, "pass %u %s in %lld ms", d->passes,
 	       ok ? "finished" : "failed", (long long)(cw_clock_monotonic_ms() - d->pass_started_ms));
 	if (d->once) {
@@ -239,6 +241,7 @@ static void daemon_db_ready(struct cw_db *db, void *arg)
 
 	d->schema_version = -1;
 	d->writer = false;
+	cw_metrics_note_db_connected();
 	d->migrate = cw_migrate_start(db, d->conf->migrations_dir, daemon_migrated, d, &err);
 	if (!d->migrate) {
 		cw_log(CW_LOG_ERR, "%s", err.msg);
@@ -345,6 +348,18 @@ struct cw_db *cw_daemon_db(struct cw_daemon *d)
 const struct cw_conf *cw_daemon_conf(const struct cw_daemon *d)
 {
 	return d->conf;
+}
+
+/* Leadership, as the connection holding the lock last said. */
+bool cw_daemon_is_writer(const struct cw_daemon *d)
+{
+	return d->writer && d->db && cw_db_is_connected(d->db);
+}
+
+/* Whether a pass is running. */
+bool cw_daemon_in_pass(const struct cw_daemon *d)
+{
+	return d->in_pass;
 }
 
 /* The schema version on this connection, -1 before migrations. */

@@ -49,6 +49,11 @@ void cw_daemon_pass_done(struct cw_daemon *d, bool ok);
 
 struct cw_db *cw_daemon_db(struct cw_daemon *d);
 const struct cw_conf *cw_daemon_conf(const struct cw_daemon *d);
+/* True while this daemon holds the writer lock on its connection (it
+ * is the leader); false as soon as that connection is lost. */
+bool cw_daemon_is_writer(const struct cw_daemon *d);
+/* True while a pass runs. */
+bool cw_daemon_in_pass(const struct cw_daemon *d);
 /* The schema version after migrations, -1 before. */
 int cw_daemon_schema_version(const struct cw_daemon *d);
 /* 0, or 1 after a fatal error (schema too new, failed migration, --once

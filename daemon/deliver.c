@@ -16,6 +16,7 @@
 #include "deliver.h"
 #include "rule_info.h"
 #include "log.h"
+#include "metrics.h"
 #include "transition_log.h"
 
 /* Transitions read per query. */
@@ -147,6 +148,7 @@ static int deliver_row(struct cw_deliver *dl, const PGresult *res, int r)
 	int e;
 
 	if (id > dl->published) {
+		cw_metrics_note_transition(lt.kind);
 		deliver_publish(dl, res, r, id);
 		dl->published = id;
 	}

@@ -18,6 +18,8 @@ daemon_libcasewatchd_a_SOURCES = \
 	daemon/facts_reader.h daemon/facts_reader.c \
 	daemon/poller.h daemon/poller.c \
 	daemon/rule_info.h daemon/rule_info.c \
+	daemon/retention.h daemon/retention.c \
+	daemon/metrics.h daemon/metrics.c \
 	daemon/store_provider.h daemon/store_provider.c
 daemon_libcasewatchd_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBPQ_CFLAGS) \
 	$(LIBSYSTEMD_CFLAGS) $(JANSSON_CFLAGS)

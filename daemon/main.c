@@ -24,7 +24,9 @@
 #include "daemon/versions.h"
 #include "alertbus.h"
 #include "log.h"
+#include "metrics.h"
 #include "poller.h"
+#include "retention.h"
 #include "store_provider.h"
 #include "transition_log.h"
 
@@ -52,6 +54,8 @@ struct main_state {
 	struct cw_translog *tlog;
 	struct cw_store_provider *provider;
 	struct cw_alertbus *bus;
+	struct cw_retention *retention;
+	struct cw_metrics *metrics; /* NULL unless metrics_listen is set */
 	uid_t *admin_uids; /* the bus's change policy; must outlive the bus */
 	size_t n_admin_uids;
 	gid_t *admin_gids;
@@ -467,7 +471,28 @@ static bool setup_alert_socket(struct main_state *ms)
 	}
 	cw_store_provider_set_bus(ms->provider, ms->bus);
 	cw_poller_set_sinks(ms->poller, ms->tlog, ms->bus);
+	/* The pruner keeps what the socket's subscribers still have to read. */
+	ms->retention = cw_retention_new(ms->base, ms->daemon, ms->tlog, ms->bus);
+	if (!ms->retention) {
+		cw_log(CW_LOG_ERR, "retention: out of memory");
+		return false;
+	}
+	cw_store_provider_set_retention(ms->provider, ms->retention);
 	return true;
+}
+
+/* The Prometheus endpoint, when metrics_listen asks for one (not with --once). */
+static bool setup_metrics(struct main_state *ms)
+{
+	struct cw_metrics_sources src = { ms->daemon, ms->poller, ms->bus, ms->retention };
+	struct cw_error err;
+
+	if (!*ms->conf->metrics_listen)
+		return true;
+	ms->metrics = cw_metrics_new(ms->base, ms->conf->metrics_listen, &src, &err);
+	if (!ms->metrics)
+		cw_log(CW_LOG_ERR, "%s", err.msg);
+	return ms->metrics != NULL;
 }
 
 /* Frees what the loop used. */
@@ -476,6 +501,8 @@ static void teardown(struct main_state *ms)
 	cw_alertbus_free(ms->bus);
 	cw_store_provider_free(ms->provider);
 	cw_daemon_free(ms->daemon);
+	cw_retention_free(ms->retention); /* after the daemon: its queries' callbacks are dropped */
+	cw_metrics_free(ms->metrics);
 	cw_translog_free(ms->tlog);
 	free(ms->admin_uids);
 	free(ms->admin_gids);
@@ -554,7 +581,7 @@ int main(int argc, char **argv)
 	ms.daemon = cw_daemon_new(ms.base, ms.conf, ms.opt.once);
 	cw_poller_hooks(ms.poller, &hooks);
 	cw_daemon_set_hooks(ms.daemon, &hooks);
-	if (!ms.opt.once && !setup_alert_socket(&ms)) {
+	if (!ms.opt.once && (!setup_alert_socket(&ms) || !setup_metrics(&ms))) {
 		teardown(&ms);
 		return 1;
 	}

@@ -16,6 +16,7 @@
 #include "deliver.h"
 #include "facts_reader.h"
 #include "log.h"
+#include "metrics.h"
 #include "poller.h"
 
 /* Persons per page: one read of every relation and one reconcile
@@ -202,7 +203,8 @@ static void compute_person(struct cw_poller *p, int64_t person_id, const struct 
 	}
 }
 
-/* Each row of a page's query: a person id, ascending. */
+/* Each row of a page's query: a person id, ascending (and, for changed
+ * persons, the lag since their first change not seen before). */
 static void on_page_row(const PGresult *res, void *arg)
 {
 	struct cw_poller *p = arg;
@@ -223,6 +225,8 @@ static void on_page_row(const PGresult *res, void *arg)
 		int64_t id = strtoll(PQgetvalue(res, (int)r, 0), NULL, 10);
 
 		p->page_persons[p->n_page_persons++] = id;
+		if (PQnfields(res) > 1 && !PQgetisnull(res, (int)r, 1))
+			cw_metrics_note_change_lag(strtod(PQgetvalue(res, (int)r, 1), NULL));
 		p->cursor = id;
 		p->page_rows++;
 	}
@@ -450,10 +454,16 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 	static const char *const sweep_sql =
 		"SELECT p.person_id FROM records.person p WHERE p.person_id > $1::bigint "
 		"ORDER BY p.person_id LIMIT $2::int";
+	/* The second column: seconds from the person's first change not seen by
+	 * an earlier pass to now (null when all were), for the lag metric. */
 	static const char *const changed_sql =
-		"SELECT DISTINCT person_id FROM records.changed_person "
-		"WHERE changed_at > $3::timestamptz - $4::interval AND person_id > $1::bigint "
-		"ORDER BY person_id LIMIT $2::int";
+		"SELECT c.person_id, "
+		"extract(epoch FROM clock_timestamp() - c.first_new)::float8 "
+		"FROM (SELECT person_id, min(changed_at) FILTER (WHERE changed_at > $3::timestamptz) AS first_new "
+		"      FROM records.changed_person "
+		"      WHERE changed_at > $3::timestamptz - $4::interval "
+		"      AND person_id > $1::bigint GROUP BY person_id) c "
+		"ORDER BY c.person_id LIMIT $2::int";
 	static const char *const orphans_sql =
 		"SELECT DISTINCT a.person_id FROM casewatch.alert a "
 		"WHERE a.person_id > $1::bigint "

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "poller.h"
 #include "rule_info.h"
+#include "retention.h"
 #include "store_provider.h"
 #include "transition_log.h"
 
@@ -56,6 +57,7 @@ struct cw_store_provider {
 	struct cw_translog *tlog;
 	struct cw_alertbus_provider ring; /* the transition log's own provider */
 	struct cw_alertbus *bus;
+	struct cw_retention *retention; /* the replay window for status; may be NULL */
 	char *profile;
 	struct sp_job *jobs;
 	struct event *count_timer;
@@ -146,6 +148,10 @@ static const char *db_error_code(const struct cw_db_error *err, const char *what
 	if (err->connection_lost) {
 		snprintf(msg, size, "the database connection was lost during %s; try again shortly", what);
 		return "db_unavailable";
+	}
+	if (!strcmp(err->sqlstate, "CW002")) { /* casewatch.replay_after(): the cursor was pruned */
+		snprintf(msg, size, "%s", err->message);
+		return "cursor_too_old";
 	}
 	if (!strcmp(err->sqlstate, "22023")) { /* invalid_parameter_value: the store refused the arguments */
 		snprintf(msg, size, "%s", err->message);
@@ -351,6 +357,31 @@ static void on_count_timer(evutil_socket_t fd, short what, void *arg)
 		count_refresh(sp);
 }
 
+/* The replay window, once read: a cursor may not be older than pruned_upto;
+ * oldest_id is the oldest transition a replay returns (absent when none is
+ * kept); the retention in force. */
+static void status_window(const struct cw_store_provider *sp, json_t *tr)
+{
+	struct cw_retention_stats rs;
+	const struct cw_conf *conf = cw_daemon_conf(sp->daemon);
+	char buf[32];
+
+	if (!sp->retention || !tr)
+		return;
+	cw_retention_get_stats(sp->retention, &rs);
+	cw_conf_format_duration(conf->transition_retention_ms, buf, sizeof(buf));
+	json_object_set_new(tr, "retention", json_string(conf->transition_retention_ms ? buf : "0"));
+	if (!rs.known)
+		return;
+	snprintf(buf, sizeof(buf), "%" PRIu64, rs.pruned_upto);
+	json_object_set_new(tr, "pruned_upto", json_string(buf));
+	if (rs.oldest_id) {
+		snprintf(buf, sizeof(buf), "%" PRIu64, rs.oldest_id);
+		json_object_set_new(tr, "oldest_id", json_string(buf));
+	}
+	json_object_set_new(tr, "pruned", json_integer((json_int_t)rs.transitions_pruned));
+}
+
 /* status: the database, the schema, the profile, the last pass, deliveries, open alerts. */
 static void sp_status(void *ctx, json_t *reply)
 {
@@ -379,6 +410,8 @@ static void sp_status(void *ctx, json_t *reply)
 		json_object_set_new(d, "next_retry_ms", json_integer(st.next_retry_ms));
 	}
 	json_object_set_new(reply, "database", d);
+	/* Which of two daemons on one database writes the alerts. */
+	json_object_set_new(reply, "role", json_string(cw_daemon_is_writer(sp->daemon) ? "leader" : "standby"));
 	json_object_set_new(reply, "profile", json_string(sp->profile));
 
 	cw_poller_get_stats(sp->poller, &ps);
@@ -394,6 +427,7 @@ static void sp_status(void *ctx, json_t *reply)
 	snprintf(last, sizeof(last), "%" PRIu64, ps.last_delivered_id);
 	json_object_set_new(reply, "transitions", json_pack("{s:I, s:s}", "delivered", (json_int_t)ps.transitions_delivered,
 							    "last_id", last));
+	status_window(sp, json_object_get(reply, "transitions"));
 	if (sp->counts) {
 		alerts = json_deep_copy(sp->counts);
 		cw_clock_format_utc(sp->counted_at, buf);
@@ -518,8 +552,11 @@ static void on_replay_done(struct cw_db *db, const struct cw_db_error *err, void
 /* The ring cannot serve the cursor: read casewatch.transitions_after(). */
 static void replay_from_store(struct sp_job *j)
 {
+	/* From schema 5 on, a cursor into the pruned part is refused (CW002). */
 	static const char *const sql =
 		"SELECT " CW_DELIVER_TRANSITION_COLUMNS " FROM casewatch.transitions_after($1::bigint, $2::int) t";
+	static const char *const sql5 =
+		"SELECT " CW_DELIVER_TRANSITION_COLUMNS " FROM casewatch.replay_after($1::bigint, $2::int) t";
 	char after[24], limit[24], msg[512];
 	const char *params[2] = { after, limit };
 	struct cw_db *db;
@@ -535,7 +572,8 @@ static void replay_from_store(struct sp_job *j)
 	}
 	snprintf(after, sizeof(after), "%" PRIu64, j->after);
 	snprintf(limit, sizeof(limit), "%zu", j->limit);
-	if (!cw_db_query(db, sql, 2, params, 0, on_replay_rows, on_replay_done, j, &e))
+	if (!cw_db_query(db, cw_daemon_schema_version(j->sp->daemon) >= 5 ? sql5 : sql, 2, params, 0, on_replay_rows,
+			 on_replay_done, j, &e))
 		job_batch(j, NULL, false, "db_unavailable", e.msg);
 }
 
@@ -867,6 +905,11 @@ void cw_store_provider_free(struct cw_store_provider *sp)
 void cw_store_provider_set_bus(struct cw_store_provider *sp, struct cw_alertbus *bus)
 {
 	sp->bus = bus;
+}
+
+void cw_store_provider_set_retention(struct cw_store_provider *sp, struct cw_retention *retention)
+{
+	sp->retention = retention;
 }
 
 void cw_store_provider_get(struct cw_store_provider *sp, struct cw_alertbus_provider *out)

@@ -3,12 +3,14 @@
  * PostgreSQL store.
  *
  * status:  the database's state, schema version, profile, the poller's last
- *          pass, transitions delivered, and open alerts by state (a count
+ *          pass, transitions delivered and the replay window (retention.h),
+ *          and open alerts by state (a count
  *          kept fresh by a cheap query every few seconds, asynchronously).
  * alerts:  the open (announced) alerts a filter selects, from casewatch.alert.
  * replay:  from the in-memory transition ring; when the ring answers
- *          cursor_too_old, from casewatch.transitions_after() in batches,
- *          never beyond what the alert bus has delivered.
+ *          cursor_too_old, from casewatch.replay_after() in batches (which
+ *          refuses a cursor into the pruned part: cursor_too_old, naming the
+ *          oldest id), never beyond what the alert bus has delivered.
  * change:  ack -> casewatch.acknowledge(), snooze -> casewatch.snooze(). The
  *          transitions they write are delivered by the next pass (within
  *          poll_interval), through the same path as every other transition.
@@ -41,6 +43,10 @@ void cw_store_provider_free(struct cw_store_provider *sp);
 
 /* The bus it serves: replays from the store stop at its last id. */
 void cw_store_provider_set_bus(struct cw_store_provider *sp, struct cw_alertbus *bus);
+
+/* The pruner whose replay window status shows. */
+struct cw_retention;
+void cw_store_provider_set_retention(struct cw_store_provider *sp, struct cw_retention *retention);
 
 /* Fills *out with the provider's callbacks. */
 void cw_store_provider_get(struct cw_store_provider *sp, struct cw_alertbus_provider *out);

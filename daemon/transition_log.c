@@ -82,6 +82,17 @@ void cw_translog_set_floor(struct cw_translog *log, uint64_t id)
 		log->evicted_upto = id;
 }
 
+void cw_translog_forget_upto(struct cw_translog *log, uint64_t id)
+{
+	while (log->count && log->ids[log->head] <= id) {
+		json_decref(log->items[log->head]);
+		log->head = (log->head + 1) % log->capacity;
+		log->count--;
+	}
+	if (id > log->evicted_upto)
+		log->evicted_upto = id;
+}
+
 uint64_t cw_translog_last_id(const struct cw_translog *log)
 {
 	return log->last_id;

@@ -44,6 +44,11 @@ bool cw_translog_append(struct cw_translog *log, uint64_t id, const json_t *tran
  * raises the floor, and only while the log is empty. */
 void cw_translog_set_floor(struct cw_translog *log, uint64_t id);
 
+/* The store pruned every transition up to id: the ring drops them too, so
+ * a replay from before id is answered by the store (which refuses it with
+ * the oldest id it can replay) rather than from memory. */
+void cw_translog_forget_upto(struct cw_translog *log, uint64_t id);
+
 /* The id of the newest transition recorded, 0 when none. */
 uint64_t cw_translog_last_id(const struct cw_translog *log);
 

@@ -10,4 +10,5 @@ sqlcasewatchdir = $(pkgdatadir)/sql/casewatch
 dist_sqlcasewatch_DATA = \
 	sql/casewatch/001_initial.sql \
 	sql/casewatch/002_lifecycle.sql \
-	sql/casewatch/004_digest.sql
+	sql/casewatch/004_digest.sql \
+	sql/casewatch/005_retention.sql

@@ -3,6 +3,9 @@ systemdsystemunit_DATA = systemd/casewatchd.service systemd/casewatchd.socket
 sysusersdir = $(prefix)/lib/sysusers.d
 dist_sysusers_DATA = systemd/sysusers.d/casewatch.conf
 EXTRA_DIST += systemd/casewatchd.service.in systemd/casewatchd.socket.in
+# The drop-in for a database over TCP (docs/operations.md, "Hardening").
+systemdexampledir = $(docdir)/systemd
+dist_systemdexample_DATA = systemd/tcp-database.conf
 CLEANFILES += $(systemdsystemunit_DATA)
 
 # Units name installed paths, so they are made at build time.

@@ -917,6 +917,48 @@ START_TEST(test_cursor_too_old)
 }
 END_TEST
 
+/* Loop thread: the lowest subscriber cursor into *arg. */
+static void do_min_cursor(void *arg)
+{
+	*(uint64_t *)arg = cw_alertbus_min_cursor(H.bus);
+}
+
+/* Loop thread: the store pruned up to *arg; the ring forgets them too. */
+static void do_forget(void *arg)
+{
+	cw_translog_forget_upto(H.log, *(uint64_t *)arg);
+}
+
+START_TEST(test_pruned_cursor)
+{
+	struct cl *c;
+	uint64_t low = 0, upto = 10;
+	json_t *r;
+
+	/* The pruner asks for the lowest cursor a subscriber still reads from;
+	 * once it pruned up to 10, the ring answers an older cursor too old. */
+	harness_init();
+	H.ring = 100;
+	harness_start();
+	publish(1, 20);
+	on_loop(do_min_cursor, &low);
+	ck_assert_uint_eq(low, UINT64_MAX);
+	c = cl_hello();
+	expect_free(c, "{\"cmd\":\"subscribe\"}", "ok");
+	on_loop(do_min_cursor, &low);
+	ck_assert_uint_eq(low, 20);
+	cl_close(c);
+	on_loop(do_forget, &upto);
+	c = cl_hello();
+	r = expect(c, "{\"cmd\":\"subscribe\",\"since\":\"9\"}", "cursor_too_old");
+	json_decref(r);
+	expect_free(c, "{\"cmd\":\"subscribe\",\"since\":\"10\"}", "ok");
+	expect_events(c, 11, 20);
+	cl_close(c);
+	harness_stop();
+}
+END_TEST
+
 START_TEST(test_replay_paced)
 {
 	struct cl *c;
@@ -1336,6 +1378,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_resume);
 	tcase_add_test(tc, test_filters_and_envelope);
 	tcase_add_test(tc, test_cursor_too_old);
+	tcase_add_test(tc, test_pruned_cursor);
 	tcase_add_test(tc, test_replay_paced);
 	tcase_add_test(tc, test_slow_subscriber);
 	tcase_add_test(tc, test_max_clients);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "metrics.h"
 #include "log.h"
 #include "testutil.h"
 
@@ -278,6 +279,35 @@ START_TEST(test_docs_in_sync)
 }
 END_TEST
 
+START_TEST(test_metrics_listen)
+{
+	/* A bare port is loopback; addresses are numeric (no DNS in the loop). */
+	static const struct {
+		const char *text, *addr;
+		unsigned port;
+	} good[] = {
+		{ "9818", "127.0.0.1", 9818 },
+		{ "0.0.0.0:9818", "0.0.0.0", 9818 },
+		{ "192.0.2.7:1", "192.0.2.7", 1 },
+		{ "[::1]:65535", "::1", 65535 },
+	};
+	static const char *const bad[] = { "localhost:9818", "9818x", "0", "65536", "[::1]9818", "[nope]:1", "1.2.3.4:",
+					   "" };
+	char addr[64], why[160];
+	uint16_t port;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_msg(cw_metrics_parse_listen(good[i].text, addr, sizeof(addr), &port, why, sizeof(why)), "%s: %s",
+			      good[i].text, why);
+		ck_assert_str_eq(addr, good[i].addr);
+		ck_assert_uint_eq(port, good[i].port);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!cw_metrics_parse_listen(bad[i], addr, sizeof(addr), &port, why, sizeof(why)),
+			      "\"%s\" was accepted", bad[i]);
+}
+END_TEST
+
 START_TEST(test_example_is_valid)
 {
 	char *errors = NULL;
@@ -303,6 +333,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_bad_reload_keeps_nothing);
 	tcase_add_test(tc, test_print_roundtrip);
 	tcase_add_test(tc, test_docs_in_sync);
+	tcase_add_test(tc, test_metrics_listen);
 	tcase_add_test(tc, test_example_is_valid);
 	suite_add_tcase(s, tc);
 	return s;

@@ -3,15 +3,21 @@
 # second one (or --once beside the service) stands by instead of delivering
 # every transition twice, and takes over when the first goes away; two
 # starting at once on a fresh database both get through the migrations.
+# High availability: the leader killed (-9) in the middle of its work, the
+# standby takes over within poll_interval, no transition is lost or written
+# twice (counted against the store), the new leader's socket replays every
+# one from the store; a leader whose database session is ended stops
+# writing at once and stands by behind the one that took over.
 . "$CASEWATCH_SRCDIR/tests/tap.sh"
 . "$CASEWATCH_SRCDIR/tests/pg.sh"
 d="$CASEWATCH_BUILDDIR/daemon/casewatchd"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cw-single.XXXXXX")
 chmod 0755 "$tmp"
-first= second=
+first= second= third=
 cleanup() {
 	[ -n "$first" ] && kill -9 "$first" 2>/dev/null
 	[ -n "$second" ] && kill -9 "$second" 2>/dev/null
+	[ -n "$third" ] && kill -9 "$third" 2>/dev/null
 	pg_destroy
 	rm -rf "$tmp"
 }
@@ -22,7 +28,7 @@ pg_load_records $db 100 0.7 2026-11-20T09:00:00Z || { echo "Bail out! cannot loa
 q() { pg_psql -d $db -Atc "$1"; }
 
 echo "2026-11-20T09:00:00Z" >"$tmp/clock"
-for n in a b; do
+for n in a b c; do
 	cat >"$tmp/$n.conf" <<EOC
 [database]
 database = host=$PGHOST port=$PGPORT dbname=$db user=$PGUSER
@@ -33,6 +39,9 @@ profile_dir = $CASEWATCH_SRCDIR/profiles
 [daemon]
 poll_interval = 1s
 test_clock_file = $tmp/clock
+# Months pass below: keep every transition, so the replay can be compared.
+transition_retention = 0
+audit_retention = 0
 [socket]
 socket_path = $tmp/$n.sock
 socket_group =
@@ -60,7 +69,10 @@ for n in a b; do
 done
 pg_psql -d cw_race -qc "SELECT pg_advisory_xact_lock(1668771175), pg_sleep(2)" >/dev/null &
 holder=$!
-sleep 0.5
+migration_lock_held() {
+	[ "$(psql -X -d cw_race -Atc "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 1668771175 AND granted")" = 1 ]
+}
+poll_until 10 migration_lock_held
 CASEWATCH_DATADIR="$CASEWATCH_DATADIR" "$d" -c "$tmp/race-a.conf" --once >"$tmp/race-a.log" 2>&1 &
 race_a=$!
 CASEWATCH_DATADIR="$CASEWATCH_DATADIR" "$d" -c "$tmp/race-b.conf" --once >"$tmp/race-b.log" 2>&1 &
@@ -88,7 +100,9 @@ ok "... saying another casewatchd writes the alerts" \
 CASEWATCH_DATADIR="$CASEWATCH_DATADIR" "$d" -c "$tmp/b.conf" 2>"$tmp/b.log" &
 second=$!
 ok "a second daemon stands by" wait_for "$tmp/b.log" "standing by"
-sleep 2
+# Three of its passes, each finding the lock held.
+standby_passes() { [ "$(grep -c "standing by" "$1")" -ge "$2" ]; }
+ok "... pass after pass" poll_until 20 standby_passes "$tmp/b.log" 3
 is "... and writes nothing while the first runs" "$(q "SELECT count(*) FROM casewatch.transition")" "$transitions"
 ok "... nor evaluates anyone" sh -c "! grep -q 'sweep: ' '$tmp/b.log'"
 
@@ -100,10 +114,89 @@ first=
 ok "once the first is killed (-9), the second takes over" wait_for "$tmp/b.log" "writer lock taken"
 ok "... sweeps" wait_for "$tmp/b.log" "sweep: "
 ok "... and moves the alerts on in time" wait_for "$tmp/b.log" "pass done:"
-sleep 1
+# delivered: every transition in the store has been given to the sinks.
+delivered() {
+	[ "$(psql -X -d $db -Atc "SELECT (SELECT last_id FROM casewatch.sink_cursor WHERE sink = 'syslog') =
+		(SELECT max(transition_id) FROM casewatch.transition)")" = t ]
+}
+ok "... and delivers what it wrote" poll_until 20 delivered
 is "no transition written twice: one row per alert and kind and state" \
 	"$(q "SELECT count(*) FROM (SELECT alert_id, kind, to_state FROM casewatch.transition
 		WHERE kind IN ('raised', 'escalated') GROUP BY 1, 2, 3 HAVING count(*) > 1) x")" 0
 ok "... and the later ones are there ($(q "SELECT count(*) FROM casewatch.transition") in all)" \
 	[ "$(q "SELECT count(*) FROM casewatch.transition")" -gt "$transitions" ]
+
+# ---- high availability: kill -9 the leader in the middle of its work ----
+# b leads; a comes back as the standby, as a role of its own (so that
+# below its logins can be refused).
+pg_psql -qc "CREATE ROLE cw_a LOGIN SUPERUSER"
+sed -i "s/user=$PGUSER\$/user=cw_a/" "$tmp/a.conf"
+CASEWATCH_DATADIR="$CASEWATCH_DATADIR" "$d" -c "$tmp/a.conf" 2>"$tmp/a2.log" &
+first=$!
+ok "the first comes back as the standby" wait_for "$tmp/a2.log" "standing by"
+# Checks on the store: no raised or escalated transition twice for an
+# alert and state, and every open alert's announced state is what its last
+# transition said (none lost between them).
+no_doubles() {
+	q "SELECT count(*) FROM (SELECT alert_id, kind, to_state FROM casewatch.transition
+		WHERE kind IN ('raised', 'escalated') GROUP BY 1, 2, 3 HAVING count(*) > 1) x"
+}
+none_lost() {
+	q "SELECT count(*) FROM casewatch.alert a WHERE a.announced_state IS NOT NULL AND a.announced_state IS DISTINCT FROM
+		(SELECT t.to_state FROM casewatch.transition t WHERE t.alert_id = a.alert_id ORDER BY t.transition_id DESC LIMIT 1)"
+}
+before=$(q "SELECT max(transition_id) FROM casewatch.transition")
+# Two months on: the leader has escalations and resolutions to write; it is
+# killed once its pass has begun writing them.
+echo "2027-02-20T09:00:00Z" >"$tmp/clock"
+writing() { [ "$(psql -X -d $db -Atc "SELECT max(transition_id) > $before FROM casewatch.transition")" = t ]; }
+ok "the leader starts writing the new day's transitions" poll_until 20 writing
+killed_at=$(date +%s%N)
+kill -9 "$second"
+wait "$second" 2>/dev/null
+second=
+ok "the standby takes over" wait_for "$tmp/a2.log" "writer lock taken"
+took_ms=$((($(date +%s%N) - killed_at) / 1000000))
+# poll_interval is 1 s: it takes over at its next pass; 3 s leaves room for a busy machine.
+ok "... within poll_interval of the leader's death (${took_ms} ms; at most 3000)" [ "$took_ms" -le 3000 ]
+ok "... sweeps and delivers" poll_until 30 delivered
+ok "... its passes go on" wait_for "$tmp/a2.log" "pass done:"
+is "no transition written twice (against the store)" "$(no_doubles)" 0
+is "none lost: every open alert's state is its last transition's" "$(none_lost)" 0
+after=$(q "SELECT max(transition_id) FROM casewatch.transition")
+ok "the new day's transitions are there ($before -> $after)" [ "$after" -gt "$before" ]
+
+# The new leader's socket replays every transition from the store, once each.
+printf '%s\n' '{"cmd":"hello","protocol":"1.0"}' '{"cmd":"subscribe","since":"0"}' |
+	socat -t 10 - UNIX-CONNECT:"$tmp/a.sock" | jq -r 'select(.specversion) | .id' >"$tmp/replayed"
+q "SELECT transition_id FROM casewatch.transition ORDER BY 1" >"$tmp/stored"
+is "the new leader's socket replays every stored transition ($(wc -l <"$tmp/stored")), in order, none twice" \
+	"$(cmp "$tmp/replayed" "$tmp/stored" >/dev/null && echo same)" same
+
+# ---- a leader whose database session ends stops writing at once ----
+CASEWATCH_DATADIR="$CASEWATCH_DATADIR" "$d" -c "$tmp/c.conf" 2>"$tmp/c.log" &
+third=$!
+ok "a third daemon stands by" wait_for "$tmp/c.log" "standing by"
+mark=$(wc -l <"$tmp/a2.log")
+echo "2027-04-20T09:00:00Z" >"$tmp/clock"
+# The leader's session is ended by the server and its logins refused for a
+# while (a network loss, as the database sees it).
+is "the leader's session holds the writer lock" \
+	"$(q "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity s USING (pid)
+		WHERE l.locktype = 'advisory' AND l.objid = 1668773746 AND l.granted AND s.usename = 'cw_a'")" 1
+q "ALTER ROLE cw_a NOLOGIN" >/dev/null
+q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'cw_a'" >/dev/null
+ok "the leader notices at once that its connection is gone" wait_for "$tmp/a2.log" "database connection lost"
+ok "the standby takes over from the leader that lost its session" wait_for "$tmp/c.log" "writer lock taken"
+q "ALTER ROLE cw_a LOGIN" >/dev/null
+after_log() { tail -n +"$((mark + 1))" "$tmp/a2.log"; }
+lost_then_stands_by() { after_log | grep -q "standing by"; }
+ok "the old leader reconnects and stands by" poll_until 20 lost_then_stands_by
+ok "... never taking the lock again" sh -c "! tail -n +$((mark + 1)) '$tmp/a2.log' | grep -q 'writer lock taken'"
+ok "... nor sweeping" sh -c "! tail -n +$((mark + 1)) '$tmp/a2.log' | grep -q 'sweep: '"
+ok "the new leader delivers" poll_until 30 delivered
+is "still no transition twice" "$(no_doubles)" 0
+is "still none lost" "$(none_lost)" 0
+is "one session holds the writer lock" \
+	"$(q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 1668773746 AND granted")" 1
 tap_done

@@ -147,3 +147,23 @@ TESTS += tests/ctl-socket.sh
 # across two digests, the audiences, the HTML email rendered by Chromium.
 dist_check_SCRIPTS += tests/ctl-digest.sh
 TESTS += tests/ctl-digest.sh
+
+# The transition log stays bounded: retention, sink and subscriber cursors,
+# the replay window in status, a pruned cursor refused, the audit kept longer.
+dist_check_SCRIPTS += tests/daemon-retention.sh
+TESTS += tests/daemon-retention.sh
+
+# The Prometheus endpoint scraped from a real casewatchd, its page read by a
+# strict exposition-format reader.
+dist_check_SCRIPTS += tests/daemon-metrics.sh
+TESTS += tests/daemon-metrics.sh
+EXTRA_DIST += tests/metrics-lint.awk
+
+# The systemd units verified and their exposure scored against a target.
+dist_check_SCRIPTS += tests/systemd-unit.sh
+TESTS += tests/systemd-unit.sh
+
+# casewatchd under socket activation (systemd-socket-activate) and its
+# sd_notify sequence on a test NOTIFY_SOCKET.
+dist_check_SCRIPTS += tests/daemon-notify.sh
+TESTS += tests/daemon-notify.sh
