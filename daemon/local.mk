@@ -18,7 +18,7 @@ daemon_libcasewatchd_a_SOURCES = \
 	daemon/facts_reader.h daemon/facts_reader.c \
 	daemon/poller.h daemon/poller.c \
 	daemon/rule_info.h daemon/rule_info.c \
-	daemon/retention.h daemon/retention.c \
+	daemon/prune.h daemon/prune.c \
 	daemon/metrics.h daemon/metrics.c \
 	daemon/store_provider.h daemon/store_provider.c
 daemon_libcasewatchd_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBPQ_CFLAGS) \

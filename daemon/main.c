@@ -26,7 +26,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "poller.h"
-#include "retention.h"
+#include "prune.h"
 #include "store_provider.h"
 #include "transition_log.h"
 
@@ -54,7 +54,7 @@ struct main_state {
 	struct cw_translog *tlog;
 	struct cw_store_provider *provider;
 	struct cw_alertbus *bus;
-	struct cw_retention *retention;
+	struct cw_prune *prune;
 	struct cw_metrics *metrics; /* NULL unless metrics_listen is set */
 	uid_t *admin_uids; /* the bus's change policy; must outlive the bus */
 	size_t n_admin_uids;
@@ -472,19 +472,19 @@ static bool setup_alert_socket(struct main_state *ms)
 	cw_store_provider_set_bus(ms->provider, ms->bus);
 	cw_poller_set_sinks(ms->poller, ms->tlog, ms->bus);
 	/* The pruner keeps what the socket's subscribers still have to read. */
-	ms->retention = cw_retention_new(ms->base, ms->daemon, ms->tlog, ms->bus);
-	if (!ms->retention) {
-		cw_log(CW_LOG_ERR, "retention: out of memory");
+	ms->prune = cw_prune_new(ms->base, ms->daemon, ms->tlog, ms->bus);
+	if (!ms->prune) {
+		cw_log(CW_LOG_ERR, "prune: out of memory");
 		return false;
 	}
-	cw_store_provider_set_retention(ms->provider, ms->retention);
+	cw_store_provider_set_prune(ms->provider, ms->prune);
 	return true;
 }
 
 /* The Prometheus endpoint, when metrics_listen asks for one (not with --once). */
 static bool setup_metrics(struct main_state *ms)
 {
-	struct cw_metrics_sources src = { ms->daemon, ms->poller, ms->bus, ms->retention };
+	struct cw_metrics_sources src = { ms->daemon, ms->poller, ms->bus, ms->prune };
 	struct cw_error err;
 
 	if (!*ms->conf->metrics_listen)
@@ -501,7 +501,7 @@ static void teardown(struct main_state *ms)
 	cw_alertbus_free(ms->bus);
 	cw_store_provider_free(ms->provider);
 	cw_daemon_free(ms->daemon);
-	cw_retention_free(ms->retention); /* after the daemon: its queries' callbacks are dropped */
+	cw_prune_free(ms->prune); /* after the daemon: its queries' callbacks are dropped */
 	cw_metrics_free(ms->metrics);
 	cw_translog_free(ms->tlog);
 	free(ms->admin_uids);

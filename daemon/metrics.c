@@ -20,7 +20,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "poller.h"
-#include "retention.h"
+#include "prune.h"
 
 /* How often the open-alert counts are looked at (refreshed only after deliveries). */
 #define METRICS_COUNT_MS 5000
@@ -340,10 +340,10 @@ static void render_into(struct cw_metrics *m, struct evbuffer *b)
 			evbuffer_add_printf(b, "\"} %" PRIu64 "\n", st.errors[i].count);
 		}
 	}
-	if (m->src.retention) {
-		struct cw_retention_stats rs;
+	if (m->src.prune) {
+		struct cw_prune_stats rs;
 
-		cw_retention_get_stats(m->src.retention, &rs);
+		cw_prune_get_stats(m->src.prune, &rs);
 		family(b, "casewatch_transitions_pruned_total", "counter",
 		       "Transitions pruned after transition_retention since start.");
 		evbuffer_add_printf(b, "casewatch_transitions_pruned_total %" PRIu64 "\n", rs.transitions_pruned);

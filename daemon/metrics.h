@@ -7,7 +7,7 @@
  * calls, which cost a few additions whether or not the endpoint is on.
  * Everything else is read at scrape time from the modules that own it:
  * leadership from the daemon, subscribers and socket errors from the bus,
- * pruning from retention. Open alerts by rule and state come from a cheap
+ * pruning (prune.h). Open alerts by rule and state come from a cheap
  * grouped count the endpoint runs itself, asynchronously, between passes,
  * when transitions were delivered since the last one.
  *
@@ -27,7 +27,7 @@ struct event_base;
 struct cw_daemon;
 struct cw_poller;
 struct cw_alertbus;
-struct cw_retention;
+struct cw_prune;
 struct cw_metrics;
 
 /* Where the scrape reads from; any may be NULL. */
@@ -35,7 +35,7 @@ struct cw_metrics_sources {
 	struct cw_daemon *daemon;
 	struct cw_poller *poller;
 	struct cw_alertbus *bus;
-	struct cw_retention *retention;
+	struct cw_prune *prune;
 };
 
 /* Parses metrics_listen: "PORT" (on 127.0.0.1), "IPV4:PORT" or "[IPV6]:PORT";

@@ -19,7 +19,7 @@
 #include "log.h"
 #include "poller.h"
 #include "rule_info.h"
-#include "retention.h"
+#include "prune.h"
 #include "store_provider.h"
 #include "transition_log.h"
 
@@ -57,7 +57,7 @@ struct cw_store_provider {
 	struct cw_translog *tlog;
 	struct cw_alertbus_provider ring; /* the transition log's own provider */
 	struct cw_alertbus *bus;
-	struct cw_retention *retention; /* the replay window for status; may be NULL */
+	struct cw_prune *prune; /* the replay window for status; may be NULL */
 	char *profile;
 	struct sp_job *jobs;
 	struct event *count_timer;
@@ -362,13 +362,13 @@ static void on_count_timer(evutil_socket_t fd, short what, void *arg)
  * kept); the retention in force. */
 static void status_window(const struct cw_store_provider *sp, json_t *tr)
 {
-	struct cw_retention_stats rs;
+	struct cw_prune_stats rs;
 	const struct cw_conf *conf = cw_daemon_conf(sp->daemon);
 	char buf[32];
 
-	if (!sp->retention || !tr)
+	if (!sp->prune || !tr)
 		return;
-	cw_retention_get_stats(sp->retention, &rs);
+	cw_prune_get_stats(sp->prune, &rs);
 	cw_conf_format_duration(conf->transition_retention_ms, buf, sizeof(buf));
 	json_object_set_new(tr, "retention", json_string(conf->transition_retention_ms ? buf : "0"));
 	if (!rs.known)
@@ -907,9 +907,9 @@ void cw_store_provider_set_bus(struct cw_store_provider *sp, struct cw_alertbus 
 	sp->bus = bus;
 }
 
-void cw_store_provider_set_retention(struct cw_store_provider *sp, struct cw_retention *retention)
+void cw_store_provider_set_prune(struct cw_store_provider *sp, struct cw_prune *prune)
 {
-	sp->retention = retention;
+	sp->prune = prune;
 }
 
 void cw_store_provider_get(struct cw_store_provider *sp, struct cw_alertbus_provider *out)

@@ -3,7 +3,7 @@
  * PostgreSQL store.
  *
  * status:  the database's state, schema version, profile, the poller's last
- *          pass, transitions delivered and the replay window (retention.h),
+ *          pass, transitions delivered and the replay window (prune.h),
  *          and open alerts by state (a count
  *          kept fresh by a cheap query every few seconds, asynchronously).
  * alerts:  the open (announced) alerts a filter selects, from casewatch.alert.
@@ -45,8 +45,8 @@ void cw_store_provider_free(struct cw_store_provider *sp);
 void cw_store_provider_set_bus(struct cw_store_provider *sp, struct cw_alertbus *bus);
 
 /* The pruner whose replay window status shows. */
-struct cw_retention;
-void cw_store_provider_set_retention(struct cw_store_provider *sp, struct cw_retention *retention);
+struct cw_prune;
+void cw_store_provider_set_prune(struct cw_store_provider *sp, struct cw_prune *prune);
 
 /* Fills *out with the provider's callbacks. */
 void cw_store_provider_get(struct cw_store_provider *sp, struct cw_alertbus_provider *out);

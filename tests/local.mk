@@ -150,8 +150,8 @@ TESTS += tests/ctl-digest.sh
 
 # The transition log stays bounded: retention, sink and subscriber cursors,
 # the replay window in status, a pruned cursor refused, the audit kept longer.
-dist_check_SCRIPTS += tests/daemon-retention.sh
-TESTS += tests/daemon-retention.sh
+dist_check_SCRIPTS += tests/daemon-prune.sh
+TESTS += tests/daemon-prune.sh
 
 # The Prometheus endpoint scraped from a real casewatchd, its page read by a
 # strict exposition-format reader.

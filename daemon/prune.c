@@ -1,4 +1,4 @@
-/* retention.c - prunes old delivered transitions and audit rows in small batches, off the pass's path. */
+/* prune.c - prunes old delivered transitions and audit rows in small batches, off the pass's path. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -13,7 +13,7 @@
 #include "daemon.h"
 #include "db.h"
 #include "log.h"
-#include "retention.h"
+#include "prune.h"
 #include "transition_log.h"
 
 /* Rows per statement: small enough that a pass waits only briefly behind one. */
@@ -27,7 +27,7 @@
 
 enum ret_step { RET_IDLE, RET_TRANSITIONS, RET_AUDIT, RET_WINDOW };
 
-struct cw_retention {
+struct cw_prune {
 	struct event_base *base;
 	struct cw_daemon *daemon;
 	struct cw_translog *tlog;
@@ -36,13 +36,13 @@ struct cw_retention {
 	enum ret_step step;	 /* what the query in flight (or the next batch) does */
 	bool more;		 /* the last batch was full */
 	uint64_t run_transitions, run_audit; /* pruned by this run */
-	struct cw_retention_stats st;
+	struct cw_prune_stats st;
 };
 
-static void ret_next(struct cw_retention *r);
+static void ret_next(struct cw_prune *r);
 
 /* Waits ms before the next step (or the next run). */
-static void ret_arm(struct cw_retention *r, int64_t ms)
+static void ret_arm(struct cw_prune *r, int64_t ms)
 {
 	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
 
@@ -50,7 +50,7 @@ static void ret_arm(struct cw_retention *r, int64_t ms)
 }
 
 /* The run is over: says what it did, and waits for the next one. */
-static void ret_finish(struct cw_retention *r)
+static void ret_finish(struct cw_prune *r)
 {
 	if (r->run_transitions || r->run_audit)
 		cw_log(CW_LOG_INFO,
@@ -65,7 +65,7 @@ static void ret_finish(struct cw_retention *r)
 }
 
 /* A failed query ends the run; the next one starts over. */
-static void ret_failed(struct cw_retention *r, const struct cw_db_error *err)
+static void ret_failed(struct cw_prune *r, const struct cw_db_error *err)
 {
 	if (!err->connection_lost)
 		cw_log_ratelimited("retention", CW_LOG_WARNING, "retention: %s: %s%s%s",
@@ -76,7 +76,7 @@ static void ret_failed(struct cw_retention *r, const struct cw_db_error *err)
 
 static void on_window_row(const PGresult *res, void *arg)
 {
-	struct cw_retention *r = arg;
+	struct cw_prune *r = arg;
 
 	if (PQntuples(res) != 1)
 		return;
@@ -87,7 +87,7 @@ static void on_window_row(const PGresult *res, void *arg)
 
 static void on_pruned_row(const PGresult *res, void *arg)
 {
-	struct cw_retention *r = arg;
+	struct cw_prune *r = arg;
 	uint64_t n;
 
 	if (PQntuples(res) != 1)
@@ -107,7 +107,7 @@ static void on_pruned_row(const PGresult *res, void *arg)
 
 static void on_step_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
 {
-	struct cw_retention *r = arg;
+	struct cw_prune *r = arg;
 
 	(void)db;
 	if (err) {
@@ -141,7 +141,7 @@ static void cutoff(int64_t retention_ms, char buf[CW_CLOCK_UTC_STRLEN])
 }
 
 /* Runs the current step as one statement. */
-static void ret_next(struct cw_retention *r)
+static void ret_next(struct cw_prune *r)
 {
 	const struct cw_conf *conf = cw_daemon_conf(r->daemon);
 	struct cw_db *db = cw_daemon_db(r->daemon);
@@ -184,7 +184,7 @@ static void ret_next(struct cw_retention *r)
 /* The timer: starts a run, or goes on with one, when the connection is free. */
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
-	struct cw_retention *r = arg;
+	struct cw_prune *r = arg;
 	struct cw_db *db = cw_daemon_db(r->daemon);
 	struct cw_db_status st;
 
@@ -207,10 +207,10 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	ret_next(r);
 }
 
-struct cw_retention *cw_retention_new(struct event_base *base, struct cw_daemon *daemon, struct cw_translog *tlog,
+struct cw_prune *cw_prune_new(struct event_base *base, struct cw_daemon *daemon, struct cw_translog *tlog,
 				      struct cw_alertbus *bus)
 {
-	struct cw_retention *r = calloc(1, sizeof(*r));
+	struct cw_prune *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return NULL;
@@ -227,7 +227,7 @@ struct cw_retention *cw_retention_new(struct event_base *base, struct cw_daemon 
 	return r;
 }
 
-void cw_retention_free(struct cw_retention *r)
+void cw_prune_free(struct cw_prune *r)
 {
 	if (!r)
 		return;
@@ -235,7 +235,7 @@ void cw_retention_free(struct cw_retention *r)
 	free(r);
 }
 
-void cw_retention_get_stats(const struct cw_retention *r, struct cw_retention_stats *st)
+void cw_prune_get_stats(const struct cw_prune *r, struct cw_prune_stats *st)
 {
 	*st = r->st;
 }

@@ -1,5 +1,5 @@
 /*
- * retention.h - keeps casewatch's transition log and audit bounded.
+ * prune.h - keeps casewatch's transition log and audit bounded.
  *
  * Every poll_interval (the first time as soon as the database is ready),
  * while this daemon is the writer (the leader), no pass is running and its
@@ -13,8 +13,8 @@
  * timer, so status says from which id a subscriber can resume. Settings
  * are read from the daemon at each run, so a reload applies at the next.
  */
-#ifndef CASEWATCH_DAEMON_RETENTION_H
-#define CASEWATCH_DAEMON_RETENTION_H
+#ifndef CASEWATCH_DAEMON_PRUNE_H
+#define CASEWATCH_DAEMON_PRUNE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,10 +23,10 @@ struct event_base;
 struct cw_daemon;
 struct cw_translog;
 struct cw_alertbus;
-struct cw_retention;
+struct cw_prune;
 
 /* What status shows. */
-struct cw_retention_stats {
+struct cw_prune_stats {
 	bool known;	       /* the window has been read since the last connection */
 	uint64_t pruned_upto;  /* a replay cursor may not be older than this */
 	uint64_t oldest_id;    /* the oldest transition a replay can return; 0: none kept */
@@ -35,11 +35,11 @@ struct cw_retention_stats {
 };
 
 /* A pruner on base for daemon's store; tlog and bus may be NULL (--once). */
-struct cw_retention *cw_retention_new(struct event_base *base, struct cw_daemon *daemon, struct cw_translog *tlog,
+struct cw_prune *cw_prune_new(struct event_base *base, struct cw_daemon *daemon, struct cw_translog *tlog,
 				      struct cw_alertbus *bus);
 /* Frees it: call after cw_daemon_free (which drops its queries' callbacks). */
-void cw_retention_free(struct cw_retention *r);
+void cw_prune_free(struct cw_prune *r);
 /* The numbers for status. */
-void cw_retention_get_stats(const struct cw_retention *r, struct cw_retention_stats *st);
+void cw_prune_get_stats(const struct cw_prune *r, struct cw_prune_stats *st);
 
-#endif /* CASEWATCH_DAEMON_RETENTION_H */
+#endif /* CASEWATCH_DAEMON_PRUNE_H */

@@ -1,8 +1,8 @@
--- 005_retention.sql - a bounded transition log: delivered transitions pruned
+-- 005_prune.sql - a bounded transition log: delivered transitions pruned
 -- after a retention, the audit after a longer one, and replay refusing a
 -- cursor that points into what was pruned.
 --
--- The daemon (daemon/retention.c) calls casewatch.prune_transitions() and
+-- The daemon (daemon/prune.c) calls casewatch.prune_transitions() and
 -- casewatch.prune_audit() in small batches; docs/schema.md and
 -- docs/configuration.md (transition_retention, audit_retention) describe the
 -- rules. Nothing here touches a records.* table.

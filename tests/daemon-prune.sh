@@ -1,5 +1,5 @@
 #!/bin/sh
-# daemon-retention.sh - the transition log stays bounded: casewatch's
+# daemon-prune.sh - the transition log stays bounded: casewatch's
 # prune_transitions() rules on a real store (the retention, the syslog
 # sink's cursor, a subscriber's cursor, each alert's newest transition),
 # then casewatchd pruning by itself once its clock has moved past the
