@@ -13,6 +13,7 @@ daemon_libcasewatchd_a_SOURCES = \
 	daemon/retry.h daemon/retry.c \
 	daemon/db.h daemon/db.c \
 	daemon/migrate.h daemon/migrate.c \
+	daemon/preflight.h daemon/preflight.c \
 	daemon/daemon.h daemon/daemon.c \
 	daemon/deliver.h daemon/deliver.c \
 	daemon/poller.h daemon/poller.c \

@@ -25,6 +25,7 @@
 #include "alertbus.h"
 #include "log.h"
 #include "poller.h"
+#include "preflight.h"
 #include "store_provider.h"
 #include "transition_log.h"
 
@@ -142,34 +143,52 @@ static void parse_options(int argc, char **argv, struct options *opt)
 	}
 }
 
-/* --check-config: every problem, then exit 0 or 1. */
+/* Appends each line of text to a JSON array. */
+static void json_append_lines(json_t *list, const char *text)
+{
+	for (const char *line = text; line && *line;) {
+		const char *nl = strchr(line, '\n');
+
+		json_array_append_new(list, json_stringn(line, nl ? (size_t)(nl - line) : strlen(line)));
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
+/* --check-config: the file, then everything the daemon would load from what
+ * it names (preflight.h); every problem, then exit 0 or 1. */
 static int check_config(const struct options *opt)
 {
-	char *errors = NULL;
+	char *errors = NULL, *warnings = NULL;
 	struct cw_conf *conf = cw_conf_load(opt->conf_path, &errors);
-	json_t *doc, *list;
+	bool valid = conf && cw_preflight_check(conf, opt->conf_path, &errors, &warnings);
+	json_t *doc, *list, *wlist;
 
 	if (opt->json) {
 		list = json_array();
-		for (char *line = errors; line && *line;) {
-			char *nl = strchr(line, '\n');
-
-			json_array_append_new(list, json_stringn(line, nl ? (size_t)(nl - line) : strlen(line)));
-			line = nl ? nl + 1 : NULL;
-		}
-		doc = json_pack("{s:s, s:b, s:o}", "file", opt->conf_path, "valid", conf != NULL,
-				"errors", list);
+		wlist = json_array();
+		json_append_lines(list, errors);
+		json_append_lines(wlist, warnings);
+		doc = json_pack("{s:s, s:b, s:o, s:o}", "file", opt->conf_path, "valid", valid, "errors",
+				list, "warnings", wlist);
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(doc);
-	} else if (conf) {
-		printf("%s: OK\n", opt->conf_path);
 	} else {
-		fputs(errors, stderr);
+		for (const char *line = warnings; line && *line;) {
+			size_t n = strcspn(line, "\n");
+
+			fprintf(stderr, "warning: %.*s\n", (int)n, line);
+			line += n + (line[n] == '\n');
+		}
+		if (valid)
+			printf("%s: OK\n", opt->conf_path);
+		else
+			fputs(errors, stderr);
 	}
 	free(errors);
+	free(warnings);
 	cw_conf_free(conf);
-	return conf ? 0 : 1;
+	return valid ? 0 : 1;
 }
 
 /* --print-config: the effective settings, as a file or as JSON. */
