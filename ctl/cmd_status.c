@@ -52,7 +52,13 @@ static void print_status(const json_t *r)
 	       text_of(json_object_get(db, "schema_version"), b2, 32), text_of(json_object_get(db, "since"), b3, 32));
 	if (json_object_get(db, "last_error"))
 		printf("             last error: %s\n", json_string_value(json_object_get(db, "last_error")));
-	printf("profile:     %s\n", text_of(json_object_get(r, "profile"), b1, 32));
+	printf("profile:     %s", text_of(json_object_get(r, "profile"), b1, 32));
+	if (json_is_string(json_object_get(r, "profile_file")))
+		printf(" (%s)", json_string_value(json_object_get(r, "profile_file")));
+	putchar('\n');
+	if ((v = json_object_get(r, "profile_refused")))
+		printf("             the reload at %s refused profile %s (invalid; see the log)\n",
+		       text_of(json_object_get(v, "at"), b1, 32), text_of(json_object_get(v, "profile"), b2, 32));
 	if (json_object_get(pass, "last_at"))
 		printf("last pass:   %s, %s ms, %s persons (%s passes since start)\n",
 		       text_of(json_object_get(pass, "last_at"), b1, 32), text_of(json_object_get(pass, "last_ms"), b2, 32),

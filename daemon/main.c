@@ -458,7 +458,7 @@ static bool setup_alert_socket(struct main_state *ms)
 	struct cw_error err;
 
 	ms->tlog = cw_translog_new(ms->base, MAIN_TRANSLOG_RING);
-	ms->provider = ms->tlog ? cw_store_provider_new(ms->base, ms->daemon, ms->poller, ms->tlog, ms->conf->profile)
+	ms->provider = ms->tlog ? cw_store_provider_new(ms->base, ms->daemon, ms->poller, ms->tlog)
 				: NULL;
 	if (!ms->provider) {
 		cw_log(CW_LOG_ERR, "alert socket: out of memory");

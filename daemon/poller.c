@@ -42,6 +42,8 @@ struct cw_poller {
 	int64_t sweep_interval_ms;	/* 0: sweep only at start and on a profile change */
 	int64_t change_overlap_ms;	/* change markers are re-read this far back */
 	unsigned profile_generation;	/* bumped by each profile change */
+	char *profile_refused;		/* the profile the last reload refused, or NULL */
+	cw_time profile_refused_at;
 	int64_t last_sweep_ms;		/* monotonic start of the last complete sweep */
 
 	/* The pass in progress. */
@@ -702,9 +704,13 @@ static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg
 	p->sweep_interval_ms = conf->sweep_interval_ms;
 	p->change_overlap_ms = conf->change_overlap_ms;
 	fresh = load_profile(conf->profile, conf->profile_dir);
+	free(p->profile_refused);
+	p->profile_refused = NULL;
 	if (!fresh) {
 		cw_log(CW_LOG_WARNING, "reload: profile %s is invalid, keeping %s", conf->profile,
 		       cw_policy_name(p->policy));
+		p->profile_refused = strdup(conf->profile);
+		p->profile_refused_at = cw_clock_now();
 		return;
 	}
 	cw_policy_free(p->policy);
@@ -766,6 +772,7 @@ void cw_poller_free(struct cw_poller *p)
 	json_decref(p->retry_ids);
 	json_decref(p->retry_obligations);
 	cw_deliver_free(p->deliver);
+	free(p->profile_refused);
 	cw_policy_free(p->policy);
 	cw_calendar_free(p->cal);
 	free(p);
@@ -795,4 +802,16 @@ void cw_poller_get_stats(const struct cw_poller *p, struct cw_poller_stats *st)
 	*st = p->stats;
 	st->transitions_delivered = cw_deliver_count(p->deliver);
 	st->last_delivered_id = cw_deliver_last_id(p->deliver);
+}
+
+const struct cw_policy *cw_poller_policy(const struct cw_poller *p)
+{
+	return p->policy;
+}
+
+const char *cw_poller_profile_refused(const struct cw_poller *p, cw_time *at)
+{
+	if (p->profile_refused && at)
+		*at = p->profile_refused_at;
+	return p->profile_refused;
 }

@@ -34,6 +34,7 @@
 #include "daemon.h"
 
 struct cw_poller;
+struct cw_policy;
 struct cw_alertbus;
 struct cw_translog;
 
@@ -67,5 +68,13 @@ void cw_poller_set_sinks(struct cw_poller *p, struct cw_translog *tlog, struct c
 void cw_poller_set_json_output(struct cw_poller *p, FILE *out);
 
 void cw_poller_get_stats(const struct cw_poller *p, struct cw_poller_stats *st);
+
+/* The profile in force: the one loaded at start or by the last reload
+ * that named a valid one. */
+const struct cw_policy *cw_poller_policy(const struct cw_poller *p);
+/* The profile setting the last reload refused (invalid, so the one in
+ * force was kept), and when (*at); NULL when the last reload loaded its
+ * profile. */
+const char *cw_poller_profile_refused(const struct cw_poller *p, cw_time *at);
 
 #endif /* CASEWATCH_DAEMON_POLLER_H */

@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 
 #include "casewatch/facts.h"
+#include "casewatch/policy.h"
 #include "clock.h"
 #include "daemon.h"
 #include "db.h"
@@ -54,7 +55,6 @@ struct cw_store_provider {
 	struct cw_translog *tlog;
 	struct cw_alertbus_provider ring; /* the transition log's own provider */
 	struct cw_alertbus *bus;
-	char *profile;
 	struct sp_job *jobs;
 	struct event *count_timer;
 	bool counting;
@@ -357,6 +357,9 @@ static void sp_status(void *ctx, json_t *reply)
 	struct cw_poller_stats ps;
 	struct cw_db_status st = { 0 };
 	char since[CW_CLOCK_UTC_STRLEN], last[32], buf[CW_CLOCK_UTC_STRLEN];
+	const struct cw_policy *policy;
+	const char *refused;
+	cw_time refused_at = CW_TIME_NONE;
 	json_t *d, *pass, *alerts;
 
 	if (db)
@@ -377,7 +380,15 @@ static void sp_status(void *ctx, json_t *reply)
 		json_object_set_new(d, "next_retry_ms", json_integer(st.next_retry_ms));
 	}
 	json_object_set_new(reply, "database", d);
-	json_object_set_new(reply, "profile", json_string(sp->profile));
+	/* The profile in force, which a reload may have changed or refused to. */
+	policy = cw_poller_policy(sp->poller);
+	json_object_set_new(reply, "profile", json_string(cw_policy_name(policy)));
+	json_object_set_new(reply, "profile_file", json_string(cw_policy_file(policy)));
+	refused = cw_poller_profile_refused(sp->poller, &refused_at);
+	if (refused) {
+		cw_clock_format_utc(refused_at, buf);
+		json_object_set_new(reply, "profile_refused", json_pack("{s:s, s:s}", "profile", refused, "at", buf));
+	}
 
 	cw_poller_get_stats(sp->poller, &ps);
 	pass = json_pack("{s:I, s:b, s:I}", "passes", (json_int_t)ps.passes, "swept", ps.swept, "persons_evaluated",
@@ -697,8 +708,7 @@ static void sp_cancel(void *ctx, struct cw_alertbus_req *req)
 /* ---- the provider ---- */
 
 struct cw_store_provider *cw_store_provider_new(struct event_base *base, struct cw_daemon *daemon,
-						struct cw_poller *poller, struct cw_translog *tlog,
-						const char *profile)
+						struct cw_poller *poller, struct cw_translog *tlog)
 {
 	struct cw_store_provider *sp = calloc(1, sizeof(*sp));
 	struct timeval tv = { SP_COUNT_INTERVAL_MS / 1000, (SP_COUNT_INTERVAL_MS % 1000) * 1000 };
@@ -709,10 +719,9 @@ struct cw_store_provider *cw_store_provider_new(struct event_base *base, struct 
 	sp->daemon = daemon;
 	sp->poller = poller;
 	sp->tlog = tlog;
-	sp->profile = strdup(profile ? profile : "");
 	cw_translog_provider(tlog, NULL, NULL, &sp->ring);
 	sp->count_timer = event_new(base, -1, EV_PERSIST, on_count_timer, sp);
-	if (!sp->profile || !sp->count_timer) {
+	if (!sp->count_timer) {
 		cw_store_provider_free(sp);
 		return NULL;
 	}
@@ -734,7 +743,6 @@ void cw_store_provider_free(struct cw_store_provider *sp)
 	if (sp->count_timer)
 		event_free(sp->count_timer);
 	json_decref(sp->counts);
-	free(sp->profile);
 	free(sp);
 }
 
