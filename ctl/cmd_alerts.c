@@ -67,7 +67,8 @@ static void print_table(const json_t *alerts)
 	qsort(v, n, sizeof(*v), alert_cmp);
 	for (i = 0; i < n; i = j) {
 		if (i == 0 || !same(v[i], v[i - 1], "team"))
-			printf("%steam %s\n", i ? "\n" : "", ctl_member(v[i], "team", "(none)"));
+			printf("%steam %s\n", i ? "\n" : "",
+			       ctl_member(v[i], "team_code", ctl_member(v[i], "team", "(none)")));
 		for (j = i; j < n && same(v[j], v[i], "team") && same(v[j], v[i], "rule_id"); j++)
 			;
 		printf("  %s (%zu)\n", ctl_member(v[i], "rule_id", "-"), j - i);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "alerts_format.h"
@@ -14,7 +15,7 @@
 static void usage(FILE *out, void *ctx)
 {
 	(void)ctx;
-	fprintf(out, "usage: casewatchctl digest (--team ID | --audience A) [FILTERS]\n"
+	fprintf(out, "usage: casewatchctl digest (--team T | --audience A) [FILTERS]\n"
 		     "                           [--html [--subject TEXT] [--to ADDR] [--from ADDR]] [--socket PATH]\n"
 		     "\n"
 		     "What a manager must act on now: the overdue alerts first, then those due soon;\n"
@@ -39,7 +40,7 @@ static void usage(FILE *out, void *ctx)
 /* What the digest is about and how it is written. */
 struct digest {
 	cw_time now;	    /* casewatchd's time the alerts were read at */
-	char scope[256];    /* "team 7", "team 7, 8; audience team_manager" */
+	char scope[256];    /* "team T007", "team T007, T008; audience team_manager" */
 	bool html;
 };
 
@@ -241,8 +242,25 @@ out:
 	free(soon);
 }
 
-/* "team 7, 8; audience team_manager": whose digest it is, from the filter. */
-static void scope_text(const json_t *filter, char *buf, size_t size)
+/* A team as people know it: the code the alerts give for the team the
+ * filter named (by code or id), else the name as written. */
+static const char *team_shown(const json_t *alerts, const char *name)
+{
+	size_t i;
+	const json_t *a;
+
+	json_array_foreach (alerts, i, a) {
+		const char *code = ctl_member(a, "team_code", NULL);
+
+		if (code && (!strcmp(ctl_member(a, "team", ""), name) || !strcasecmp(code, name)))
+			return code;
+	}
+	return name;
+}
+
+/* "team T007, T008; audience team_manager": whose digest it is, from the
+ * filter, teams by code. */
+static void scope_text(const json_t *filter, const json_t *alerts, char *buf, size_t size)
 {
 	static const char *const keys[] = { "team", "audience" };
 	size_t i, len = 0;
@@ -257,7 +275,7 @@ static void scope_text(const json_t *filter, char *buf, size_t size)
 		len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s ", len ? "; " : "", keys[k]);
 		json_array_foreach (vals, i, v)
 			len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s", i ? ", " : "",
-						json_string_value(v));
+						k == 0 ? team_shown(alerts, json_string_value(v)) : json_string_value(v));
 	}
 }
 
@@ -304,7 +322,7 @@ static bool take(int c, const char *arg, void *ctx)
 static bool complete(const struct digest_opts *o, const json_t *filter)
 {
 	if (!json_object_get(filter, "team") && !json_object_get(filter, "audience")) {
-		ctl_error("digest: say whose digest it is: --team ID or --audience A");
+		ctl_error("digest: say whose digest it is: --team T (a code such as T005) or --audience A");
 		return false;
 	}
 	if (!o->html && (o->subject || o->from || json_array_size(o->to))) {
@@ -359,7 +377,7 @@ int cmd_digest(int argc, char **argv)
 		rc = ctl_request("digest", f.socket, json_pack("{s:s, s:O}", "cmd", "alerts", "filter", f.filter), &reply);
 	if (rc == CTL_EXIT_OK && reply) {
 		d.html = dopt.html;
-		scope_text(f.filter, d.scope, sizeof(d.scope));
+		scope_text(f.filter, json_object_get(reply, "alerts"), d.scope, sizeof(d.scope));
 		print_reply(&d, &dopt, reply);
 		json_decref(reply);
 	}

@@ -45,7 +45,7 @@ static const char *const transition_types[] = {
 
 /* The only data members an event carries: ids, codes and dates. */
 const char *const cw_alertbus_data_keys[] = {
-	"rule_id", "alert_id", "person_id", "team", "audience", "due",
+	"rule_id", "alert_id", "person_id", "team", "team_code", "audience", "due",
 	"state", "severity", "kind", "late_by", NULL,
 };
 

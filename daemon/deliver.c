@@ -87,6 +87,7 @@ json_t *cw_deliver_transition_json(const PGresult *res, int r)
 {
 	const char *person = value_or_null(res, r, 7), *team = value_or_null(res, r, 8);
 	const char *late_by = value_or_null(res, r, 11), *kind = value_or_null(res, r, 13);
+	const char *team_code = value_or_null(res, r, 14);
 	cw_time due = epoch_or_none(res, r, 10);
 	char at_text[CW_CLOCK_UTC_STRLEN], due_text[CW_CLOCK_UTC_STRLEN];
 	json_t *data;
@@ -101,6 +102,8 @@ json_t *cw_deliver_transition_json(const PGresult *res, int r)
 		cw_clock_format_utc(due, due_text);
 		json_object_set_new(data, "due", json_string(due_text));
 	}
+	if (team_code)
+		json_object_set_new(data, "team_code", json_string(team_code));
 	if (late_by)
 		json_object_set_new(data, "late_by", json_integer(strtoll(late_by, NULL, 10)));
 	return json_pack("{s:s, s:s, s:o}", "type", PQgetvalue(res, r, 1), "time", at_text, "data", data);
@@ -135,6 +138,7 @@ static int deliver_row(struct cw_deliver *dl, const PGresult *res, int r)
 		.person_id = value_or_null(res, r, 7) ? strtoll(PQgetvalue(res, r, 7), NULL, 10) : 0,
 		.rule_id = PQgetvalue(res, r, 6),
 		.team = value_or_null(res, r, 8),
+		.team_code = value_or_null(res, r, 14),
 		.due = epoch_or_none(res, r, 10),
 		.state = PQgetvalue(res, r, 3),
 		.transition_id = (int64_t)id,

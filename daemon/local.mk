@@ -17,7 +17,8 @@ daemon_libcasewatchd_a_SOURCES = \
 	daemon/daemon.h daemon/daemon.c \
 	daemon/deliver.h daemon/deliver.c \
 	daemon/poller.h daemon/poller.c \
-	daemon/store_provider.h daemon/store_provider.c
+	daemon/store_provider.h daemon/store_provider.c \
+	daemon/teams.h daemon/teams.c
 daemon_libcasewatchd_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBPQ_CFLAGS) \
 	$(LIBSYSTEMD_CFLAGS) $(JANSSON_CFLAGS)
 CASEWATCHD_LIBS = daemon/libcasewatchd.a $(CASEWATCH_LIBS) $(LIBEVENT_LIBS) $(LIBPQ_LIBS) \

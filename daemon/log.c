@@ -521,7 +521,8 @@ int cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t
 {
 	char alert[24], person[24], id[24], due[CW_CLOCK_UTC_STRLEN], msg[LOG_MSG_MAX];
 	const char *team = t->team && *t->team ? t->team : "-";
-	struct cw_log_field f[9], ok[LOG_MAX_FIELDS];
+	const char *shown = t->team_code && *t->team_code ? t->team_code : team;
+	struct cw_log_field f[10], ok[LOG_MAX_FIELDS];
 	size_t n = 6;
 
 	snprintf(alert, sizeof(alert), "%lld", (long long)t->alert_id);
@@ -536,6 +537,8 @@ int cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t
 	f[3] = (struct cw_log_field){ "team", team };
 	f[4] = (struct cw_log_field){ "due", due };
 	f[5] = (struct cw_log_field){ "state", t->state ? t->state : "-" };
+	if (t->team_code && *t->team_code)
+		f[n++] = (struct cw_log_field){ "team_code", t->team_code };
 	if (t->transition_id > 0) {
 		snprintf(id, sizeof(id), "%lld", (long long)t->transition_id);
 		f[n++] = (struct cw_log_field){ "transition_id", id };
@@ -545,7 +548,7 @@ int cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t
 	if (t->audience)
 		f[n++] = (struct cw_log_field){ "audience", t->audience };
 	snprintf(msg, sizeof(msg), "alert %s %s%s%s: %s for person %s, team %s, due %s%s%s", alert,
-		 f[0].value, t->kind ? " " : "", t->kind ? t->kind : "", f[5].value, person, team, due,
+		 f[0].value, t->kind ? " " : "", t->kind ? t->kind : "", f[5].value, person, shown, due,
 		 t->audience ? ", told: " : "", t->audience ? t->audience : "");
 	return log_send(level, "transition", msg, ok, log_fields_valid(f, n, ok), true);
 }

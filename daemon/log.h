@@ -62,7 +62,8 @@ struct cw_log_transition {
 	int64_t alert_id;
 	int64_t person_id;
 	const char *rule_id;
-	const char *team;	/* NULL when unallocated */
+	const char *team;	/* the team's id; NULL when unallocated */
+	const char *team_code;	/* the team's code (T005), shown to people; NULL if none */
 	cw_time due;
 	const char *state;	/* "due_soon", "overdue", "escalated", "resolved", ... */
 	int64_t transition_id;	/* 0 when not from the store */
@@ -115,7 +116,8 @@ void cw_log_fields(enum cw_log_level level, const char *msgid, const char *messa
 		   const struct cw_log_field *fields, size_t nfields);
 
 /* An alert transition: fields rule_id, alert_id, person_id, team, due,
- * state (and transition_id, kind, audience when set). Not an ordinary
+ * state (and team_code, transition_id, kind, audience when set); the
+ * message names the team by its code when it has one. Not an ordinary
  * message: it goes out whatever log_level is, and is never dropped
  * silently. Returns 0 when every configured target took it (the syslog
  * socket accepted the datagram, sd_journal_sendv() succeeded, the stderr

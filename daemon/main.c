@@ -27,6 +27,7 @@
 #include "poller.h"
 #include "preflight.h"
 #include "store_provider.h"
+#include "teams.h"
 #include "transition_log.h"
 
 /* Recent transitions kept in memory for resuming subscribers. */
@@ -53,6 +54,7 @@ struct main_state {
 	struct cw_translog *tlog;
 	struct cw_store_provider *provider;
 	struct cw_alertbus *bus;
+	struct cw_teams *teams; /* the records' team codes, for the socket */
 	uid_t *admin_uids; /* the bus's change policy; must outlive the bus */
 	size_t n_admin_uids;
 	gid_t *admin_gids;
@@ -458,8 +460,10 @@ static bool setup_alert_socket(struct main_state *ms)
 	struct cw_error err;
 
 	ms->tlog = cw_translog_new(ms->base, MAIN_TRANSLOG_RING);
-	ms->provider = ms->tlog ? cw_store_provider_new(ms->base, ms->daemon, ms->poller, ms->tlog)
-				: NULL;
+	ms->teams = cw_teams_new();
+	ms->provider = ms->tlog && ms->teams ?
+			       cw_store_provider_new(ms->base, ms->daemon, ms->poller, ms->tlog, ms->teams) :
+			       NULL;
 	if (!ms->provider) {
 		cw_log(CW_LOG_ERR, "alert socket: out of memory");
 		return false;
@@ -486,6 +490,7 @@ static bool setup_alert_socket(struct main_state *ms)
 	}
 	cw_store_provider_set_bus(ms->provider, ms->bus);
 	cw_poller_set_sinks(ms->poller, ms->tlog, ms->bus);
+	cw_poller_set_teams(ms->poller, ms->teams);
 	return true;
 }
 
@@ -495,6 +500,7 @@ static void teardown(struct main_state *ms)
 	cw_alertbus_free(ms->bus);
 	cw_store_provider_free(ms->provider);
 	cw_daemon_free(ms->daemon);
+	cw_teams_free(ms->teams); /* after the database, which drops a read in flight */
 	cw_translog_free(ms->tlog);
 	free(ms->admin_uids);
 	free(ms->admin_gids);

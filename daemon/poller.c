@@ -16,6 +16,7 @@
 #include "deliver.h"
 #include "log.h"
 #include "poller.h"
+#include "teams.h"
 
 /* Persons per page: one reconcile transaction each. Large enough to keep
  * round trips few, small enough that a page's facts stay a few MB. */
@@ -24,6 +25,8 @@
  * per pass at most (the rest waits for the next pass). */
 #define POLLER_ADVANCE_LIMIT 1000
 #define POLLER_ADVANCE_ROUNDS 100
+/* The records' teams are read again on a pass when older than this. */
+#define POLLER_TEAMS_MAX_AGE_MS 60000
 /* Met obligations due longer ago than this are not sent on a sweep. */
 #define POLLER_HORIZON_SECONDS (90 * 86400)
 
@@ -38,6 +41,7 @@ struct cw_poller {
 	struct cw_calendar *cal;
 	struct cw_daemon *daemon;
 	struct cw_deliver *deliver;
+	struct cw_teams *teams;		/* kept current for the socket (borrowed; may be NULL) */
 	FILE *json_out;
 	int64_t sweep_interval_ms;	/* 0: sweep only at start and on a profile change */
 	int64_t change_overlap_ms;	/* change markers are re-read this far back */
@@ -658,6 +662,8 @@ static void on_tick(struct cw_daemon *d, struct cw_db *db, cw_time now, void *ar
 	p->pass_ok = true;
 	p->pass_generation = p->profile_generation;
 	p->phase = PHASE_PERSONS;
+	if (p->teams)
+		cw_teams_refresh(p->teams, db, POLLER_TEAMS_MAX_AGE_MS);
 	p->mode = MODE_CHANGED;
 	if (!p->stats.swept || !*p->watermark ||
 	    (p->sweep_interval_ms > 0 && p->pass_started_ms - p->last_sweep_ms >= p->sweep_interval_ms))
@@ -674,9 +680,10 @@ static void on_db_ready(struct cw_daemon *d, struct cw_db *db, void *arg)
 {
 	struct cw_poller *p = arg;
 
-	(void)db;
 	p->daemon = d;
 	cw_deliver_reset(p->deliver);
+	if (p->teams)
+		cw_teams_refresh(p->teams, db, 0);
 }
 
 /* Loads the profile the settings name; NULL (errors logged) if invalid. */
@@ -790,6 +797,11 @@ void cw_poller_hooks(struct cw_poller *p, struct cw_hooks *hooks)
 void cw_poller_set_sinks(struct cw_poller *p, struct cw_translog *tlog, struct cw_alertbus *bus)
 {
 	cw_deliver_set_sinks(p->deliver, tlog, bus);
+}
+
+void cw_poller_set_teams(struct cw_poller *p, struct cw_teams *teams)
+{
+	p->teams = teams;
 }
 
 void cw_poller_set_json_output(struct cw_poller *p, FILE *out)

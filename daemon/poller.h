@@ -37,6 +37,7 @@ struct cw_poller;
 struct cw_policy;
 struct cw_alertbus;
 struct cw_translog;
+struct cw_teams;
 
 /* What a pass or the last sweep did, for status and the demo. */
 struct cw_poller_stats {
@@ -63,6 +64,10 @@ void cw_poller_hooks(struct cw_poller *p, struct cw_hooks *hooks);
 
 /* Where delivered transitions also go (both optional). */
 void cw_poller_set_sinks(struct cw_poller *p, struct cw_translog *tlog, struct cw_alertbus *bus);
+
+/* The team directory to read from the records on every (re)connection and
+ * every pass when older than a minute (borrowed; for the socket's filters). */
+void cw_poller_set_teams(struct cw_poller *p, struct cw_teams *teams);
 
 /* With --once --json: after the pass, print the open alerts to out. */
 void cw_poller_set_json_output(struct cw_poller *p, FILE *out);

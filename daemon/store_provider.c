@@ -19,6 +19,7 @@
 #include "log.h"
 #include "poller.h"
 #include "store_provider.h"
+#include "teams.h"
 #include "transition_log.h"
 
 /* Open alerts listed at most by one alerts reply ("truncated" says more exist). */
@@ -28,6 +29,9 @@
 #define SP_COUNT_INTERVAL_MS 5000
 /* Counts older than this are refreshed when status is asked. */
 #define SP_COUNT_STALE_MS 1000
+/* A team name not found is looked for again in the records when the
+ * table is older than this (the poller reads it every pass otherwise). */
+#define SP_TEAMS_MISS_MS 5000
 
 enum sp_kind { SP_ALERTS, SP_REPLAY, SP_CHANGE };
 
@@ -55,6 +59,7 @@ struct cw_store_provider {
 	struct cw_translog *tlog;
 	struct cw_alertbus_provider ring; /* the transition log's own provider */
 	struct cw_alertbus *bus;
+	struct cw_teams *teams;	    /* team codes, for filters that name them (borrowed) */
 	struct sp_job *jobs;
 	struct event *count_timer;
 	bool counting;
@@ -349,6 +354,32 @@ static void on_count_timer(evutil_socket_t fd, short what, void *arg)
 		count_refresh(sp);
 }
 
+/* A team of a filter, by code or id (the provider's team call). */
+static const char *sp_team(void *ctx, const char *name, char *id, size_t idsize, char *msg, size_t msgsize)
+{
+	struct cw_store_provider *sp = ctx;
+	struct cw_db *db = cw_daemon_db(sp->daemon);
+
+	switch (cw_teams_resolve(sp->teams, name, id, idsize)) {
+	case CW_TEAMS_FOUND:
+		return NULL;
+	case CW_TEAMS_NOT_READ:
+		cw_teams_refresh(sp->teams, db, 0);
+		snprintf(msg, msgsize, "the teams have not been read from the database yet; try again shortly");
+		return "db_unavailable";
+	case CW_TEAMS_UNKNOWN:
+		break;
+	}
+	/* A team recorded since the last read is known after the next one. */
+	cw_teams_refresh(sp->teams, db, SP_TEAMS_MISS_MS);
+	if (*cw_teams_example(sp->teams))
+		snprintf(msg, msgsize, "no such team (name a team by its code, such as %s, or its id)",
+			 cw_teams_example(sp->teams));
+	else
+		snprintf(msg, msgsize, "no such team (the records have no teams)");
+	return "unknown_team";
+}
+
 /* status: the database, the schema, the profile, the last pass, deliveries, open alerts. */
 static void sp_status(void *ctx, json_t *reply)
 {
@@ -421,6 +452,7 @@ static void on_alert_rows(const PGresult *res, void *arg)
 
 	for (int r = 0; r < PQntuples(res); r++) {
 		const char *team = value_or_null(res, r, 3), *worker = value_or_null(res, r, 12);
+		const char *team_code = value_or_null(res, r, 13);
 		json_t *a = json_pack("{s:s, s:s, s:s*, s:s, s:s, s:s, s:s, s:b}", "alert_id", PQgetvalue(res, r, 0),
 				      "rule_id", PQgetvalue(res, r, 1), "person_id", value_or_null(res, r, 2), "audience",
 				      PQgetvalue(res, r, 4), "state", PQgetvalue(res, r, 6), "severity",
@@ -429,6 +461,8 @@ static void on_alert_rows(const PGresult *res, void *arg)
 
 		if (team)
 			json_object_set_new(a, "team", json_string(team));
+		if (team_code)
+			json_object_set_new(a, "team_code", json_string(team_code));
 		if (worker)
 			json_object_set_new(a, "worker", json_string(worker));
 		set_time(a, "due", res, r, 5);
@@ -471,7 +505,8 @@ static void sp_alerts(void *ctx, const json_t *filter, cw_alertbus_reply_fn done
 		" extract(epoch FROM a.acked_at)::bigint,"
 		" extract(epoch FROM CASE WHEN a.snoozed_until > $9::timestamptz THEN a.snoozed_until END)::bigint,"
 		" (SELECT max(t.transition_id) FROM casewatch.transition t WHERE t.alert_id = a.alert_id),"
-		" (SELECT p.allocated_worker_id FROM records.person p WHERE p.person_id = a.person_id)"
+		" (SELECT p.allocated_worker_id FROM records.person p WHERE p.person_id = a.person_id),"
+		" (SELECT tm.code FROM records.team tm WHERE tm.team_id = a.team_id)"
 		" FROM casewatch.alert a WHERE " SP_MATCH " ORDER BY a.alert_id LIMIT 50001"; /* SP_ALERTS_MAX + 1 */
 	char *params[9], now[CW_CLOCK_UTC_STRLEN];
 	struct cw_db *db;
@@ -708,7 +743,8 @@ static void sp_cancel(void *ctx, struct cw_alertbus_req *req)
 /* ---- the provider ---- */
 
 struct cw_store_provider *cw_store_provider_new(struct event_base *base, struct cw_daemon *daemon,
-						struct cw_poller *poller, struct cw_translog *tlog)
+						struct cw_poller *poller, struct cw_translog *tlog,
+						struct cw_teams *teams)
 {
 	struct cw_store_provider *sp = calloc(1, sizeof(*sp));
 	struct timeval tv = { SP_COUNT_INTERVAL_MS / 1000, (SP_COUNT_INTERVAL_MS % 1000) * 1000 };
@@ -721,6 +757,7 @@ struct cw_store_provider *cw_store_provider_new(struct event_base *base, struct 
 	sp->tlog = tlog;
 	cw_translog_provider(tlog, NULL, NULL, &sp->ring);
 	sp->count_timer = event_new(base, -1, EV_PERSIST, on_count_timer, sp);
+	sp->teams = teams;
 	if (!sp->count_timer) {
 		cw_store_provider_free(sp);
 		return NULL;
@@ -760,4 +797,5 @@ void cw_store_provider_get(struct cw_store_provider *sp, struct cw_alertbus_prov
 	out->replay = sp_replay;
 	out->change = sp_change;
 	out->cancel = sp_cancel;
+	out->team = sp_team;
 }

@@ -73,8 +73,8 @@ static bool matches(const char *text, const char *re)
 START_TEST(test_transition_datagram)
 {
 	/* 2026-11-23T09:00:00Z is 1795424400 (date -u -d 2026-11-23T09:00:00Z +%s). */
-	struct cw_log_transition t = { .alert_id = 42, .person_id = 1001, .rule_id = "CP-24H",
-				       .team = "T7", .due = 1795424400, .state = "overdue" };
+	struct cw_log_transition t = { .alert_id = 42, .person_id = 1001, .rule_id = "CP-24H", .team = "7",
+				       .team_code = "T007", .due = 1795424400, .state = "overdue" };
 	char header[64];
 	const char *d;
 
@@ -88,9 +88,10 @@ START_TEST(test_transition_datagram)
 	snprintf(header, sizeof(header), " cwtest %ld transition ", (long)getpid());
 	ck_assert_msg(strstr(d, header), "%s", d);
 	ck_assert_msg(strstr(d, "[casewatch@32473 rule_id=\"CP-24H\" alert_id=\"42\" person_id=\"1001\" "
-				"team=\"T7\" due=\"2026-11-23T09:00:00Z\" state=\"overdue\"] "),
+				"team=\"7\" due=\"2026-11-23T09:00:00Z\" state=\"overdue\" team_code=\"T007\"] "),
 		      "%s", d);
-	ck_assert_msg(strstr(d, "] alert 42 CP-24H: overdue for person 1001, team T7, due "
+	/* People read the team's code; programs match on the id. */
+	ck_assert_msg(strstr(d, "] alert 42 CP-24H: overdue for person 1001, team T007, due "
 				"2026-11-23T09:00:00Z"),
 		      "%s", d);
 	ck_assert_ptr_null(next_dgram());

@@ -462,19 +462,21 @@ is "the syslog cursor is at the last transition" "$(cursor)" "$(maxid)"
 
 # Syslog, as received: each transition exactly once, in id order, RFC 5424
 # with PRI = facility daemon (3) * 8 + severity (err 3, warning 4, notice 5,
-# info 6), and the structured data of the transition row.
+# info 6), and the structured data of the transition row with the team's
+# code.
 got=$(sed -n 's/^\(<[0-9]*>1\) [0-9T:.-]*Z [^ ]* casewatchd [0-9]* transition \[casewatch@32473\(\( [a-z_]*="[^"]*"\)*\)\] .*$/\1\2/p' \
 	"$tmp/syslog.log" | sed 's/="\([^"]*\)"/=\1/g')
 want=$(q "SELECT '<' || (24 + CASE severity WHEN 'err' THEN 3 WHEN 'warning' THEN 4
 		WHEN 'notice' THEN 5 ELSE 6 END) || '>1'
 	|| ' rule_id=' || rule_id || ' alert_id=' || alert_id || ' person_id=' || person_id
-	|| ' team=' || coalesce(team_id::text, '-') || ' due=' || public.utc(due_at)
-	|| ' state=' || to_state || ' transition_id=' || transition_id || ' kind=' || kind
+	|| ' team=' || coalesce(t.team_id::text, '-') || ' due=' || public.utc(due_at)
+	|| ' state=' || to_state || coalesce(' team_code=' || tm.code, '')
+	|| ' transition_id=' || transition_id || ' kind=' || kind
 	|| ' audience=' || audience
-	FROM casewatch.transition ORDER BY transition_id")
+	FROM casewatch.transition t LEFT JOIN records.team tm USING (team_id) ORDER BY transition_id")
 is "syslog: one line per transition, in id order, with priority and fields" "$got" "$want"
 is "syslog: the first line, spelt out" "$(printf '%s\n' "$got" | head -1)" \
-	"<28>1 rule_id=CP-24H alert_id=$(q "SELECT alert_id FROM casewatch.alert WHERE person_id = 1103") person_id=1103 team=7 due=2026-06-03T08:00:00Z state=overdue transition_id=$(q "SELECT min(transition_id) FROM casewatch.transition") kind=raised audience=worker"
+	"<28>1 rule_id=CP-24H alert_id=$(q "SELECT alert_id FROM casewatch.alert WHERE person_id = 1103") person_id=1103 team=7 due=2026-06-03T08:00:00Z state=overdue team_code=T7 transition_id=$(q "SELECT min(transition_id) FROM casewatch.transition") kind=raised audience=worker"
 is "syslog: priorities seen: err (27), warning (28), info (30)" \
 	"$(printf '%s\n' "$got" | cut -d' ' -f1 | sort -u | tr '\n' ' ')" "<27>1 <28>1 <30>1 "
 
