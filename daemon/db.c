@@ -185,10 +185,12 @@ static void db_fail(struct cw_db *db, const char *why)
 	struct timeval tv;
 
 	db_note_error(db, why);
+	/* Lost: a warning, since the daemon reconnects; not getting back in is
+	 * for IT to act on (err). */
 	if (was_connected)
 		cw_log_lines("db-lost", CW_LOG_WARNING, "database connection lost", why);
 	else
-		cw_log_lines("db-connect", CW_LOG_WARNING, "cannot connect to database", why);
+		cw_log_lines("db-connect", CW_LOG_ERR, "cannot connect to database", why);
 	if (!db->down_since_ms)
 		db->down_since_ms = cw_clock_monotonic_ms();
 	if (db->io) {

@@ -52,14 +52,19 @@ struct cw_deliver {
 static void deliver_next(struct cw_deliver *dl, struct cw_db *db);
 static void deliver_send(struct cw_deliver *dl);
 
-/* The log priority of a store severity (syslog's own names). */
+/*
+ * The log priority of a transition, from the alert's own severity in the
+ * store (docs/operations.md, "Severities"): an alert is the council's
+ * business, not a fault of the daemon, so it is logged one step below its
+ * severity and never at err, which is kept for what needs IT. An escalated
+ * alert (err) is a warning, an overdue one (warning) a notice, the rest
+ * info. The alert's severity itself travels in the line's `severity` field.
+ */
 static enum cw_log_level severity_level(const char *severity)
 {
 	if (!strcmp(severity, "err"))
-		return CW_LOG_ERR;
-	if (!strcmp(severity, "warning"))
 		return CW_LOG_WARNING;
-	if (!strcmp(severity, "notice"))
+	if (!strcmp(severity, "warning"))
 		return CW_LOG_NOTICE;
 	return CW_LOG_INFO;
 }
@@ -144,6 +149,7 @@ static int deliver_row(struct cw_deliver *dl, const PGresult *res, int r)
 		.transition_id = (int64_t)id,
 		.kind = PQgetvalue(res, r, 1),
 		.audience = PQgetvalue(res, r, 9),
+		.severity = PQgetvalue(res, r, 5),
 	};
 	int e;
 

@@ -522,7 +522,7 @@ int cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t
 	char alert[24], person[24], id[24], due[CW_CLOCK_UTC_STRLEN], msg[LOG_MSG_MAX];
 	const char *team = t->team && *t->team ? t->team : "-";
 	const char *shown = t->team_code && *t->team_code ? t->team_code : team;
-	struct cw_log_field f[10], ok[LOG_MAX_FIELDS];
+	struct cw_log_field f[11], ok[LOG_MAX_FIELDS];
 	size_t n = 6;
 
 	snprintf(alert, sizeof(alert), "%lld", (long long)t->alert_id);
@@ -547,6 +547,8 @@ int cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t
 		f[n++] = (struct cw_log_field){ "kind", t->kind };
 	if (t->audience)
 		f[n++] = (struct cw_log_field){ "audience", t->audience };
+	if (t->severity)
+		f[n++] = (struct cw_log_field){ "severity", t->severity };
 	snprintf(msg, sizeof(msg), "alert %s %s%s%s: %s for person %s, team %s, due %s%s%s", alert,
 		 f[0].value, t->kind ? " " : "", t->kind ? t->kind : "", f[5].value, person, shown, due,
 		 t->audience ? ", told: " : "", t->audience ? t->audience : "");

@@ -69,6 +69,7 @@ struct cw_log_transition {
 	int64_t transition_id;	/* 0 when not from the store */
 	const char *kind;	/* "raised", "escalated", ...; NULL if none */
 	const char *audience;	/* who is told; NULL if none */
+	const char *severity;	/* the alert's own severity (info ... err); NULL if none */
 };
 
 /* Applies options (copied). Until called, messages go to stderr at info. */
@@ -116,7 +117,8 @@ void cw_log_fields(enum cw_log_level level, const char *msgid, const char *messa
 		   const struct cw_log_field *fields, size_t nfields);
 
 /* An alert transition: fields rule_id, alert_id, person_id, team, due,
- * state (and team_code, transition_id, kind, audience when set); the
+ * state (and team_code, transition_id, kind, audience, severity when
+ * set); the
  * message names the team by its code when it has one. Not an ordinary
  * message: it goes out whatever log_level is, and is never dropped
  * silently. Returns 0 when every configured target took it (the syslog

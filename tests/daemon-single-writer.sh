@@ -91,6 +91,10 @@ ok "a second daemon stands by" wait_for "$tmp/b.log" "standing by"
 sleep 2
 is "... and writes nothing while the first runs" "$(q "SELECT count(*) FROM casewatch.transition")" "$transitions"
 ok "... nor evaluates anyone" sh -c "! grep -q 'sweep: ' '$tmp/b.log'"
+# Issue 13: standing by is the standby's job, not a failure of every pass.
+is "... and logs no warning or error while it waits (no 'pass failed')" \
+	"$(grep -E ' (warning|err): ' "$tmp/b.log" | grep -v 'test_clock_file is set')" ""
+is "... saying it stands by once, though it tries on every pass" "$(grep -c 'standing by' "$tmp/b.log")" 1
 
 # Time moves on while only the first is there; then it dies without notice.
 echo "2026-12-20T09:00:00Z" >"$tmp/clock"
