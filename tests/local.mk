@@ -135,3 +135,8 @@ tests_check_deliver_LDADD = $(DAEMON_TEST_LIBS)
 dist_check_SCRIPTS += tests/ctl-socket.sh
 TESTS += tests/ctl-socket.sh
 # --- end casewatchctl's socket commands ---
+
+# What `make install` puts on a server (issue 13): units, sysusers.d and the
+# groups it makes, man pages, the journal catalog, profiles, SQL, the example.
+dist_check_SCRIPTS += tests/install-tree.sh
+TESTS += tests/install-tree.sh
