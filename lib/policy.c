@@ -1,5 +1,6 @@
 /* policy.c - loading profiles: files, `extends` chains, overrides, accessors. */
 #include "config.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <stdarg.h>

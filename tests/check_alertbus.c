@@ -1,6 +1,7 @@
 /* check_alertbus.c - the alert socket over real Unix sockets, served by the real transition log. */
 #define _GNU_SOURCE 1 /* pipe2, strndup */
 #include "config.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <fcntl.h>

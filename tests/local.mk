@@ -140,3 +140,9 @@ TESTS += tests/ctl-socket.sh
 # groups it makes, man pages, the journal catalog, profiles, SQL, the example.
 dist_check_SCRIPTS += tests/install-tree.sh
 TESTS += tests/install-tree.sh
+
+# A build folder configured again with another --prefix rebuilds what uses
+# the paths (paths.h, see Makefile.am). About a minute: it builds casewatchd
+# and casewatchctl in a scratch folder.
+dist_check_SCRIPTS += tests/rebuild-prefix.sh
+TESTS += tests/rebuild-prefix.sh
