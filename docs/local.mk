@@ -13,3 +13,8 @@ dist_doc_DATA += \
 	docs/records-interface.md \
 	docs/schema.md \
 	docs/vocabulary.md
+
+# Manual pages (mdoc): the daemon, its settings, the tool, the socket's
+# protocol. The unit's Documentation=man:casewatchd(8) names the first;
+# tests/man-pages.sh lints them and checks they name every setting.
+dist_man_MANS += docs/casewatchd.8 docs/casewatch.conf.5 docs/casewatchctl.1 docs/casewatch-protocol.7

@@ -34,6 +34,17 @@ ok "the profiles" test -f "$dest$pkgdata/profiles/default.json"
 ok "the schema migrations" test -f "$dest$pkgdata/sql/casewatch/001_initial.sql"
 ok "the one-off bank holidays" test -f "$dest$pkgdata/holidays/one-off.json"
 
+# The man pages, where man finds them: the unit's Documentation= resolves.
+mandir=$(mkvar mandir)
+for page in casewatchd.8 casewatch.conf.5 casewatchctl.1 casewatch-protocol.7; do
+	ok "man page $page" test -f "$dest$mandir/man${page##*.}/$page"
+done
+doc=$(sed -n 's/^Documentation=.*man:\([^ (]*\)(\([0-9]\)).*/\1.\2/p' "$dest$unitdir/casewatchd.service")
+is "the service names its man page" "$doc" casewatchd.8
+if command -v man >/dev/null; then
+	ok "... which man finds in the installed tree" sh -c "MANPATH='$dest$mandir' man -w '$doc' | grep -qF '$dest$mandir/man8/casewatchd.8'"
+fi
+
 # The groups the example names (socket_group, admin_groups) are made by
 # systemd-sysusers from the installed file, so the daemon neither fails on
 # the socket's group nor logs that it ignores an admin group.

@@ -146,3 +146,7 @@ TESTS += tests/install-tree.sh
 # and casewatchctl in a scratch folder.
 dist_check_SCRIPTS += tests/rebuild-prefix.sh
 TESTS += tests/rebuild-prefix.sh
+
+# The manual pages: lint, and every setting, command and option described.
+dist_check_SCRIPTS += tests/man-pages.sh
+TESTS += tests/man-pages.sh
