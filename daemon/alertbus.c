@@ -333,7 +333,7 @@ static void sub_overflow(struct conn *conn)
 	int n;
 
 	if (alertbus_ratelimit(bus, &bus->rl_overflow, "slow-client cut-offs"))
-		bus->cfg.log(LOG_WARNING,
+		(bus->cfg.log_cutoff ? bus->cfg.log_cutoff : bus->cfg.log)(LOG_WARNING,
 			     "alertbus: client uid %u pid %d cut off: more than %zu bytes waiting; it may resume from %" PRIu64,
 			     (unsigned)conn->actor.uid, (int)conn->actor.pid, bus->cfg.max_output, conn->last_sent);
 	alertbus_sub_end(conn);

@@ -126,6 +126,7 @@ struct cw_alertbus_config {
 	struct cw_alertbus_policy policy;
 	struct cw_alertbus_provider provider;
 	cw_alertbus_log_fn log;	  /* required */
+	cw_alertbus_log_fn log_cutoff; /* a slow subscriber cut off (default: log) */
 	time_t (*now)(void);	  /* the daemon's clock, for snooze's "until" (default time(NULL)) */
 };
 

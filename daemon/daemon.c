@@ -153,10 +153,10 @@ static void daemon_lock_done(struct cw_db *db, const struct cw_db_error *err, vo
 	 * it begins, not a warning every pass. */
 	if (!d->writer) {
 		if (!d->standby || d->once)
-			cw_log(d->once ? CW_LOG_WARNING : CW_LOG_NOTICE,
-			       "another casewatchd is writing alerts for this database (advisory lock %s "
-			       "is held); %s",
-			       DAEMON_WRITER_LOCK, d->once ? "--once does nothing" : "standing by");
+			cw_log_event(CW_EV_STANDBY, d->once ? CW_LOG_WARNING : CW_LOG_NOTICE,
+				     "another casewatchd is writing alerts for this database (advisory lock %s "
+				     "is held); %s",
+				     DAEMON_WRITER_LOCK, d->once ? "--once does nothing" : "standing by");
 		if (!d->standby)
 			sd_notify(0, "STATUS=Standing by: another casewatchd writes alerts for this database");
 		d->standby = true;
@@ -164,7 +164,7 @@ static void daemon_lock_done(struct cw_db *db, const struct cw_db_error *err, vo
 		return;
 	}
 	d->standby = false;
-	cw_log(CW_LOG_NOTICE, "writer lock taken: this casewatchd writes the alerts");
+	cw_log_event(CW_EV_LEADER, CW_LOG_NOTICE, "writer lock taken: this casewatchd writes the alerts");
 	sd_notifyf(0, "STATUS=Running: database connected, schema version %d", d->schema_version);
 	daemon_check_schema(d);
 }

@@ -250,10 +250,10 @@ static void configure_logging(const struct cw_conf *conf, bool foreground)
 	cw_log_configure(&lo);
 }
 
-/* Logs each line of a multi-line text at level. */
-static void log_each_line(enum cw_log_level level, const char *prefix, const char *text)
+/* Logs each line of a multi-line text at level, as event ev. */
+static void log_each_line(enum cw_log_event ev, enum cw_log_level level, const char *prefix, const char *text)
 {
-	cw_log_lines(NULL, level, prefix, text);
+	cw_log_lines(NULL, ev, level, prefix, text);
 }
 
 /* SIGHUP: reload. The handler runs in the loop, so a SIGHUP arriving during
@@ -262,6 +262,7 @@ static void on_sighup(evutil_socket_t sig, short what, void *arg)
 {
 	struct main_state *ms = arg;
 	char *errors = NULL, *report;
+	bool report_lines;
 	struct cw_conf *fresh;
 
 	(void)sig;
@@ -270,12 +271,14 @@ static void on_sighup(evutil_socket_t sig, short what, void *arg)
 	cw_log(CW_LOG_NOTICE, "SIGHUP: reloading %s", ms->opt.conf_path);
 	fresh = cw_conf_load(ms->opt.conf_path, &errors);
 	if (!fresh) {
-		log_each_line(CW_LOG_WARNING, "reload failed, keeping the old settings", errors);
+		log_each_line(CW_EV_RELOAD_REFUSED, CW_LOG_WARNING, "reload failed, keeping the old settings",
+			      errors);
 		free(errors);
 		sd_notify(0, "READY=1\nSTATUS=Running (the last reload failed; see the log)");
 		return;
 	}
 	report = cw_conf_reload_merge(ms->conf, fresh);
+	report_lines = report != NULL;
 	if (report) {
 		for (char *line = report; *line;) {
 			char *nl = strchr(line, '\n');
@@ -286,9 +289,9 @@ static void on_sighup(evutil_socket_t sig, short what, void *arg)
 			line = nl + 1;
 		}
 		free(report);
-	} else {
-		cw_log(CW_LOG_INFO, "reload: no setting changed");
 	}
+	cw_log_event(CW_EV_RELOAD_ACCEPTED, CW_LOG_NOTICE, "reload accepted: %s", report_lines ?
+		     "the settings above changed" : "no setting changed");
 	configure_logging(fresh, ms->opt.foreground);
 	cw_clock_set_test_file(fresh->test_clock_file);
 	cw_daemon_reload(ms->daemon, fresh);
@@ -435,6 +438,19 @@ static time_t bus_now(void)
 	return (time_t)cw_clock_now();
 }
 
+/* The bus's log of a slow subscriber cut off: an event with its MESSAGE_ID. */
+static void bus_log_cutoff(int priority, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	cw_log_event(CW_EV_SUBSCRIBER_CUT_OFF, priority < CW_LOG_ERR ? CW_LOG_ERR : (enum cw_log_level)priority, "%s",
+		     line);
+}
+
 /* The bus's log: the daemon's logger at the same priority. */
 static void bus_log(int priority, const char *fmt, ...)
 {
@@ -481,6 +497,7 @@ static bool setup_alert_socket(struct main_state *ms)
 	bc.policy.gids = ms->admin_gids;
 	bc.policy.n_gids = ms->n_admin_gids;
 	bc.log = bus_log;
+	bc.log_cutoff = bus_log_cutoff;
 	bc.now = bus_now;
 	cw_store_provider_get(ms->provider, &bc.provider);
 	ms->bus = cw_alertbus_new(ms->base, &bc, &err);

@@ -714,8 +714,8 @@ static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg
 	free(p->profile_refused);
 	p->profile_refused = NULL;
 	if (!fresh) {
-		cw_log(CW_LOG_WARNING, "reload: profile %s is invalid, keeping %s", conf->profile,
-		       cw_policy_name(p->policy));
+		cw_log_event(CW_EV_RELOAD_REFUSED, CW_LOG_WARNING, "reload: profile %s is invalid, keeping %s",
+			     conf->profile, cw_policy_name(p->policy));
 		p->profile_refused = strdup(conf->profile);
 		p->profile_refused_at = cw_clock_now();
 		return;
@@ -724,8 +724,8 @@ static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg
 	p->policy = fresh;
 	p->profile_generation++;
 	p->stats.swept = false;
-	cw_log(CW_LOG_NOTICE, "reload: profile %s loaded; every person will be recomputed",
-	       cw_policy_name(fresh));
+	cw_log_event(CW_EV_RELOAD_ACCEPTED, CW_LOG_NOTICE, "reload: profile %s loaded; every person will be recomputed",
+		     cw_policy_name(fresh));
 }
 
 struct cw_poller *cw_poller_new(const struct cw_conf *conf)

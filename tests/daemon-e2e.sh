@@ -468,6 +468,12 @@ is "the syslog cursor is at the last transition" "$(cursor)" "$(maxid)"
 # severity and the team's code.
 got=$(sed -n 's/^\(<[0-9]*>1\) [0-9T:.-]*Z [^ ]* casewatchd [0-9]* transition \[casewatch@32473\(\( [a-z_]*="[^"]*"\)*\)\] .*$/\1\2/p' \
 	"$tmp/syslog.log" | sed 's/="\([^"]*\)"/=\1/g')
+# Each line ends with its kind's MESSAGE_ID (systemd/casewatch.catalog).
+raised_id=$(sed -n 's/.*"raised", "\([0-9a-f]\{32\}\)".*/\1/p' "$CASEWATCH_SRCDIR/daemon/log.c")
+is "syslog: every transition line carries its kind's message_id" \
+	"$(printf '%s\n' "$got" | grep -c ' kind=raised .* message_id='"$raised_id"'$')" \
+	"$(q "SELECT count(*) FROM casewatch.transition WHERE kind = 'raised'")"
+got=$(printf '%s\n' "$got" | sed 's/ message_id=[0-9a-f]*$//')
 want=$(q "SELECT '<' || (24 + CASE severity WHEN 'err' THEN 4 WHEN 'warning' THEN 5
 		ELSE 6 END) || '>1'
 	|| ' rule_id=' || rule_id || ' alert_id=' || alert_id || ' person_id=' || person_id

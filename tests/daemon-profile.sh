@@ -81,6 +81,8 @@ write_conf "$bad"
 kill -HUP "$pid"
 ok "a reload naming an invalid profile is refused" wait_for "reload: profile $bad is invalid, keeping default"
 ok "... with the errors logged" wait_for "rules[0].period.unit: unknown unit"
+ok "... the refusal carrying its MESSAGE_ID" \
+	grep -qE "reload: profile $bad is invalid, keeping default .*message_id=039d48f6e3c142d9a42c286c03f9d6dc" "$tmp/log"
 ok "... and the daemon carries on" kill -0 "$pid"
 ok "status still names the profile in force" status_says .profile default
 is "... and the one the reload refused" "$(jq -r .profile_refused.profile "$tmp/status.json")" "$bad"
@@ -90,6 +92,8 @@ ok "... which the text status says too" grep -qF "refused profile $bad (invalid;
 write_conf coventry
 kill -HUP "$pid"
 ok "a reload naming a valid profile loads it" wait_for "reload: profile coventry loaded; every person will be recomputed"
+ok "... an accepted reload, with its MESSAGE_ID" \
+	grep -qE "reload: profile coventry loaded.* message_id=e3bcaf6cc1be4d5a9e255975b57dcd96" "$tmp/log"
 ok "status names the new profile" status_says .profile coventry
 is "... and its file" "$(jq -r .profile_file "$tmp/status.json")" "$CASEWATCH_SRCDIR/profiles/coventry.json"
 is "... and the refusal is over" "$(jq -r .profile_refused "$tmp/status.json")" null

@@ -33,6 +33,12 @@ ok "the example configuration" test -f "$dest$sysconf/casewatch/casewatch.conf.e
 ok "the profiles" test -f "$dest$pkgdata/profiles/default.json"
 ok "the schema migrations" test -f "$dest$pkgdata/sql/casewatch/001_initial.sql"
 ok "the one-off bank holidays" test -f "$dest$pkgdata/holidays/one-off.json"
+catalog=$(mkvar catalogdir)
+ok "the journal message catalog, in systemd's catalog directory" test -f "$dest$catalog/casewatch.catalog"
+case "$catalog" in
+*/lib/systemd/catalog) ok "... which is systemd's, under the prefix" test "${catalog#"$prefix"}" != "$catalog" ;;
+*) ok "... which is the one configure was given" true ;;
+esac
 
 # The man pages, where man finds them: the unit's Documentation= resolves.
 mandir=$(mkvar mandir)

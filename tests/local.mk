@@ -150,3 +150,7 @@ TESTS += tests/rebuild-prefix.sh
 # The manual pages: lint, and every setting, command and option described.
 dist_check_SCRIPTS += tests/man-pages.sh
 TESTS += tests/man-pages.sh
+
+# The journal: the message catalog parses, every event carries its MESSAGE_ID.
+dist_check_SCRIPTS += tests/log-journal.sh
+TESTS += tests/log-journal.sh
