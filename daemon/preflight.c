@@ -85,8 +85,9 @@ static void list_profiles(const char *profile, const char *dir, struct preflight
 	while ((de = readdir(d)) && n < sizeof(list) / sizeof(list[0])) {
 		size_t len = strlen(de->d_name);
 
-		if (len > 5 && de->d_name[0] != '.' && !strcmp(de->d_name + len - 5, ".json"))
-			list[n++] = strndup(de->d_name, len - 5);
+		if (len > 5 && de->d_name[0] != '.' && !strcmp(de->d_name + len - 5, ".json") &&
+		    !(list[n++] = strndup(de->d_name, len - 5)))
+			abort();
 	}
 	closedir(d);
 	qsort(list, n, sizeof(list[0]), name_cmp);
