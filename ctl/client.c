@@ -204,6 +204,10 @@ int ctl_client_call(struct ctl_client *c, json_t *request, json_t **reply, struc
 			e = json_object_get(v, "error");
 			cw_error_set(err, "casewatchd refused: %s (%s)", json_string_value(json_object_get(e, "message")),
 				     json_string_value(json_object_get(e, "code")));
+			/* A team no one has is invalid input, like an unknown alert id. */
+			if (json_is_string(json_object_get(e, "code")) &&
+			    !strcmp(json_string_value(json_object_get(e, "code")), "unknown_team"))
+				return CTL_EXIT_NO;
 			return CTL_EXIT_REFUSED;
 		}
 		json_decref(v);

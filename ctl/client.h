@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "casewatch/error.h"
+#include "paths.h" /* CW_RUNSTATEDIR */
 
 /* Where casewatchd listens unless told otherwise. */
 #define CTL_CLIENT_DEFAULT_SOCKET CW_RUNSTATEDIR "/casewatch.sock"

@@ -76,9 +76,8 @@ static void print_table(const json_t *alerts)
 	qsort(v, n, sizeof(*v), alert_cmp);
 	for (i = 0; i < n; i = j) {
 		if (i == 0 || !same(v[i], v[i - 1], "team"))
-			printf("%steam %s%s%s%s\n", i ? "\n" : "", ctl_member(v[i], "team", "(none)"),
-			       json_object_get(v[i], "team_code") ? " (" : "", ctl_member(v[i], "team_code", ""),
-			       json_object_get(v[i], "team_code") ? ")" : "");
+			printf("%steam %s\n", i ? "\n" : "",
+			       ctl_member(v[i], "team_code", ctl_member(v[i], "team", "(none)")));
 		for (j = i; j < n && same(v[j], v[i], "team") && same(v[j], v[i], "rule_id"); j++)
 			;
 		printf("  %s (%zu)%s%s\n", ctl_member(v[i], "rule_id", "-"), j - i, json_object_get(v[i], "rule_title") ? "  " : "",

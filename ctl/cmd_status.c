@@ -58,7 +58,13 @@ static void print_status(const json_t *r)
 						    !strcmp(json_string_value(json_object_get(r, "role")), "leader")
 					    ? "leader (this casewatchd writes the alerts)"
 					    : "standby (another casewatchd writes the alerts; this one takes over if it goes)");
-	printf("profile:     %s\n", text_of(json_object_get(r, "profile"), b1, 32));
+	printf("profile:     %s", text_of(json_object_get(r, "profile"), b1, 32));
+	if (json_is_string(json_object_get(r, "profile_file")))
+		printf(" (%s)", json_string_value(json_object_get(r, "profile_file")));
+	putchar('\n');
+	if ((v = json_object_get(r, "profile_refused")))
+		printf("             the reload at %s refused profile %s (invalid; see the log)\n",
+		       ctl_time_text(json_string_value(json_object_get(v, "at")), t), text_of(json_object_get(v, "profile"), b2, 32));
 	if (json_object_get(pass, "last_at"))
 		printf("last pass:   %s, %s ms, %s persons (%s passes since start)\n",
 		       ctl_time_text(json_string_value(json_object_get(pass, "last_at")), t), text_of(json_object_get(pass, "last_ms"), b2, 32),

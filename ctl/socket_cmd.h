@@ -37,7 +37,8 @@ enum ctl_filter_opt {
 
 /* The help lines of the filters (without --state) and of --socket. */
 #define CTL_FILTER_HELP                                                                                        \
-	"  --team ID          only alerts of this team (repeat, or separate with commas)\n"                      \
+	"  --team T           only alerts of this team: its code (T005) or id (repeat, or\n"                     \
+	"                     separate with commas)\n"                                                           \
 	"  --rule ID          only this rule, e.g. NOTE-5WD\n"                                                    \
 	"  --audience A       worker, team_manager, service_manager, records_officer, operations\n"               \
 	"  --person ID        only this person's alerts\n"                                                        \

@@ -47,7 +47,7 @@ static const char *const transition_types[] = {
  * rule's title and source reference from the policy profile (never from a
  * record). */
 const char *const cw_alertbus_data_keys[] = {
-	"rule_id", "rule_title", "rule_source", "alert_id", "person_id", "team", "audience", "due",
+	"rule_id", "rule_title", "rule_source", "alert_id", "person_id", "team", "team_code", "audience", "due",
 	"state", "severity", "kind", "late_by", NULL,
 };
 
@@ -360,7 +360,7 @@ static void sub_overflow(struct conn *conn)
 	int n;
 
 	if (alertbus_ratelimit(bus, &bus->rl_overflow, "slow-client cut-offs"))
-		bus->cfg.log(LOG_WARNING,
+		(bus->cfg.log_cutoff ? bus->cfg.log_cutoff : bus->cfg.log)(LOG_WARNING,
 			     "alertbus: client uid %u pid %d cut off: more than %zu bytes waiting; it may resume from %" PRIu64,
 			     (unsigned)conn->actor.uid, (int)conn->actor.pid, bus->cfg.max_output, conn->last_sent);
 	alertbus_sub_end(conn);

@@ -64,7 +64,7 @@ typedef void (*cw_alertbus_batch_fn)(struct cw_alertbus_req *req, const json_t *
  * What the bus serves. A transition object is
  *   {"id": 42, "type": "raised", "time": "2026-11-23T09:00:00Z",
  *    "data": {"rule_id": ..., "alert_id": ..., "person_id": ..., "team": ...,
- *             "audience": ..., "due": ..., "state": ..., "severity": ...,
+ *             "team_code": ..., "audience": ..., "due": ..., "state": ..., "severity": ...,
  *             "kind": ..., "late_by": ...}}
  * with type one of raised, escalated, resolved, withdrawn, acknowledged,
  * snoozed; data values are strings or integers (ids, codes, dates); other
@@ -95,6 +95,12 @@ struct cw_alertbus_provider {
 	/* The client went away: forget req, never answer it. May be NULL, then
 	 * the bus keeps req until the provider answers and ignores the answer. */
 	void (*cancel)(void *ctx, struct cw_alertbus_req *req);
+	/* Names a team of a filter as the client wrote it (a code such as
+	 * "T005", or an id) by the id the data carry, written to id; returns
+	 * NULL then, else an error code ("unknown_team", or "db_unavailable"
+	 * while the teams cannot be read) with msg (synchronous). May be NULL:
+	 * team values are then matched as they are written. */
+	const char *(*team)(void *ctx, const char *name, char *id, size_t idsize, char *msg, size_t msgsize);
 };
 
 /* Who may change state (ack, snooze). Read-only commands are for any peer. */
@@ -128,6 +134,7 @@ struct cw_alertbus_config {
 	struct cw_alertbus_policy policy;
 	struct cw_alertbus_provider provider;
 	cw_alertbus_log_fn log;	  /* required */
+	cw_alertbus_log_fn log_cutoff; /* a slow subscriber cut off (default: log) */
 	time_t (*now)(void);	  /* the daemon's clock, for snooze's "until" (default time(NULL)) */
 };
 

@@ -63,16 +63,45 @@ bool cw_alertbus_filter_match(const json_t *filter, const json_t *data)
 	return true;
 }
 
+/* Replaces each team of a filter (code or id) by its id; false with the
+ * provider's error code and msg when one names no team. */
+static bool filter_teams(const struct cw_alertbus *bus, json_t *arr, const char **code, char *msg, size_t size)
+{
+	const struct cw_alertbus_provider *p = &bus->cfg.provider;
+	char id[32], why[160], shown[40];
+	size_t i;
+	json_t *v;
+
+	if (!p->team)
+		return true;
+	json_array_foreach (arr, i, v) {
+		const char *name = json_string_value(v);
+		const char *refused = p->team(p->ctx, name, id, sizeof(id), why, sizeof(why));
+
+		if (refused) {
+			*code = refused;
+			alertbus_printable(shown, sizeof(shown), name, strlen(name));
+			snprintf(msg, size, "filter.team[%zu]: \"%s\": %s", i, shown, why);
+			return false;
+		}
+		json_array_set_new(arr, i, json_string(id));
+	}
+	return true;
+}
+
 /*
  * Checks a filter object and returns it normalized (every member an array
- * of strings), or NULL with msg naming the JSON path at fault. with_state
- * allows "state" (alerts); subscriptions filter on the other five.
+ * of strings, teams by id), or NULL with msg naming the JSON path at fault
+ * and *code the error code. with_state allows "state" (alerts);
+ * subscriptions filter on the other five.
  */
-static json_t *filter_parse(const json_t *in, bool with_state, char *msg, size_t size)
+static json_t *filter_parse(const struct cw_alertbus *bus, const json_t *in, bool with_state, const char **code,
+			    char *msg, size_t size)
 {
 	const char *key;
 	json_t *v, *out;
 
+	*code = "bad_request";
 	if (!json_is_object(in)) {
 		snprintf(msg, size, "filter: expected an object");
 		return NULL;
@@ -97,7 +126,7 @@ static json_t *filter_parse(const json_t *in, bool with_state, char *msg, size_t
 			arr = json_array();
 			json_array_append(arr, v);
 		} else if (json_is_array(v) && json_array_size(v) > 0 && json_array_size(v) <= MAX_FILTER_VALUES) {
-			arr = json_incref(v);
+			arr = json_copy(v); /* teams are rewritten to ids */
 		} else {
 			snprintf(msg, size, "filter.%s: expected a string or an array of 1 to %d strings", key,
 				 MAX_FILTER_VALUES);
@@ -113,6 +142,10 @@ static json_t *filter_parse(const json_t *in, bool with_state, char *msg, size_t
 				json_decref(arr);
 				goto bad;
 			}
+		}
+		if (!strcmp(key, "team") && !filter_teams(bus, arr, code, msg, size)) {
+			json_decref(arr);
+			goto bad;
 		}
 		json_object_set_new(out, key, arr);
 	}
@@ -219,14 +252,15 @@ static void cmd_alerts(struct conn *conn, const json_t *req, const json_t *id)
 	struct cw_alertbus *bus = conn->bus;
 	const json_t *f = json_object_get(req, "filter");
 	struct cw_alertbus_req *r;
+	const char *code = NULL;
 	char msg[256];
 	json_t *filter;
 
 	if (!check_members(conn, req, "alerts", members))
 		return;
-	filter = f ? filter_parse(f, true, msg, sizeof(msg)) : json_object();
+	filter = f ? filter_parse(bus, f, true, &code, msg, sizeof(msg)) : json_object();
 	if (!filter) {
-		alertbus_reply_error(conn, id, "bad_request", "alerts: %s", msg);
+		alertbus_reply_error(conn, id, code, "alerts: %s", msg);
 		return;
 	}
 	if (!bus->cfg.provider.alerts) {
@@ -263,9 +297,11 @@ static void cmd_subscribe(struct conn *conn, const json_t *req, const json_t *id
 		return;
 	}
 	if (f) {
-		filter = filter_parse(f, false, msg, sizeof(msg));
+		const char *code = NULL;
+
+		filter = filter_parse(bus, f, false, &code, msg, sizeof(msg));
 		if (!filter) {
-			alertbus_reply_error(conn, id, "bad_request", "subscribe: %s", msg);
+			alertbus_reply_error(conn, id, code, "subscribe: %s", msg);
 			return;
 		}
 		if (json_object_size(filter) == 0) {
@@ -395,7 +431,8 @@ static json_t *change_list(const json_t *alert, const json_t *alerts, const char
  * code; "until" is after now, the daemon's clock). NULL with msg when
  * something is wrong.
  */
-static json_t *change_args(const json_t *req, const char *verb, bool snooze, time_t now, char *msg, size_t size)
+static json_t *change_args(const struct cw_alertbus *bus, const json_t *req, const char *verb, bool snooze,
+			   time_t now, const char **code, char *msg, size_t size)
 {
 	const json_t *alert = json_object_get(req, "alert");
 	const json_t *alerts = json_object_get(req, "alerts");
@@ -408,7 +445,7 @@ static json_t *change_args(const json_t *req, const char *verb, bool snooze, tim
 		return NULL;
 	}
 	if (f) {
-		target = filter_parse(f, true, why, sizeof(why));
+		target = filter_parse(bus, f, true, code, why, sizeof(why));
 		if (target && json_object_size(target) == 0) {
 			json_decref(target);
 			target = NULL;
@@ -468,6 +505,7 @@ static void cmd_change(struct conn *conn, const json_t *req, const json_t *id, c
 	bool snooze = !strcmp(verb, "snooze"), undo = !strncmp(verb, "un", 2);
 	struct cw_alertbus *bus = conn->bus;
 	struct cw_alertbus_req *r;
+	const char *code = "bad_request";
 	char msg[256];
 	json_t *args;
 
@@ -482,9 +520,10 @@ static void cmd_change(struct conn *conn, const json_t *req, const json_t *id, c
 				     (unsigned)conn->actor.uid, verb);
 		return;
 	}
-	args = change_args(req, verb, snooze, bus->cfg.now ? bus->cfg.now() : time(NULL), msg, sizeof(msg));
+	args = change_args(bus, req, verb, snooze, bus->cfg.now ? bus->cfg.now() : time(NULL), &code, msg,
+			   sizeof(msg));
 	if (!args) {
-		alertbus_reply_error(conn, id, "bad_request", "%s", msg);
+		alertbus_reply_error(conn, id, code, "%s", msg);
 		return;
 	}
 	if (!bus->cfg.provider.change) {

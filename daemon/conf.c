@@ -1,5 +1,6 @@
 /* conf.c - the settings table and the casewatch.conf parser. */
 #include "config.h"
+#include "paths.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "paths.h" /* CW_*DIR: where configure put things */
+
 /* Where casewatchd looks without -c. */
 #define CW_CONF_DEFAULT_PATH CW_SYSCONFDIR "/casewatch.conf"
 

@@ -23,6 +23,7 @@ struct cw_daemon {
 	struct event *tick;	    /* every poll_interval */
 	int schema_version;	    /* -1 until migrated on this connection */
 	bool writer;		    /* holds the single-writer lock on this connection */
+	bool standby;		    /* another casewatchd holds it: said once, not every pass */
 	int highest_known;	    /* the newest migration file's version */
 	bool in_pass;
 	bool stopping;
@@ -52,21 +53,28 @@ static void daemon_maybe_exit(struct cw_daemon *d)
 		event_base_loopexit(d->base, NULL);
 }
 
-/* Ends a pass: logs its duration; --once stops here. */
-void cw_daemon_pass_done(struct cw_daemon *d, bool ok)
+/* Ends a pass: logs its duration (a standby's pass did what it should, so
+ * it is no failure); --once stops here. */
+static void daemon_pass_end(struct cw_daemon *d, bool ok, bool standby)
 {
 	if (!d->in_pass)
 		return;
 	d->in_pass = false;
-	cw_metrics_note_pass(cw_clock_monotonic_ms() - d->pass_started_ms, ok);
-	cw_log(ok ? CW_LOG_DEBUG : CW_LOG_WARNING, "pass %u %s in %lld ms", d->passes,
-	       ok ? "finished" : "failed", (long long)(cw_clock_monotonic_ms() - d->pass_started_ms));
+	cw_metrics_note_pass(cw_clock_monotonic_ms() - d->pass_started_ms, ok || standby);
+	cw_log(ok || standby ? CW_LOG_DEBUG : CW_LOG_WARNING, "pass %u %s in %lld ms", d->passes,
+	       standby ? "stood by" : ok ? "finished" : "failed",
+	       (long long)(cw_clock_monotonic_ms() - d->pass_started_ms));
 	if (d->once) {
 		if (!ok)
 			d->exit_status = 1;
 		d->stopping = true;
 	}
 	daemon_maybe_exit(d);
+}
+
+void cw_daemon_pass_done(struct cw_daemon *d, bool ok)
+{
+	daemon_pass_end(d, ok, false);
 }
 
 /* The schema check's row: the database's current version. */
@@ -143,16 +151,22 @@ static void daemon_lock_done(struct cw_db *db, const struct cw_db_error *err, vo
 		cw_daemon_pass_done(d, false);
 		return;
 	}
+	/* Standing by is this daemon's job while another writes: a notice when
+	 * it begins, not a warning every pass. */
 	if (!d->writer) {
-		cw_log_ratelimited("writer-lock", CW_LOG_WARNING,
-				   "another casewatchd is writing alerts for this database (advisory lock %s "
-				   "is held); %s",
-				   DAEMON_WRITER_LOCK, d->once ? "--once does nothing" : "standing by");
-		sd_notify(0, "STATUS=Standing by: another casewatchd writes alerts for this database");
-		cw_daemon_pass_done(d, false);
+		if (!d->standby || d->once)
+			cw_log_event(CW_EV_STANDBY, d->once ? CW_LOG_WARNING : CW_LOG_NOTICE,
+				     "another casewatchd is writing alerts for this database (advisory lock %s "
+				     "is held); %s",
+				     DAEMON_WRITER_LOCK, d->once ? "--once does nothing" : "standing by");
+		if (!d->standby)
+			sd_notify(0, "STATUS=Standing by: another casewatchd writes alerts for this database");
+		d->standby = true;
+		daemon_pass_end(d, false, !d->once);
 		return;
 	}
-	cw_log(CW_LOG_INFO, "writer lock taken: this casewatchd writes the alerts");
+	d->standby = false;
+	cw_log_event(CW_EV_LEADER, CW_LOG_NOTICE, "writer lock taken: this casewatchd writes the alerts");
 	sd_notifyf(0, "STATUS=Running: database connected, schema version %d", d->schema_version);
 	daemon_check_schema(d);
 }

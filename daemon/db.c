@@ -185,10 +185,12 @@ static void db_fail(struct cw_db *db, const char *why)
 	struct timeval tv;
 
 	db_note_error(db, why);
+	/* Lost: a warning, since the daemon reconnects; not getting back in is
+	 * for IT to act on (err). */
 	if (was_connected)
-		cw_log_lines("db-lost", CW_LOG_WARNING, "database connection lost", why);
+		cw_log_lines("db-lost", CW_EV_DB_LOST, CW_LOG_WARNING, "database connection lost", why);
 	else
-		cw_log_lines("db-connect", CW_LOG_WARNING, "cannot connect to database", why);
+		cw_log_lines("db-connect", CW_EV_DB_UNREACHABLE, CW_LOG_ERR, "cannot connect to database", why);
 	if (!db->down_since_ms)
 		db->down_since_ms = cw_clock_monotonic_ms();
 	if (db->io) {
@@ -217,7 +219,7 @@ static void db_fail(struct cw_db *db, const char *why)
 static void db_notice_cb(void *arg, const char *message)
 {
 	(void)arg;
-	cw_log_lines(NULL, CW_LOG_DEBUG, "database notice", message);
+	cw_log_lines(NULL, CW_EV_NONE, CW_LOG_DEBUG, "database notice", message);
 }
 
 /* PQconnectPoll said OK: the connection is ready for jobs. */
@@ -231,8 +233,8 @@ static void db_connected(struct cw_db *db)
 	cw_log_ratelimit_reset("db-lost");
 	cw_log_ratelimit_reset("db-connect");
 	if (db->down_since_ms)
-		cw_log(CW_LOG_NOTICE,
-		       "database connection restored after %u failed attempt%s (%lld s without it)",
+		cw_log_event(CW_EV_DB_REGAINED, CW_LOG_NOTICE,
+			     "database connection restored after %u failed attempt%s (%lld s without it)",
 		       db->retry.attempts, db->retry.attempts == 1 ? "" : "s",
 		       (long long)((cw_clock_monotonic_ms() - db->down_since_ms + 500) / 1000));
 	cw_log(CW_LOG_INFO, "connected to database %s on %s port %s as %s (server version %d)",

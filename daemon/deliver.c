@@ -55,14 +55,19 @@ struct cw_deliver {
 static void deliver_next(struct cw_deliver *dl, struct cw_db *db);
 static void deliver_send(struct cw_deliver *dl);
 
-/* The log priority of a store severity (syslog's own names). */
+/*
+ * The log priority of a transition, from the alert's own severity in the
+ * store (docs/operations.md, "Severities"): an alert is the council's
+ * business, not a fault of the daemon, so it is logged one step below its
+ * severity and never at err, which is kept for what needs IT. An escalated
+ * alert (err) is a warning, an overdue one (warning) a notice, the rest
+ * info. The alert's severity itself travels in the line's `severity` field.
+ */
 static enum cw_log_level severity_level(const char *severity)
 {
 	if (!strcmp(severity, "err"))
-		return CW_LOG_ERR;
-	if (!strcmp(severity, "warning"))
 		return CW_LOG_WARNING;
-	if (!strcmp(severity, "notice"))
+	if (!strcmp(severity, "warning"))
 		return CW_LOG_NOTICE;
 	return CW_LOG_INFO;
 }
@@ -90,6 +95,7 @@ json_t *cw_deliver_transition_json(const PGresult *res, int r, const struct cw_p
 {
 	const char *person = value_or_null(res, r, 7), *team = value_or_null(res, r, 8);
 	const char *late_by = value_or_null(res, r, 11), *kind = value_or_null(res, r, 13);
+	const char *team_code = value_or_null(res, r, 14);
 	cw_time due = epoch_or_none(res, r, 10);
 	char at_text[CW_CLOCK_UTC_STRLEN], due_text[CW_CLOCK_UTC_STRLEN];
 	json_t *data;
@@ -104,6 +110,8 @@ json_t *cw_deliver_transition_json(const PGresult *res, int r, const struct cw_p
 		cw_clock_format_utc(due, due_text);
 		json_object_set_new(data, "due", json_string(due_text));
 	}
+	if (team_code)
+		json_object_set_new(data, "team_code", json_string(team_code));
 	if (late_by)
 		json_object_set_new(data, "late_by", json_integer(strtoll(late_by, NULL, 10)));
 	cw_rule_info_add(data, policy);
@@ -139,11 +147,13 @@ static int deliver_row(struct cw_deliver *dl, const PGresult *res, int r)
 		.person_id = value_or_null(res, r, 7) ? strtoll(PQgetvalue(res, r, 7), NULL, 10) : 0,
 		.rule_id = PQgetvalue(res, r, 6),
 		.team = value_or_null(res, r, 8),
+		.team_code = value_or_null(res, r, 14),
 		.due = epoch_or_none(res, r, 10),
 		.state = PQgetvalue(res, r, 3),
 		.transition_id = (int64_t)id,
 		.kind = PQgetvalue(res, r, 1),
 		.audience = PQgetvalue(res, r, 9),
+		.severity = PQgetvalue(res, r, 5),
 	};
 	int e;
 

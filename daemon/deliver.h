@@ -53,12 +53,14 @@ uint64_t cw_deliver_last_id(const struct cw_deliver *dl);
 /* The columns of a transition row, in this order, for a query over
  * casewatch.transition t: id, transition kind, from and to state, time
  * (epoch), severity, rule, person, team, audience, due (epoch), late_by
- * (seconds), alert id, and the alert's kind (obligation or finding). */
+ * (seconds), alert id, the alert's kind (obligation or finding), and the
+ * team's code (records.team, null when it has none). */
 #define CW_DELIVER_TRANSITION_COLUMNS                                                                           \
 	"t.transition_id, t.kind, t.from_state, t.to_state, extract(epoch FROM t.at)::bigint, t.severity,"      \
 	" t.rule_id, t.person_id, t.team_id, t.audience, extract(epoch FROM t.due_at)::bigint,"                  \
 	" extract(epoch FROM t.late_by)::bigint, t.alert_id,"                                                     \
-	" (SELECT a.kind FROM casewatch.alert a WHERE a.alert_id = t.alert_id)"
+	" (SELECT a.kind FROM casewatch.alert a WHERE a.alert_id = t.alert_id),"                                 \
+	" (SELECT tm.code FROM records.team tm WHERE tm.team_id = t.team_id)"
 
 /* A row of those columns as the alert bus takes a transition ({"type",
  * "time", "data"}, docs/protocol.md), with the rule's title and source

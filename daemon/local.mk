@@ -13,6 +13,7 @@ daemon_libcasewatchd_a_SOURCES = \
 	daemon/retry.h daemon/retry.c \
 	daemon/db.h daemon/db.c \
 	daemon/migrate.h daemon/migrate.c \
+	daemon/preflight.h daemon/preflight.c \
 	daemon/daemon.h daemon/daemon.c \
 	daemon/deliver.h daemon/deliver.c \
 	daemon/facts_reader.h daemon/facts_reader.c \
@@ -20,7 +21,8 @@ daemon_libcasewatchd_a_SOURCES = \
 	daemon/rule_info.h daemon/rule_info.c \
 	daemon/prune.h daemon/prune.c \
 	daemon/metrics.h daemon/metrics.c \
-	daemon/store_provider.h daemon/store_provider.c
+	daemon/store_provider.h daemon/store_provider.c \
+	daemon/teams.h daemon/teams.c
 daemon_libcasewatchd_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBPQ_CFLAGS) \
 	$(LIBSYSTEMD_CFLAGS) $(JANSSON_CFLAGS)
 CASEWATCHD_LIBS = daemon/libcasewatchd.a $(CASEWATCH_LIBS) $(LIBEVENT_LIBS) $(LIBPQ_LIBS) \

@@ -22,6 +22,31 @@
 #define LOG_MSG_MAX 2048
 #define LOG_DGRAM_MAX 4096
 #define LOG_MAX_FIELDS 16
+
+/* The events' names and MESSAGE_IDs, in enum cw_log_event's order. An id
+ * never changes once released: systemd/casewatch.catalog and operators'
+ * journal queries name it. */
+static const struct {
+	const char *name;
+	const char *id;
+} log_events[CW_EV_COUNT] = {
+	[CW_EV_NONE] = { NULL, NULL },
+	[CW_EV_RAISED] = { "raised", "40a066c92fad47fda7fcf317f0011c86" },
+	[CW_EV_ESCALATED] = { "escalated", "a1c3450fdda7499992a7b8330ba8e857" },
+	[CW_EV_RESOLVED] = { "resolved", "1bb0e7b5113a4b6bae931786c93a41ac" },
+	[CW_EV_WITHDRAWN] = { "withdrawn", "18d9818b69eb4d718a7679a97fff604e" },
+	[CW_EV_ACKNOWLEDGED] = { "acknowledged", "b9a192870caa4496b3f192e5339f7b86" },
+	[CW_EV_SNOOZED] = { "snoozed", "51b4b98220ef4384951e9d7a4aa00b21" },
+	[CW_EV_DESTRUCTION_DUE] = { "destruction-due", "043596f291d44a39856f1be51849fc26" },
+	[CW_EV_DB_LOST] = { "db-lost", "4e9a9d8e197e484b8620fa93253f212c" },
+	[CW_EV_DB_UNREACHABLE] = { "db-unreachable", "d57de7abd50a4a0f9740da0f47bc984a" },
+	[CW_EV_DB_REGAINED] = { "db-regained", "0d4299a9ac1c4df098f8ad6607d31369" },
+	[CW_EV_STANDBY] = { "standby", "6184e5aaf2804066813ec88b0078dd08" },
+	[CW_EV_LEADER] = { "leader", "1dffa869aeca47ee89b6859f0a1dcc4a" },
+	[CW_EV_RELOAD_ACCEPTED] = { "reload-accepted", "e3bcaf6cc1be4d5a9e255975b57dcd96" },
+	[CW_EV_RELOAD_REFUSED] = { "reload-refused", "039d48f6e3c142d9a42c286c03f9d6dc" },
+	[CW_EV_SUBSCRIBER_CUT_OFF] = { "subscriber-cut-off", "be2d05991a914f529611006123c956f7" },
+};
 #define LOG_RL_SLOTS 64
 #define LOG_RL_KEY 48
 
@@ -443,7 +468,8 @@ bool cw_log_ratelimited(const char *key, enum cw_log_level level, const char *fm
 }
 
 /* Logs each line of text separately, the group rate-limited as one. */
-bool cw_log_lines(const char *key, enum cw_log_level level, const char *prefix, const char *text)
+bool cw_log_lines(const char *key, enum cw_log_event ev, enum cw_log_level level, const char *prefix,
+		  const char *text)
 {
 	const char *p = text ? text : "";
 
@@ -458,7 +484,9 @@ bool cw_log_lines(const char *key, enum cw_log_level level, const char *prefix, 
 			s++;
 			n--;
 		}
-		if (n > 0)
+		if (n > 0 && ev != CW_EV_NONE)
+			cw_log_event(ev, level, "%s: %.*s", prefix, n, s);
+		else if (n > 0)
 			cw_log(level, "%s: %.*s", prefix, n, s);
 		p = nl ? nl + 1 : NULL;
 	} while (p && *p);
@@ -504,6 +532,39 @@ static size_t log_fields_valid(const struct cw_log_field *fields, size_t nfields
 	return n;
 }
 
+const char *cw_log_event_id(enum cw_log_event ev)
+{
+	return ev > CW_EV_NONE && ev < CW_EV_COUNT ? log_events[ev].id : NULL;
+}
+
+const char *cw_log_event_name(enum cw_log_event ev)
+{
+	return ev > CW_EV_NONE && ev < CW_EV_COUNT ? log_events[ev].name : NULL;
+}
+
+enum cw_log_event cw_log_transition_event(const char *kind)
+{
+	for (int ev = CW_EV_RAISED; kind && ev <= CW_EV_SNOOZED; ev++)
+		if (!strcmp(log_events[ev].name, kind))
+			return (enum cw_log_event)ev;
+	return CW_EV_NONE;
+}
+
+/* An operational message of a kind with a MESSAGE_ID. */
+void cw_log_event(enum cw_log_event ev, enum cw_log_level level, const char *fmt, ...)
+{
+	struct cw_log_field f = { "message_id", cw_log_event_id(ev) };
+	char msg[LOG_MSG_MAX];
+	va_list ap;
+
+	if (!cw_log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_emit(level, cw_log_event_name(ev), msg, &f, f.value ? 1 : 0);
+}
+
 /* A structured message; invalid field names are dropped, not sent. */
 void cw_log_fields(enum cw_log_level level, const char *msgid, const char *message,
 		   const struct cw_log_field *fields, size_t nfields)
@@ -521,7 +582,8 @@ int cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t
 {
 	char alert[24], person[24], id[24], due[CW_CLOCK_UTC_STRLEN], msg[LOG_MSG_MAX];
 	const char *team = t->team && *t->team ? t->team : "-";
-	struct cw_log_field f[9], ok[LOG_MAX_FIELDS];
+	const char *shown = t->team_code && *t->team_code ? t->team_code : team;
+	struct cw_log_field f[12], ok[LOG_MAX_FIELDS];
 	size_t n = 6;
 
 	snprintf(alert, sizeof(alert), "%lld", (long long)t->alert_id);
@@ -536,6 +598,8 @@ int cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t
 	f[3] = (struct cw_log_field){ "team", team };
 	f[4] = (struct cw_log_field){ "due", due };
 	f[5] = (struct cw_log_field){ "state", t->state ? t->state : "-" };
+	if (t->team_code && *t->team_code)
+		f[n++] = (struct cw_log_field){ "team_code", t->team_code };
 	if (t->transition_id > 0) {
 		snprintf(id, sizeof(id), "%lld", (long long)t->transition_id);
 		f[n++] = (struct cw_log_field){ "transition_id", id };
@@ -544,8 +608,12 @@ int cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t
 		f[n++] = (struct cw_log_field){ "kind", t->kind };
 	if (t->audience)
 		f[n++] = (struct cw_log_field){ "audience", t->audience };
+	if (t->severity)
+		f[n++] = (struct cw_log_field){ "severity", t->severity };
+	if (cw_log_transition_event(t->kind) != CW_EV_NONE)
+		f[n++] = (struct cw_log_field){ "message_id", cw_log_event_id(cw_log_transition_event(t->kind)) };
 	snprintf(msg, sizeof(msg), "alert %s %s%s%s: %s for person %s, team %s, due %s%s%s", alert,
-		 f[0].value, t->kind ? " " : "", t->kind ? t->kind : "", f[5].value, person, team, due,
+		 f[0].value, t->kind ? " " : "", t->kind ? t->kind : "", f[5].value, person, shown, due,
 		 t->audience ? ", told: " : "", t->audience ? t->audience : "");
 	return log_send(level, "transition", msg, ok, log_fields_valid(f, n, ok), true);
 }

@@ -57,17 +57,51 @@ struct cw_log_field {
 	const char *value;
 };
 
+/*
+ * Kinds of event that carry a journal MESSAGE_ID: systemd/casewatch.catalog
+ * explains each one (journalctl -x), and every line of such an event
+ * carries the field message_id (MESSAGE_ID in the journal).
+ */
+enum cw_log_event {
+	CW_EV_NONE,
+	CW_EV_RAISED,		/* alert transitions, by kind */
+	CW_EV_ESCALATED,
+	CW_EV_RESOLVED,
+	CW_EV_WITHDRAWN,
+	CW_EV_ACKNOWLEDGED,
+	CW_EV_SNOOZED,
+	CW_EV_DESTRUCTION_DUE,	/* reserved for the retention rules' alerts */
+	CW_EV_DB_LOST,		/* the database connection was lost */
+	CW_EV_DB_UNREACHABLE,	/* a connection attempt failed */
+	CW_EV_DB_REGAINED,	/* connected again after an outage */
+	CW_EV_STANDBY,		/* another casewatchd writes: standing by */
+	CW_EV_LEADER,		/* this casewatchd took the writer lock */
+	CW_EV_RELOAD_ACCEPTED,	/* SIGHUP: new settings or profile in force */
+	CW_EV_RELOAD_REFUSED,	/* SIGHUP: invalid settings or profile, old ones kept */
+	CW_EV_SUBSCRIBER_CUT_OFF, /* a slow socket subscriber was disconnected */
+	CW_EV_COUNT
+};
+
+/* The event's MESSAGE_ID (32 hex digits) and its short name (the RFC 5424
+ * MSGID of its syslog lines); NULL for CW_EV_NONE. */
+const char *cw_log_event_id(enum cw_log_event ev);
+const char *cw_log_event_name(enum cw_log_event ev);
+/* The event of an alert transition's kind ("raised", ...); CW_EV_NONE if unknown. */
+enum cw_log_event cw_log_transition_event(const char *kind);
+
 /* An alert transition, as it goes to the logs. */
 struct cw_log_transition {
 	int64_t alert_id;
 	int64_t person_id;
 	const char *rule_id;
-	const char *team;	/* NULL when unallocated */
+	const char *team;	/* the team's id; NULL when unallocated */
+	const char *team_code;	/* the team's code (T005), shown to people; NULL if none */
 	cw_time due;
 	const char *state;	/* "due_soon", "overdue", "escalated", "resolved", ... */
 	int64_t transition_id;	/* 0 when not from the store */
 	const char *kind;	/* "raised", "escalated", ...; NULL if none */
 	const char *audience;	/* who is told; NULL if none */
+	const char *severity;	/* the alert's own severity (info ... err); NULL if none */
 };
 
 /* Applies options (copied). Until called, messages go to stderr at info. */
@@ -99,10 +133,17 @@ bool cw_log_ratelimited(const char *key, enum cw_log_level level, const char *fm
  * database is back, so the next outage is not hidden). */
 void cw_log_ratelimit_reset(const char *key);
 
+/* An operational message that is an event of kind ev: it carries the
+ * event's message_id, and its syslog MSGID is the event's name. */
+void cw_log_event(enum cw_log_event ev, enum cw_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Logs each line of a multi-line text (e.g. PQerrorMessage) as its own
- * message, "prefix: line", the whole group rate-limited under key (NULL
- * key: not rate-limited). Returns true if it was written. */
-bool cw_log_lines(const char *key, enum cw_log_level level, const char *prefix, const char *text);
+ * message, "prefix: line", each carrying event ev's message_id (CW_EV_NONE:
+ * none), the whole group rate-limited under key (NULL key: not
+ * rate-limited). Returns true if it was written. */
+bool cw_log_lines(const char *key, enum cw_log_event ev, enum cw_log_level level, const char *prefix,
+		  const char *text);
 
 /* Emits summaries for keys whose interval has passed with messages
  * suppressed; call it periodically (the daemon does, every tick). */
@@ -115,7 +156,9 @@ void cw_log_fields(enum cw_log_level level, const char *msgid, const char *messa
 		   const struct cw_log_field *fields, size_t nfields);
 
 /* An alert transition: fields rule_id, alert_id, person_id, team, due,
- * state (and transition_id, kind, audience when set). Not an ordinary
+ * state (and team_code, transition_id, kind, audience, severity and the
+ * kind's message_id when set); the
+ * message names the team by its code when it has one. Not an ordinary
  * message: it goes out whatever log_level is, and is never dropped
  * silently. Returns 0 when every configured target took it (the syslog
  * socket accepted the datagram, sd_journal_sendv() succeeded, the stderr

@@ -26,8 +26,10 @@
 #include "log.h"
 #include "metrics.h"
 #include "poller.h"
+#include "preflight.h"
 #include "prune.h"
 #include "store_provider.h"
+#include "teams.h"
 #include "transition_log.h"
 
 /* Recent transitions kept in memory for resuming subscribers. */
@@ -56,6 +58,7 @@ struct main_state {
 	struct cw_alertbus *bus;
 	struct cw_prune *prune;
 	struct cw_metrics *metrics; /* NULL unless metrics_listen is set */
+	struct cw_teams *teams; /* the records' team codes, for the socket */
 	uid_t *admin_uids; /* the bus's change policy; must outlive the bus */
 	size_t n_admin_uids;
 	gid_t *admin_gids;
@@ -146,34 +149,52 @@ static void parse_options(int argc, char **argv, struct options *opt)
 	}
 }
 
-/* --check-config: every problem, then exit 0 or 1. */
+/* Appends each line of text to a JSON array. */
+static void json_append_lines(json_t *list, const char *text)
+{
+	for (const char *line = text; line && *line;) {
+		const char *nl = strchr(line, '\n');
+
+		json_array_append_new(list, json_stringn(line, nl ? (size_t)(nl - line) : strlen(line)));
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
+/* --check-config: the file, then everything the daemon would load from what
+ * it names (preflight.h); every problem, then exit 0 or 1. */
 static int check_config(const struct options *opt)
 {
-	char *errors = NULL;
+	char *errors = NULL, *warnings = NULL;
 	struct cw_conf *conf = cw_conf_load(opt->conf_path, &errors);
-	json_t *doc, *list;
+	bool valid = conf && cw_preflight_check(conf, opt->conf_path, &errors, &warnings);
+	json_t *doc, *list, *wlist;
 
 	if (opt->json) {
 		list = json_array();
-		for (char *line = errors; line && *line;) {
-			char *nl = strchr(line, '\n');
-
-			json_array_append_new(list, json_stringn(line, nl ? (size_t)(nl - line) : strlen(line)));
-			line = nl ? nl + 1 : NULL;
-		}
-		doc = json_pack("{s:s, s:b, s:o}", "file", opt->conf_path, "valid", conf != NULL,
-				"errors", list);
+		wlist = json_array();
+		json_append_lines(list, errors);
+		json_append_lines(wlist, warnings);
+		doc = json_pack("{s:s, s:b, s:o, s:o}", "file", opt->conf_path, "valid", valid, "errors",
+				list, "warnings", wlist);
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(doc);
-	} else if (conf) {
-		printf("%s: OK\n", opt->conf_path);
 	} else {
-		fputs(errors, stderr);
+		for (const char *line = warnings; line && *line;) {
+			size_t n = strcspn(line, "\n");
+
+			fprintf(stderr, "warning: %.*s\n", (int)n, line);
+			line += n + (line[n] == '\n');
+		}
+		if (valid)
+			printf("%s: OK\n", opt->conf_path);
+		else
+			fputs(errors, stderr);
 	}
 	free(errors);
+	free(warnings);
 	cw_conf_free(conf);
-	return conf ? 0 : 1;
+	return valid ? 0 : 1;
 }
 
 /* --print-config: the effective settings, as a file or as JSON. */
@@ -233,10 +254,10 @@ static void configure_logging(const struct cw_conf *conf, bool foreground)
 	cw_log_configure(&lo);
 }
 
-/* Logs each line of a multi-line text at level. */
-static void log_each_line(enum cw_log_level level, const char *prefix, const char *text)
+/* Logs each line of a multi-line text at level, as event ev. */
+static void log_each_line(enum cw_log_event ev, enum cw_log_level level, const char *prefix, const char *text)
 {
-	cw_log_lines(NULL, level, prefix, text);
+	cw_log_lines(NULL, ev, level, prefix, text);
 }
 
 /* SIGHUP: reload. The handler runs in the loop, so a SIGHUP arriving during
@@ -245,6 +266,7 @@ static void on_sighup(evutil_socket_t sig, short what, void *arg)
 {
 	struct main_state *ms = arg;
 	char *errors = NULL, *report;
+	bool report_lines;
 	struct cw_conf *fresh;
 
 	(void)sig;
@@ -253,12 +275,14 @@ static void on_sighup(evutil_socket_t sig, short what, void *arg)
 	cw_log(CW_LOG_NOTICE, "SIGHUP: reloading %s", ms->opt.conf_path);
 	fresh = cw_conf_load(ms->opt.conf_path, &errors);
 	if (!fresh) {
-		log_each_line(CW_LOG_WARNING, "reload failed, keeping the old settings", errors);
+		log_each_line(CW_EV_RELOAD_REFUSED, CW_LOG_WARNING, "reload failed, keeping the old settings",
+			      errors);
 		free(errors);
 		sd_notify(0, "READY=1\nSTATUS=Running (the last reload failed; see the log)");
 		return;
 	}
 	report = cw_conf_reload_merge(ms->conf, fresh);
+	report_lines = report != NULL;
 	if (report) {
 		for (char *line = report; *line;) {
 			char *nl = strchr(line, '\n');
@@ -269,9 +293,9 @@ static void on_sighup(evutil_socket_t sig, short what, void *arg)
 			line = nl + 1;
 		}
 		free(report);
-	} else {
-		cw_log(CW_LOG_INFO, "reload: no setting changed");
 	}
+	cw_log_event(CW_EV_RELOAD_ACCEPTED, CW_LOG_NOTICE, "reload accepted: %s", report_lines ?
+		     "the settings above changed" : "no setting changed");
 	configure_logging(fresh, ms->opt.foreground);
 	cw_clock_set_test_file(fresh->test_clock_file);
 	cw_daemon_reload(ms->daemon, fresh);
@@ -418,6 +442,19 @@ static time_t bus_now(void)
 	return (time_t)cw_clock_now();
 }
 
+/* The bus's log of a slow subscriber cut off: an event with its MESSAGE_ID. */
+static void bus_log_cutoff(int priority, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	cw_log_event(CW_EV_SUBSCRIBER_CUT_OFF, priority < CW_LOG_ERR ? CW_LOG_ERR : (enum cw_log_level)priority, "%s",
+		     line);
+}
+
 /* The bus's log: the daemon's logger at the same priority. */
 static void bus_log(int priority, const char *fmt, ...)
 {
@@ -443,8 +480,10 @@ static bool setup_alert_socket(struct main_state *ms)
 	struct cw_error err;
 
 	ms->tlog = cw_translog_new(ms->base, MAIN_TRANSLOG_RING);
-	ms->provider = ms->tlog ? cw_store_provider_new(ms->base, ms->daemon, ms->poller, ms->tlog, ms->conf->profile)
-				: NULL;
+	ms->teams = cw_teams_new();
+	ms->provider = ms->tlog && ms->teams ?
+			       cw_store_provider_new(ms->base, ms->daemon, ms->poller, ms->tlog, ms->teams) :
+			       NULL;
 	if (!ms->provider) {
 		cw_log(CW_LOG_ERR, "alert socket: out of memory");
 		return false;
@@ -462,6 +501,7 @@ static bool setup_alert_socket(struct main_state *ms)
 	bc.policy.gids = ms->admin_gids;
 	bc.policy.n_gids = ms->n_admin_gids;
 	bc.log = bus_log;
+	bc.log_cutoff = bus_log_cutoff;
 	bc.now = bus_now;
 	cw_store_provider_get(ms->provider, &bc.provider);
 	ms->bus = cw_alertbus_new(ms->base, &bc, &err);
@@ -478,6 +518,7 @@ static bool setup_alert_socket(struct main_state *ms)
 		return false;
 	}
 	cw_store_provider_set_prune(ms->provider, ms->prune);
+	cw_poller_set_teams(ms->poller, ms->teams);
 	return true;
 }
 
@@ -503,6 +544,7 @@ static void teardown(struct main_state *ms)
 	cw_daemon_free(ms->daemon);
 	cw_prune_free(ms->prune); /* after the daemon: its queries' callbacks are dropped */
 	cw_metrics_free(ms->metrics);
+	cw_teams_free(ms->teams); /* after the database, which drops a read in flight */
 	cw_translog_free(ms->tlog);
 	free(ms->admin_uids);
 	free(ms->admin_gids);

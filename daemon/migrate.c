@@ -155,7 +155,8 @@ bool cw_migrate_scan(const char *dir, struct cw_migrate_file **files, size_t *co
 			ok = false;
 	}
 	closedir(d);
-	if (ok) {
+	if (ok && n > 0) {
+		/* (qsort of an empty directory's NULL list is undefined) */
 		qsort(list, n, sizeof(*list), migrate_cmp);
 		for (size_t i = 1; i < n; i++) {
 			if (list[i].version == list[i - 1].version) {

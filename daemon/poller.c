@@ -18,6 +18,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "poller.h"
+#include "teams.h"
 
 /* Persons per page: one read of every relation and one reconcile
  * transaction each. Large enough to keep round trips few, small enough
@@ -27,6 +28,8 @@
  * per pass at most (the rest waits for the next pass). */
 #define POLLER_ADVANCE_LIMIT 1000
 #define POLLER_ADVANCE_ROUNDS 100
+/* The records' teams are read again on a pass when older than this. */
+#define POLLER_TEAMS_MAX_AGE_MS 60000
 /* Met obligations due longer ago than this are not sent on a sweep. */
 #define POLLER_HORIZON_SECONDS (90 * 86400)
 
@@ -41,10 +44,13 @@ struct cw_poller {
 	struct cw_calendar *cal;
 	struct cw_daemon *daemon;
 	struct cw_deliver *deliver;
+	struct cw_teams *teams;		/* kept current for the socket (borrowed; may be NULL) */
 	FILE *json_out;
 	int64_t sweep_interval_ms;	/* 0: sweep only at start and on a profile change */
 	int64_t change_overlap_ms;	/* change markers are re-read this far back */
 	unsigned profile_generation;	/* bumped by each profile change */
+	char *profile_refused;		/* the profile the last reload refused, or NULL */
+	cw_time profile_refused_at;
 	int64_t last_sweep_ms;		/* monotonic start of the last complete sweep */
 
 	/* The pass in progress. */
@@ -696,6 +702,8 @@ static void on_tick(struct cw_daemon *d, struct cw_db *db, cw_time now, void *ar
 	p->pass_ok = true;
 	p->pass_generation = p->profile_generation;
 	p->phase = PHASE_PERSONS;
+	if (p->teams)
+		cw_teams_refresh(p->teams, db, POLLER_TEAMS_MAX_AGE_MS);
 	p->mode = MODE_CHANGED;
 	if (!p->stats.swept || !*p->watermark ||
 	    (p->sweep_interval_ms > 0 && p->pass_started_ms - p->last_sweep_ms >= p->sweep_interval_ms))
@@ -712,9 +720,10 @@ static void on_db_ready(struct cw_daemon *d, struct cw_db *db, void *arg)
 {
 	struct cw_poller *p = arg;
 
-	(void)db;
 	p->daemon = d;
 	cw_deliver_reset(p->deliver);
+	if (p->teams)
+		cw_teams_refresh(p->teams, db, 0);
 }
 
 /* Loads the profile the settings name; NULL (errors logged) if invalid. */
@@ -742,17 +751,21 @@ static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg
 	p->sweep_interval_ms = conf->sweep_interval_ms;
 	p->change_overlap_ms = conf->change_overlap_ms;
 	fresh = load_profile(conf->profile, conf->profile_dir);
+	free(p->profile_refused);
+	p->profile_refused = NULL;
 	if (!fresh) {
-		cw_log(CW_LOG_WARNING, "reload: profile %s is invalid, keeping %s", conf->profile,
-		       cw_policy_name(p->policy));
+		cw_log_event(CW_EV_RELOAD_REFUSED, CW_LOG_WARNING, "reload: profile %s is invalid, keeping %s",
+			     conf->profile, cw_policy_name(p->policy));
+		p->profile_refused = strdup(conf->profile);
+		p->profile_refused_at = cw_clock_now();
 		return;
 	}
 	cw_policy_free(p->policy);
 	p->policy = fresh;
 	p->profile_generation++;
 	p->stats.swept = false;
-	cw_log(CW_LOG_NOTICE, "reload: profile %s loaded; every person will be recomputed",
-	       cw_policy_name(fresh));
+	cw_log_event(CW_EV_RELOAD_ACCEPTED, CW_LOG_NOTICE, "reload: profile %s loaded; every person will be recomputed",
+		     cw_policy_name(fresh));
 }
 
 struct cw_poller *cw_poller_new(const struct cw_conf *conf)
@@ -816,6 +829,7 @@ void cw_poller_free(struct cw_poller *p)
 	json_decref(p->retry_ids);
 	json_decref(p->retry_obligations);
 	cw_deliver_free(p->deliver);
+	free(p->profile_refused);
 	cw_policy_free(p->policy);
 	cw_calendar_free(p->cal);
 	free(p);
@@ -835,6 +849,11 @@ void cw_poller_set_sinks(struct cw_poller *p, struct cw_translog *tlog, struct c
 	cw_deliver_set_sinks(p->deliver, tlog, bus);
 }
 
+void cw_poller_set_teams(struct cw_poller *p, struct cw_teams *teams)
+{
+	p->teams = teams;
+}
+
 void cw_poller_set_json_output(struct cw_poller *p, FILE *out)
 {
 	p->json_out = out;
@@ -850,4 +869,16 @@ void cw_poller_get_stats(const struct cw_poller *p, struct cw_poller_stats *st)
 	*st = p->stats;
 	st->transitions_delivered = cw_deliver_count(p->deliver);
 	st->last_delivered_id = cw_deliver_last_id(p->deliver);
+}
+
+const struct cw_policy *cw_poller_policy(const struct cw_poller *p)
+{
+	return p->policy;
+}
+
+const char *cw_poller_profile_refused(const struct cw_poller *p, cw_time *at)
+{
+	if (p->profile_refused && at)
+		*at = p->profile_refused_at;
+	return p->profile_refused;
 }

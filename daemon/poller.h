@@ -38,8 +38,10 @@
 struct cw_policy;
 
 struct cw_poller;
+struct cw_policy;
 struct cw_alertbus;
 struct cw_translog;
+struct cw_teams;
 
 /* What a pass or the last sweep did, for status and the demo. */
 struct cw_poller_stats {
@@ -67,11 +69,23 @@ void cw_poller_hooks(struct cw_poller *p, struct cw_hooks *hooks);
 /* Where delivered transitions also go (both optional). */
 void cw_poller_set_sinks(struct cw_poller *p, struct cw_translog *tlog, struct cw_alertbus *bus);
 
+/* The team directory to read from the records on every (re)connection and
+ * every pass when older than a minute (borrowed; for the socket's filters). */
+void cw_poller_set_teams(struct cw_poller *p, struct cw_teams *teams);
+
 /* With --once --json: after the pass, print the open alerts to out. */
 void cw_poller_set_json_output(struct cw_poller *p, FILE *out);
 
 void cw_poller_get_stats(const struct cw_poller *p, struct cw_poller_stats *st);
 /* The policy profile in force (a reload replaces it: do not keep it). */
 const struct cw_policy *cw_poller_policy(const struct cw_poller *p);
+
+/* The profile in force: the one loaded at start or by the last reload
+ * that named a valid one. */
+const struct cw_policy *cw_poller_policy(const struct cw_poller *p);
+/* The profile setting the last reload refused (invalid, so the one in
+ * force was kept), and when (*at); NULL when the last reload loaded its
+ * profile. */
+const char *cw_poller_profile_refused(const struct cw_poller *p, cw_time *at);
 
 #endif /* CASEWATCH_DAEMON_POLLER_H */

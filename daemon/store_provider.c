@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 
 #include "casewatch/facts.h"
+#include "casewatch/policy.h"
 #include "clock.h"
 #include "daemon.h"
 #include "db.h"
@@ -21,6 +22,7 @@
 #include "rule_info.h"
 #include "prune.h"
 #include "store_provider.h"
+#include "teams.h"
 #include "transition_log.h"
 
 /* Open alerts listed at most by one alerts reply ("truncated" says more exist). */
@@ -30,6 +32,9 @@
 #define SP_COUNT_INTERVAL_MS 5000
 /* Counts older than this are refreshed when status is asked. */
 #define SP_COUNT_STALE_MS 1000
+/* A team name not found is looked for again in the records when the
+ * table is older than this (the poller reads it every pass otherwise). */
+#define SP_TEAMS_MISS_MS 5000
 
 enum sp_kind { SP_ALERTS, SP_REPLAY, SP_CHANGE, SP_DIGEST, SP_AUDIT };
 
@@ -57,8 +62,8 @@ struct cw_store_provider {
 	struct cw_translog *tlog;
 	struct cw_alertbus_provider ring; /* the transition log's own provider */
 	struct cw_alertbus *bus;
-	struct cw_prune *prune; /* the replay window for status; may be NULL */
-	char *profile;
+	struct cw_prune *prune;	    /* the replay window for status; may be NULL */
+	struct cw_teams *teams;	    /* team codes, for filters that name them (borrowed) */
 	struct sp_job *jobs;
 	struct event *count_timer;
 	bool counting;
@@ -382,6 +387,32 @@ static void status_window(const struct cw_store_provider *sp, json_t *tr)
 	json_object_set_new(tr, "pruned", json_integer((json_int_t)rs.transitions_pruned));
 }
 
+/* A team of a filter, by code or id (the provider's team call). */
+static const char *sp_team(void *ctx, const char *name, char *id, size_t idsize, char *msg, size_t msgsize)
+{
+	struct cw_store_provider *sp = ctx;
+	struct cw_db *db = cw_daemon_db(sp->daemon);
+
+	switch (cw_teams_resolve(sp->teams, name, id, idsize)) {
+	case CW_TEAMS_FOUND:
+		return NULL;
+	case CW_TEAMS_NOT_READ:
+		cw_teams_refresh(sp->teams, db, 0);
+		snprintf(msg, msgsize, "the teams have not been read from the database yet; try again shortly");
+		return "db_unavailable";
+	case CW_TEAMS_UNKNOWN:
+		break;
+	}
+	/* A team recorded since the last read is known after the next one. */
+	cw_teams_refresh(sp->teams, db, SP_TEAMS_MISS_MS);
+	if (*cw_teams_example(sp->teams))
+		snprintf(msg, msgsize, "no such team (name a team by its code, such as %s, or its id)",
+			 cw_teams_example(sp->teams));
+	else
+		snprintf(msg, msgsize, "no such team (the records have no teams)");
+	return "unknown_team";
+}
+
 /* status: the database, the schema, the profile, the last pass, deliveries, open alerts. */
 static void sp_status(void *ctx, json_t *reply)
 {
@@ -390,6 +421,9 @@ static void sp_status(void *ctx, json_t *reply)
 	struct cw_poller_stats ps;
 	struct cw_db_status st = { 0 };
 	char since[CW_CLOCK_UTC_STRLEN], last[32], buf[CW_CLOCK_UTC_STRLEN];
+	const struct cw_policy *policy;
+	const char *refused;
+	cw_time refused_at = CW_TIME_NONE;
 	json_t *d, *pass, *alerts;
 
 	if (db)
@@ -412,7 +446,15 @@ static void sp_status(void *ctx, json_t *reply)
 	json_object_set_new(reply, "database", d);
 	/* Which of two daemons on one database writes the alerts. */
 	json_object_set_new(reply, "role", json_string(cw_daemon_is_writer(sp->daemon) ? "leader" : "standby"));
-	json_object_set_new(reply, "profile", json_string(sp->profile));
+	/* The profile in force, which a reload may have changed or refused to. */
+	policy = cw_poller_policy(sp->poller);
+	json_object_set_new(reply, "profile", json_string(cw_policy_name(policy)));
+	json_object_set_new(reply, "profile_file", json_string(cw_policy_file(policy)));
+	refused = cw_poller_profile_refused(sp->poller, &refused_at);
+	if (refused) {
+		cw_clock_format_utc(refused_at, buf);
+		json_object_set_new(reply, "profile_refused", json_pack("{s:s, s:s}", "profile", refused, "at", buf));
+	}
 
 	cw_poller_get_stats(sp->poller, &ps);
 	pass = json_pack("{s:I, s:b, s:I}", "passes", (json_int_t)ps.passes, "swept", ps.swept, "persons_evaluated",
@@ -446,6 +488,7 @@ static void on_alert_rows(const PGresult *res, void *arg)
 
 	for (int r = 0; r < PQntuples(res); r++) {
 		const char *team = value_or_null(res, r, 3), *worker = value_or_null(res, r, 12);
+		const char *team_code = value_or_null(res, r, 13);
 		json_t *a = json_pack("{s:s, s:s, s:s*, s:s, s:s, s:s, s:s, s:b}", "alert_id", PQgetvalue(res, r, 0),
 				      "rule_id", PQgetvalue(res, r, 1), "person_id", value_or_null(res, r, 2), "audience",
 				      PQgetvalue(res, r, 4), "state", PQgetvalue(res, r, 6), "severity",
@@ -454,8 +497,8 @@ static void on_alert_rows(const PGresult *res, void *arg)
 
 		if (team)
 			json_object_set_new(a, "team", json_string(team));
-		if (!PQgetisnull(res, r, 13))
-			json_object_set_new(a, "team_code", json_string(PQgetvalue(res, r, 13)));
+		if (team_code)
+			json_object_set_new(a, "team_code", json_string(team_code));
 		if (worker)
 			json_object_set_new(a, "worker", json_string(worker));
 		set_time(a, "due", res, r, 5);
@@ -500,7 +543,7 @@ static void sp_alerts(void *ctx, const json_t *filter, cw_alertbus_reply_fn done
 		" extract(epoch FROM CASE WHEN a.snoozed_until > $9::timestamptz THEN a.snoozed_until END)::bigint,"
 		" (SELECT max(t.transition_id) FROM casewatch.transition t WHERE t.alert_id = a.alert_id),"
 		" (SELECT p.allocated_worker_id FROM records.person p WHERE p.person_id = a.person_id),"
-		" (SELECT t.code FROM records.team t WHERE t.team_id = a.team_id)"
+		" (SELECT tm.code FROM records.team tm WHERE tm.team_id = a.team_id)"
 		" FROM casewatch.alert a WHERE " SP_MATCH " ORDER BY a.alert_id LIMIT 50001"; /* SP_ALERTS_MAX + 1 */
 	char *params[9], now[CW_CLOCK_UTC_STRLEN];
 	struct cw_db *db;
@@ -862,7 +905,7 @@ static void sp_cancel(void *ctx, struct cw_alertbus_req *req)
 
 struct cw_store_provider *cw_store_provider_new(struct event_base *base, struct cw_daemon *daemon,
 						struct cw_poller *poller, struct cw_translog *tlog,
-						const char *profile)
+						struct cw_teams *teams)
 {
 	struct cw_store_provider *sp = calloc(1, sizeof(*sp));
 	struct timeval tv = { SP_COUNT_INTERVAL_MS / 1000, (SP_COUNT_INTERVAL_MS % 1000) * 1000 };
@@ -873,10 +916,10 @@ struct cw_store_provider *cw_store_provider_new(struct event_base *base, struct 
 	sp->daemon = daemon;
 	sp->poller = poller;
 	sp->tlog = tlog;
-	sp->profile = strdup(profile ? profile : "");
 	cw_translog_provider(tlog, NULL, NULL, &sp->ring);
 	sp->count_timer = event_new(base, -1, EV_PERSIST, on_count_timer, sp);
-	if (!sp->profile || !sp->count_timer) {
+	sp->teams = teams;
+	if (!sp->count_timer) {
 		cw_store_provider_free(sp);
 		return NULL;
 	}
@@ -898,7 +941,6 @@ void cw_store_provider_free(struct cw_store_provider *sp)
 	if (sp->count_timer)
 		event_free(sp->count_timer);
 	json_decref(sp->counts);
-	free(sp->profile);
 	free(sp);
 }
 
@@ -923,4 +965,5 @@ void cw_store_provider_get(struct cw_store_provider *sp, struct cw_alertbus_prov
 	out->digest = sp_digest;
 	out->audit = sp_audit;
 	out->cancel = sp_cancel;
+	out->team = sp_team;
 }

@@ -28,14 +28,15 @@ struct event_base;
 struct cw_daemon;
 struct cw_poller;
 struct cw_translog;
+struct cw_teams;
 struct cw_store_provider;
 
 /* A provider reading through daemon's database, with the poller's numbers
- * for status and tlog's ring for recent replays. profile is the profile's
- * name as configured (copied). */
+ * and profile for status, tlog's ring for recent replays, and teams (borrowed)
+ * to name teams by code in filters. */
 struct cw_store_provider *cw_store_provider_new(struct event_base *base, struct cw_daemon *daemon,
 						struct cw_poller *poller, struct cw_translog *tlog,
-						const char *profile);
+						struct cw_teams *teams);
 
 /* Frees the provider and every request in flight (call after freeing the
  * bus, before freeing the daemon). NULL is allowed. */

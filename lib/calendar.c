@@ -1,5 +1,6 @@
 /* calendar.c - the bank-holiday calendar and fast working-day arithmetic. */
 #include "config.h"
+#include "paths.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* policy.c - loading profiles: files, `extends` chains, overrides, accessors. */
 #include "config.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -364,8 +365,9 @@ struct cw_policy *cw_policy_load(const char *profile, const char *dir, struct cw
 		FILE *f = fopen(path, "r");
 
 		if (!f && !is_path(profile))
-			cw_policy_errors_add(errs, "%s: cannot open: %s (no profile \"%s\" in %s; $CASEWATCH_PROFILEDIR sets the directory)",
-					     path, strerror(errno), profile, dir ? dir : cw_policy_default_dir());
+			cw_policy_errors_add(errs, "%s: cannot open: %s (no profile \"%s\" in %s%s)",
+					     path, strerror(errno), profile, dir ? dir : cw_policy_default_dir(),
+					     dir ? "" : "; $CASEWATCH_PROFILEDIR sets the directory");
 		else if (!f)
 			cw_policy_errors_add(errs, "%s: cannot open: %s", path, strerror(errno));
 		if (!f)

@@ -2,6 +2,9 @@
 systemdsystemunit_DATA = systemd/casewatchd.service systemd/casewatchd.socket
 sysusersdir = $(prefix)/lib/sysusers.d
 dist_sysusers_DATA = systemd/sysusers.d/casewatch.conf
+# The journal's explanations of casewatchd's MESSAGE_IDs (journalctl -x);
+# tests/check_log.c checks every id casewatchd uses has its entry.
+dist_catalog_DATA = systemd/casewatch.catalog
 EXTRA_DIST += systemd/casewatchd.service.in systemd/casewatchd.socket.in
 # The drop-in for a database over TCP (docs/operations.md, "Hardening").
 systemdexampledir = $(docdir)/systemd

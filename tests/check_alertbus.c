@@ -1,6 +1,7 @@
 /* check_alertbus.c - the alert socket over real Unix sockets, served by the real transition log. */
 #define _GNU_SOURCE 1 /* pipe2, strndup */
 #include "config.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -73,6 +74,8 @@ static struct harness {
 	int changes;
 	struct cw_actor actor;
 	char verb[16];
+	/* The provider's team names (NULL: matched as written). */
+	const char *(*team)(void *ctx, const char *name, char *id, size_t idsize, char *msg, size_t msgsize);
 } H;
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -331,6 +334,7 @@ static void harness_start(void)
 	H.cfg.provider.replay = gate_replay;
 	H.cfg.provider.cancel = gate_cancel;
 	H.cfg.provider.change = gate_change;
+	H.cfg.provider.team = H.team;
 	H.cfg.last_id = cw_translog_last_id(H.log);
 	H.bus = cw_alertbus_new(H.base, &H.cfg, &err);
 	ck_assert_msg(H.bus != NULL, "cw_alertbus_new: %s", err.msg);
@@ -1095,6 +1099,60 @@ START_TEST(test_ack_refused)
 }
 END_TEST
 
+/* The store's team names, in small: "north" is the data's team "T1"; T1 and
+ * T2 are known by themselves; anything else is no team. */
+static const char *fake_team(void *ctx, const char *name, char *id, size_t idsize, char *msg, size_t msgsize)
+{
+	(void)ctx;
+	if (!strcmp(name, "north") || !strcmp(name, "T1") || !strcmp(name, "T2")) {
+		snprintf(id, idsize, "%s", !strcmp(name, "north") ? "T1" : name);
+		return NULL;
+	}
+	snprintf(msg, msgsize, "no such team");
+	return "unknown_team";
+}
+
+/* Issue 13: a filter's team goes through the provider, by code or id, for
+ * every command that takes a filter; an unknown one is an error. */
+START_TEST(test_filter_team_names)
+{
+	struct cl *c;
+	json_t *r;
+
+	harness_init();
+	H.team = fake_team;
+	harness_start();
+	publish(1, 4);
+	c = cl_hello();
+	r = expect(c, "{\"cmd\":\"alerts\",\"filter\":{\"team\":\"north\"}}", "ok");
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "count")), 2);
+	json_decref(r);
+	r = expect(c, "{\"cmd\":\"alerts\",\"filter\":{\"team\":[\"north\",\"T2\"]}}", "ok");
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "count")), 4);
+	json_decref(r);
+	r = expect(c, "{\"cmd\":\"alerts\",\"filter\":{\"team\":[\"T2\",\"nowhere\"]}}", "unknown_team");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+			 "alerts: filter.team[1]: \"nowhere\": no such team");
+	json_decref(r);
+	expect_free(c, "{\"cmd\":\"ack\",\"filter\":{\"team\":\"nowhere\"}}", "unknown_team");
+	expect_free(c, "{\"cmd\":\"snooze\",\"filter\":{\"team\":\"nowhere\"},\"until\":\"2099-01-01T00:00:00Z\",\"reason\":\"x\"}",
+		    "unknown_team");
+	ck_assert_int_eq(H.changes, 0);
+	expect_free(c, "{\"cmd\":\"subscribe\",\"filter\":{\"team\":\"nowhere\"}}", "unknown_team");
+	r = expect(c, "{\"cmd\":\"subscribe\",\"since\":\"0\",\"filter\":{\"team\":\"north\"}}", "ok");
+	json_decref(r);
+	/* The replay brings team T1's transitions, 1 and 3, and no other. */
+	r = cl_recv(c, 5000);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "id")), "1");
+	json_decref(r);
+	r = cl_recv(c, 5000);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "id")), "3");
+	json_decref(r);
+	cl_close(c);
+	harness_stop();
+}
+END_TEST
+
 /* Runs an ack with the policy set up by the caller; the provider gets the peer as actor. */
 static void ack_allowed(void)
 {
@@ -1383,6 +1441,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_slow_subscriber);
 	tcase_add_test(tc, test_max_clients);
 	tcase_add_test(tc, test_ack_refused);
+	tcase_add_test(tc, test_filter_team_names);
 	tcase_add_test(tc, test_ack_allowed_by_uid);
 	tcase_add_test(tc, test_ack_allowed_by_group);
 	tcase_add_test(tc, test_root_default);

@@ -73,8 +73,8 @@ static bool matches(const char *text, const char *re)
 START_TEST(test_transition_datagram)
 {
 	/* 2026-11-23T09:00:00Z is 1795424400 (date -u -d 2026-11-23T09:00:00Z +%s). */
-	struct cw_log_transition t = { .alert_id = 42, .person_id = 1001, .rule_id = "CP-24H",
-				       .team = "T7", .due = 1795424400, .state = "overdue" };
+	struct cw_log_transition t = { .alert_id = 42, .person_id = 1001, .rule_id = "CP-24H", .team = "7",
+				       .team_code = "T007", .due = 1795424400, .state = "overdue" };
 	char header[64];
 	const char *d;
 
@@ -88,9 +88,10 @@ START_TEST(test_transition_datagram)
 	snprintf(header, sizeof(header), " cwtest %ld transition ", (long)getpid());
 	ck_assert_msg(strstr(d, header), "%s", d);
 	ck_assert_msg(strstr(d, "[casewatch@32473 rule_id=\"CP-24H\" alert_id=\"42\" person_id=\"1001\" "
-				"team=\"T7\" due=\"2026-11-23T09:00:00Z\" state=\"overdue\"] "),
+				"team=\"7\" due=\"2026-11-23T09:00:00Z\" state=\"overdue\" team_code=\"T007\"] "),
 		      "%s", d);
-	ck_assert_msg(strstr(d, "] alert 42 CP-24H: overdue for person 1001, team T7, due "
+	/* People read the team's code; programs match on the id. */
+	ck_assert_msg(strstr(d, "] alert 42 CP-24H: overdue for person 1001, team T007, due "
 				"2026-11-23T09:00:00Z"),
 		      "%s", d);
 	ck_assert_ptr_null(next_dgram());
@@ -223,7 +224,7 @@ START_TEST(test_lines_one_datagram_each)
 	const char *d;
 
 	short_ratelimit(60000);
-	ck_assert(cw_log_lines("pq", CW_LOG_WARNING, "cannot connect to database",
+	ck_assert(cw_log_lines("pq", CW_EV_NONE, CW_LOG_WARNING, "cannot connect to database",
 			       "connection to server failed: No such file\n\tIs the server running?\n"));
 	d = next_dgram();
 	ck_assert_msg(d && strstr(d, "cannot connect to database: connection to server failed: No such file"),
@@ -233,7 +234,7 @@ START_TEST(test_lines_one_datagram_each)
 		      d ? d : "(none)");
 	ck_assert_ptr_null(next_dgram());
 	/* The whole group is rate-limited as one. */
-	ck_assert(!cw_log_lines("pq", CW_LOG_WARNING, "cannot connect to database", "again\nand again\n"));
+	ck_assert(!cw_log_lines("pq", CW_EV_NONE, CW_LOG_WARNING, "cannot connect to database", "again\nand again\n"));
 	ck_assert_ptr_null(next_dgram());
 }
 END_TEST
@@ -407,6 +408,137 @@ START_TEST(test_missing_socket_refuses_transitions)
 }
 END_TEST
 
+/* Every kind of event carries its MESSAGE_ID (the field message_id, which
+ * the journal gets upper-cased), and its name as the MSGID. */
+START_TEST(test_events_carry_message_ids)
+{
+	char want[96], header[96];
+	const char *d;
+
+	for (int ev = CW_EV_NONE + 1; ev < CW_EV_COUNT; ev++) {
+		const char *id = cw_log_event_id((enum cw_log_event)ev), *name = cw_log_event_name((enum cw_log_event)ev);
+
+		ck_assert_msg(id && strlen(id) == 32 && strspn(id, "0123456789abcdef") == 32, "event %d: id %s", ev,
+			      id ? id : "(none)");
+		for (int other = CW_EV_NONE + 1; other < ev; other++)
+			ck_assert_str_ne(id, cw_log_event_id((enum cw_log_event)other));
+		if (cw_log_transition_event(name) == (enum cw_log_event)ev) {
+			struct cw_log_transition t = { .alert_id = 1, .person_id = 2, .rule_id = "CP-24H",
+						       .due = 1795424400, .state = "overdue", .kind = name };
+
+			ck_assert_int_eq(cw_log_transition(CW_LOG_NOTICE, &t), 0);
+			snprintf(header, sizeof(header), " transition [");
+		} else {
+			cw_log_event((enum cw_log_event)ev, CW_LOG_NOTICE, "event %s", name);
+			snprintf(header, sizeof(header), " %s [", name);
+		}
+		d = next_dgram();
+		ck_assert_msg(d != NULL, "event %s: nothing logged", name);
+		snprintf(want, sizeof(want), " message_id=\"%s\"", id);
+		ck_assert_msg(strstr(d, want) && strstr(d, header), "event %s: %s", name, d);
+	}
+	/* Lines of a multi-line message carry it too. */
+	cw_log_lines(NULL, CW_EV_DB_LOST, CW_LOG_WARNING, "database connection lost", "one\ntwo");
+	for (int i = 0; i < 2; i++) {
+		d = next_dgram();
+		ck_assert_msg(d && strstr(d, cw_log_event_id(CW_EV_DB_LOST)), "%s", d ? d : "nothing");
+	}
+	ck_assert_str_eq(cw_log_transition_event("no such kind") == CW_EV_NONE ? "none" : "some", "none");
+}
+END_TEST
+
+/* systemd/casewatch.catalog explains every MESSAGE_ID, each with a subject. */
+START_TEST(test_catalog_explains_every_event)
+{
+	FILE *f = fopen(cw_test_srcpath("systemd/casewatch.catalog"), "r");
+	char line[512], entries[CW_EV_COUNT] = { 0 };
+	int current = -1;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "-- ", 3)) {
+			current = -1;
+			for (int ev = CW_EV_NONE + 1; ev < CW_EV_COUNT; ev++)
+				if (!strncmp(line + 3, cw_log_event_id((enum cw_log_event)ev), 32) && line[35] == '\n')
+					current = ev;
+			ck_assert_msg(current > 0, "catalog: an entry for an id casewatchd does not use: %s", line);
+			ck_assert_msg(!entries[current], "catalog: %s twice", cw_log_event_name((enum cw_log_event)current));
+			entries[current] = 1;
+		} else if (current > 0 && !strncmp(line, "Subject: ", 9)) {
+			entries[current] = 2;
+		}
+	}
+	fclose(f);
+	for (int ev = CW_EV_NONE + 1; ev < CW_EV_COUNT; ev++)
+		ck_assert_msg(entries[ev] == 2, "catalog: no entry with a Subject for %s (%s)",
+			      cw_log_event_name((enum cw_log_event)ev), cw_log_event_id((enum cw_log_event)ev));
+}
+END_TEST
+
+/*
+ * With $CASEWATCH_TEST_JOURNAL naming a file, the journal is a capture:
+ * tests/log-journal.sh runs this in a mount namespace of its own whose
+ * /run/systemd/journal/socket is tests/syslog_capture writing to that file
+ * (one datagram of KEY=value lines, then a blank line, per entry). Every
+ * kind of event sent to the journal arrives with its MESSAGE_ID.
+ */
+START_TEST(test_journal_message_ids)
+{
+	const char *file = getenv("CASEWATCH_TEST_JOURNAL");
+	struct cw_log_options opts = { .targets = CW_LOG_TO_JOURNAL, .level = CW_LOG_INFO, .ident = "cwtest",
+				       .facility = 3 };
+	static char text[1 << 16];
+	char want[128];
+	size_t n = 0;
+	int found = 0;
+
+	cw_log_configure(&opts);
+	for (int ev = CW_EV_NONE + 1; ev < CW_EV_COUNT; ev++) {
+		const char *name = cw_log_event_name((enum cw_log_event)ev);
+		struct cw_log_transition t = { .alert_id = 1, .person_id = 2, .rule_id = "CP-24H", .team = "7",
+					       .team_code = "T007", .due = 1795424400, .state = "overdue", .kind = name };
+
+		if (cw_log_transition_event(name) == (enum cw_log_event)ev)
+			ck_assert_int_eq(cw_log_transition(CW_LOG_NOTICE, &t), 0);
+		else
+			cw_log_event((enum cw_log_event)ev, CW_LOG_NOTICE, "event %s", name);
+	}
+	/* The capture writes what it received; wait for all of it (5 s at most). */
+	for (int tries = 0; tries < 500 && found < CW_EV_COUNT - 1; tries++) {
+		FILE *f = fopen(file, "r");
+
+		n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+		text[n] = '\0';
+		if (f)
+			fclose(f);
+		found = 0;
+		for (int ev = CW_EV_NONE + 1; ev < CW_EV_COUNT; ev++) {
+			snprintf(want, sizeof(want), "\nMESSAGE_ID=%s\n", cw_log_event_id((enum cw_log_event)ev));
+			found += strstr(text, want) != NULL;
+		}
+		if (found < CW_EV_COUNT - 1)
+			usleep(10000);
+	}
+	ck_assert_msg(found == CW_EV_COUNT - 1, "%d of %d MESSAGE_IDs in the journal capture:\n%s", found,
+		      CW_EV_COUNT - 1, text);
+	ck_assert_msg(strstr(text, "\nPRIORITY=5\n") && strstr(text, "\nSYSLOG_IDENTIFIER=cwtest\n") &&
+			      strstr(text, "\nTEAM_CODE=T007\n") && strstr(text, "\nCASEWATCH_MSGID=db-lost\n"),
+		      "%s", text);
+	cw_log_shutdown();
+}
+END_TEST
+
+/* The journal case alone: tests/log-journal.sh runs the rest outside. */
+static Suite *journal_suite(void)
+{
+	Suite *s = suite_create("log-journal");
+	TCase *tc = tcase_create("journal");
+
+	tcase_add_test(tc, test_journal_message_ids);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("log");
@@ -425,11 +557,13 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_full_socket_refuses_transitions);
 	tcase_add_test(tc, test_transitions_ignore_log_level);
 	tcase_add_test(tc, test_missing_socket_refuses_transitions);
+	tcase_add_test(tc, test_events_carry_message_ids);
+	tcase_add_test(tc, test_catalog_explains_every_event);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	return cw_test_run(suite());
+	return cw_test_run(getenv("CASEWATCH_TEST_JOURNAL") ? journal_suite() : suite());
 }

@@ -1,5 +1,6 @@
 /* check_policy.c - loading profiles: shipped ones, extends/overrides, every error message. */
 #include "config.h"
+#include "paths.h"
 
 #include <stdlib.h>
 #include <string.h>

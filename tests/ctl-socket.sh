@@ -143,10 +143,42 @@ is "alerts --rule NOTE-5WD --team 1,2 --ndjson: one line per alert of the rule" 
 	"$("$ctl" alerts --rule NOTE-5WD --team 1,2 --ndjson --socket "$sock" | jq -r .rule_id | sort | uniq -c | tr -s ' ')" \
 	" $(q "SELECT count(*) FROM casewatch.alert WHERE announced_state IS NOT NULL AND rule_id = 'NOTE-5WD'") NOTE-5WD"
 "$ctl" alerts --socket "$sock" >"$tmp/table.txt"
-# The table: "team T", then "  RULE (N)", a header, and N rows of 4 spaces and an id.
-is "the table groups by team and rule, with each group's count and rows" \
+# The table: "team CODE", then "  RULE (N)", a header, and N rows of 4 spaces and an id.
+is "the table groups by team (by its code) and rule, with each group's count and rows" \
 	"$(awk '/^team /{t=$2} /^  [^ ]/{r=$1; n=$2; gsub(/[()]/, "", n); print t, r, n} ' "$tmp/table.txt" | tr '\n' ';')" \
-	"$(q "SELECT string_agg(team_id || ' ' || rule_id || ' ' || n, ';' ORDER BY team_id, rule_id) || ';' FROM (SELECT team_id, rule_id, count(*) n FROM casewatch.alert WHERE announced_state IS NOT NULL GROUP BY 1, 2) s")"
+	"$(q "SELECT string_agg(code || ' ' || rule_id || ' ' || n, ';' ORDER BY team_id, rule_id) || ';' FROM (SELECT a.team_id, t.code, a.rule_id, count(*) n FROM casewatch.alert a JOIN records.team t USING (team_id) WHERE a.announced_state IS NOT NULL GROUP BY 1, 2, 3) s")"
+
+# ---- teams by code (issue 13): T002 is what people see ----
+code2=$(q "SELECT code FROM records.team WHERE team_id = 2")
+is "the generated team 2 has the code T002" "$code2" T002
+"$ctl" alerts --json --team T002 --socket "$sock" >"$tmp/t002.json"
+is "alerts --team T002: exit 0" "$?" 0
+is "... the same alerts as --team 2" "$(jq -c '[.alerts[].alert_id]' "$tmp/t002.json")" "$(jq -c '[.alerts[].alert_id]' "$tmp/team2.json")"
+is "... each with the team's id and code" "$(jq -r '[.alerts[] | "\(.team) \(.team_code)"] | unique | join(";")' "$tmp/t002.json")" "2 T002"
+is "alerts --team t002 (any case) --team 1 as well" \
+	"$("$ctl" alerts --json --team t002,1 --socket "$sock" | jq -r .count)" "$(q "$open_sql")"
+"$ctl" alerts --team T999 --socket "$sock" >"$tmp/out.txt" 2>"$tmp/err.txt"
+is "alerts --team T999 (no such team): exit 1, not an empty success" "$?" 1
+is "... nothing on stdout" "$(cat "$tmp/out.txt")" ""
+ok "... saying the team is unknown and how teams are named" grep -qF \
+	'filter.team[0]: "T999": no such team (name a team by its code, such as T001, or its id) (unknown_team)' "$tmp/err.txt"
+"$ctl" alerts --json --team 99 --socket "$sock" >"$tmp/out.txt" 2>"$tmp/err.txt"
+is "alerts --team 99 (no team has that id): exit 1" "$?" 1
+"$ctl" ack --team T999 --rule NOTE-5WD --reason seen --socket "$sock" >"$tmp/out.txt" 2>"$tmp/err.txt"
+is "ack --team T999: exit 1" "$?" 1
+ok "... no such team" grep -qF '"T999": no such team' "$tmp/err.txt"
+"$ctl" snooze --team T999 --until 2099-01-01T00:00 --reason later --socket "$sock" >"$tmp/out.txt" 2>"$tmp/err.txt"
+is "snooze --team T999: exit 1" "$?" 1
+"$ctl" watch --team T999 --since 0 --count 1 --socket "$sock" >"$tmp/out.txt" 2>"$tmp/err.txt"
+is "watch --team T999 (a subscription filter): exit 1" "$?" 1
+ok "... no such team" grep -qF '"T999": no such team' "$tmp/err.txt"
+n2=$(q "SELECT count(*) FROM casewatch.transition WHERE team_id = 2")
+"$ctl" watch --team T002 --since 0 --count "$n2" --socket "$sock" >"$tmp/t002.ndjson"
+is "watch --team T002 --since 0: the transitions of team 2, each with its code" \
+	"$(jq -r '"\(.id) \(.data.team) \(.data.team_code)"' "$tmp/t002.ndjson" | tr '\n' ';')" \
+	"$(q "SELECT string_agg(transition_id || ' 2 T002', ';' ORDER BY transition_id) || ';' FROM casewatch.transition WHERE team_id = 2")"
+ok "the log's transition lines name the team by its code, with its id and code as fields" \
+	grep -qE ', team T002, due .* team=2 .*team_code=T002( |$)' "$tmp/log"
 is "... and as many rows as open alerts" "$(grep -cE '^    [0-9]' "$tmp/table.txt")" "$(q "$open_sql")"
 ok "... due times in London time with the zone (machine output, above, is UTC)" \
 	grep -qE '^    [0-9]+ +[0-9]+ +[a-z_0-9]+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [0-9]+ [A-Z][a-z]{2} 20[0-9]{2} [0-9]{2}:[0-9]{2} (GMT|BST) ' "$tmp/table.txt"
@@ -301,6 +333,9 @@ is "... lists only team 1's alerts" \
 	"$(sed -n 's/^  - alert \([0-9]*\),.*/\1/p' "$tmp/digest.txt" | sort -n | tr '\n' ' ')" \
 	"$(q "SELECT coalesce(string_agg(alert_id::text, ' ' ORDER BY alert_id) || ' ', '') FROM casewatch.alert WHERE team_id = 1 AND announced_state IS NOT NULL AND alert_id IN ($(sed -n 's/^  - alert \([0-9]*\),.*/\1/p' "$tmp/digest.txt" | tr '\n' ',')0)")"
 ok "... some of them" grep -qE '^  - alert [0-9]+,' "$tmp/digest.txt"
+is "digest --team T001: the same digest as --team 1" "$("$ctl" digest --team T001 --socket "$sock" | md5sum)" "$(md5sum <"$tmp/digest.txt")"
+"$ctl" digest --team T010 --socket "$sock" >"$tmp/out.txt" 2>&1
+is "digest --team T010 (no such team): exit 1" "$?" 1
 "$ctl" digest --team 1 --html --to tm1@example.gov.uk --subject "Team 1 this morning" --socket "$sock" >"$tmp/digest.eml"
 is "digest --html: exit 0" "$?" 0
 is "... an email: headers, a blank line, then HTML" \

@@ -385,10 +385,10 @@ lost=$(printf '%s\n' "$outage" | grep -c 'warning: database connection lost: ')
 ok "the loss is logged once ($lost lines of libpq's message)" test "$lost" -ge 1 -a "$lost" -le 3
 # libpq's messages span lines: each is one message, logged line by line.
 is "the failing reconnects are logged once" \
-	"$(printf '%s\n' "$outage" | grep -c 'warning: cannot connect to database: connection to server')" 1
+	"$(printf '%s\n' "$outage" | grep -c 'err: cannot connect to database: connection to server')" 1
 is "no flood: nothing else at warning level or above during the outage" \
 	"$(printf '%s\n' "$outage" | grep -E ' (warning|err): ' |
-		grep -v -e 'warning: database connection lost: ' -e 'warning: cannot connect to database: ')" ""
+		grep -v -e 'warning: database connection lost: ' -e 'err: cannot connect to database: ')" ""
 pg_run_server || { echo "Bail out! cannot restart PostgreSQL"; exit 1; }
 ok "the database is back: the daemon reconnects by itself" \
 	wait_until in_log "$tmp/log2" "database connection restored after"
@@ -461,22 +461,32 @@ is "ids increase with time" \
 is "the syslog cursor is at the last transition" "$(cursor)" "$(maxid)"
 
 # Syslog, as received: each transition exactly once, in id order, RFC 5424
-# with PRI = facility daemon (3) * 8 + severity (err 3, warning 4, notice 5,
-# info 6), and the structured data of the transition row.
+# with PRI = facility daemon (3) * 8 + the log priority, one step below the
+# alert's own severity and never err (docs/operations.md: an escalated
+# alert, err, is logged as a warning 4, an overdue one a notice 5, the rest
+# info 6), and the structured data of the transition row with the alert's
+# severity and the team's code.
 got=$(sed -n 's/^\(<[0-9]*>1\) [0-9T:.-]*Z [^ ]* casewatchd [0-9]* transition \[casewatch@32473\(\( [a-z_]*="[^"]*"\)*\)\] .*$/\1\2/p' \
 	"$tmp/syslog.log" | sed 's/="\([^"]*\)"/=\1/g')
-want=$(q "SELECT '<' || (24 + CASE severity WHEN 'err' THEN 3 WHEN 'warning' THEN 4
-		WHEN 'notice' THEN 5 ELSE 6 END) || '>1'
+# Each line ends with its kind's MESSAGE_ID (systemd/casewatch.catalog).
+raised_id=$(sed -n 's/.*"raised", "\([0-9a-f]\{32\}\)".*/\1/p' "$CASEWATCH_SRCDIR/daemon/log.c")
+is "syslog: every transition line carries its kind's message_id" \
+	"$(printf '%s\n' "$got" | grep -c ' kind=raised .* message_id='"$raised_id"'$')" \
+	"$(q "SELECT count(*) FROM casewatch.transition WHERE kind = 'raised'")"
+got=$(printf '%s\n' "$got" | sed 's/ message_id=[0-9a-f]*$//')
+want=$(q "SELECT '<' || (24 + CASE severity WHEN 'err' THEN 4 WHEN 'warning' THEN 5
+		ELSE 6 END) || '>1'
 	|| ' rule_id=' || rule_id || ' alert_id=' || alert_id || ' person_id=' || person_id
-	|| ' team=' || coalesce(team_id::text, '-') || ' due=' || public.utc(due_at)
-	|| ' state=' || to_state || ' transition_id=' || transition_id || ' kind=' || kind
-	|| ' audience=' || audience
-	FROM casewatch.transition ORDER BY transition_id")
+	|| ' team=' || coalesce(t.team_id::text, '-') || ' due=' || public.utc(due_at)
+	|| ' state=' || to_state || coalesce(' team_code=' || tm.code, '')
+	|| ' transition_id=' || transition_id || ' kind=' || kind
+	|| ' audience=' || audience || ' severity=' || severity
+	FROM casewatch.transition t LEFT JOIN records.team tm USING (team_id) ORDER BY transition_id")
 is "syslog: one line per transition, in id order, with priority and fields" "$got" "$want"
 is "syslog: the first line, spelt out" "$(printf '%s\n' "$got" | head -1)" \
-	"<28>1 rule_id=CP-24H alert_id=$(q "SELECT alert_id FROM casewatch.alert WHERE person_id = 1103") person_id=1103 team=7 due=2026-06-03T08:00:00Z state=overdue transition_id=$(q "SELECT min(transition_id) FROM casewatch.transition") kind=raised audience=worker"
-is "syslog: priorities seen: err (27), warning (28), info (30)" \
-	"$(printf '%s\n' "$got" | cut -d' ' -f1 | sort -u | tr '\n' ' ')" "<27>1 <28>1 <30>1 "
+	"<29>1 rule_id=CP-24H alert_id=$(q "SELECT alert_id FROM casewatch.alert WHERE person_id = 1103") person_id=1103 team=7 due=2026-06-03T08:00:00Z state=overdue team_code=T7 transition_id=$(q "SELECT min(transition_id) FROM casewatch.transition") kind=raised audience=worker severity=warning"
+is "syslog: priorities seen: warning (28, escalated), notice (29, overdue), info (30); never err" \
+	"$(printf '%s\n' "$got" | cut -d' ' -f1 | sort -u | tr '\n' ' ')" "<28>1 <29>1 <30>1 "
 
 # Privacy: the markers are in the records, and nowhere casewatch writes.
 is "the fixtures do carry the marker strings" \

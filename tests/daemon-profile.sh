@@ -2,10 +2,13 @@
 # daemon-profile.sh - casewatchd and its policy profile: it refuses to start
 # on an invalid profile, naming file and JSON path, and a reload (SIGHUP)
 # that names an invalid profile keeps the old one while a valid one is
-# loaded. No database is needed: the profile is loaded before connecting,
-# and the daemon keeps running (retrying) while the database is away.
+# loaded, and `casewatchctl status` names the profile in force after each
+# (issue 13: it named the one the daemon started with). No database is
+# needed: the profile is loaded before connecting, and the daemon keeps
+# running (retrying) while the database is away.
 . "$CASEWATCH_SRCDIR/tests/tap.sh"
 d="$CASEWATCH_BUILDDIR/daemon/casewatchd"
+ctl="$CASEWATCH_BUILDDIR/ctl/casewatchctl"
 bad="$CASEWATCH_SRCDIR/tests/data/profiles/bad-semantic.json"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cw-dprof.XXXXXX")
 pid=
@@ -61,15 +64,41 @@ write_conf default
 pid=$!
 ok "a valid profile: it starts" wait_for "profile default: 4 rules, nation england-and-wales"
 
+# status_json: the status as JSON (exit 3 while the database is away).
+status_json() {
+	"$ctl" status --json --socket "$tmp/cw.sock" >"$tmp/status.json"
+	[ $? -eq 3 ] && [ -s "$tmp/status.json" ]
+}
+# status_says FILTER VALUE: jq FILTER of the status is VALUE.
+status_says() {
+	status_json && [ "$(jq -r "$1" "$tmp/status.json")" = "$2" ]
+}
+ok "status names the profile it started with" poll_until 10 status_says .profile default
+is "... and its file" "$(jq -r .profile_file "$tmp/status.json")" "$CASEWATCH_SRCDIR/profiles/default.json"
+is "... and no refused reload" "$(jq -r .profile_refused "$tmp/status.json")" null
+
 write_conf "$bad"
 kill -HUP "$pid"
 ok "a reload naming an invalid profile is refused" wait_for "reload: profile $bad is invalid, keeping default"
 ok "... with the errors logged" wait_for "rules[0].period.unit: unknown unit"
+ok "... the refusal carrying its MESSAGE_ID" \
+	grep -qE "reload: profile $bad is invalid, keeping default .*message_id=039d48f6e3c142d9a42c286c03f9d6dc" "$tmp/log"
 ok "... and the daemon carries on" kill -0 "$pid"
+ok "status still names the profile in force" status_says .profile default
+is "... and the one the reload refused" "$(jq -r .profile_refused.profile "$tmp/status.json")" "$bad"
+"$ctl" status --socket "$tmp/cw.sock" >"$tmp/status.txt"
+ok "... which the text status says too" grep -qF "refused profile $bad (invalid; see the log)" "$tmp/status.txt"
 
 write_conf coventry
 kill -HUP "$pid"
 ok "a reload naming a valid profile loads it" wait_for "reload: profile coventry loaded; every person will be recomputed"
+ok "... an accepted reload, with its MESSAGE_ID" \
+	grep -qE "reload: profile coventry loaded.* message_id=e3bcaf6cc1be4d5a9e255975b57dcd96" "$tmp/log"
+ok "status names the new profile" status_says .profile coventry
+is "... and its file" "$(jq -r .profile_file "$tmp/status.json")" "$CASEWATCH_SRCDIR/profiles/coventry.json"
+is "... and the refusal is over" "$(jq -r .profile_refused "$tmp/status.json")" null
+"$ctl" status --socket "$tmp/cw.sock" >"$tmp/status.txt"
+ok "the text status names it too" grep -qxF "profile:     coventry ($CASEWATCH_SRCDIR/profiles/coventry.json)" "$tmp/status.txt"
 
 kill -TERM "$pid"
 wait "$pid"

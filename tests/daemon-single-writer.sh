@@ -105,6 +105,11 @@ standby_passes() { [ "$(grep -c "standing by" "$1")" -ge "$2" ]; }
 ok "... pass after pass" poll_until 20 standby_passes "$tmp/b.log" 3
 is "... and writes nothing while the first runs" "$(q "SELECT count(*) FROM casewatch.transition")" "$transitions"
 ok "... nor evaluates anyone" sh -c "! grep -q 'sweep: ' '$tmp/b.log'"
+# Issue 13: standing by is the standby's job, not a failure of every pass.
+is "... and logs no warning or error while it waits (no 'pass failed')" \
+	"$(grep -E ' (warning|err): ' "$tmp/b.log" | grep -v 'test_clock_file is set')" ""
+is "... saying it stands by once, though it tries on every pass" "$(grep -c 'standing by' "$tmp/b.log")" 1
+ok "... a line carrying the standby MESSAGE_ID" grep -q "standing by message_id=6184e5aaf2804066813ec88b0078dd08" "$tmp/b.log"
 
 # Time moves on while only the first is there; then it dies without notice.
 echo "2026-12-20T09:00:00Z" >"$tmp/clock"
@@ -112,6 +117,7 @@ kill -9 "$first"
 wait "$first" 2>/dev/null
 first=
 ok "once the first is killed (-9), the second takes over" wait_for "$tmp/b.log" "writer lock taken"
+ok "... saying so with the leader MESSAGE_ID" grep -q "writer lock taken: .* message_id=1dffa869aeca47ee89b6859f0a1dcc4a" "$tmp/b.log"
 ok "... sweeps" wait_for "$tmp/b.log" "sweep: "
 ok "... and moves the alerts on in time" wait_for "$tmp/b.log" "pass done:"
 # delivered: every transition in the store has been given to the sinks.

@@ -167,3 +167,22 @@ TESTS += tests/systemd-unit.sh
 # sd_notify sequence on a test NOTIFY_SOCKET.
 dist_check_SCRIPTS += tests/daemon-notify.sh
 TESTS += tests/daemon-notify.sh
+
+# What `make install` puts on a server (issue 13): units, sysusers.d and the
+# groups it makes, man pages, the journal catalog, profiles, SQL, the example.
+dist_check_SCRIPTS += tests/install-tree.sh
+TESTS += tests/install-tree.sh
+
+# A build folder configured again with another --prefix rebuilds what uses
+# the paths (paths.h, see Makefile.am). About a minute: it builds casewatchd
+# and casewatchctl in a scratch folder.
+dist_check_SCRIPTS += tests/rebuild-prefix.sh
+TESTS += tests/rebuild-prefix.sh
+
+# The manual pages: lint, and every setting, command and option described.
+dist_check_SCRIPTS += tests/man-pages.sh
+TESTS += tests/man-pages.sh
+
+# The journal: the message catalog parses, every event carries its MESSAGE_ID.
+dist_check_SCRIPTS += tests/log-journal.sh
+TESTS += tests/log-journal.sh

@@ -137,7 +137,7 @@ ok "docs/protocol.md has runnable examples ($count)" test "$count" -ge 9
 # legitimately varies is set aside, on both sides, member by member (each
 # must still be there): the daemon's version (hello), the host name in an
 # event's source, and in status the database connection's start and the
-# server's version, and the last pass's duration; and "busy" with a query
+# server's version, the profile's file, and the last pass's duration; and "busy" with a query
 # queued reads as "ready" (the open-alert counts may be being refreshed at
 # that instant).
 same_line() {
@@ -151,7 +151,7 @@ same_line() {
 			   then .source = "casewatch://casewatch-host" else . end)
 			| (if (.database | type) == "object" then .database |= (star("since") | star("server_version")
 			   | if .state == "busy" then .state = "ready" | .queued = 0 else . end) else . end)
-			| (if (.pass | type) == "object" then .pass |= star("last_ms") else . end)
+			| (if (.pass | type) == "object" then .pass |= star("last_ms") | star("profile_file") else . end)
 			end;
 		($g | norm) == ($w | norm)' 2>/dev/null | grep -qx true
 }
