@@ -859,11 +859,6 @@ void cw_poller_set_json_output(struct cw_poller *p, FILE *out)
 	p->json_out = out;
 }
 
-const struct cw_policy *cw_poller_policy(const struct cw_poller *p)
-{
-	return p->policy;
-}
-
 void cw_poller_get_stats(const struct cw_poller *p, struct cw_poller_stats *st)
 {
 	*st = p->stats;

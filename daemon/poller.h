@@ -77,11 +77,9 @@ void cw_poller_set_teams(struct cw_poller *p, struct cw_teams *teams);
 void cw_poller_set_json_output(struct cw_poller *p, FILE *out);
 
 void cw_poller_get_stats(const struct cw_poller *p, struct cw_poller_stats *st);
-/* The policy profile in force (a reload replaces it: do not keep it). */
-const struct cw_policy *cw_poller_policy(const struct cw_poller *p);
 
 /* The profile in force: the one loaded at start or by the last reload
- * that named a valid one. */
+ * that named a valid one (a reload replaces it: do not keep it). */
 const struct cw_policy *cw_poller_policy(const struct cw_poller *p);
 /* The profile setting the last reload refused (invalid, so the one in
  * force was kept), and when (*at); NULL when the last reload loaded its
