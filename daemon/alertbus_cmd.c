@@ -617,8 +617,18 @@ static void cmd_digest(struct conn *conn, const json_t *req, const json_t *id)
 	}
 	args = json_pack("{s:s}", "audience", aud);
 	if (team) {
+		const char *code;
+
 		if (!(v = digest_teams(team, msg, sizeof(msg))))
 			goto bad;
+		/* Teams by code or id, as every filter names them: an unknown
+		 * team is an error, never an empty digest. */
+		if (!filter_teams(bus, v, &code, msg, sizeof(msg))) {
+			json_decref(v);
+			json_decref(args);
+			alertbus_reply_error(conn, id, code, "digest: %s", msg);
+			return;
+		}
 		json_object_set_new(args, "teams", v);
 	}
 	if (worker) {

@@ -100,9 +100,17 @@ ok "... saying another casewatchd writes the alerts" \
 CASEWATCH_DATADIR="$CASEWATCH_DATADIR" "$d" -c "$tmp/b.conf" 2>"$tmp/b.log" &
 second=$!
 ok "a second daemon stands by" wait_for "$tmp/b.log" "standing by"
-# Three of its passes, each finding the lock held.
-standby_passes() { [ "$(grep -c "standing by" "$1")" -ge "$2" ]; }
-ok "... pass after pass" poll_until 20 standby_passes "$tmp/b.log" 3
+# Pass after pass it tries the lock again (the log says "standing by" only
+# once): its session's last try_advisory_lock starts later and later.
+lock_try_at() {
+	q "SELECT coalesce(max(query_start)::text, '') FROM pg_stat_activity WHERE application_name = 'casewatchd'
+		AND query LIKE '%pg_try_advisory_lock%' AND pid NOT IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)"
+}
+tried_since() { t=$(lock_try_at); [ -n "$t" ] && [ "$t" != "$1" ]; }
+try1=$(lock_try_at)
+ok "... pass after pass" poll_until 20 tried_since "$try1"
+try2=$(lock_try_at)
+ok "... and again" poll_until 20 tried_since "$try2"
 is "... and writes nothing while the first runs" "$(q "SELECT count(*) FROM casewatch.transition")" "$transitions"
 ok "... nor evaluates anyone" sh -c "! grep -q 'sweep: ' '$tmp/b.log'"
 # Issue 13: standing by is the standby's job, not a failure of every pass.
