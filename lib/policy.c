@@ -164,6 +164,19 @@ static int find_rule(const struct loader *L, const char *id)
 	return -1;
 }
 
+/* The kept copy of a file name (L.defined holds copies that die with the
+ * loader; a rule's `file` must live as long as the policy). */
+static const char *kept_name(const struct loader *L, const char *name)
+{
+	size_t i;
+	json_t *s;
+
+	json_array_foreach(L->files, i, s)
+		if (name && !strcmp(json_string_value(s), name))
+			return json_string_value(s);
+	return name;
+}
+
 /* Applies one file's rules on top of what its base defined. */
 static void apply_rules(struct loader *L, const char *file, const json_t *rules)
 {
@@ -406,7 +419,7 @@ struct cw_policy *cw_policy_load(const char *profile, const char *dir, struct cw
 		struct policy_rule_src src = {
 			.rule = json_array_get(L.rules, i),
 			.origins = json_array_get(L.origins, i),
-			.file = json_string_value(json_array_get(def, 0)),
+			.file = kept_name(&L, json_string_value(json_array_get(def, 0))),
 			.index = (int)json_integer_value(json_array_get(def, 1)),
 		};
 
