@@ -134,7 +134,10 @@ static void anchor_cell(const struct cw_anchor *a, char *buf, size_t n)
 		join_codes(buf, n, "+", &a->events);
 		break;
 	case CW_ANCHOR_EVENT:
-		join_codes(buf, n, "", &a->events);
+		if (a->general)
+			snprintf(buf, n, "all other (%zu types)", a->events.n);
+		else
+			join_codes(buf, n, "", &a->events);
 		break;
 	case CW_ANCHOR_NONE:
 		snprintf(buf, n, "-");

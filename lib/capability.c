@@ -200,5 +200,11 @@ enum cw_capability cw_capability_of(const struct cw_rule *r, char *why, size_t n
 	}
 	if (!r->has_period)
 		return say(CW_CAP_NEVER, why, n, "no period");
+	if (r->kind == CW_RULE_RECURRING && r->anchor.kind == CW_ANCHOR_INVOLVEMENT && r->anchor.events.n &&
+	    !cw_rule_interpretation(r, "event_period"))
+		return say(CW_CAP_PARTIAL, why, n,
+			   "its anchor events make an update due only a whole period after them: set interpretation.event_period");
+	if (r->anchor.general && !r->anchor.events.n)
+		return say(CW_CAP_NEVER, why, n, "\"events\": \"all\" is left with no event type: other rules cover them all");
 	return CW_CAP_EVALUATED;
 }

@@ -75,6 +75,7 @@ static bool wants(const json_t *fields, const char *a, const char *b)
 static void required_records(struct obl_ctx *c, const struct cw_rule *r)
 {
 	const json_t *types = json_object_get(r->params, "records");
+	const json_t *fresh = json_object_get(r->params, "up_to_date");
 	struct detail d = { .len = 0 };
 	size_t i;
 	json_t *t;
@@ -84,13 +85,28 @@ static void required_records(struct obl_ctx *c, const struct cw_rule *r)
 	d.buf[0] = '\0';
 	json_array_foreach(types, i, t) {
 		const char *type = json_string_value(t);
-		bool found = false;
+		const char *within = json_string_value(json_object_get(fresh, type ? type : ""));
+		struct cw_period p;
+		bool found = false, current = false;
 
-		for (size_t j = 0; type && j < c->f->n_records && !found; j++)
-			found = c->f->records[j].finalised_at != CW_TIME_NONE && c->f->records[j].type &&
-				!strcmp(c->f->records[j].type, type);
+		/* "an up to date assessment and plan": with params.up_to_date
+		 * naming a period for the type, only a record finalised within
+		 * that period before now counts. */
+		if (!within || !cw_period_parse(within, &p, NULL))
+			within = NULL;
+		for (size_t j = 0; type && j < c->f->n_records && !current; j++) {
+			const struct cw_facts_record *rec = &c->f->records[j];
+
+			if (rec->finalised_at == CW_TIME_NONE || rec->finalised_at > c->now || !rec->type ||
+			    strcmp(rec->type, type))
+				continue;
+			found = true;
+			current = !within || obl_due(c, &p, rec->finalised_at) >= c->now;
+		}
 		if (type && !found)
 			detail_add(&d, type, NULL);
+		else if (type && !current)
+			detail_add(&d, type, "out of date");
 	}
 	if (d.len)
 		violation(c, r, CW_OBL_PERSON, c->f->person_id, &d);
@@ -204,10 +220,12 @@ static int cmp_size(const void *a, const void *b)
 }
 
 /* late_flag (LATE-FLAG): a record that met an obligation after its due
- * time says it is late, by its late flag or a late reason. */
+ * time says it is late, by its late flag or a late reason (params.fields,
+ * if given, says which of late_flag and late_reason count). */
 static void late_flag(struct obl_ctx *c, const struct cw_rule *r)
 {
 	struct obl_scratch *s = c->s;
+	const json_t *fields = json_object_get(r->params, "fields");
 
 	if (s->n_late > 1)
 		qsort(s->late, s->n_late, sizeof(*s->late), cmp_size);
@@ -217,7 +235,8 @@ static void late_flag(struct obl_ctx *c, const struct cw_rule *r)
 
 		if (i > 0 && s->late[i] == s->late[i - 1])
 			continue;
-		if (rec->late_flag || rec->has_late_reason)
+		if ((rec->late_flag && (!json_is_array(fields) || names(fields, "late_flag"))) ||
+		    (rec->has_late_reason && (!json_is_array(fields) || names(fields, "late_reason"))))
 			continue;
 		if (c->horizon >= 0 && rec->finalised_at < c->now - c->horizon)
 			continue;

@@ -33,7 +33,7 @@ ok "explain --help" "$ctl" explain --help
 
 # show: by name through $CASEWATCH_PROFILEDIR, overrides applied.
 "$ctl" policy show --profile coventry >"$tmp/show"
-ok "policy show: table lists CV-2WD" grep -E '^CV-2WD +yes +after_event +task +2wd' "$tmp/show"
+ok "policy show: table lists CV-2WD, a general rule" grep -E '^CV-2WD +yes +after_event +all other \([0-9]+ types\) +2wd' "$tmp/show"
 ok "policy show: NOTE-5WD disabled by Coventry" grep -E '^NOTE-5WD +no ' "$tmp/show"
 "$ctl" policy show --profile enfield --json >"$tmp/show.json"
 is "policy show --json: CIN-PLAN-5D keeps its interpretation" \

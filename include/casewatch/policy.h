@@ -72,6 +72,10 @@ struct cw_codes {
 struct cw_anchor {
 	enum cw_anchor_kind kind;
 	struct cw_codes events;	      /* event types; on recurring rules: events that restart the period */
+	bool general;		      /* "events": "all": every event type but `except` and those
+				       * another enabled deadline rule of the profile anchors on
+				       * (resolved into `events` at load) */
+	struct cw_codes except;	      /* general: event types left out, with the profile's reason */
 	struct cw_codes involvements; /* involvement categories */
 	enum cw_involvement_point at;
 	int birthday;		      /* CW_ANCHOR_BIRTHDAY */
@@ -144,6 +148,8 @@ struct cw_rule {
 	struct cw_codes hold_while;	   /* held after an event of these types ... */
 	struct cw_codes hold_until;	   /* ... until a record of these types */
 
+	struct cw_codes learned_from;	   /* before_event: interpretation.learned_from, the event
+					    * by which the council learns of the anchor (PF-START-6W) */
 	const json_t *interpretation;	   /* object of council-changeable choices, or NULL */
 	const json_t *json;		   /* the effective rule as JSON */
 	const char *file;		   /* the profile file that last defined or overrode it */
