@@ -37,8 +37,9 @@ static struct cw_period cycle_period(const struct obl_ctx *c, const struct cw_ru
 }
 
 /* A cycle's due time: a period after its start, or the end of review_day
- * when that date falls inside the cycle and comes first (a hazard's own
- * review date, set earlier than six months). */
+ * when that date falls inside the cycle and comes first (the review date
+ * "submitted when a Hazard is loaded", set earlier than six months: it
+ * governs the first cycle; after a review the period runs again). */
 static cw_time cycle_due(const struct obl_ctx *c, const struct cw_period *p, cw_time start,
 			 cw_day review_day)
 {
@@ -87,7 +88,7 @@ static void walk(struct obl_ctx *c, const struct cw_rule *r, enum cw_obligation_
 		if (!d && close_at != CW_TIME_NONE && close_at <= c->now)
 			return; /* closed: no cycle is running */
 		o = obl_new(c, r, kind, id, start);
-		obl_set_due(c, o, start, cycle_due(c, &p, start, review_day));
+		obl_set_due(c, o, start, cycle_due(c, &p, start, k == 0 ? review_day : CW_DAY_NONE));
 		if (d)
 			obl_set_met(c, o, d);
 		obl_finish(c, o);
