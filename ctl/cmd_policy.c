@@ -16,12 +16,16 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: casewatchctl policy check FILE...\n"
 		"       casewatchctl policy show [--profile NAME|FILE] [--json]\n"
+		"       casewatchctl policy test TESTFILE...\n"
 		"\n"
 		"  check  validate profiles: every error on stderr (exit 1), or\n"
 		"         \"FILE: ok (N rules)\" per valid file (exit 0), with a warning on\n"
 		"         stderr for each enabled rule the engine cannot (fully) evaluate\n"
 		"  show   the effective rules of a profile after `extends` and overrides;\n"
 		"         ON says never/part for enabled rules that cannot (fully) fire\n"
+		"  test   run a profile's tests (JSON: profile, facts, cases of instants and\n"
+		"         expected obligations): a diff per failure, exit 1 on any; rules\n"
+		"         with no test are reported on stderr\n"
 		"\n"
 		"options:\n"
 		"  --profile NAME|FILE  a profile name (looked up in $CASEWATCH_PROFILEDIR,\n"
@@ -364,6 +368,13 @@ int cmd_policy(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "show"))
 		return show(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "test")) {
+		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+			usage(stdout);
+			return CTL_EXIT_OK;
+		}
+		return ctl_policy_test(argc - 2, argv + 2);
+	}
 	ctl_error("policy: unknown subcommand '%s'", argv[1]);
 	usage(stderr);
 	return CTL_EXIT_USAGE;

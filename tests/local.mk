@@ -81,6 +81,10 @@ tests_check_facts_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 tests_check_obligation_LDADD = $(TEST_LIBS)
 tests_check_obligation_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 EXTRA_DIST += tests/data/engine
+# casewatchctl policy test (one test file per shipped profile) and evaluate
+dist_check_SCRIPTS += tests/policy-test.sh
+TESTS += tests/policy-test.sh
+EXTRA_DIST += tests/data/profile-tests
 # the shipped profiles evaluated as their seed sentences say (issue 10)
 check_PROGRAMS += tests/check_fidelity
 TESTS += tests/check_fidelity
