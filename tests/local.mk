@@ -85,6 +85,9 @@ EXTRA_DIST += tests/data/engine
 dist_check_SCRIPTS += tests/policy-test.sh
 TESTS += tests/policy-test.sh
 EXTRA_DIST += tests/data/profile-tests
+# every evaluable rule of every shipped profile raises alerts on generated records
+dist_check_SCRIPTS += tests/rules-fire.sh
+TESTS += tests/rules-fire.sh
 # the shipped profiles evaluated as their seed sentences say (issue 10)
 check_PROGRAMS += tests/check_fidelity
 TESTS += tests/check_fidelity
