@@ -54,7 +54,7 @@ static const struct check_need {
 	{ "restricted_access", true, "restricted_access[].allowed", { "" } },
 	{ "rollback_rate", false, "roll-backs counted per team: the facts are per person", { "" } },
 	{ "acknowledged", false, "forget requests: the facts carry none", { "" } },
-	{ "trace_sent", false, "what was sent to another agency: the facts carry none", { "" } },
+	{ "trace_sent", true, "info_sharing[] rows of kind sharing", { "fields" } },
 	{ NULL, false, NULL, { "" } },
 };
 
@@ -155,6 +155,14 @@ static enum cw_capability content(const struct cw_rule *r, char *why, size_t n)
 					   "params.%s: field \"%s\" is not one the facts carry for %s (docs/facts.md)",
 					   lists[i], bad, of);
 		}
+	}
+	if (!strcmp(need->check, "trace_sent")) {
+		const char *bad = unknown_field(json_object_get(r->params, "fields"), sharing_fields);
+
+		if (bad)
+			return say(CW_CAP_PARTIAL, why, n,
+				   "params.fields: field \"%s\" is not one the facts carry for information_sharing (docs/facts.md)",
+				   bad);
 	}
 	if (!strcmp(need->check, "delete_reason") || !strcmp(need->check, "late_flag")) {
 		const char *const *known = need->check[0] == 'd' ? deletion_fields : late_fields;

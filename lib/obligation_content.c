@@ -211,6 +211,30 @@ static void sharing_fields(struct obl_ctx *c, const struct cw_rule *r)
 	}
 }
 
+/* trace_sent (TRACE-SENT, MIRRA 10): "Where information is sent to another
+ * agency a record should be made on an individual's file so that this can
+ * be traced in future": each information-sharing row of kind "sharing"
+ * (information sent) has the fields params.fields names (to whom, when,
+ * what), as the records interface reports them missing. */
+static void trace_sent(struct obl_ctx *c, const struct cw_rule *r)
+{
+	const json_t *list = json_object_get(r->params, "fields");
+
+	for (size_t i = 0; i < c->f->n_sharing; i++) {
+		const struct cw_facts_sharing *x = &c->f->sharing[i];
+		struct detail d = { .len = 0 };
+
+		if (!x->kind || (strcmp(x->kind, "sharing") && strcmp(x->kind, "shared")))
+			continue;
+		d.buf[0] = '\0';
+		for (size_t j = 0; j < x->n_missing; j++)
+			if (!json_is_array(list) || names(list, x->missing[j]))
+				detail_add(&d, x->missing[j], NULL);
+		if (d.len)
+			violation(c, r, CW_OBL_SHARING, x->id, &d);
+	}
+}
+
 /* Ascending record indices, for de-duplicating the late list. */
 static int cmp_size(const void *a, const void *b)
 {
@@ -314,8 +338,8 @@ static int cmp_finding(const void *a, const void *b)
 }
 
 /* One content rule. Checks whose facts the records interface does not hand
- * over per person (rollback_rate, acknowledged, trace_sent) give nothing
- * here; docs/obligations.md lists them. */
+ * over per person (rollback_rate, acknowledged) give nothing here;
+ * lib/capability.c and docs/obligations.md list them. */
 void obl_content(struct obl_ctx *c, const struct cw_rule *r)
 {
 	const char *check = r->check;
@@ -343,6 +367,8 @@ void obl_content(struct obl_ctx *c, const struct cw_rule *r)
 		delete_reason(c, r);
 	} else if (!strcmp(check, "restricted_access")) {
 		restricted_access(c, r);
+	} else if (!strcmp(check, "trace_sent")) {
+		trace_sent(c, r);
 	}
 	if (c->out->count - first > 1)
 		qsort(c->out->v + first, c->out->count - first, sizeof(*c->out->v), cmp_finding);

@@ -215,6 +215,32 @@ START_TEST(test_share_fields)
 }
 END_TEST
 
+/* Brighton & Hove 000 §1, MIRRA principle 10: "Where information is sent
+ * to another agency a record should be made on an individual's file so
+ * that this can be traced in future;" A record of information shared
+ * that does not say with which agency, or what, cannot be traced;
+ * requests (nothing sent) are SHARE-FIELDS' business, not this rule's. */
+START_TEST(test_trace_sent)
+{
+	struct cw_obligations out;
+	struct cw_policy *bh = shipped("brighton-hove");
+
+	ck_assert_int_eq(cw_capability_of(cw_policy_rule_find(bh, "TRACE-SENT"), NULL, 0), CW_CAP_EVALUATED);
+	cw_policy_free(bh);
+	cw_obligations_init(&out);
+	compute("brighton-hove",
+		"{\"person_id\": 14, \"info_sharing\": ["
+		" {\"id\": 1, \"kind\": \"sharing\", \"missing\": [\"counterpart_organisation\", \"outcome\"]},"
+		" {\"id\": 2, \"kind\": \"sharing\", \"missing\": [\"outcome\"]},"
+		" {\"id\": 3, \"kind\": \"request_made\", \"missing\": [\"counterpart_organisation\"]}]}",
+		"2026-03-05T12:00:00Z", &out);
+	ck_assert_str_eq(get(&out, "TRACE-SENT", 1)->detail, "counterpart_organisation");
+	ck_assert(find(&out, "TRACE-SENT", 2) == NULL);
+	ck_assert(find(&out, "TRACE-SENT", 3) == NULL);
+	cw_obligations_free(&out);
+}
+END_TEST
+
 /* 5. Enfield 002 §18: "Chronology Chronology Form Updated at least every
  * three months unless there is a significant event". A significant event
  * Thu 2026-02-05 10:00 GMT makes an update due within Enfield's five
@@ -379,6 +405,7 @@ static Suite *suite(void)
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_general_rules);
 	tcase_add_test(tc, test_share_fields);
+	tcase_add_test(tc, test_trace_sent);
 	tcase_add_test(tc, test_chron_significant_event);
 	tcase_add_test(tc, test_pf_already_started);
 	tcase_add_test(tc, test_five_days);
