@@ -321,7 +321,10 @@ INSERT INTO records.involvement (involvement_id, person_id, category, started_on
 INSERT INTO records.event (event_id, person_id, event_type, occurred_at, cancelled,
 	related_event_id) VALUES
 	(10, 1001, 'visit', '2026-11-20 10:00+00', false, NULL),
-	(11, 1001, 'contact', NULL, true, 10);
+	(11, 1001, 'contact', NULL, true, 10),
+	(12, 1001, 'access_request', '2026-11-02 09:00+00', false, NULL);
+INSERT INTO records.access_request (request_id, person_id, event_id, received_at, fee_paid_at) VALUES
+	(40, 1001, 12, '2026-11-02 09:00+00', '2026-11-05 14:00+00');
 INSERT INTO records.record (record_id, person_id, record_type, event_id, author_id, event_at,
 	entered_at, finalised_at, late_flag, late_reason, body) VALUES
 	(100, 1001, 'visit_record', 10, 55, '2026-11-20 10:00+00', '2026-11-21 09:00+00',
@@ -380,8 +383,11 @@ cat >"${TMPDIR:-/tmp}/facts-expected.$$" <<'EOF'
   {"id": 2, "category": "youth_justice", "start": "2024-01-01", "end": "2024-06-30",
    "order_date": null, "outcome": "reprimand"}],
  "events": [
-  {"id": 10, "type": "visit", "at": "2026-11-20T10:00:00+00:00", "cancelled": false, "related_event_id": null},
-  {"id": 11, "type": "contact", "at": null, "cancelled": true, "related_event_id": 10}],
+  {"id": 10, "type": "visit", "at": "2026-11-20T10:00:00+00:00", "cancelled": false, "related_event_id": null,
+   "fee_paid_at": null},
+  {"id": 11, "type": "contact", "at": null, "cancelled": true, "related_event_id": 10, "fee_paid_at": null},
+  {"id": 12, "type": "access_request", "at": "2026-11-02T09:00:00+00:00", "cancelled": false,
+   "related_event_id": null, "fee_paid_at": "2026-11-05T14:00:00+00:00"}],
  "records": [
   {"id": 100, "type": "visit_record", "event_id": 10, "event_at": "2026-11-20T10:00:00+00:00",
    "entered_at": "2026-11-21T09:00:00+00:00", "finalised_at": "2026-11-21T09:30:00.5+00:00",

@@ -50,6 +50,8 @@ struct cw_facts_event {
 	cw_time at;	  /* CW_TIME_NONE if missing or malformed */
 	bool cancelled;
 	int64_t related_event_id; /* CW_ID_NONE */
+	cw_time fee_paid_at;	  /* access_request: when the fee was paid (SAR-40D in
+				   * Coventry); CW_TIME_NONE: not paid or no fee */
 };
 
 /* An entry on the file. */

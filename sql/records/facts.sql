@@ -7,7 +7,7 @@
 --
 --   person_id, kind, date_of_birth, date_of_death, nation, team_id, worker_id,
 --   involvements  [{id, category, start, end, order_date, outcome}]
---   events        [{id, type, at, cancelled, related_event_id}]
+--   events        [{id, type, at, cancelled, related_event_id, fee_paid_at}]
 --   records       [{id, type, event_id, event_at, entered_at, finalised_at,
 --                   late_flag, has_late_reason, author_id}]
 --   hazards       [{id, start, review_due, active, ended, has_description, reviews: [at]}]
@@ -128,7 +128,9 @@ AS $$
 			FROM records.involvement i WHERE i.person_id = p.person_id), '[]'),
 		'events', coalesce((SELECT json_agg(json_build_object(
 				'id', e.event_id, 'type', e.event_type, 'at', e.occurred_at,
-				'cancelled', e.cancelled, 'related_event_id', e.related_event_id)
+				'cancelled', e.cancelled, 'related_event_id', e.related_event_id,
+				'fee_paid_at', (SELECT min(a.fee_paid_at) FROM records.access_request a
+					WHERE a.event_id = e.event_id))
 				ORDER BY e.event_id)
 			FROM records.event e WHERE e.person_id = p.person_id), '[]'),
 		'records', coalesce((SELECT json_agg(json_build_object(
@@ -188,11 +190,17 @@ AS $$
 			ORDER BY i.involvement_id) AS a
 		FROM records.involvement i WHERE i.person_id = ANY (p_person_ids)
 		GROUP BY i.person_id),
+	fee AS (SELECT a.event_id, min(a.fee_paid_at) AS paid
+		FROM records.access_request a WHERE a.person_id = ANY (p_person_ids)
+			AND a.event_id IS NOT NULL
+		GROUP BY a.event_id),
 	ev AS (SELECT e.person_id, json_agg(json_build_object(
 			'id', e.event_id, 'type', e.event_type, 'at', e.occurred_at,
-			'cancelled', e.cancelled, 'related_event_id', e.related_event_id)
+			'cancelled', e.cancelled, 'related_event_id', e.related_event_id,
+			'fee_paid_at', fee.paid)
 			ORDER BY e.event_id) AS a
-		FROM records.event e WHERE e.person_id = ANY (p_person_ids)
+		FROM records.event e LEFT JOIN fee ON fee.event_id = e.event_id
+		WHERE e.person_id = ANY (p_person_ids)
 		GROUP BY e.person_id),
 	rec AS (SELECT r.person_id, json_agg(json_build_object(
 			'id', r.record_id, 'type', r.record_type, 'event_id', r.event_id,
