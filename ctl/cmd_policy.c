@@ -142,6 +142,8 @@ static void anchor_cell(const struct cw_anchor *a, char *buf, size_t n)
 			snprintf(buf, n, "all other (%zu types)", a->events.n);
 		else
 			join_codes(buf, n, "", &a->events);
+		if (a->at == CW_AT_FEE_PAID)
+			join_codes(buf, n, "at:", &(struct cw_codes){ 1, (const char *[]){ "fee_paid" } });
 		break;
 	case CW_ANCHOR_NONE:
 		snprintf(buf, n, "-");

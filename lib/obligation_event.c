@@ -158,11 +158,24 @@ void obl_after_event(struct obl_ctx *c, const struct cw_rule *r)
 		const struct obl_anchor *a = &s->anchors[k];
 		const struct obl_done *d = a->match >= 0 ? &s->done[a->match] : NULL;
 		struct cw_obligation *o = obl_new(c, r, CW_OBL_EVENT, a->id, CW_TIME_NONE);
-		bool open;
-		int64_t shift = suspension(c, r, a->at, d ? d->at : CW_TIME_NONE, &open);
-		cw_time from = a->at + shift;
+		bool open, unpaid = false;
+		cw_time start = a->at, from;
+		int64_t shift;
 
-		obl_set_due(c, o, a->at, obl_due(c, &r->period, from));
+		/* Coventry 001 §5.5: "Once the requester has paid the required fee
+		 * the Council has 40 calendar days": the clock starts at the
+		 * payment and stands still until then. */
+		if (r->anchor.at == CW_AT_FEE_PAID) {
+			cw_time paid = c->f->events[a->ev].fee_paid_at;
+
+			if (paid == CW_TIME_NONE || paid > c->now)
+				unpaid = true;
+			else if (paid > start)
+				start = paid;
+		}
+		shift = suspension(c, r, start, d ? d->at : CW_TIME_NONE, &open);
+		from = start + shift;
+		obl_set_due(c, o, start, obl_due(c, &r->period, from));
 		if (r->kind == CW_RULE_SAME_WORKING_DAY) {
 			/* Due soon from the end of the working day the work was done. */
 			cw_time eowd = cw_period_end_of_working_day(from, c->cal, c->nation, c->eod);
@@ -171,7 +184,7 @@ void obl_after_event(struct obl_ctx *c, const struct cw_rule *r)
 		}
 		if (d)
 			obl_set_met(c, o, d);
-		o->suspended = open && !d;
+		o->suspended = (open || unpaid) && !d;
 		obl_finish(c, o);
 	}
 }

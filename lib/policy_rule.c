@@ -351,8 +351,10 @@ static void parse_anchor(struct ctx *c, const char *key, const char *sub, const 
 		const char *s = json_string_value(at);
 
 		snprintf(where, sizeof(where), "%s.at", sub ? sub : "");
-		if (!invs)
-			rerr(c, key, where, "\"at\" only applies to involvement anchors");
+		if (events && !invs && s && !strcmp(s, "fee_paid") && c->r->kind == CW_RULE_AFTER_EVENT)
+			a->at = CW_AT_FEE_PAID;
+		else if (!invs)
+			rerr(c, key, where, "\"at\" applies to involvement anchors, and \"fee_paid\" to after_event ones");
 		else if (s && !strcmp(s, "start"))
 			a->at = CW_AT_START;
 		else if (s && !strcmp(s, "end"))

@@ -241,6 +241,38 @@ START_TEST(test_trace_sent)
 }
 END_TEST
 
+/* 3. Coventry 001 §5.5: "Once the requester has paid the required fee the
+ * Council has 40 calendar days to analyse, prepare and disclose the
+ * information." A request received 2026-03-02 and paid for on 03-09 is
+ * due 40 days after the payment (04-18, end of day BST); one not paid for
+ * waits, suspended, and is never overdue. Brighton & Hove's 40 days run
+ * from the written request. */
+START_TEST(test_sar_fee)
+{
+	static const char *doc =
+		"{\"person_id\": 15, \"events\": ["
+		" {\"id\": 1, \"type\": \"access_request\", \"at\": \"2026-03-02T10:00:00Z\","
+		"  \"fee_paid_at\": \"2026-03-09T15:00:00Z\"},"
+		" {\"id\": 2, \"type\": \"access_request\", \"at\": \"2026-03-02T11:00:00Z\"}]}";
+	struct cw_obligations out;
+	const struct cw_obligation *o;
+
+	cw_obligations_init(&out);
+	compute("coventry", doc, "2026-06-01T12:00:00Z", &out);
+	o = get(&out, "SAR-40D", 1);
+	ck_assert_int_eq(o->anchor_at, T("2026-03-09T15:00:00Z"));
+	ck_assert_int_eq(o->due_at, T("2026-04-18T23:59:59+01:00"));
+	o = get(&out, "SAR-40D", 2);
+	ck_assert_str_eq(cw_obligation_status_name(cw_obligation_status(o, T("2026-06-01T12:00:00Z"))),
+			 "suspended");
+	ck_assert_int_eq(o->next_at, CW_TIME_NONE);
+	release(&out);
+	compute("brighton-hove", doc, "2026-06-01T12:00:00Z", &out);
+	ck_assert_int_eq(get(&out, "SAR-40D", 1)->due_at, T("2026-04-11T23:59:59+01:00"));
+	cw_obligations_free(&out);
+}
+END_TEST
+
 /* 5. Enfield 002 §18: "Chronology Chronology Form Updated at least every
  * three months unless there is a significant event". A significant event
  * Thu 2026-02-05 10:00 GMT makes an update due within Enfield's five
@@ -406,6 +438,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_general_rules);
 	tcase_add_test(tc, test_share_fields);
 	tcase_add_test(tc, test_trace_sent);
+	tcase_add_test(tc, test_sar_fee);
 	tcase_add_test(tc, test_chron_significant_event);
 	tcase_add_test(tc, test_pf_already_started);
 	tcase_add_test(tc, test_five_days);

@@ -61,6 +61,7 @@ enum cw_involvement_point {
 	CW_AT_START,	  /* opening (default) */
 	CW_AT_END,	  /* closure; for fostering the end of the last placement */
 	CW_AT_ORDER_DATE, /* adoption order */
+	CW_AT_FEE_PAID,	  /* event anchors: the event's fee_paid_at (Coventry's SAR-40D) */
 };
 
 /* A list of vocabulary codes (strings owned by the policy). */
