@@ -705,6 +705,7 @@ static void parse_access(struct cw_facts *f, const json_t *doc)
 		x->id = rc.row_id;
 		x->record_id = get_id(&rc, row, "record_id", false);
 		x->accessed_by = get_id(&rc, row, "accessed_by", true);
+		x->accessed_by_role = get_code(&rc, row, "accessed_by_role", -1, NULL, false);
 		/* An access whose permission is unknown is reported as a data
 		 * problem, not as a breach: a breach alert goes to the service
 		 * manager and must not be raised on a guess. */

@@ -58,7 +58,7 @@ static const char *good =
 	" \"info_sharing\": [{\"id\": 8, \"kind\": \"sharing\", \"at\": \"2026-11-20T10:00:00+00:00\","
 	"   \"missing\": [\"lawful_basis\", \"method\"]}],"
 	" \"restricted_access\": [{\"id\": 4, \"record_id\": 200, \"accessed_by\": 31,"
-	"   \"allowed\": false, \"at\": \"2026-11-20T10:00:00+00:00\"}]}";
+	"   \"accessed_by_role\": \"edt\", \"allowed\": false, \"at\": \"2026-11-20T10:00:00+00:00\"}]}";
 
 START_TEST(test_good_document)
 {
@@ -138,6 +138,7 @@ START_TEST(test_good_document)
 	ck_assert_uint_eq(f.n_access, 1);
 	ck_assert_int_eq(f.access[0].record_id, 200);
 	ck_assert_int_eq(f.access[0].accessed_by, 31);
+	ck_assert_str_eq(f.access[0].accessed_by_role, "edt");
 	ck_assert(!f.access[0].allowed);
 	cw_facts_free(&f);
 }

@@ -308,7 +308,7 @@ INSERT INTO records.team (team_id, code, name, manager_id, service_manager_id)
 	VALUES (7, 'CIN-N', 'SECRET-NAME team', 51, 52);
 INSERT INTO records.staff (staff_id, team_id, role, display_name) VALUES
 	(51, 7, 'team_manager', 'SECRET-NAME'), (52, NULL, 'service_manager', 'SECRET-NAME'),
-	(55, 7, 'worker', 'SECRET-NAME'), (60, 7, 'worker', NULL), (61, 7, 'worker', NULL);
+	(55, 7, 'worker', 'SECRET-NAME'), (60, 7, 'worker', NULL), (61, NULL, 'iro', NULL);
 INSERT INTO records.person (person_id, kind, date_of_birth, nation, team_id,
 	allocated_worker_id, given_name, family_name, address, postcode) VALUES
 	(1001, 'child', '2015-03-02', 'england-and-wales', 7, 55,
@@ -418,12 +418,12 @@ cat >"${TMPDIR:-/tmp}/facts-expected.$$" <<'EOF'
   {"id": 10, "kind": "request_made", "at": "2026-09-03T10:00:00+00:00",
    "missing": ["consent_limits", "decision_reason"]}],
  "restricted_access": [
-  {"id": 4, "record_id": null, "accessed_by": 60, "allowed": false, "at": "2026-02-01T10:00:00+00:00"},
-  {"id": 5, "record_id": null, "accessed_by": 61, "allowed": true, "at": "2026-02-01T10:00:00+00:00"},
-  {"id": 6, "record_id": null, "accessed_by": 55, "allowed": true, "at": "2026-02-01T10:00:00+00:00"},
-  {"id": 7, "record_id": null, "accessed_by": 60, "allowed": true, "at": "2025-12-31T23:30:00+00:00"},
-  {"id": 8, "record_id": 100, "accessed_by": 61, "allowed": false, "at": "2026-06-30T23:30:00+00:00"},
-  {"id": 9, "record_id": 100, "accessed_by": 61, "allowed": true, "at": "2026-06-30T22:30:00+00:00"}]}
+  {"id": 4, "record_id": null, "accessed_by": 60, "accessed_by_role": "worker", "allowed": false, "at": "2026-02-01T10:00:00+00:00"},
+  {"id": 5, "record_id": null, "accessed_by": 61, "accessed_by_role": "iro", "allowed": true, "at": "2026-02-01T10:00:00+00:00"},
+  {"id": 6, "record_id": null, "accessed_by": 55, "accessed_by_role": "worker", "allowed": true, "at": "2026-02-01T10:00:00+00:00"},
+  {"id": 7, "record_id": null, "accessed_by": 60, "accessed_by_role": "worker", "allowed": true, "at": "2025-12-31T23:30:00+00:00"},
+  {"id": 8, "record_id": 100, "accessed_by": 61, "accessed_by_role": "iro", "allowed": false, "at": "2026-06-30T23:30:00+00:00"},
+  {"id": 9, "record_id": 100, "accessed_by": 61, "accessed_by_role": "iro", "allowed": true, "at": "2026-06-30T22:30:00+00:00"}]}
 EOF
 expected=$(jq -S . "${TMPDIR:-/tmp}/facts-expected.$$")
 rm -f "${TMPDIR:-/tmp}/facts-expected.$$"

@@ -102,6 +102,7 @@ struct cw_facts_access {
 	int64_t id;
 	int64_t record_id; /* CW_ID_NONE: the whole file */
 	int64_t accessed_by;
+	const char *accessed_by_role; /* staff role code (iro, edt, ...), or NULL */
 	bool allowed;
 	cw_time at;
 };

@@ -13,7 +13,7 @@
 --   hazards       [{id, start, review_due, active, ended, has_description, reviews: [at]}]
 --   deletions     [{record_id, deleted_at, deleted_by, deleted_by_role, has_reason}]
 --   info_sharing  [{id, kind, at, missing: [field]}]
---   restricted_access [{id, record_id, accessed_by, allowed, at}]
+--   restricted_access [{id, record_id, accessed_by, accessed_by_role, allowed, at}]
 --
 -- Every array is ordered by its id (hazard reviews by time) and is empty,
 -- never absent. Timestamps are printed by to_json() with TimeZone UTC
@@ -164,11 +164,13 @@ AS $$
 			FROM records.info_sharing x WHERE x.person_id = p.person_id), '[]'),
 		'restricted_access', coalesce((SELECT json_agg(json_build_object(
 				'id', a.access_id, 'record_id', a.record_id, 'accessed_by', a.accessed_by,
+				'accessed_by_role', s.role,
 				'allowed', records.access_allowed(a, p.allocated_worker_id, t.manager_id,
 					t.service_manager_id),
 				'at', a.accessed_at)
 				ORDER BY a.access_id)
-			FROM records.restricted_access a WHERE a.person_id = p.person_id), '[]'))
+			FROM records.restricted_access a LEFT JOIN records.staff s ON s.staff_id = a.accessed_by
+			WHERE a.person_id = p.person_id), '[]'))
 	FROM records.person p
 	LEFT JOIN records.team t ON t.team_id = p.team_id
 	WHERE p.person_id = p_person_id
@@ -239,6 +241,7 @@ AS $$
 		GROUP BY x.person_id),
 	acc AS (SELECT a.person_id, json_agg(json_build_object(
 			'id', a.access_id, 'record_id', a.record_id, 'accessed_by', a.accessed_by,
+			'accessed_by_role', s.role,
 			'allowed', records.access_allowed(a, p.allocated_worker_id, t.manager_id,
 				t.service_manager_id),
 			'at', a.accessed_at)
@@ -246,6 +249,7 @@ AS $$
 		FROM records.restricted_access a
 		JOIN records.person p ON p.person_id = a.person_id
 		LEFT JOIN records.team t ON t.team_id = p.team_id
+		LEFT JOIN records.staff s ON s.staff_id = a.accessed_by
 		WHERE a.person_id = ANY (p_person_ids)
 		GROUP BY a.person_id)
 	SELECT p.person_id, json_build_object(
