@@ -26,6 +26,10 @@ static const char *const sharing_fields[] = {
 };
 static const char *const deletion_fields[] = { "deleted_by", "reason", NULL };
 static const char *const late_fields[] = { "late_flag", "late_reason", NULL };
+/* Staff roles the facts carry (deleted_by_role, accessed_by_role). */
+static const char *const staff_roles[] = {
+	"worker", "practice_supervisor", "team_manager", "service_manager", "records_officer", "iro", "edt", NULL,
+};
 
 static const struct {
 	const char *of;
@@ -51,7 +55,7 @@ static const struct check_need {
 	  { "of", "fields", "request_received_fields", "request_made_fields" } },
 	{ "late_flag", true, "records[].late_flag, has_late_reason", { "fields" } },
 	{ "delete_reason", true, "deletions[]", { "min_role", "fields" } },
-	{ "restricted_access", true, "restricted_access[].allowed", { "" } },
+	{ "restricted_access", true, "restricted_access[].allowed, accessed_by_role", { "allowed" } },
 	{ "rollback_rate", false, "roll-backs counted per team: the facts are per person", { "" } },
 	{ "acknowledged", false, "forget requests: the facts carry none", { "" } },
 	{ "trace_sent", true, "info_sharing[] rows of kind sharing", { "fields" } },
@@ -155,6 +159,12 @@ static enum cw_capability content(const struct cw_rule *r, char *why, size_t n)
 					   "params.%s: field \"%s\" is not one the facts carry for %s (docs/facts.md)",
 					   lists[i], bad, of);
 		}
+	}
+	if (!strcmp(need->check, "restricted_access")) {
+		const char *bad = unknown_field(json_object_get(r->params, "allowed"), staff_roles);
+
+		if (bad)
+			return say(CW_CAP_PARTIAL, why, n, "params.allowed: \"%s\" is not a staff role the facts carry", bad);
 	}
 	if (!strcmp(need->check, "trace_sent")) {
 		const char *bad = unknown_field(json_object_get(r->params, "fields"), sharing_fields);

@@ -273,6 +273,35 @@ START_TEST(test_sar_fee)
 }
 END_TEST
 
+/* 4. Enfield 002 §11: "In all other cases where a temporary restriction is
+ * needed, access will be restricted to the case worker, their team manager
+ * the Independent Reviewing Officer (IRO), EDT, Service manager /Head of
+ * Service and any other worker on a need to know basis." An IRO or an EDT
+ * member opening a restricted file is no breach; a worker of another team
+ * without a grant is. */
+START_TEST(test_restricted_access_roles)
+{
+	struct cw_obligations out;
+	struct cw_policy *enf = shipped("enfield");
+
+	ck_assert_int_eq(cw_capability_of(cw_policy_rule_find(enf, "RESTRICTED-ACCESS"), NULL, 0), CW_CAP_EVALUATED);
+	cw_policy_free(enf);
+	cw_obligations_init(&out);
+	compute("enfield",
+		"{\"person_id\": 16, \"restricted_access\": ["
+		" {\"id\": 1, \"accessed_by\": 70, \"accessed_by_role\": \"iro\", \"allowed\": false},"
+		" {\"id\": 2, \"accessed_by\": 71, \"accessed_by_role\": \"edt\", \"allowed\": false},"
+		" {\"id\": 3, \"accessed_by\": 72, \"accessed_by_role\": \"worker\", \"allowed\": false},"
+		" {\"id\": 4, \"accessed_by\": 73, \"allowed\": false}]}",
+		"2026-03-05T12:00:00Z", &out);
+	ck_assert(find(&out, "RESTRICTED-ACCESS", 1) == NULL);
+	ck_assert(find(&out, "RESTRICTED-ACCESS", 2) == NULL);
+	ck_assert_str_eq(get(&out, "RESTRICTED-ACCESS", 3)->detail, "staff 72");
+	ck_assert(get(&out, "RESTRICTED-ACCESS", 4) != NULL);
+	cw_obligations_free(&out);
+}
+END_TEST
+
 /* 5. Enfield 002 §18: "Chronology Chronology Form Updated at least every
  * three months unless there is a significant event". A significant event
  * Thu 2026-02-05 10:00 GMT makes an update due within Enfield's five
@@ -439,6 +468,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_share_fields);
 	tcase_add_test(tc, test_trace_sent);
 	tcase_add_test(tc, test_sar_fee);
+	tcase_add_test(tc, test_restricted_access_roles);
 	tcase_add_test(tc, test_chron_significant_event);
 	tcase_add_test(tc, test_pf_already_started);
 	tcase_add_test(tc, test_five_days);
