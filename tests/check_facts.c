@@ -225,6 +225,36 @@ START_TEST(test_missing_arrays)
 }
 END_TEST
 
+/* forget_requests is optional (interfaces from before it), but checked
+ * when present. */
+START_TEST(test_forget_requests)
+{
+	struct cw_facts f;
+	struct cw_error err;
+	static const char *base = "\"involvements\": [], \"events\": [], \"records\": [], \"hazards\": [],"
+				  " \"deletions\": [], \"info_sharing\": [], \"restricted_access\": []";
+	char doc[512];
+
+	cw_facts_init(&f);
+	snprintf(doc, sizeof(doc), "{\"person_id\": 7, %s}", base);
+	ck_assert(parse(doc, &f, &err));
+	ck_assert_uint_eq(f.n_problems, 0);
+	ck_assert_uint_eq(f.n_forget, 0);
+	snprintf(doc, sizeof(doc),
+		 "{\"person_id\": 7, %s, \"forget_requests\": [{\"id\": 3, \"received_at\": \"2026-11-20T10:00:00Z\"},"
+		 " {\"id\": 4}, {\"id\": 3, \"received_at\": \"2026-11-21T10:00:00Z\"}]}", base);
+	ck_assert(parse(doc, &f, &err));
+	ck_assert_uint_eq(f.n_forget, 2);
+	ck_assert_int_eq(f.forget[0].id, 3);
+	ck_assert_int_eq(f.forget[0].received_at, 1795168800);
+	ck_assert_int_eq(f.forget[1].received_at, CW_TIME_NONE);
+	ck_assert_uint_eq(f.n_problems, 2);
+	ck_assert_str_eq(problem(&f, 0), "person 7: forget_request 4: received_at: missing");
+	ck_assert_str_eq(problem(&f, 1), "person 7: forget_request 3: id: duplicate id (row left out)");
+	cw_facts_free(&f);
+}
+END_TEST
+
 START_TEST(test_document_errors)
 {
 	struct cw_facts f;
@@ -309,6 +339,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_good_document);
 	tcase_add_test(tc, test_bad_rows_reported);
 	tcase_add_test(tc, test_missing_arrays);
+	tcase_add_test(tc, test_forget_requests);
 	tcase_add_test(tc, test_document_errors);
 	tcase_add_test(tc, test_timestamp_forms);
 	tcase_add_test(tc, test_reuse);

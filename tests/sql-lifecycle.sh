@@ -325,6 +325,8 @@ INSERT INTO records.event (event_id, person_id, event_type, occurred_at, cancell
 	(12, 1001, 'access_request', '2026-11-02 09:00+00', false, NULL);
 INSERT INTO records.access_request (request_id, person_id, event_id, received_at, fee_paid_at) VALUES
 	(40, 1001, 12, '2026-11-02 09:00+00', '2026-11-05 14:00+00');
+INSERT INTO records.forget_request (request_id, person_id, received_at, received_by, description) VALUES
+	(3, 1001, '2026-08-01 09:00+00', 55, 'SECRET-TEXT forget');
 INSERT INTO records.record (record_id, person_id, record_type, event_id, author_id, event_at,
 	entered_at, finalised_at, late_flag, late_reason, body) VALUES
 	(100, 1001, 'visit_record', 10, 55, '2026-11-20 10:00+00', '2026-11-21 09:00+00',
@@ -423,7 +425,8 @@ cat >"${TMPDIR:-/tmp}/facts-expected.$$" <<'EOF'
   {"id": 6, "record_id": null, "accessed_by": 55, "accessed_by_role": "worker", "allowed": true, "at": "2026-02-01T10:00:00+00:00"},
   {"id": 7, "record_id": null, "accessed_by": 60, "accessed_by_role": "worker", "allowed": true, "at": "2025-12-31T23:30:00+00:00"},
   {"id": 8, "record_id": 100, "accessed_by": 61, "accessed_by_role": "iro", "allowed": false, "at": "2026-06-30T23:30:00+00:00"},
-  {"id": 9, "record_id": 100, "accessed_by": 61, "accessed_by_role": "iro", "allowed": true, "at": "2026-06-30T22:30:00+00:00"}]}
+  {"id": 9, "record_id": 100, "accessed_by": 61, "accessed_by_role": "iro", "allowed": true, "at": "2026-06-30T22:30:00+00:00"}],
+ "forget_requests": [{"id": 3, "received_at": "2026-08-01T09:00:00+00:00"}]}
 EOF
 expected=$(jq -S . "${TMPDIR:-/tmp}/facts-expected.$$")
 rm -f "${TMPDIR:-/tmp}/facts-expected.$$"
@@ -434,8 +437,8 @@ is "the same in a London session (timestamps still UTC)" \
 is "persons_facts gives the same document" \
 	"$(q "SELECT facts FROM records.persons_facts('{1001}')" | jq -S .)" "$expected"
 is "a person with nothing has empty arrays, never absent ones" \
-	"$(q "SELECT records.person_facts(1002)" | jq -c '[.kind, .nation, .team_id, .date_of_birth, .involvements, .events, .records, .hazards, .deletions, .info_sharing, .restricted_access]')" \
-	'["adult","scotland",null,null,[],[],[],[],[],[],[]]'
+	"$(q "SELECT records.person_facts(1002)" | jq -c '[.kind, .nation, .team_id, .date_of_birth, .involvements, .events, .records, .hazards, .deletions, .info_sharing, .restricted_access, .forget_requests]')" \
+	'["adult","scotland",null,null,[],[],[],[],[],[],[],[]]'
 is "no such person: null" "$(q "SELECT coalesce(records.person_facts(999999)::text, 'null')")" null
 is "persons_facts skips unknown ids and orders by person_id" \
 	"$(q "SELECT string_agg(person_id::text, ' ') FROM records.persons_facts('{1002, 999999, 1001}')")" \

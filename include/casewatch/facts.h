@@ -107,6 +107,12 @@ struct cw_facts_access {
 	cw_time at;
 };
 
+/* A request to delete or "forget" part of the record (FORGET-ACK). */
+struct cw_facts_forget {
+	int64_t id;
+	cw_time received_at; /* CW_TIME_NONE if missing */
+};
+
 /* What kind of row a problem is about. */
 enum cw_facts_row {
 	CW_ROW_PERSON,
@@ -117,6 +123,7 @@ enum cw_facts_row {
 	CW_ROW_DELETION,
 	CW_ROW_SHARING,
 	CW_ROW_ACCESS,
+	CW_ROW_FORGET,
 	CW_ROW_COUNT
 };
 
@@ -148,7 +155,7 @@ struct cw_facts {
 	int64_t worker_id;    /* CW_ID_NONE */
 
 	size_t n_involvements, n_events, n_records, n_hazards;
-	size_t n_deletions, n_sharing, n_access;
+	size_t n_deletions, n_sharing, n_access, n_forget;
 	const struct cw_facts_involvement *involvements;
 	const struct cw_facts_event *events;   /* in document order */
 	const struct cw_facts_record *records; /* in document order */
@@ -156,6 +163,7 @@ struct cw_facts {
 	const struct cw_facts_deletion *deletions;
 	const struct cw_facts_sharing *sharing;
 	const struct cw_facts_access *access;
+	const struct cw_facts_forget *forget; /* forget_requests[] */
 
 	size_t n_problems;
 	const struct cw_facts_problem *problems;

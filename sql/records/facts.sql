@@ -14,6 +14,7 @@
 --   deletions     [{record_id, deleted_at, deleted_by, deleted_by_role, has_reason}]
 --   info_sharing  [{id, kind, at, missing: [field]}]
 --   restricted_access [{id, record_id, accessed_by, accessed_by_role, allowed, at}]
+--   forget_requests [{id, received_at}]
 --
 -- Every array is ordered by its id (hazard reviews by time) and is empty,
 -- never absent. Timestamps are printed by to_json() with TimeZone UTC
@@ -170,7 +171,11 @@ AS $$
 				'at', a.accessed_at)
 				ORDER BY a.access_id)
 			FROM records.restricted_access a LEFT JOIN records.staff s ON s.staff_id = a.accessed_by
-			WHERE a.person_id = p.person_id), '[]'))
+			WHERE a.person_id = p.person_id), '[]'),
+		'forget_requests', coalesce((SELECT json_agg(json_build_object(
+				'id', g.request_id, 'received_at', g.received_at)
+				ORDER BY g.request_id)
+			FROM records.forget_request g WHERE g.person_id = p.person_id), '[]'))
 	FROM records.person p
 	LEFT JOIN records.team t ON t.team_id = p.team_id
 	WHERE p.person_id = p_person_id
@@ -251,7 +256,12 @@ AS $$
 		LEFT JOIN records.team t ON t.team_id = p.team_id
 		LEFT JOIN records.staff s ON s.staff_id = a.accessed_by
 		WHERE a.person_id = ANY (p_person_ids)
-		GROUP BY a.person_id)
+		GROUP BY a.person_id),
+	fgt AS (SELECT g.person_id, json_agg(json_build_object(
+			'id', g.request_id, 'received_at', g.received_at)
+			ORDER BY g.request_id) AS a
+		FROM records.forget_request g WHERE g.person_id = ANY (p_person_ids)
+		GROUP BY g.person_id)
 	SELECT p.person_id, json_build_object(
 		'person_id', p.person_id,
 		'kind', p.kind,
@@ -266,7 +276,8 @@ AS $$
 		'hazards', coalesce(haz.a, '[]'),
 		'deletions', coalesce(del.a, '[]'),
 		'info_sharing', coalesce(shr.a, '[]'),
-		'restricted_access', coalesce(acc.a, '[]'))
+		'restricted_access', coalesce(acc.a, '[]'),
+		'forget_requests', coalesce(fgt.a, '[]'))
 	FROM records.person p
 	LEFT JOIN inv ON inv.person_id = p.person_id
 	LEFT JOIN ev ON ev.person_id = p.person_id
@@ -275,6 +286,7 @@ AS $$
 	LEFT JOIN del ON del.person_id = p.person_id
 	LEFT JOIN shr ON shr.person_id = p.person_id
 	LEFT JOIN acc ON acc.person_id = p.person_id
+	LEFT JOIN fgt ON fgt.person_id = p.person_id
 	WHERE p.person_id = ANY (p_person_ids)
 	ORDER BY p.person_id
 $$;
