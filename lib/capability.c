@@ -57,7 +57,7 @@ static const struct check_need {
 	{ "delete_reason", true, "deletions[]", { "min_role", "fields" } },
 	{ "restricted_access", true, "restricted_access[].allowed, accessed_by_role", { "allowed" } },
 	{ "rollback_rate", false, "roll-backs counted per team: the facts are per person", { "" } },
-	{ "acknowledged", false, "forget requests: the facts carry none", { "" } },
+	{ "acknowledged", true, "forget_requests[] and records[] of params.records", { "records" } },
 	{ "trace_sent", true, "info_sharing[] rows of kind sharing", { "fields" } },
 	{ NULL, false, NULL, { "" } },
 };

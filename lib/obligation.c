@@ -19,7 +19,7 @@ static const char *const anchor_names[CW_OBL_ANCHOR_COUNT] = {
 	[CW_OBL_HAZARD] = "hazard",	    [CW_OBL_BIRTHDAY] = "birthday",
 	[CW_OBL_PERSON] = "person",	    [CW_OBL_RECORD] = "record",
 	[CW_OBL_DELETION] = "deletion",	    [CW_OBL_SHARING] = "sharing",
-	[CW_OBL_ACCESS] = "access",
+	[CW_OBL_ACCESS] = "access",	    [CW_OBL_FORGET] = "forget_request",
 };
 
 const char *cw_obligation_status_name(enum cw_obligation_status status)

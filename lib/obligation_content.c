@@ -40,6 +40,26 @@ static void detail_add(struct detail *d, const char *a, const char *b)
 	d->len += n;
 }
 
+/* Completion order by time, then id. */
+static int cmp_done_at(const void *a, const void *b)
+{
+	const struct obl_done *x = a, *y = b;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Anchor order by time, then id. */
+static int cmp_anchor_at(const void *a, const void *b)
+{
+	const struct obl_anchor *x = a, *y = b;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 /* Emits one finding of the rule on a row. */
 static void violation(struct obl_ctx *c, const struct cw_rule *r, enum cw_obligation_anchor kind,
 		      int64_t id, const struct detail *d)
@@ -235,6 +255,55 @@ static void trace_sent(struct obl_ctx *c, const struct cw_rule *r)
 	}
 }
 
+/* acknowledged (FORGET-ACK, MIRRA 9): "their request should be
+ * acknowledged as part of the record": each forget request needs a
+ * finalised record of params.records (forget_ack) finalised at or after
+ * it; acknowledgements pair with requests in time order, one each. */
+static void acknowledged(struct obl_ctx *c, const struct cw_rule *r)
+{
+	const json_t *types = json_object_get(r->params, "records");
+	struct obl_scratch *s = c->s;
+	size_t next = 0;
+
+	/* The acknowledgements, by finalisation time, in the done list. */
+	s->n_done = 0;
+	for (size_t i = 0; i < c->f->n_records; i++) {
+		const struct cw_facts_record *rec = &c->f->records[i];
+
+		if (rec->finalised_at == CW_TIME_NONE || rec->finalised_at > c->now || !rec->type ||
+		    !json_is_array(types) || !names(types, rec->type))
+			continue;
+		s->done = obl_grow(s->done, &s->cap_done, s->n_done + 1, sizeof(*s->done));
+		s->done[s->n_done++] = (struct obl_done){ .at = rec->finalised_at, .id = rec->id };
+	}
+	if (s->n_done > 1)
+		qsort(s->done, s->n_done, sizeof(*s->done), cmp_done_at);
+	/* The requests, by receipt (anchors reused as a sort buffer). */
+	s->n_anchors = 0;
+	for (size_t i = 0; i < c->f->n_forget; i++) {
+		if (c->f->forget[i].received_at == CW_TIME_NONE)
+			continue; /* the facts parser reported it */
+		s->anchors = obl_grow(s->anchors, &s->cap_anchors, s->n_anchors + 1, sizeof(*s->anchors));
+		s->anchors[s->n_anchors++] = (struct obl_anchor){ i, c->f->forget[i].received_at,
+								 c->f->forget[i].id, -1 };
+	}
+	if (s->n_anchors > 1)
+		qsort(s->anchors, s->n_anchors, sizeof(*s->anchors), cmp_anchor_at);
+	for (size_t k = 0; k < s->n_anchors; k++) {
+		struct detail d = { .len = 0 };
+
+		while (next < s->n_done && s->done[next].at < s->anchors[k].at)
+			next++;
+		if (next < s->n_done) {
+			next++;
+			continue;
+		}
+		d.buf[0] = '\0';
+		detail_add(&d, json_string_value(json_array_get(types, 0)) ?: "acknowledgement", NULL);
+		violation(c, r, CW_OBL_FORGET, s->anchors[k].id, &d);
+	}
+}
+
 /* Ascending record indices, for de-duplicating the late list. */
 static int cmp_size(const void *a, const void *b)
 {
@@ -342,9 +411,9 @@ static int cmp_finding(const void *a, const void *b)
 	return x->anchor_id < y->anchor_id ? -1 : x->anchor_id > y->anchor_id;
 }
 
-/* One content rule. Checks whose facts the records interface does not hand
- * over per person (rollback_rate, acknowledged) give nothing here;
- * lib/capability.c and docs/obligations.md list them. */
+/* One content rule. A check whose facts the records interface does not
+ * hand over per person (rollback_rate) gives nothing here;
+ * lib/capability.c and docs/obligations.md list it. */
 void obl_content(struct obl_ctx *c, const struct cw_rule *r)
 {
 	const char *check = r->check;
@@ -374,6 +443,8 @@ void obl_content(struct obl_ctx *c, const struct cw_rule *r)
 		restricted_access(c, r);
 	} else if (!strcmp(check, "trace_sent")) {
 		trace_sent(c, r);
+	} else if (!strcmp(check, "acknowledged")) {
+		acknowledged(c, r);
 	}
 	if (c->out->count - first > 1)
 		qsort(c->out->v + first, c->out->count - first, sizeof(*c->out->v), cmp_finding);

@@ -241,6 +241,35 @@ START_TEST(test_trace_sent)
 }
 END_TEST
 
+/* Brighton & Hove 000 §1, MIRRA principle 9: "A child, young person or
+ * care leaver should have the right to request that elements of their
+ * record be deleted or 'forgotten'. If this is not possible then their
+ * request should be acknowledged as part of the record;" Two requests and
+ * one acknowledgement after the first: the second is unacknowledged; an
+ * acknowledgement from before a request does not count for it. */
+START_TEST(test_forget_ack)
+{
+	struct cw_obligations out;
+	struct cw_policy *bh = shipped("brighton-hove");
+
+	ck_assert_int_eq(cw_capability_of(cw_policy_rule_find(bh, "FORGET-ACK"), NULL, 0), CW_CAP_EVALUATED);
+	cw_policy_free(bh);
+	cw_obligations_init(&out);
+	compute("brighton-hove",
+		"{\"person_id\": 17, \"forget_requests\": ["
+		" {\"id\": 1, \"received_at\": \"2026-01-05T10:00:00Z\"},"
+		" {\"id\": 2, \"received_at\": \"2026-02-05T10:00:00Z\"}],"
+		" \"records\": ["
+		" {\"id\": 9, \"type\": \"forget_ack\", \"finalised_at\": \"2025-12-01T10:00:00Z\"},"
+		" {\"id\": 10, \"type\": \"forget_ack\", \"finalised_at\": \"2026-01-06T10:00:00Z\"}]}",
+		"2026-03-05T12:00:00Z", &out);
+	ck_assert(find(&out, "FORGET-ACK", 1) == NULL);
+	ck_assert_str_eq(get(&out, "FORGET-ACK", 2)->detail, "forget_ack");
+	ck_assert_int_eq(get(&out, "FORGET-ACK", 2)->anchor_kind, CW_OBL_FORGET);
+	cw_obligations_free(&out);
+}
+END_TEST
+
 /* 3. Coventry 001 §5.5: "Once the requester has paid the required fee the
  * Council has 40 calendar days to analyse, prepare and disclose the
  * information." A request received 2026-03-02 and paid for on 03-09 is
@@ -468,6 +497,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_share_fields);
 	tcase_add_test(tc, test_trace_sent);
 	tcase_add_test(tc, test_sar_fee);
+	tcase_add_test(tc, test_forget_ack);
 	tcase_add_test(tc, test_restricted_access_roles);
 	tcase_add_test(tc, test_chron_significant_event);
 	tcase_add_test(tc, test_pf_already_started);
