@@ -525,6 +525,7 @@ static void parse_events(struct cw_facts *f, const json_t *doc)
 		x->cancelled = get_bool(&rc, row, "cancelled", false);
 		x->related_event_id = get_id(&rc, row, "related_event_id", false);
 		x->fee_paid_at = get_time(&rc, row, "fee_paid_at", false);
+		x->until_18 = get_bool(&rc, row, "until_18", false);
 		f->n_events++;
 	}
 	f->n_events = drop_duplicates(f, CW_ROW_EVENT, v, f->n_events, sizeof(*v),

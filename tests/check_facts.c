@@ -42,7 +42,8 @@ static const char *good =
 	" \"events\": [{\"id\": 10, \"type\": \"visit\", \"at\": \"2026-11-20T10:00:00+00:00\","
 	"   \"cancelled\": false, \"related_event_id\": null},"
 	"  {\"id\": 11, \"type\": \"task\", \"at\": \"2026-11-20T10:00:00.987654+01:00\","
-	"   \"cancelled\": true, \"related_event_id\": 10, \"fee_paid_at\": \"2026-11-20T10:00:00Z\"}],"
+	"   \"cancelled\": true, \"related_event_id\": 10, \"fee_paid_at\": \"2026-11-20T10:00:00Z\","
+	"   \"until_18\": true}],"
 	" \"records\": [{\"id\": 100, \"type\": \"visit_record\", \"event_id\": 10,"
 	"   \"event_at\": \"2026-11-20T10:00:00+00:00\", \"entered_at\": \"2026-11-21T09:00:00+00:00\","
 	"   \"finalised_at\": \"2026-11-21T09:30:00.5+00:00\", \"late_flag\": false,"
@@ -96,6 +97,8 @@ START_TEST(test_good_document)
 	ck_assert_int_eq(f.events[1].related_event_id, 10);
 	ck_assert_int_eq(f.events[0].fee_paid_at, CW_TIME_NONE);
 	ck_assert_int_eq(f.events[1].fee_paid_at, 1795168800);
+	ck_assert(!f.events[0].until_18);
+	ck_assert(f.events[1].until_18);
 
 	ck_assert_uint_eq(f.n_records, 2);
 	ck_assert_int_eq(f.records[0].id, 100);

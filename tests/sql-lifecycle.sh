@@ -323,6 +323,8 @@ INSERT INTO records.event (event_id, person_id, event_type, occurred_at, cancell
 	(10, 1001, 'visit', '2026-11-20 10:00+00', false, NULL),
 	(11, 1001, 'contact', NULL, true, 10),
 	(12, 1001, 'access_request', '2026-11-02 09:00+00', false, NULL);
+INSERT INTO records.event (event_id, person_id, event_type, occurred_at, until_18) VALUES
+	(13, 1001, 'placement', '2026-10-01 12:00+00', true);
 INSERT INTO records.access_request (request_id, person_id, event_id, received_at, fee_paid_at) VALUES
 	(40, 1001, 12, '2026-11-02 09:00+00', '2026-11-05 14:00+00');
 INSERT INTO records.forget_request (request_id, person_id, received_at, received_by, description) VALUES
@@ -386,10 +388,13 @@ cat >"${TMPDIR:-/tmp}/facts-expected.$$" <<'EOF'
    "order_date": null, "outcome": "reprimand"}],
  "events": [
   {"id": 10, "type": "visit", "at": "2026-11-20T10:00:00+00:00", "cancelled": false, "related_event_id": null,
-   "fee_paid_at": null},
-  {"id": 11, "type": "contact", "at": null, "cancelled": true, "related_event_id": 10, "fee_paid_at": null},
+   "fee_paid_at": null, "until_18": false},
+  {"id": 11, "type": "contact", "at": null, "cancelled": true, "related_event_id": 10, "fee_paid_at": null,
+   "until_18": false},
   {"id": 12, "type": "access_request", "at": "2026-11-02T09:00:00+00:00", "cancelled": false,
-   "related_event_id": null, "fee_paid_at": "2026-11-05T14:00:00+00:00"}],
+   "related_event_id": null, "fee_paid_at": "2026-11-05T14:00:00+00:00", "until_18": false},
+  {"id": 13, "type": "placement", "at": "2026-10-01T12:00:00+00:00", "cancelled": false,
+   "related_event_id": null, "fee_paid_at": null, "until_18": true}],
  "records": [
   {"id": 100, "type": "visit_record", "event_id": 10, "event_at": "2026-11-20T10:00:00+00:00",
    "entered_at": "2026-11-21T09:00:00+00:00", "finalised_at": "2026-11-21T09:30:00.5+00:00",

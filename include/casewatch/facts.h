@@ -52,6 +52,7 @@ struct cw_facts_event {
 	int64_t related_event_id; /* CW_ID_NONE */
 	cw_time fee_paid_at;	  /* access_request: when the fee was paid (SAR-40D in
 				   * Coventry); CW_TIME_NONE: not paid or no fee */
+	bool until_18;		  /* placement: meant to last until the child is 18 */
 };
 
 /* An entry on the file. */

@@ -7,7 +7,7 @@
 --
 --   person_id, kind, date_of_birth, date_of_death, nation, team_id, worker_id,
 --   involvements  [{id, category, start, end, order_date, outcome}]
---   events        [{id, type, at, cancelled, related_event_id, fee_paid_at}]
+--   events        [{id, type, at, cancelled, related_event_id, fee_paid_at, until_18}]
 --   records       [{id, type, event_id, event_at, entered_at, finalised_at,
 --                   late_flag, has_late_reason, author_id}]
 --   hazards       [{id, start, review_due, active, ended, has_description, reviews: [at]}]
@@ -131,7 +131,8 @@ AS $$
 				'id', e.event_id, 'type', e.event_type, 'at', e.occurred_at,
 				'cancelled', e.cancelled, 'related_event_id', e.related_event_id,
 				'fee_paid_at', (SELECT min(a.fee_paid_at) FROM records.access_request a
-					WHERE a.event_id = e.event_id))
+					WHERE a.event_id = e.event_id),
+				'until_18', e.until_18)
 				ORDER BY e.event_id)
 			FROM records.event e WHERE e.person_id = p.person_id), '[]'),
 		'records', coalesce((SELECT json_agg(json_build_object(
@@ -204,7 +205,7 @@ AS $$
 	ev AS (SELECT e.person_id, json_agg(json_build_object(
 			'id', e.event_id, 'type', e.event_type, 'at', e.occurred_at,
 			'cancelled', e.cancelled, 'related_event_id', e.related_event_id,
-			'fee_paid_at', fee.paid)
+			'fee_paid_at', fee.paid, 'until_18', e.until_18)
 			ORDER BY e.event_id) AS a
 		FROM records.event e LEFT JOIN fee ON fee.event_id = e.event_id
 		WHERE e.person_id = ANY (p_person_ids)

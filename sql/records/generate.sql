@@ -282,9 +282,12 @@ BEGIN
 		END AS recorded_by
 	FROM dated d;
 
+	-- A third of placements of looked-after children are meant to last
+	-- until they are 18 (long-term fostering).
 	INSERT INTO records.event (event_id, person_id, event_type, occurred_at, cancelled,
-		related_event_id, recorded_by)
-	SELECT event_id, person_id, event_type, occurred_at, cancelled, related_event_id, recorded_by
+		related_event_id, recorded_by, until_18)
+	SELECT event_id, person_id, event_type, occurred_at, cancelled, related_event_id, recorded_by,
+		event_type = 'placement' AND category = 'looked_after' AND records.rnd(k, 27, event_id) < 0.35
 	FROM gen_event
 	ORDER BY event_id;
 

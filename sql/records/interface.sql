@@ -234,6 +234,7 @@ CREATE TABLE records.event (
 	cancelled boolean NOT NULL DEFAULT false,
 	related_event_id bigint REFERENCES records.event ON DELETE SET NULL,
 	recorded_by bigint,
+	until_18 boolean NOT NULL DEFAULT false,	-- placement: meant to last until 18 (ST-LAC-VISIT)
 	changed_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 
