@@ -77,6 +77,8 @@ static const char *const checks[] = {
 static const char *const period_keys[] = {
 	"event_period", /* recurring: a restarting event makes an update due this soon (CHRON-3M) */
 	"immediately",	/* before_event: due this long after the council learned of it, if later */
+	"until_18_after",  /* recurring on events: from this long after an until_18 anchor ... */
+	"until_18_period", /* ... cycles take this period (ST-LAC-VISIT) */
 	NULL,
 };
 

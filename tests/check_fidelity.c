@@ -467,6 +467,47 @@ START_TEST(test_min_content_up_to_date)
 }
 END_TEST
 
+/* The current (last) cycle of a recurring rule on an anchor id. */
+static const struct cw_obligation *current(const struct cw_obligations *o, const char *rule, int64_t anchor)
+{
+	const struct cw_obligation *best = NULL;
+
+	for (size_t i = 0; i < o->count; i++)
+		if (!strcmp(o->v[i].rule_id, rule) && o->v[i].anchor_id == anchor &&
+		    (!best || o->v[i].cycle_start > best->cycle_start))
+			best = &o->v[i];
+	ck_assert_msg(best != NULL, "no cycle of %s on %lld", rule, (long long)anchor);
+	return best;
+}
+
+/* 9. Care Planning, Placement and Case Review (England) Regulations 2010,
+ * reg 28, as rules.md gives it: "visits: within 1 week of a placement,
+ * then at most every 6 weeks in the first year, then every 3 months if
+ * the placement is meant to last to 18 (otherwise 6-weekly)". Placed
+ * 2025-01-06, visited 01-10 and 2026-01-20 (after the first year): the next
+ * visit is due 3 months on (2026-04-20) for a placement meant to last
+ * until 18, 6 weeks on (03-03) for another. */
+START_TEST(test_lac_visit_until_18)
+{
+#define LAC_VISIT_DOC(until_18)                                                                          \
+	"{\"person_id\": 18, \"involvements\": ["                                                           \
+	" {\"id\": 1, \"category\": \"looked_after\", \"start\": \"2025-01-06\"}],"                            \
+	" \"events\": ["                                                                                     \
+	" {\"id\": 5, \"type\": \"placement\", \"at\": \"2025-01-06T10:00:00Z\", \"until_18\": " until_18 "}," \
+	" {\"id\": 6, \"type\": \"visit\", \"at\": \"2025-01-10T10:00:00Z\"},"                                \
+	" {\"id\": 7, \"type\": \"visit\", \"at\": \"2026-01-20T10:00:00Z\"}]}"
+	struct cw_obligations out;
+
+	cw_obligations_init(&out);
+	compute("statutory-england", LAC_VISIT_DOC("true"), "2026-02-01T12:00:00Z", &out);
+	ck_assert_int_eq(current(&out, "ST-LAC-VISIT", 5)->due_at, T("2026-04-20T23:59:59+01:00"));
+	release(&out);
+	compute("statutory-england", LAC_VISIT_DOC("false"), "2026-02-01T12:00:00Z", &out);
+	ck_assert_int_eq(current(&out, "ST-LAC-VISIT", 5)->due_at, T("2026-03-03T23:59:59Z"));
+	cw_obligations_free(&out);
+}
+END_TEST
+
 /* 10. Enfield 002 §10: "There must be a review date submitted when a
  * Hazard is loaded and reviewed within six months." A hazard loaded on
  * 2026-01-05 with its own review date 2026-02-15 is due then, not on
@@ -503,6 +544,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_pf_already_started);
 	tcase_add_test(tc, test_five_days);
 	tcase_add_test(tc, test_min_content_up_to_date);
+	tcase_add_test(tc, test_lac_visit_until_18);
 	tcase_add_test(tc, test_hazard_own_review_date);
 	suite_add_tcase(s, tc);
 	return s;
