@@ -45,8 +45,14 @@ static size_t warn_unevaluated(const struct cw_policy *p)
 		char why[CW_CAPABILITY_REASON_MAX];
 		enum cw_capability cap = cw_capability_of(r, why, sizeof(why));
 
+		if (cw_capability_unstated_choice(r, why, sizeof(why))) {
+			fprintf(stderr, "%s: rules[%d] (%s): warning: %s\n", r->file, r->index, r->id, why);
+			n++;
+			continue;
+		}
 		if (cap != CW_CAP_NEVER && cap != CW_CAP_PARTIAL)
 			continue;
+		cw_capability_of(r, why, sizeof(why));
 		fprintf(stderr, "%s: rules[%d] (%s): warning: %s: %s\n", r->file, r->index, r->id,
 			cap == CW_CAP_NEVER ? "enabled but can never fire" : "evaluated only in part", why);
 		n++;

@@ -226,3 +226,17 @@ enum cw_capability cw_capability_of(const struct cw_rule *r, char *why, size_t n
 		return say(CW_CAP_NEVER, why, n, "\"events\": \"all\" is left with no event type: other rules cover them all");
 	return CW_CAP_EVALUATED;
 }
+
+bool cw_capability_unstated_choice(const struct cw_rule *r, char *why, size_t n)
+{
+	if (!r->enabled || r->kind != CW_RULE_AFTER_EVENT || !r->has_period || !cw_period_is_day_based(&r->period) ||
+	    r->period.unit == CW_UNIT_WORKDAYS)
+		return false;
+	if (cw_rule_interpretation(r, "non_working_due") ||
+	    (cw_rule_interpretation(r, "days") &&
+	     !strcmp(json_string_value(cw_rule_interpretation(r, "days")) ?: "", "working")))
+		return false;
+	say(CW_CAP_EVALUATED, why, n,
+	    "a calendar deadline may fall on a weekend or bank holiday: say so in interpretation.non_working_due (\"next_working_day\" or \"keep\") or count working days (days: \"working\")");
+	return true;
+}

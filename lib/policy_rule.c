@@ -646,6 +646,12 @@ static void parse_interpretation(struct ctx *c, const json_t *v)
 	}
 	if ((e = json_object_get(v, "learned_from")))
 		parse_codes(c, "interpretation", ".learned_from", e, CW_VOCAB_EVENT, &c->r->learned_from);
+	if ((e = json_object_get(v, "non_working_due"))) {
+		const char *s = json_string_value(e);
+
+		if (!s || (strcmp(s, "next_working_day") && strcmp(s, "keep")))
+			rerr(c, "interpretation", ".non_working_due", "expected \"next_working_day\" or \"keep\"");
+	}
 	if ((e = json_object_get(v, "own_review_date"))) {
 		const char *s = json_string_value(e);
 

@@ -273,9 +273,10 @@ END_TEST
 /* 3. Coventry 001 §5.5: "Once the requester has paid the required fee the
  * Council has 40 calendar days to analyse, prepare and disclose the
  * information." A request received 2026-03-02 and paid for on 03-09 is
- * due 40 days after the payment (04-18, end of day BST); one not paid for
- * waits, suspended, and is never overdue. Brighton & Hove's 40 days run
- * from the written request. */
+ * due 40 days after the payment: Saturday 04-18, so (the profile's
+ * non_working_due) Monday 04-20, end of day BST; one not paid for waits,
+ * suspended, and is never overdue. Brighton & Hove's 40 days run from the
+ * written request: Saturday 04-11, so Monday 04-13. */
 START_TEST(test_sar_fee)
 {
 	static const char *doc =
@@ -290,14 +291,14 @@ START_TEST(test_sar_fee)
 	compute("coventry", doc, "2026-06-01T12:00:00Z", &out);
 	o = get(&out, "SAR-40D", 1);
 	ck_assert_int_eq(o->anchor_at, T("2026-03-09T15:00:00Z"));
-	ck_assert_int_eq(o->due_at, T("2026-04-18T23:59:59+01:00"));
+	ck_assert_int_eq(o->due_at, T("2026-04-20T23:59:59+01:00"));
 	o = get(&out, "SAR-40D", 2);
 	ck_assert_str_eq(cw_obligation_status_name(cw_obligation_status(o, T("2026-06-01T12:00:00Z"))),
 			 "suspended");
 	ck_assert_int_eq(o->next_at, CW_TIME_NONE);
 	release(&out);
 	compute("brighton-hove", doc, "2026-06-01T12:00:00Z", &out);
-	ck_assert_int_eq(get(&out, "SAR-40D", 1)->due_at, T("2026-04-11T23:59:59+01:00"));
+	ck_assert_int_eq(get(&out, "SAR-40D", 1)->due_at, T("2026-04-13T23:59:59+01:00"));
 	cw_obligations_free(&out);
 }
 END_TEST
@@ -430,6 +431,35 @@ START_TEST(test_five_days)
 }
 END_TEST
 
+/* 7, the calendar-day rules. Enfield 002 §18: "Child and Family
+ * Assessment Within 30 days of referral date". A referral on Fri
+ * 2026-03-06 + 30 days is Easter Sunday 04-05; Easter Monday follows, so
+ * the assessment is due Tue 04-07, never on a closed day by accident.
+ * Every calendar deadline of a shipped profile states its choice. */
+START_TEST(test_calendar_deadline_off_closed_days)
+{
+	static const char *const names[] = { "default", "coventry", "southwark", "enfield", "hull",
+					     "brighton-hove", "statutory-england" };
+	struct cw_obligations out;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct cw_policy *p = shipped(names[i]);
+
+		for (size_t k = 0; k < cw_policy_rule_count(p); k++)
+			ck_assert_msg(!cw_capability_unstated_choice(cw_policy_rule_at(p, k), NULL, 0),
+				      "%s: %s states no choice for closed days", names[i], cw_policy_rule_at(p, k)->id);
+		cw_policy_free(p);
+	}
+	cw_obligations_init(&out);
+	compute("enfield",
+		"{\"person_id\": 19, \"events\": ["
+		" {\"id\": 1, \"type\": \"contact_referral\", \"at\": \"2026-03-06T10:00:00Z\"}]}",
+		"2026-03-07T12:00:00Z", &out);
+	ck_assert_int_eq(get(&out, "CFA-30D", 1)->due_at, T("2026-04-07T23:59:59+01:00"));
+	cw_obligations_free(&out);
+}
+END_TEST
+
 /* 8. Brighton & Hove 000 §1: "It is a minimum expectation that every
  * child's record includes a chronology, a genogram, an up to date
  * assessment and plan as well as a summary of the social worker's ongoing
@@ -543,6 +573,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_chron_significant_event);
 	tcase_add_test(tc, test_pf_already_started);
 	tcase_add_test(tc, test_five_days);
+	tcase_add_test(tc, test_calendar_deadline_off_closed_days);
 	tcase_add_test(tc, test_min_content_up_to_date);
 	tcase_add_test(tc, test_lac_visit_until_18);
 	tcase_add_test(tc, test_hazard_own_review_date);

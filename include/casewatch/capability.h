@@ -12,6 +12,7 @@
 #ifndef CASEWATCH_CAPABILITY_H
 #define CASEWATCH_CAPABILITY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "casewatch/policy.h"
@@ -30,6 +31,12 @@ enum cw_capability {
 /* How far the engine evaluates one rule; `why` (may be NULL) says what is
  * missing for PARTIAL and NEVER, and whose the rule is for ELSEWHERE. */
 enum cw_capability cw_capability_of(const struct cw_rule *rule, char *why, size_t n);
+
+/* True, with why, when an enabled after-event rule counts calendar days,
+ * weeks, months or years but the profile has not said what happens when
+ * the due date is a weekend or bank holiday (interpretation.days or
+ * non_working_due): "no plan may fall due on a bank holiday by accident". */
+bool cw_capability_unstated_choice(const struct cw_rule *rule, char *why, size_t n);
 
 /* "evaluated", "partial", "never", "elsewhere", "disabled". */
 const char *cw_capability_name(enum cw_capability cap);
