@@ -125,6 +125,13 @@ static void release(struct cw_obligations *out)
 	out->count = 0;
 }
 
+/* Frees the copies and the obligations. */
+static void done(struct cw_obligations *out)
+{
+	release(out);
+	cw_obligations_free(out);
+}
+
 /* 1. Coventry 001 §4.1: "Records should be completed by the person
  * undertaking the tasks within 2 working days or in line with the relevant
  * statutory guidance." Southwark 003 §5.9: "Records should be updated as
@@ -181,7 +188,7 @@ START_TEST(test_general_rules)
 	ck_assert(find(&out, "NOTE-5WD", 1) == NULL);
 	ck_assert(get(&out, "VISIT-5D", 1) != NULL);
 	ck_assert(get(&out, "SUPER-5WD", 3) != NULL);
-	cw_obligations_free(&out);
+	done(&out);
 }
 END_TEST
 
@@ -211,7 +218,7 @@ START_TEST(test_share_fields)
 	ck_assert_str_eq(get(&out, "SHARE-FIELDS", 2)->detail, "signed");
 	ck_assert_str_eq(get(&out, "SHARE-FIELDS", 3)->detail, "identity_check,decision_reason");
 	ck_assert_str_eq(get(&out, "SHARE-FIELDS", 4)->detail, "receipt_confirmation,recorded_by");
-	cw_obligations_free(&out);
+	done(&out);
 }
 END_TEST
 
@@ -237,7 +244,7 @@ START_TEST(test_trace_sent)
 	ck_assert_str_eq(get(&out, "TRACE-SENT", 1)->detail, "counterpart_organisation");
 	ck_assert(find(&out, "TRACE-SENT", 2) == NULL);
 	ck_assert(find(&out, "TRACE-SENT", 3) == NULL);
-	cw_obligations_free(&out);
+	done(&out);
 }
 END_TEST
 
@@ -266,7 +273,7 @@ START_TEST(test_forget_ack)
 	ck_assert(find(&out, "FORGET-ACK", 1) == NULL);
 	ck_assert_str_eq(get(&out, "FORGET-ACK", 2)->detail, "forget_ack");
 	ck_assert_int_eq(get(&out, "FORGET-ACK", 2)->anchor_kind, CW_OBL_FORGET);
-	cw_obligations_free(&out);
+	done(&out);
 }
 END_TEST
 
@@ -299,7 +306,7 @@ START_TEST(test_sar_fee)
 	release(&out);
 	compute("brighton-hove", doc, "2026-06-01T12:00:00Z", &out);
 	ck_assert_int_eq(get(&out, "SAR-40D", 1)->due_at, T("2026-04-13T23:59:59+01:00"));
-	cw_obligations_free(&out);
+	done(&out);
 }
 END_TEST
 
@@ -328,7 +335,7 @@ START_TEST(test_restricted_access_roles)
 	ck_assert(find(&out, "RESTRICTED-ACCESS", 2) == NULL);
 	ck_assert_str_eq(get(&out, "RESTRICTED-ACCESS", 3)->detail, "staff 72");
 	ck_assert(get(&out, "RESTRICTED-ACCESS", 4) != NULL);
-	cw_obligations_free(&out);
+	done(&out);
 }
 END_TEST
 
@@ -361,7 +368,7 @@ START_TEST(test_chron_significant_event)
 		"2026-02-06T12:00:00Z", &out);
 	o = get(&out, "CHRON-3M", 50);
 	ck_assert_int_eq(o->due_at, T("2026-02-06T10:00:00Z"));
-	cw_obligations_free(&out);
+	done(&out);
 }
 END_TEST
 
@@ -394,7 +401,7 @@ START_TEST(test_pf_already_started)
 	ck_assert_int_eq(o->due_at, T("2026-03-11T09:00:00Z"));
 	ck_assert_str_eq(cw_obligation_status_name(cw_obligation_status(o, T("2026-03-11T12:00:00Z"))),
 			 "met_on_time");
-	cw_obligations_free(&out);
+	done(&out);
 }
 END_TEST
 
@@ -427,7 +434,7 @@ START_TEST(test_five_days)
 	for (size_t i = 0; i < 6; i++)
 		ck_assert_msg(get(&out, rules[i], (int64_t)i + 1)->due_at == T("2026-04-10T23:59:59+01:00"),
 			      "%s not due on Friday 2026-04-10", rules[i]);
-	cw_obligations_free(&out);
+	done(&out);
 }
 END_TEST
 
@@ -456,7 +463,7 @@ START_TEST(test_calendar_deadline_off_closed_days)
 		" {\"id\": 1, \"type\": \"contact_referral\", \"at\": \"2026-03-06T10:00:00Z\"}]}",
 		"2026-03-07T12:00:00Z", &out);
 	ck_assert_int_eq(get(&out, "CFA-30D", 1)->due_at, T("2026-04-07T23:59:59+01:00"));
-	cw_obligations_free(&out);
+	done(&out);
 }
 END_TEST
 
@@ -493,7 +500,7 @@ START_TEST(test_min_content_up_to_date)
 		" {\"id\": 5, \"type\": \"support_summary\", \"finalised_at\": \"2026-01-10T10:00:00Z\"}]}",
 		"2026-03-01T12:00:00Z", &out);
 	ck_assert_str_eq(get(&out, "MIN-CONTENT", 12)->detail, "plan: out of date");
-	cw_obligations_free(&out);
+	done(&out);
 }
 END_TEST
 
@@ -534,7 +541,7 @@ START_TEST(test_lac_visit_until_18)
 	release(&out);
 	compute("statutory-england", LAC_VISIT_DOC("false"), "2026-02-01T12:00:00Z", &out);
 	ck_assert_int_eq(current(&out, "ST-LAC-VISIT", 5)->due_at, T("2026-03-03T23:59:59Z"));
-	cw_obligations_free(&out);
+	done(&out);
 }
 END_TEST
 
@@ -554,7 +561,7 @@ START_TEST(test_hazard_own_review_date)
 		"2026-01-20T12:00:00Z", &out);
 	ck_assert_int_eq(get(&out, "HAZARD-6M", 1)->due_at, T("2026-02-15T23:59:59Z"));
 	ck_assert_int_eq(get(&out, "HAZARD-6M", 2)->due_at, T("2026-07-05T23:59:59+01:00"));
-	cw_obligations_free(&out);
+	done(&out);
 }
 END_TEST
 
