@@ -229,9 +229,14 @@ enum cw_capability cw_capability_of(const struct cw_rule *r, char *why, size_t n
 
 bool cw_capability_unstated_choice(const struct cw_rule *r, char *why, size_t n)
 {
-	if (!r->enabled || r->kind != CW_RULE_AFTER_EVENT || !r->has_period || !cw_period_is_day_based(&r->period) ||
-	    r->period.unit == CW_UNIT_WORKDAYS)
+	bool calendar = r->has_period && cw_period_is_day_based(&r->period) && r->period.unit != CW_UNIT_WORKDAYS;
+
+	if (!r->enabled || (r->kind != CW_RULE_AFTER_EVENT && r->kind != CW_RULE_RECURRING))
 		return false;
+	for (size_t i = 0; i < r->n_first; i++)
+		calendar = calendar || r->first[i].unit != CW_UNIT_WORKDAYS;
+	if (!calendar || r->anchor.kind == CW_ANCHOR_HAZARD)
+		return false; /* hazards: their own review date decides (own_review_date) */
 	if (cw_rule_interpretation(r, "non_working_due") ||
 	    (cw_rule_interpretation(r, "days") &&
 	     !strcmp(json_string_value(cw_rule_interpretation(r, "days")) ?: "", "working")))

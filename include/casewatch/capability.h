@@ -32,10 +32,12 @@ enum cw_capability {
  * missing for PARTIAL and NEVER, and whose the rule is for ELSEWHERE. */
 enum cw_capability cw_capability_of(const struct cw_rule *rule, char *why, size_t n);
 
-/* True, with why, when an enabled after-event rule counts calendar days,
- * weeks, months or years but the profile has not said what happens when
- * the due date is a weekend or bank holiday (interpretation.days or
- * non_working_due): "no plan may fall due on a bank holiday by accident". */
+/* True, with why, when an enabled after-event or recurring rule counts
+ * calendar days, weeks, months or years but the profile has not said what
+ * happens when the due date is a weekend or bank holiday
+ * (interpretation.days or non_working_due): "no plan may fall due on a
+ * bank holiday by accident". Hazard reviews are left out: the hazard's
+ * own review date decides them. */
 bool cw_capability_unstated_choice(const struct cw_rule *rule, char *why, size_t n);
 
 /* "evaluated", "partial", "never", "elsewhere", "disabled". */
