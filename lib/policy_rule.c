@@ -878,6 +878,9 @@ static void parse_check(struct ctx *c, const json_t *rule)
 	if (check && !strcmp(check, "required_records") && c->r->enabled &&
 	    !(params && json_object_get(params, "records")))
 		rerr(c, "params", NULL, "required_records needs params.records");
+	if (check && !strcmp(check, "acknowledged") && c->r->enabled &&
+	    !(params && json_object_get(params, "records")))
+		rerr(c, "params", NULL, "acknowledged needs params.records (the record types that acknowledge)");
 	if (check && !strcmp(check, "required_fields") && c->r->enabled &&
 	    !(params && json_object_get(params, "fields")))
 		rerr(c, "params", NULL, "required_fields needs params.fields");

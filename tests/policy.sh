@@ -47,7 +47,10 @@ is "policy show: end_of_day from the file" "$(jq -r .end_of_day "$tmp/ov.json")"
 # warning per rule on check (still exit 0), and marked in show.
 "$ctl" policy check "$data/unevaluated.json" >"$tmp/out" 2>"$tmp/err"
 is "policy check: unevaluable rules are warnings, not errors" "$?" 0
-ok "policy check: the ok line counts the warnings" grep -F "unevaluated.json: ok (6 rules, 2 warnings)" "$tmp/out"
+ok "policy check: the ok line counts the warnings" grep -F "unevaluated.json: ok (8 rules, 3 warnings)" "$tmp/out"
+ok "policy check: a calendar deadline with no closed-day choice" \
+	grep -F 'unevaluated.json: rules[4] (T-CFA-30D): warning: a calendar deadline may fall on a weekend or bank holiday' "$tmp/err"
+is "policy check: a stated choice silences it" "$(grep -c 'T-CFA-30D-KEPT' "$tmp/err")" 0
 ok "policy check: a check whose facts are missing can never fire" \
 	grep -F 'unevaluated.json: rules[0] (T-ROLLBACK): warning: enabled but can never fire: check rollback_rate needs roll-backs counted per team' "$tmp/err"
 ok "policy check: a field name the facts do not carry" \
@@ -62,7 +65,7 @@ ok "policy show: the reason under the table" grep -F 'never: T-ROLLBACK: check r
 "$ctl" policy show --profile "$data/unevaluated.json" --json >"$tmp/show.json"
 is "policy show --json: evaluated per rule" \
 	"$(jq -r '[.rules[] | .id + "=" + .evaluated] | join(" ")' "$tmp/show.json")" \
-	"T-NOTE-5WD=evaluated T-CP-24H=evaluated T-ROLLBACK=never T-SHARE=partial T-FORGET=disabled T-HAZARD=evaluated"
+	"T-NOTE-5WD=evaluated T-CP-24H=evaluated T-ROLLBACK=never T-SHARE=partial T-FORGET=disabled T-HAZARD=evaluated T-CFA-30D=evaluated T-CFA-30D-KEPT=evaluated"
 "$ctl" policy show --profile "$data/unevaluated.json" --json >"$tmp/show2.json"
 is "policy show --json: the profile's own JSON is not changed by the annotation" \
 	"$(jq -c '.rules[0] | keys' "$tmp/show2.json")" "$(jq -c '.rules[0] | keys' "$tmp/show.json")"
