@@ -208,7 +208,7 @@ void obl_collect_done(struct obl_ctx *c, const struct cw_rule *r, bool with_even
 			struct obl_done *d;
 
 			if (rec->finalised_at == CW_TIME_NONE || !rec->type ||
-			    !cw_codes_has(&r->satisfied_records, rec->type))
+			    (!r->satisfied_any_record && !cw_codes_has(&r->satisfied_records, rec->type)))
 				continue;
 			if (with_events && answers_satisfied_event(c, r, rec))
 				continue;

@@ -390,6 +390,7 @@ static void parse_satisfied(struct ctx *c, const json_t *v)
 
 		c->r->satisfied_records.v = (const char **)all;
 		c->r->satisfied_records.n = n;
+		c->r->satisfied_any_record = true;
 		if (!json_is_true(json_object_get(v, "references_anchor")))
 			rerr(c, "satisfied_by", ".records",
 			     "\"any\" needs \"references_anchor\": true (else any record would meet every event)");

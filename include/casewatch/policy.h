@@ -114,6 +114,7 @@ struct cw_rule {
 	struct cw_codes applies_outcomes;     /* ... and with one of these youth-justice outcomes */
 
 	struct cw_codes satisfied_records; /* a finalised record of one of these types */
+	bool satisfied_any_record;	   /* "records": "any": every type (satisfied_records lists them) */
 	struct cw_codes satisfied_events;  /* or an event of one of these types */
 	bool references_anchor;		   /* the record must point at the anchor event */
 
