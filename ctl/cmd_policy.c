@@ -35,24 +35,23 @@ static void usage(FILE *out)
 }
 
 /* Warns on stderr about each enabled rule the engine cannot evaluate, or
- * only in part, with the facts it reads; returns how many. */
+ * only in part, with the facts it reads, and each calendar deadline that
+ * does not say what happens on closed days; returns how many. */
 static size_t warn_unevaluated(const struct cw_policy *p)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < cw_policy_rule_count(p); i++) {
 		const struct cw_rule *r = cw_policy_rule_at(p, i);
-		char why[CW_CAPABILITY_REASON_MAX];
+		char why[CW_CAPABILITY_REASON_MAX], choice[CW_CAPABILITY_REASON_MAX];
 		enum cw_capability cap = cw_capability_of(r, why, sizeof(why));
 
-		if (cw_capability_unstated_choice(r, why, sizeof(why))) {
-			fprintf(stderr, "%s: rules[%d] (%s): warning: %s\n", r->file, r->index, r->id, why);
+		if (cw_capability_unstated_choice(r, choice, sizeof(choice))) {
+			fprintf(stderr, "%s: rules[%d] (%s): warning: %s\n", r->file, r->index, r->id, choice);
 			n++;
-			continue;
 		}
 		if (cap != CW_CAP_NEVER && cap != CW_CAP_PARTIAL)
 			continue;
-		cw_capability_of(r, why, sizeof(why));
 		fprintf(stderr, "%s: rules[%d] (%s): warning: %s: %s\n", r->file, r->index, r->id,
 			cap == CW_CAP_NEVER ? "enabled but can never fire" : "evaluated only in part", why);
 		n++;

@@ -165,7 +165,7 @@ bool obl_applies(const struct obl_ctx *c, const struct cw_rule *r, cw_time at)
 }
 
 /* Completion order: time, then records before events, then id. */
-static int cmp_done(const void *a, const void *b)
+int obl_cmp_done(const void *a, const void *b)
 {
 	const struct obl_done *x = a, *y = b;
 
@@ -242,7 +242,7 @@ void obl_collect_done(struct obl_ctx *c, const struct cw_rule *r, bool with_even
 			d->used = false;
 		}
 	if (s->n_done > 1)
-		qsort(s->done, s->n_done, sizeof(*s->done), cmp_done);
+		qsort(s->done, s->n_done, sizeof(*s->done), obl_cmp_done);
 }
 
 /* Appends an obligation with its identity and key; times are set after. */
@@ -279,16 +279,6 @@ struct cw_obligation *obl_new(struct obl_ctx *c, const struct cw_rule *r,
 	return o;
 }
 
-/* True when the rule's due time moves to the next working day: an after-
- * event or recurring rule whose interpretation.non_working_due says so. */
-static bool moves_off_closed_days(const struct cw_rule *r)
-{
-	const char *choice = json_string_value(cw_rule_interpretation(r, "non_working_due"));
-
-	return choice && !strcmp(choice, "next_working_day") &&
-	       (r->kind == CW_RULE_AFTER_EVENT || r->kind == CW_RULE_RECURRING);
-}
-
 /* Anchor and due time; the warning and escalations follow from the rule:
  * the warning `warn` before the due time (hours elapsed, day units at end
  * of day on the shifted date), escalation i at cw_period_due(after, due). */
@@ -300,7 +290,7 @@ void obl_set_due(struct obl_ctx *c, struct cw_obligation *o, cw_time anchor_at, 
 	/* "no plan may fall due on a bank holiday by accident": a calendar
 	 * deadline the profile moves off closed days lands on the end of the
 	 * next working day. */
-	if (moves_off_closed_days(r))
+	if (r->due_next_working_day)
 		due_at = cw_period_end_of_working_day(due_at, c->cal, c->nation, c->eod);
 	o->anchor_at = anchor_at;
 	o->due_at = due_at;

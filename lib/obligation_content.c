@@ -40,16 +40,6 @@ static void detail_add(struct detail *d, const char *a, const char *b)
 	d->len += n;
 }
 
-/* Completion order by time, then id. */
-static int cmp_done_at(const void *a, const void *b)
-{
-	const struct obl_done *x = a, *y = b;
-
-	if (x->at != y->at)
-		return x->at < y->at ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
 /* Anchor order by time, then id. */
 static int cmp_anchor_at(const void *a, const void *b)
 {
@@ -274,10 +264,11 @@ static void acknowledged(struct obl_ctx *c, const struct cw_rule *r)
 		    !json_is_array(types) || !names(types, rec->type))
 			continue;
 		s->done = obl_grow(s->done, &s->cap_done, s->n_done + 1, sizeof(*s->done));
-		s->done[s->n_done++] = (struct obl_done){ .at = rec->finalised_at, .id = rec->id };
+		s->done[s->n_done++] = (struct obl_done){ .at = rec->finalised_at, .kind = CW_MET_BY_RECORD,
+							  .id = rec->id };
 	}
 	if (s->n_done > 1)
-		qsort(s->done, s->n_done, sizeof(*s->done), cmp_done_at);
+		qsort(s->done, s->n_done, sizeof(*s->done), obl_cmp_done);
 	/* The requests, by receipt (anchors reused as a sort buffer). */
 	s->n_anchors = 0;
 	for (size_t i = 0; i < c->f->n_forget; i++) {

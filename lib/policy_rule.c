@@ -652,6 +652,8 @@ static void parse_interpretation(struct ctx *c, const json_t *v)
 
 		if (!s || (strcmp(s, "next_working_day") && strcmp(s, "keep")))
 			rerr(c, "interpretation", ".non_working_due", "expected \"next_working_day\" or \"keep\"");
+		c->r->due_next_working_day = s && !strcmp(s, "next_working_day") &&
+					     (c->r->kind == CW_RULE_AFTER_EVENT || c->r->kind == CW_RULE_RECURRING);
 	}
 	if ((e = json_object_get(v, "own_review_date"))) {
 		const char *s = json_string_value(e);

@@ -128,6 +128,7 @@ struct cw_rule {
 	struct cw_period warn;		   /* "due soon" starts this long before the due time */
 	size_t n_escalations;
 	const struct cw_escalation *escalations; /* ascending */
+	bool due_next_working_day;	   /* interpretation.non_working_due "next_working_day" */
 	const char *audience;		   /* who is told first (default "worker") */
 
 	struct cw_codes suspend_while;	   /* suspended after an event of these types ... */
