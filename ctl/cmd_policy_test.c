@@ -182,17 +182,25 @@ static int run_file(const char *file, json_t *tested)
 			continue;
 		}
 		used = calloc(json_array_size(all) + 1, sizeof(*used));
+		if (!used) {
+			fprintf(stderr, "%s: out of memory\n", file);
+			json_decref(all);
+			failures++;
+			continue;
+		}
 		json_array_foreach(expect, wi, want) {
-			char head[512];
+			char head[512], person[32] = "";
 			bool printed = false, ok = true;
 
 			n_expect++;
 			if (json_is_string(json_object_get(want, "rule")))
 				json_object_set_new(tested, json_string_value(json_object_get(want, "rule")), json_true());
-			snprintf(head, sizeof(head), "%s: cases[%zu] at %s: expect[%zu] %s %s person %lld:", file, ci,
-				 at_text, wi, json_string_value(json_object_get(want, "rule")) ?: "?",
-				 json_string_value(json_object_get(want, "anchor")) ?: "-",
-				 (long long)json_integer_value(json_object_get(want, "person")));
+			if (json_is_integer(json_object_get(want, "person")))
+				snprintf(person, sizeof(person), " person %lld",
+					 (long long)json_integer_value(json_object_get(want, "person")));
+			snprintf(head, sizeof(head), "%s: cases[%zu] at %s: expect[%zu] %s %s%s:", file, ci, at_text, wi,
+				 json_string_value(json_object_get(want, "rule")) ?: "?",
+				 json_string_value(json_object_get(want, "anchor")) ?: "-", person);
 			o = match(all, want, used);
 			if (!o) {
 				if (json_is_false(json_object_get(want, "present")))
