@@ -234,7 +234,7 @@ bool cw_capability_unstated_choice(const struct cw_rule *r, char *why, size_t n)
 	if (!r->enabled || (r->kind != CW_RULE_AFTER_EVENT && r->kind != CW_RULE_RECURRING))
 		return false;
 	for (size_t i = 0; i < r->n_first; i++)
-		calendar = calendar || r->first[i].unit != CW_UNIT_WORKDAYS;
+		calendar = calendar || (cw_period_is_day_based(&r->first[i]) && r->first[i].unit != CW_UNIT_WORKDAYS);
 	if (!calendar || r->anchor.kind == CW_ANCHOR_HAZARD)
 		return false; /* hazards: their own review date decides (own_review_date) */
 	if (cw_rule_interpretation(r, "non_working_due") ||
