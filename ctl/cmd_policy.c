@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casewatch/capability.h"
 #include "casewatch/policy.h"
 #include "ctl.h"
 
@@ -15,16 +16,62 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: casewatchctl policy check FILE...\n"
 		"       casewatchctl policy show [--profile NAME|FILE] [--json]\n"
+		"       casewatchctl policy test TESTFILE...\n"
 		"\n"
 		"  check  validate profiles: every error on stderr (exit 1), or\n"
-		"         \"FILE: ok (N rules)\" per valid file (exit 0)\n"
-		"  show   the effective rules of a profile after `extends` and overrides\n"
+		"         \"FILE: ok (N rules)\" per valid file (exit 0), with a warning on\n"
+		"         stderr for each enabled rule the engine cannot (fully) evaluate\n"
+		"  show   the effective rules of a profile after `extends` and overrides;\n"
+		"         ON says never/part for enabled rules that cannot (fully) fire\n"
+		"  test   run a profile's tests (JSON: profile, facts, cases of instants and\n"
+		"         expected obligations): a diff per failure, exit 1 on any; rules\n"
+		"         with no test are reported on stderr\n"
 		"\n"
 		"options:\n"
 		"  --profile NAME|FILE  a profile name (looked up in $CASEWATCH_PROFILEDIR,\n"
 		"                       else the installed profiles) or a file; default: default\n"
 		"  --json               the effective profile as JSON\n"
 		"  --help               this text\n");
+}
+
+/* Warns on stderr about each enabled rule the engine cannot evaluate, or
+ * only in part, with the facts it reads, and each calendar deadline that
+ * does not say what happens on closed days; returns how many. */
+static size_t warn_unevaluated(const struct cw_policy *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cw_policy_rule_count(p); i++) {
+		const struct cw_rule *r = cw_policy_rule_at(p, i);
+		char why[CW_CAPABILITY_REASON_MAX], choice[CW_CAPABILITY_REASON_MAX];
+		enum cw_capability cap = cw_capability_of(r, why, sizeof(why));
+
+		if (cw_capability_unstated_choice(r, choice, sizeof(choice))) {
+			fprintf(stderr, "%s: rules[%d] (%s): warning: %s\n", r->file, r->index, r->id, choice);
+			n++;
+		}
+		if (cap != CW_CAP_NEVER && cap != CW_CAP_PARTIAL)
+			continue;
+		fprintf(stderr, "%s: rules[%d] (%s): warning: %s: %s\n", r->file, r->index, r->id,
+			cap == CW_CAP_NEVER ? "enabled but can never fire" : "evaluated only in part", why);
+		n++;
+	}
+	return n;
+}
+
+/* The ON column: whether the rule is on, and whether it can fire. */
+static const char *on_cell(const struct cw_rule *r)
+{
+	switch (cw_capability_of(r, NULL, 0)) {
+	case CW_CAP_DISABLED:
+		return "no";
+	case CW_CAP_NEVER:
+		return "never";
+	case CW_CAP_PARTIAL:
+		return "part";
+	default:
+		return "yes";
+	}
 }
 
 /* Validates each file; every error is printed, not just the first. */
@@ -44,7 +91,13 @@ static int check(int argc, char **argv)
 		cw_policy_errors_init(&errs);
 		p = cw_policy_load(argv[i], NULL, &errs);
 		if (p) {
-			printf("%s: ok (%zu rules)\n", argv[i], cw_policy_rule_count(p));
+			size_t warnings = warn_unevaluated(p);
+
+			if (warnings)
+				printf("%s: ok (%zu rules, %zu %s)\n", argv[i], cw_policy_rule_count(p), warnings,
+				       warnings == 1 ? "warning" : "warnings");
+			else
+				printf("%s: ok (%zu rules)\n", argv[i], cw_policy_rule_count(p));
 		} else {
 			for (size_t e = 0; e < errs.count; e++)
 				fprintf(stderr, "%s\n", errs.msg[e]);
@@ -90,7 +143,12 @@ static void anchor_cell(const struct cw_anchor *a, char *buf, size_t n)
 		join_codes(buf, n, "+", &a->events);
 		break;
 	case CW_ANCHOR_EVENT:
-		join_codes(buf, n, "", &a->events);
+		if (a->general)
+			snprintf(buf, n, "all other (%zu types)", a->events.n);
+		else
+			join_codes(buf, n, "", &a->events);
+		if (a->at == CW_AT_FEE_PAID)
+			join_codes(buf, n, "at:", &(struct cw_codes){ 1, (const char *[]){ "fee_paid" } });
 		break;
 	case CW_ANCHOR_NONE:
 		snprintf(buf, n, "-");
@@ -174,7 +232,7 @@ static void show_table(const struct cw_policy *pol)
 	printf("profile %s: %s (%s, end of day %02d:%02d:%02d)\n", cw_policy_name(pol), cw_policy_title(pol),
 	       cw_nation_name(cw_policy_nation(pol)), cw_policy_end_of_day(pol) / 3600,
 	       cw_policy_end_of_day(pol) / 60 % 60, cw_policy_end_of_day(pol) % 60);
-	printf("%-17s %-3s %-16s %-34s %-14s %-5s %-26s %s\n", "ID", "ON", "KIND", "ANCHOR", "PERIOD", "WARN",
+	printf("%-17s %-5s %-16s %-34s %-14s %-5s %-26s %s\n", "ID", "ON", "KIND", "ANCHOR", "PERIOD", "WARN",
 	       "ESCALATIONS", "SOURCE");
 	for (size_t i = 0; i < cw_policy_rule_count(pol); i++) {
 		const struct cw_rule *r = cw_policy_rule_at(pol, i);
@@ -195,10 +253,40 @@ static void show_table(const struct cw_policy *pol)
 			cw_period_format(&r->escalations[e].after, p);
 			snprintf(esc + len, sizeof(esc) - len, "%s%s:%s", e ? " " : "", p, r->escalations[e].audience);
 		}
-		printf("%-17s %-3s %-16s %-34s %-14s %-5s %-26s %.*s %s\n", r->id, r->enabled ? "yes" : "no",
+		printf("%-17s %-5s %-16s %-34s %-14s %-5s %-26s %.*s %s\n", r->id, on_cell(r),
 		       cw_rule_kind_name(r->kind), anchor, period, warn, esc[0] ? esc : "-",
 		       doc_width(r->source_document), r->source_document ? r->source_document : "-",
 		       r->source_section ? r->source_section : "");
+	}
+	for (size_t i = 0; i < cw_policy_rule_count(pol); i++) {
+		const struct cw_rule *r = cw_policy_rule_at(pol, i);
+		char why[CW_CAPABILITY_REASON_MAX];
+		enum cw_capability cap = cw_capability_of(r, why, sizeof(why));
+
+		if (cap == CW_CAP_NEVER || cap == CW_CAP_PARTIAL)
+			printf("%s %s: %s\n", cap == CW_CAP_NEVER ? "never:" : "part: ", r->id, why);
+	}
+}
+
+/* Adds each rule's capability to the effective profile's JSON. */
+static void json_capabilities(const struct cw_policy *pol, json_t *j)
+{
+	json_t *rules;
+
+	/* The rules are the policy's own objects: annotate a copy. */
+	json_object_set_new(j, "rules", json_deep_copy(json_object_get(j, "rules")));
+	rules = json_object_get(j, "rules");
+	for (size_t i = 0; i < cw_policy_rule_count(pol) && i < json_array_size(rules); i++) {
+		const struct cw_rule *r = cw_policy_rule_at(pol, i);
+		json_t *rule = json_array_get(rules, i);
+		char why[CW_CAPABILITY_REASON_MAX];
+		enum cw_capability cap = cw_capability_of(r, why, sizeof(why));
+
+		if (!json_is_object(rule))
+			continue;
+		json_object_set_new(rule, "evaluated", json_string(cw_capability_name(cap)));
+		if (why[0])
+			json_object_set_new(rule, "evaluated_why", json_string(why));
 	}
 }
 
@@ -250,6 +338,8 @@ static int show(int argc, char **argv)
 	if (as_json) {
 		json_t *j = cw_policy_to_json(p);
 
+		if (j)
+			json_capabilities(p, j);
 		if (!j || json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0) {
 			ctl_error("policy show: out of memory");
 			json_decref(j);
@@ -285,6 +375,13 @@ int cmd_policy(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "show"))
 		return show(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "test")) {
+		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+			usage(stdout);
+			return CTL_EXIT_OK;
+		}
+		return ctl_policy_test(argc - 2, argv + 2);
+	}
 	ctl_error("policy: unknown subcommand '%s'", argv[1]);
 	usage(stderr);
 	return CTL_EXIT_USAGE;

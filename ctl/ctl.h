@@ -21,6 +21,9 @@ struct ctl_command {
 int cmd_workdays(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_evaluate(int argc, char **argv);
+/* `policy test FILE...` (ctl/cmd_policy_test.c). */
+int ctl_policy_test(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 int cmd_watch(int argc, char **argv);

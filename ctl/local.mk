@@ -9,6 +9,8 @@ ctl_casewatchctl_SOURCES += ctl/cmd_workdays.c
 
 # policy: casewatchctl policy check|show, casewatchctl explain
 ctl_casewatchctl_SOURCES += ctl/cmd_policy.c ctl/cmd_explain.c
+# offline evaluation: casewatchctl evaluate, casewatchctl policy test
+ctl_casewatchctl_SOURCES += ctl/evaluate.h ctl/evaluate.c ctl/cmd_evaluate.c ctl/cmd_policy_test.c
 
 # The alert socket's client: the transport to casewatchd.
 ctl_casewatchctl_SOURCES += ctl/client.h ctl/client.c

@@ -12,6 +12,7 @@ static const struct ctl_command commands[] = {
 	{ "workdays", cmd_workdays, "working days: add, between, is (UK bank holidays)" },
 	{ "policy", cmd_policy, "policy profiles: check files, show effective rules" },
 	{ "explain", cmd_explain, "when a rule falls due for an anchor time, and why" },
+	{ "evaluate", cmd_evaluate, "a person's obligations from facts documents at an instant" },
 	{ "status", cmd_status, "casewatchd's state: database, last pass, open alerts" },
 	{ "alerts", cmd_alerts, "the open alerts, by team and rule (filters), or counts --by" },
 	{ "watch", cmd_watch, "follow alert transitions live (NDJSON), resumable" },

@@ -106,6 +106,8 @@ static const char *store_anchor_name(enum cw_obligation_anchor a)
 		return "info_sharing";
 	case CW_OBL_ACCESS:
 		return "restricted_access";
+	case CW_OBL_FORGET:
+		return "forget_request";
 	case CW_OBL_BIRTHDAY: /* anchor id is the age; the rule id keeps keys apart */
 	case CW_OBL_PERSON:
 	default:

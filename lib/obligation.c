@@ -19,7 +19,7 @@ static const char *const anchor_names[CW_OBL_ANCHOR_COUNT] = {
 	[CW_OBL_HAZARD] = "hazard",	    [CW_OBL_BIRTHDAY] = "birthday",
 	[CW_OBL_PERSON] = "person",	    [CW_OBL_RECORD] = "record",
 	[CW_OBL_DELETION] = "deletion",	    [CW_OBL_SHARING] = "sharing",
-	[CW_OBL_ACCESS] = "access",
+	[CW_OBL_ACCESS] = "access",	    [CW_OBL_FORGET] = "forget_request",
 };
 
 const char *cw_obligation_status_name(enum cw_obligation_status status)
@@ -165,7 +165,7 @@ bool obl_applies(const struct obl_ctx *c, const struct cw_rule *r, cw_time at)
 }
 
 /* Completion order: time, then records before events, then id. */
-static int cmp_done(const void *a, const void *b)
+int obl_cmp_done(const void *a, const void *b)
 {
 	const struct obl_done *x = a, *y = b;
 
@@ -208,7 +208,7 @@ void obl_collect_done(struct obl_ctx *c, const struct cw_rule *r, bool with_even
 			struct obl_done *d;
 
 			if (rec->finalised_at == CW_TIME_NONE || !rec->type ||
-			    !cw_codes_has(&r->satisfied_records, rec->type))
+			    (!r->satisfied_any_record && !cw_codes_has(&r->satisfied_records, rec->type)))
 				continue;
 			if (with_events && answers_satisfied_event(c, r, rec))
 				continue;
@@ -242,7 +242,7 @@ void obl_collect_done(struct obl_ctx *c, const struct cw_rule *r, bool with_even
 			d->used = false;
 		}
 	if (s->n_done > 1)
-		qsort(s->done, s->n_done, sizeof(*s->done), cmp_done);
+		qsort(s->done, s->n_done, sizeof(*s->done), obl_cmp_done);
 }
 
 /* Appends an obligation with its identity and key; times are set after. */
@@ -287,6 +287,11 @@ void obl_set_due(struct obl_ctx *c, struct cw_obligation *o, cw_time anchor_at, 
 	const struct cw_rule *r = o->rule;
 	size_t n = r->n_escalations;
 
+	/* "no plan may fall due on a bank holiday by accident": a calendar
+	 * deadline the profile moves off closed days lands on the end of the
+	 * next working day. */
+	if (r->due_next_working_day)
+		due_at = cw_period_end_of_working_day(due_at, c->cal, c->nation, c->eod);
 	o->anchor_at = anchor_at;
 	o->due_at = due_at;
 	o->warn_at = CW_TIME_NONE;

@@ -40,6 +40,16 @@ static void detail_add(struct detail *d, const char *a, const char *b)
 	d->len += n;
 }
 
+/* Anchor order by time, then id. */
+static int cmp_anchor_at(const void *a, const void *b)
+{
+	const struct obl_anchor *x = a, *y = b;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 /* Emits one finding of the rule on a row. */
 static void violation(struct obl_ctx *c, const struct cw_rule *r, enum cw_obligation_anchor kind,
 		      int64_t id, const struct detail *d)
@@ -75,6 +85,7 @@ static bool wants(const json_t *fields, const char *a, const char *b)
 static void required_records(struct obl_ctx *c, const struct cw_rule *r)
 {
 	const json_t *types = json_object_get(r->params, "records");
+	const json_t *fresh = json_object_get(r->params, "up_to_date");
 	struct detail d = { .len = 0 };
 	size_t i;
 	json_t *t;
@@ -84,13 +95,28 @@ static void required_records(struct obl_ctx *c, const struct cw_rule *r)
 	d.buf[0] = '\0';
 	json_array_foreach(types, i, t) {
 		const char *type = json_string_value(t);
-		bool found = false;
+		const char *within = json_string_value(json_object_get(fresh, type ? type : ""));
+		struct cw_period p;
+		bool found = false, current = false;
 
-		for (size_t j = 0; type && j < c->f->n_records && !found; j++)
-			found = c->f->records[j].finalised_at != CW_TIME_NONE && c->f->records[j].type &&
-				!strcmp(c->f->records[j].type, type);
+		/* "an up to date assessment and plan": with params.up_to_date
+		 * naming a period for the type, only a record finalised within
+		 * that period before now counts. */
+		if (!within || !cw_period_parse(within, &p, NULL))
+			within = NULL;
+		for (size_t j = 0; type && j < c->f->n_records && !current; j++) {
+			const struct cw_facts_record *rec = &c->f->records[j];
+
+			if (rec->finalised_at == CW_TIME_NONE || rec->finalised_at > c->now || !rec->type ||
+			    strcmp(rec->type, type))
+				continue;
+			found = true;
+			current = !within || obl_due(c, &p, rec->finalised_at) >= c->now;
+		}
 		if (type && !found)
 			detail_add(&d, type, NULL);
+		else if (type && !current)
+			detail_add(&d, type, "out of date");
 	}
 	if (d.len)
 		violation(c, r, CW_OBL_PERSON, c->f->person_id, &d);
@@ -195,6 +221,80 @@ static void sharing_fields(struct obl_ctx *c, const struct cw_rule *r)
 	}
 }
 
+/* trace_sent (TRACE-SENT, MIRRA 10): "Where information is sent to another
+ * agency a record should be made on an individual's file so that this can
+ * be traced in future": each information-sharing row of kind "sharing"
+ * (information sent) has the fields params.fields names (to whom, when,
+ * what), as the records interface reports them missing. */
+static void trace_sent(struct obl_ctx *c, const struct cw_rule *r)
+{
+	const json_t *list = json_object_get(r->params, "fields");
+
+	for (size_t i = 0; i < c->f->n_sharing; i++) {
+		const struct cw_facts_sharing *x = &c->f->sharing[i];
+		struct detail d = { .len = 0 };
+
+		if (!x->kind || (strcmp(x->kind, "sharing") && strcmp(x->kind, "shared")))
+			continue;
+		d.buf[0] = '\0';
+		for (size_t j = 0; j < x->n_missing; j++)
+			if (!json_is_array(list) || names(list, x->missing[j]))
+				detail_add(&d, x->missing[j], NULL);
+		if (d.len)
+			violation(c, r, CW_OBL_SHARING, x->id, &d);
+	}
+}
+
+/* acknowledged (FORGET-ACK, MIRRA 9): "their request should be
+ * acknowledged as part of the record": each forget request needs a
+ * finalised record of params.records (forget_ack) finalised at or after
+ * it; acknowledgements pair with requests in time order, one each. */
+static void acknowledged(struct obl_ctx *c, const struct cw_rule *r)
+{
+	const json_t *types = json_object_get(r->params, "records");
+	struct obl_scratch *s = c->s;
+	size_t next = 0;
+
+	/* The acknowledgements, by finalisation time, in the done list. */
+	s->n_done = 0;
+	for (size_t i = 0; i < c->f->n_records; i++) {
+		const struct cw_facts_record *rec = &c->f->records[i];
+
+		if (rec->finalised_at == CW_TIME_NONE || rec->finalised_at > c->now || !rec->type ||
+		    !json_is_array(types) || !names(types, rec->type))
+			continue;
+		s->done = obl_grow(s->done, &s->cap_done, s->n_done + 1, sizeof(*s->done));
+		s->done[s->n_done++] = (struct obl_done){ .at = rec->finalised_at, .kind = CW_MET_BY_RECORD,
+							  .id = rec->id };
+	}
+	if (s->n_done > 1)
+		qsort(s->done, s->n_done, sizeof(*s->done), obl_cmp_done);
+	/* The requests, by receipt (anchors reused as a sort buffer). */
+	s->n_anchors = 0;
+	for (size_t i = 0; i < c->f->n_forget; i++) {
+		if (c->f->forget[i].received_at == CW_TIME_NONE)
+			continue; /* the facts parser reported it */
+		s->anchors = obl_grow(s->anchors, &s->cap_anchors, s->n_anchors + 1, sizeof(*s->anchors));
+		s->anchors[s->n_anchors++] = (struct obl_anchor){ i, c->f->forget[i].received_at,
+								 c->f->forget[i].id, -1 };
+	}
+	if (s->n_anchors > 1)
+		qsort(s->anchors, s->n_anchors, sizeof(*s->anchors), cmp_anchor_at);
+	for (size_t k = 0; k < s->n_anchors; k++) {
+		struct detail d = { .len = 0 };
+
+		while (next < s->n_done && s->done[next].at < s->anchors[k].at)
+			next++;
+		if (next < s->n_done) {
+			next++;
+			continue;
+		}
+		d.buf[0] = '\0';
+		detail_add(&d, json_string_value(json_array_get(types, 0)) ?: "acknowledgement", NULL);
+		violation(c, r, CW_OBL_FORGET, s->anchors[k].id, &d);
+	}
+}
+
 /* Ascending record indices, for de-duplicating the late list. */
 static int cmp_size(const void *a, const void *b)
 {
@@ -204,10 +304,12 @@ static int cmp_size(const void *a, const void *b)
 }
 
 /* late_flag (LATE-FLAG): a record that met an obligation after its due
- * time says it is late, by its late flag or a late reason. */
+ * time says it is late, by its late flag or a late reason (params.fields,
+ * if given, says which of late_flag and late_reason count). */
 static void late_flag(struct obl_ctx *c, const struct cw_rule *r)
 {
 	struct obl_scratch *s = c->s;
+	const json_t *fields = json_object_get(r->params, "fields");
 
 	if (s->n_late > 1)
 		qsort(s->late, s->n_late, sizeof(*s->late), cmp_size);
@@ -217,7 +319,8 @@ static void late_flag(struct obl_ctx *c, const struct cw_rule *r)
 
 		if (i > 0 && s->late[i] == s->late[i - 1])
 			continue;
-		if (rec->late_flag || rec->has_late_reason)
+		if ((rec->late_flag && (!json_is_array(fields) || names(fields, "late_flag"))) ||
+		    (rec->has_late_reason && (!json_is_array(fields) || names(fields, "late_reason"))))
 			continue;
 		if (c->horizon >= 0 && rec->finalised_at < c->now - c->horizon)
 			continue;
@@ -263,15 +366,20 @@ static void delete_reason(struct obl_ctx *c, const struct cw_rule *r)
 }
 
 /* restricted_access (RESTRICTED-ACCESS): the records interface decides
- * whether each access was allowed; every access that was not is reported. */
+ * whether each access was allowed by who the person is to the file (the
+ * allocated worker, the team's managers, grants); staff whose role is in
+ * params.allowed (Enfield: the IRO and EDT) may open any restricted file.
+ * Every other access is reported. */
 static void restricted_access(struct obl_ctx *c, const struct cw_rule *r)
 {
+	const json_t *roles = json_object_get(r->params, "allowed");
+
 	for (size_t i = 0; i < c->f->n_access; i++) {
 		const struct cw_facts_access *x = &c->f->access[i];
 		struct detail d = { .len = 0 };
 		char who[48];
 
-		if (x->allowed)
+		if (x->allowed || (x->accessed_by_role && json_is_array(roles) && names(roles, x->accessed_by_role)))
 			continue;
 		d.buf[0] = '\0';
 		snprintf(who, sizeof(who), "staff %lld", (long long)x->accessed_by);
@@ -294,9 +402,9 @@ static int cmp_finding(const void *a, const void *b)
 	return x->anchor_id < y->anchor_id ? -1 : x->anchor_id > y->anchor_id;
 }
 
-/* One content rule. Checks whose facts the records interface does not hand
- * over per person (rollback_rate, acknowledged, trace_sent) give nothing
- * here; docs/obligations.md lists them. */
+/* One content rule. A check whose facts the records interface does not
+ * hand over per person (rollback_rate) gives nothing here;
+ * lib/capability.c and docs/obligations.md list it. */
 void obl_content(struct obl_ctx *c, const struct cw_rule *r)
 {
 	const char *check = r->check;
@@ -324,6 +432,10 @@ void obl_content(struct obl_ctx *c, const struct cw_rule *r)
 		delete_reason(c, r);
 	} else if (!strcmp(check, "restricted_access")) {
 		restricted_access(c, r);
+	} else if (!strcmp(check, "trace_sent")) {
+		trace_sent(c, r);
+	} else if (!strcmp(check, "acknowledged")) {
+		acknowledged(c, r);
 	}
 	if (c->out->count - first > 1)
 		qsort(c->out->v + first, c->out->count - first, sizeof(*c->out->v), cmp_finding);

@@ -1,6 +1,7 @@
 /* obligation_event.c - rules anchored on one event or birthday: after, before, same working day. */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "obligation_internal.h"
@@ -157,11 +158,24 @@ void obl_after_event(struct obl_ctx *c, const struct cw_rule *r)
 		const struct obl_anchor *a = &s->anchors[k];
 		const struct obl_done *d = a->match >= 0 ? &s->done[a->match] : NULL;
 		struct cw_obligation *o = obl_new(c, r, CW_OBL_EVENT, a->id, CW_TIME_NONE);
-		bool open;
-		int64_t shift = suspension(c, r, a->at, d ? d->at : CW_TIME_NONE, &open);
-		cw_time from = a->at + shift;
+		bool open, unpaid = false;
+		cw_time start = a->at, from;
+		int64_t shift;
 
-		obl_set_due(c, o, a->at, obl_due(c, &r->period, from));
+		/* Coventry 001 §5.5: "Once the requester has paid the required fee
+		 * the Council has 40 calendar days": the clock starts at the
+		 * payment and stands still until then. */
+		if (r->anchor.at == CW_AT_FEE_PAID) {
+			cw_time paid = c->f->events[a->ev].fee_paid_at;
+
+			if (paid == CW_TIME_NONE || paid > c->now)
+				unpaid = true;
+			else if (paid > start)
+				start = paid;
+		}
+		shift = suspension(c, r, start, d ? d->at : CW_TIME_NONE, &open);
+		from = start + shift;
+		obl_set_due(c, o, start, obl_due(c, &r->period, from));
 		if (r->kind == CW_RULE_SAME_WORKING_DAY) {
 			/* Due soon from the end of the working day the work was done. */
 			cw_time eowd = cw_period_end_of_working_day(from, c->cal, c->nation, c->eod);
@@ -170,9 +184,38 @@ void obl_after_event(struct obl_ctx *c, const struct cw_rule *r)
 		}
 		if (d)
 			obl_set_met(c, o, d);
-		o->suspended = open && !d;
+		o->suspended = (open || unpaid) && !d;
 		obl_finish(c, o);
 	}
+}
+
+/* When the council learned of a before-event rule's anchor: the event of
+ * interpretation.learned_from that names it (either way round), else the
+ * one nearest to it in time; CW_TIME_NONE when the rule has no such
+ * event type or the person has no such event. */
+static cw_time learned_at(const struct obl_ctx *c, const struct cw_rule *r, const struct cw_facts_event *anchor)
+{
+	const struct obl_scratch *s = c->s;
+	cw_time best = CW_TIME_NONE;
+	int64_t best_gap = INT64_MAX;
+
+	if (!r->learned_from.n)
+		return CW_TIME_NONE;
+	for (size_t i = 0; i < s->n_events; i++) {
+		const struct cw_facts_event *e = &c->f->events[s->events[i].idx];
+		int64_t gap;
+
+		if (!obl_event_is(e, &r->learned_from))
+			continue;
+		if (e->related_event_id == anchor->id || anchor->related_event_id == e->id)
+			return e->at;
+		gap = e->at > anchor->at ? e->at - anchor->at : anchor->at - e->at;
+		if (gap < best_gap) {
+			best_gap = gap;
+			best = e->at;
+		}
+	}
+	return best;
 }
 
 /* before_event: due a period before each (usually future) anchor event.
@@ -213,8 +256,21 @@ void obl_before_event(struct obl_ctx *c, const struct cw_rule *r)
 	for (size_t k = 0; k < s->n_anchors; k++) {
 		const struct obl_anchor *a = &s->anchors[k];
 		struct cw_obligation *o = obl_new(c, r, CW_OBL_EVENT, a->id, CW_TIME_NONE);
+		cw_time due = cw_period_before(&r->period, a->at, c->cal, c->nation, c->eod);
+		cw_time learned = learned_at(c, r, &c->f->events[a->ev]);
 
-		obl_set_due(c, o, a->at, cw_period_before(&r->period, a->at, c->cal, c->nation, c->eod));
+		/* PF-START-6W: "If arrangement has started then PF co-ordinator
+		 * to be notified immediately": the council cannot be late before
+		 * it knew; learned after the due time, it is due `immediately`. */
+		if (learned != CW_TIME_NONE && learned > due) {
+			struct cw_period now_p = { 0, CW_UNIT_HOURS };
+			const char *text = json_string_value(cw_rule_interpretation(r, "immediately"));
+
+			if (text && !cw_period_parse(text, &now_p, NULL))
+				now_p = (struct cw_period){ 0, CW_UNIT_HOURS };
+			due = obl_due(c, &now_p, learned);
+		}
+		obl_set_due(c, o, a->at, due);
 		if (a->match >= 0)
 			obl_set_met(c, o, &s->done[a->match]);
 		obl_finish(c, o);

@@ -79,6 +79,7 @@ bool obl_applies(const struct obl_ctx *c, const struct cw_rule *r, cw_time at);
 bool obl_event_is(const struct cw_facts_event *e, const struct cw_codes *types);
 cw_time obl_day_start(cw_day day);
 void obl_collect_done(struct obl_ctx *c, const struct cw_rule *r, bool with_events);
+int obl_cmp_done(const void *a, const void *b);
 cw_time obl_due(const struct obl_ctx *c, const struct cw_period *p, cw_time anchor);
 
 /* obligation_event.c */

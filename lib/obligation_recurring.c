@@ -17,15 +17,24 @@ static int age_at(const struct cw_facts *f, cw_time t)
 }
 
 /* The period of the k-th cycle of a spell starting at `start`: the rule's
- * `first` periods in turn, then the period for the person's age at the
- * cycle's start (from_age), else the rule's period. */
+ * `first` periods in turn; from long_from on (a placement meant to last
+ * until 18, after its first year) interpretation.until_18_period; then the
+ * period for the person's age at the cycle's start (from_age), else the
+ * rule's period. */
 static struct cw_period cycle_period(const struct obl_ctx *c, const struct cw_rule *r, size_t k,
-				     cw_time start)
+				     cw_time start, cw_time long_from)
 {
 	struct cw_period p = r->period;
 
 	if (k < r->n_first)
 		return r->first[k];
+	if (long_from != CW_TIME_NONE && start >= long_from) {
+		const char *text = json_string_value(cw_rule_interpretation(r, "until_18_period"));
+
+		if (text && cw_period_parse(text, &p, NULL))
+			return p;
+		p = r->period;
+	}
 	if (r->n_age_periods && c->f->date_of_birth != CW_DAY_NONE) {
 		int age = age_at(c->f, start);
 
@@ -36,20 +45,37 @@ static struct cw_period cycle_period(const struct obl_ctx *c, const struct cw_ru
 	return p;
 }
 
+/* A cycle's due time: a period after its start, or the end of review_day
+ * when that date falls inside the cycle and comes first (the review date
+ * "submitted when a Hazard is loaded", set earlier than six months: it
+ * governs the first cycle; after a review the period runs again). */
+static cw_time cycle_due(const struct obl_ctx *c, const struct cw_period *p, cw_time start,
+			 cw_day review_day)
+{
+	static const struct cw_period end_of_day = { 0, CW_UNIT_DAYS };
+	cw_time due = obl_due(c, p, start);
+	cw_time own;
+
+	if (review_day == CW_DAY_NONE || review_day < cw_london_day(start))
+		return due;
+	own = obl_due(c, &end_of_day, obl_day_start(review_day));
+	return own < due ? own : due;
+}
+
 /* Walks the cycles of one spell over the completions in the scratch list:
  * each cycle starts at the opening or the previous completion and is met
  * by the next completion; past cycles are emitted met (on time or late),
  * and while the spell is open the current cycle is emitted unmet (or met
  * by a completion dated after now). */
 static void walk(struct obl_ctx *c, const struct cw_rule *r, enum cw_obligation_anchor kind,
-		 int64_t id, cw_time open_at, cw_time close_at)
+		 int64_t id, cw_time open_at, cw_time close_at, cw_day review_day, cw_time long_from)
 {
 	const struct obl_scratch *s = c->s;
 	cw_time start = open_at;
 	size_t j = 0;
 
 	for (size_t k = 0;; k++) {
-		struct cw_period p = cycle_period(c, r, k, start);
+		struct cw_period p = cycle_period(c, r, k, start, long_from);
 		const struct obl_done *d;
 		struct cw_obligation *o;
 
@@ -71,7 +97,7 @@ static void walk(struct obl_ctx *c, const struct cw_rule *r, enum cw_obligation_
 		if (!d && close_at != CW_TIME_NONE && close_at <= c->now)
 			return; /* closed: no cycle is running */
 		o = obl_new(c, r, kind, id, start);
-		obl_set_due(c, o, start, obl_due(c, &p, start));
+		obl_set_due(c, o, start, cycle_due(c, &p, start, k == 0 ? review_day : CW_DAY_NONE));
 		if (d)
 			obl_set_met(c, o, d);
 		obl_finish(c, o);
@@ -182,6 +208,8 @@ static int cmp_anchor_id(const void *a, const void *b)
 static void hazards(struct obl_ctx *c, const struct cw_rule *r)
 {
 	struct obl_scratch *s = c->s;
+	const char *choice = json_string_value(cw_rule_interpretation(r, "own_review_date"));
+	bool own_review = choice && !strcmp(choice, "earlier_wins");
 
 	s->n_anchors = 0;
 	for (size_t i = 0; i < c->f->n_hazards; i++) {
@@ -207,8 +235,23 @@ static void hazards(struct obl_ctx *c, const struct cw_rule *r)
 			s->done[j] = (struct obl_done){ .at = h->reviews[j], .kind = CW_MET_BY_HAZARD_REVIEW,
 							.id = h->id, .event_id = CW_ID_NONE,
 							.event_at = CW_TIME_NONE, .entered_at = CW_TIME_NONE };
-		walk(c, r, CW_OBL_HAZARD, h->id, open_at, close_at);
+		walk(c, r, CW_OBL_HAZARD, h->id, open_at, close_at, own_review ? h->review_due : CW_DAY_NONE,
+		     CW_TIME_NONE);
 	}
+}
+
+/* ST-LAC-VISIT: "then every 3 months if the placement is meant to last to
+ * 18": from interpretation.until_18_after past an anchor event whose
+ * until_18 is set, cycles take interpretation.until_18_period. */
+static cw_time until_18_from(const struct obl_ctx *c, const struct cw_rule *r, const struct obl_anchor *a)
+{
+	const char *text = json_string_value(cw_rule_interpretation(r, "until_18_after"));
+	struct cw_period after;
+
+	if (!text || !c->f->events[a->ev].until_18 || !cw_period_parse(text, &after, NULL))
+		return CW_TIME_NONE;
+	/* From London midnight of the anniversary day on. */
+	return obl_day_start(cw_london_day(obl_due(c, &after, a->at)));
 }
 
 void obl_recurring(struct obl_ctx *c, const struct cw_rule *r)
@@ -226,7 +269,7 @@ void obl_recurring(struct obl_ctx *c, const struct cw_rule *r)
 		for (size_t k = 0; k < s->n_spans; k++)
 			if (obl_applies(c, r, s->spans[k].open))
 				walk(c, r, CW_OBL_INVOLVEMENT, s->spans[k].id, s->spans[k].open,
-				     s->spans[k].close);
+				     s->spans[k].close, CW_DAY_NONE, CW_TIME_NONE);
 		if (r->anchor.events.n)
 			restart_events(c, r);
 		break;
@@ -247,7 +290,8 @@ void obl_recurring(struct obl_ctx *c, const struct cw_rule *r)
 		for (size_t k = 0; k < n; k++) {
 			cw_time close_at = k + 1 < n ? s->anchors[k + 1].at : running ? CW_TIME_NONE : c->now;
 
-			walk(c, r, CW_OBL_EVENT, s->anchors[k].id, s->anchors[k].at, close_at);
+			walk(c, r, CW_OBL_EVENT, s->anchors[k].id, s->anchors[k].at, close_at, CW_DAY_NONE,
+			     until_18_from(c, r, &s->anchors[k]));
 		}
 		break;
 	}
@@ -257,7 +301,8 @@ void obl_recurring(struct obl_ctx *c, const struct cw_rule *r)
 		if (at == CW_TIME_NONE || !obl_applies(c, r, at))
 			return;
 		obl_collect_done(c, r, true);
-		walk(c, r, CW_OBL_BIRTHDAY, r->anchor.birthday, at, open_now(c, r) ? CW_TIME_NONE : c->now);
+		walk(c, r, CW_OBL_BIRTHDAY, r->anchor.birthday, at, open_now(c, r) ? CW_TIME_NONE : c->now,
+		     CW_DAY_NONE, CW_TIME_NONE);
 		break;
 	}
 	default:

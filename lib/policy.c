@@ -165,6 +165,55 @@ static int find_rule(const struct loader *L, const char *id)
 	return -1;
 }
 
+/* The kept copy of a file name (L.defined holds copies that die with the
+ * loader; a rule's `file` must live as long as the policy). */
+static const char *kept_name(const struct loader *L, const char *name)
+{
+	size_t i;
+	json_t *s;
+
+	json_array_foreach(L->files, i, s)
+		if (name && !strcmp(json_string_value(s), name))
+			return json_string_value(s);
+	return name;
+}
+
+/* True when an enabled, specific deadline rule anchors on the event type. */
+static bool covered(const struct cw_policy *p, const char *type)
+{
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct cw_rule *r = &p->rules[i];
+
+		if (!r->enabled || r->anchor.general || r->anchor.kind != CW_ANCHOR_EVENT)
+			continue;
+		if (r->kind != CW_RULE_AFTER_EVENT && r->kind != CW_RULE_SAME_WORKING_DAY &&
+		    r->kind != CW_RULE_BEFORE_EVENT)
+			continue;
+		if (cw_codes_has(&r->anchor.events, type))
+			return true;
+	}
+	return false;
+}
+
+/* A general rule ("events": "all": Coventry's "Records should be completed
+ * ... within 2 working days") covers every event type except its own
+ * `except` and those a more specific deadline rule of the same effective
+ * profile covers, so each event has the deadline the council meant. */
+static void resolve_general(struct cw_policy *p)
+{
+	for (size_t i = 0; i < p->n_rules; i++) {
+		struct cw_anchor *a = &p->rules[i].anchor;
+		size_t n = 0;
+
+		if (!a->general)
+			continue;
+		for (size_t k = 0; k < a->events.n; k++)
+			if (!covered(p, a->events.v[k]))
+				a->events.v[n++] = a->events.v[k];
+		a->events.n = n;
+	}
+}
+
 /* Applies one file's rules on top of what its base defined. */
 static void apply_rules(struct loader *L, const char *file, const json_t *rules)
 {
@@ -408,7 +457,7 @@ struct cw_policy *cw_policy_load(const char *profile, const char *dir, struct cw
 		struct policy_rule_src src = {
 			.rule = json_array_get(L.rules, i),
 			.origins = json_array_get(L.origins, i),
-			.file = json_string_value(json_array_get(def, 0)),
+			.file = kept_name(&L, json_string_value(json_array_get(def, 0))),
 			.index = (int)json_integer_value(json_array_get(def, 1)),
 		};
 
@@ -416,6 +465,7 @@ struct cw_policy *cw_policy_load(const char *profile, const char *dir, struct cw
 	}
 	if (errs->count > before)
 		goto fail;
+	resolve_general(p);
 	json_decref(L.rules);
 	json_decref(L.origins);
 	json_decref(L.defined);

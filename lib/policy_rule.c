@@ -73,6 +73,15 @@ static const char *const checks[] = {
 	NULL,
 };
 
+/* Interpretation keys the engine reads as periods. */
+static const char *const period_keys[] = {
+	"event_period", /* recurring: a restarting event makes an update due this soon (CHRON-3M) */
+	"immediately",	/* before_event: due this long after the council learned of it, if later */
+	"until_18_after",  /* recurring on events: from this long after an until_18 anchor ... */
+	"until_18_period", /* ... cycles take this period (ST-LAC-VISIT) */
+	NULL,
+};
+
 /* Everything a rule's validation needs to hand. */
 struct ctx {
 	struct cw_policy *policy;
@@ -261,8 +270,9 @@ static void only_keys(struct ctx *c, const char *key, const char *sub, const jso
 static void parse_anchor(struct ctx *c, const char *key, const char *sub, const json_t *v,
 			 struct cw_anchor *a)
 {
-	static const char *const known[] = { "events", "involvements", "at", "hazard", "birthday", "records", NULL };
-	const json_t *events, *invs, *hazard, *birthday, *records, *at;
+	static const char *const known[] = { "events", "involvements", "at", "hazard", "birthday", "records",
+					     "except", NULL };
+	const json_t *events, *invs, *hazard, *birthday, *records, *at, *except;
 	char where[256];
 	int kinds;
 
@@ -270,13 +280,14 @@ static void parse_anchor(struct ctx *c, const char *key, const char *sub, const 
 		rerr(c, key, sub, "expected an object naming events, involvements, hazard, birthday or records");
 		return;
 	}
-	only_keys(c, key, sub, v, known, "events, involvements, at, hazard, birthday, records");
+	only_keys(c, key, sub, v, known, "events, involvements, at, hazard, birthday, records, except");
 	events = json_object_get(v, "events");
 	invs = json_object_get(v, "involvements");
 	hazard = json_object_get(v, "hazard");
 	birthday = json_object_get(v, "birthday");
 	records = json_object_get(v, "records");
 	at = json_object_get(v, "at");
+	except = json_object_get(v, "except");
 	kinds = !!invs + !!hazard + !!birthday + !!records;
 	if (kinds > 1) {
 		rerr(c, key, sub, "an anchor names one of involvements, hazard, birthday or records");
@@ -286,10 +297,31 @@ static void parse_anchor(struct ctx *c, const char *key, const char *sub, const 
 		rerr(c, key, sub, "empty anchor (name events, involvements, hazard, birthday or records)");
 		return;
 	}
-	if (events) {
+	if (events && json_is_string(events) && !strcmp(json_string_value(events), "all")) {
+		/* A general rule ("all records"): every event type for now; the
+		 * loader takes out those other rules of the profile cover. */
+		size_t n;
+		const char *const *all = cw_vocabulary_codes(CW_VOCAB_EVENT, &n);
+
+		snprintf(where, sizeof(where), "%s.except", sub ? sub : "");
+		if (except)
+			parse_codes(c, key, where, except, CW_VOCAB_EVENT, &a->except);
+		a->general = true;
+		a->events.v = ralloc(c, n * sizeof(*a->events.v));
+		for (size_t i = 0; a->events.v && i < n; i++)
+			if (!cw_codes_has(&a->except, all[i]))
+				a->events.v[a->events.n++] = all[i];
+		a->kind = CW_ANCHOR_EVENT;
+		if (c->r->kind == CW_RULE_RECURRING || c->r->kind == CW_RULE_BEFORE_EVENT)
+			rerr(c, key, sub, "\"events\": \"all\" is for after_event and same_working_day rules");
+	} else if (events) {
 		snprintf(where, sizeof(where), "%s.events", sub ? sub : "");
 		parse_codes(c, key, where, events, CW_VOCAB_EVENT, &a->events);
 		a->kind = CW_ANCHOR_EVENT;
+	}
+	if (except && !a->general) {
+		snprintf(where, sizeof(where), "%s.except", sub ? sub : "");
+		rerr(c, key, where, "\"except\" only goes with \"events\": \"all\"");
 	}
 	if (invs) {
 		snprintf(where, sizeof(where), "%s.involvements", sub ? sub : "");
@@ -321,8 +353,10 @@ static void parse_anchor(struct ctx *c, const char *key, const char *sub, const 
 		const char *s = json_string_value(at);
 
 		snprintf(where, sizeof(where), "%s.at", sub ? sub : "");
-		if (!invs)
-			rerr(c, key, where, "\"at\" only applies to involvement anchors");
+		if (events && !invs && s && !strcmp(s, "fee_paid") && c->r->kind == CW_RULE_AFTER_EVENT)
+			a->at = CW_AT_FEE_PAID;
+		else if (!invs)
+			rerr(c, key, where, "\"at\" applies to involvement anchors, and \"fee_paid\" to after_event ones");
 		else if (s && !strcmp(s, "start"))
 			a->at = CW_AT_START;
 		else if (s && !strcmp(s, "end"))
@@ -347,7 +381,20 @@ static void parse_satisfied(struct ctx *c, const json_t *v)
 		return;
 	}
 	only_keys(c, "satisfied_by", NULL, v, known, "records, events, references_anchor");
-	if (json_object_get(v, "records"))
+	if (json_is_string(json_object_get(v, "records")) &&
+	    !strcmp(json_string_value(json_object_get(v, "records")), "any")) {
+		/* Any record that names the anchor event: a general rule does not
+		 * care what kind of record answers a visit or a meeting. */
+		size_t n;
+		const char *const *all = cw_vocabulary_codes(CW_VOCAB_RECORD, &n);
+
+		c->r->satisfied_records.v = (const char **)all;
+		c->r->satisfied_records.n = n;
+		c->r->satisfied_any_record = true;
+		if (!json_is_true(json_object_get(v, "references_anchor")))
+			rerr(c, "satisfied_by", ".records",
+			     "\"any\" needs \"references_anchor\": true (else any record would meet every event)");
+	} else if (json_object_get(v, "records"))
 		parse_codes(c, "satisfied_by", ".records", json_object_get(v, "records"), CW_VOCAB_RECORD,
 			    &c->r->satisfied_records);
 	if (json_object_get(v, "events"))
@@ -589,6 +636,31 @@ static void parse_interpretation(struct ctx *c, const json_t *v)
 	susp = json_object_get(v, "apply_suspension");
 	if (susp && !json_is_boolean(susp))
 		rerr(c, "interpretation", ".apply_suspension", "expected true or false");
+	for (int i = 0; period_keys[i]; i++) {
+		const json_t *p = json_object_get(v, period_keys[i]);
+		char where[64];
+		struct cw_period ignored;
+
+		snprintf(where, sizeof(where), ".%s", period_keys[i]);
+		if (p)
+			parse_period(c, "interpretation", where, p, &ignored);
+	}
+	if ((e = json_object_get(v, "learned_from")))
+		parse_codes(c, "interpretation", ".learned_from", e, CW_VOCAB_EVENT, &c->r->learned_from);
+	if ((e = json_object_get(v, "non_working_due"))) {
+		const char *s = json_string_value(e);
+
+		if (!s || (strcmp(s, "next_working_day") && strcmp(s, "keep")))
+			rerr(c, "interpretation", ".non_working_due", "expected \"next_working_day\" or \"keep\"");
+		c->r->due_next_working_day = s && !strcmp(s, "next_working_day") &&
+					     (c->r->kind == CW_RULE_AFTER_EVENT || c->r->kind == CW_RULE_RECURRING);
+	}
+	if ((e = json_object_get(v, "own_review_date"))) {
+		const char *s = json_string_value(e);
+
+		if (!s || (strcmp(s, "earlier_wins") && strcmp(s, "ignored")))
+			rerr(c, "interpretation", ".own_review_date", "expected \"earlier_wins\" or \"ignored\"");
+	}
 }
 
 /* "days": "working" turns d into wd, "calendar" wd into d. */
@@ -809,6 +881,9 @@ static void parse_check(struct ctx *c, const json_t *rule)
 	if (check && !strcmp(check, "required_records") && c->r->enabled &&
 	    !(params && json_object_get(params, "records")))
 		rerr(c, "params", NULL, "required_records needs params.records");
+	if (check && !strcmp(check, "acknowledged") && c->r->enabled &&
+	    !(params && json_object_get(params, "records")))
+		rerr(c, "params", NULL, "acknowledged needs params.records (the record types that acknowledge)");
 	if (check && !strcmp(check, "required_fields") && c->r->enabled &&
 	    !(params && json_object_get(params, "fields")))
 		rerr(c, "params", NULL, "required_fields needs params.fields");

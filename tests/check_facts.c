@@ -43,7 +43,8 @@ static const char *good =
 	" \"events\": [{\"id\": 10, \"type\": \"visit\", \"at\": \"2026-11-20T10:00:00+00:00\","
 	"   \"cancelled\": false, \"related_event_id\": null},"
 	"  {\"id\": 11, \"type\": \"task\", \"at\": \"2026-11-20T10:00:00.987654+01:00\","
-	"   \"cancelled\": true, \"related_event_id\": 10}],"
+	"   \"cancelled\": true, \"related_event_id\": 10, \"fee_paid_at\": \"2026-11-20T10:00:00Z\","
+	"   \"until_18\": true}],"
 	" \"records\": [{\"id\": 100, \"type\": \"visit_record\", \"event_id\": 10,"
 	"   \"event_at\": \"2026-11-20T10:00:00+00:00\", \"entered_at\": \"2026-11-21T09:00:00+00:00\","
 	"   \"finalised_at\": \"2026-11-21T09:30:00.5+00:00\", \"late_flag\": false,"
@@ -59,7 +60,7 @@ static const char *good =
 	" \"info_sharing\": [{\"id\": 8, \"kind\": \"sharing\", \"at\": \"2026-11-20T10:00:00+00:00\","
 	"   \"missing\": [\"lawful_basis\", \"method\"]}],"
 	" \"restricted_access\": [{\"id\": 4, \"record_id\": 200, \"accessed_by\": 31,"
-	"   \"allowed\": false, \"at\": \"2026-11-20T10:00:00+00:00\"}]}";
+	"   \"accessed_by_role\": \"edt\", \"allowed\": false, \"at\": \"2026-11-20T10:00:00+00:00\"}]}";
 
 START_TEST(test_good_document)
 {
@@ -95,6 +96,10 @@ START_TEST(test_good_document)
 	ck_assert_int_eq(f.events[1].at, 1795165200);
 	ck_assert(f.events[1].cancelled);
 	ck_assert_int_eq(f.events[1].related_event_id, 10);
+	ck_assert_int_eq(f.events[0].fee_paid_at, CW_TIME_NONE);
+	ck_assert_int_eq(f.events[1].fee_paid_at, 1795168800);
+	ck_assert(!f.events[0].until_18);
+	ck_assert(f.events[1].until_18);
 
 	ck_assert_uint_eq(f.n_records, 2);
 	ck_assert_int_eq(f.records[0].id, 100);
@@ -137,6 +142,7 @@ START_TEST(test_good_document)
 	ck_assert_uint_eq(f.n_access, 1);
 	ck_assert_int_eq(f.access[0].record_id, 200);
 	ck_assert_int_eq(f.access[0].accessed_by, 31);
+	ck_assert_str_eq(f.access[0].accessed_by_role, "edt");
 	ck_assert(!f.access[0].allowed);
 	cw_facts_free(&f);
 }
@@ -219,6 +225,36 @@ START_TEST(test_missing_arrays)
 	ck_assert_str_eq(problem(&f, 2), "person 7: hazards: missing (expected an array)");
 	ck_assert_uint_eq(f.n_events, 0);
 	ck_assert_uint_eq(f.n_records, 0);
+	cw_facts_free(&f);
+}
+END_TEST
+
+/* forget_requests is optional (interfaces from before it), but checked
+ * when present. */
+START_TEST(test_forget_requests)
+{
+	struct cw_facts f;
+	struct cw_error err;
+	static const char *base = "\"involvements\": [], \"events\": [], \"records\": [], \"hazards\": [],"
+				  " \"deletions\": [], \"info_sharing\": [], \"restricted_access\": []";
+	char doc[512];
+
+	cw_facts_init(&f);
+	snprintf(doc, sizeof(doc), "{\"person_id\": 7, %s}", base);
+	ck_assert(parse(doc, &f, &err));
+	ck_assert_uint_eq(f.n_problems, 0);
+	ck_assert_uint_eq(f.n_forget, 0);
+	snprintf(doc, sizeof(doc),
+		 "{\"person_id\": 7, %s, \"forget_requests\": [{\"id\": 3, \"received_at\": \"2026-11-20T10:00:00Z\"},"
+		 " {\"id\": 4}, {\"id\": 3, \"received_at\": \"2026-11-21T10:00:00Z\"}]}", base);
+	ck_assert(parse(doc, &f, &err));
+	ck_assert_uint_eq(f.n_forget, 2);
+	ck_assert_int_eq(f.forget[0].id, 3);
+	ck_assert_int_eq(f.forget[0].received_at, 1795168800);
+	ck_assert_int_eq(f.forget[1].received_at, CW_TIME_NONE);
+	ck_assert_uint_eq(f.n_problems, 2);
+	ck_assert_str_eq(problem(&f, 0), "person 7: forget_request 4: received_at: missing");
+	ck_assert_str_eq(problem(&f, 1), "person 7: forget_request 3: id: duplicate id (row left out)");
 	cw_facts_free(&f);
 }
 END_TEST
@@ -437,6 +473,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_good_document);
 	tcase_add_test(tc, test_bad_rows_reported);
 	tcase_add_test(tc, test_missing_arrays);
+	tcase_add_test(tc, test_forget_requests);
 	tcase_add_test(tc, test_document_errors);
 	tcase_add_test(tc, test_timestamp_forms);
 	tcase_add_test(tc, test_reuse);

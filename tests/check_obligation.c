@@ -1202,12 +1202,12 @@ START_TEST(test_hull_brighton)
 	      " {\"id\": 4, \"type\": \"plan\", \"finalised_at\": \"2026-02-01T10:00:00Z\"}],"
 	      " \"info_sharing\": ["
 	      " {\"id\": 1, \"kind\": \"sharing\", \"missing\": [\"reason\", \"lawful_basis\"]},"
-	      " {\"id\": 2, \"kind\": \"request_made\", \"missing\": [\"practitioner\"]}]}",
+	      " {\"id\": 2, \"kind\": \"request_made\", \"missing\": [\"counterpart_name\"]}]}",
 	      &f);
 	cw_obligations_init(&out);
 	cw_obligations_compute(hull, cal, &f, T("2026-03-01T12:00:00Z"), NULL, &out);
 	ck_assert_str_eq(get(&out, "2005:SHARE-FIELDS:sharing:1")->detail, "reason");
-	ck_assert_str_eq(get(&out, "2005:SHARE-FIELDS:sharing:2")->detail, "practitioner");
+	ck_assert_str_eq(get(&out, "2005:SHARE-FIELDS:sharing:2")->detail, "counterpart_name");
 	cw_obligations_compute(bh, cal, &f, T("2026-03-01T12:00:00Z"), NULL, &out);
 	ck_assert_str_eq(get(&out, "2005:MIN-CONTENT:person:2005")->detail, "support_summary");
 	cw_obligations_free(&out);

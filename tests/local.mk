@@ -80,6 +80,18 @@ tests_check_facts_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 tests_check_obligation_LDADD = $(TEST_LIBS)
 tests_check_obligation_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 EXTRA_DIST += tests/data/engine
+# casewatchctl policy test (one test file per shipped profile) and evaluate
+dist_check_SCRIPTS += tests/policy-test.sh
+TESTS += tests/policy-test.sh
+EXTRA_DIST += tests/data/profile-tests
+# every evaluable rule of every shipped profile raises alerts on generated records
+dist_check_SCRIPTS += tests/rules-fire.sh
+TESTS += tests/rules-fire.sh
+# the shipped profiles evaluated as their seed sentences say (issue 10)
+check_PROGRAMS += tests/check_fidelity
+TESTS += tests/check_fidelity
+tests_check_fidelity_LDADD = $(TEST_LIBS)
+tests_check_fidelity_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 
 # tests/sql-interface.sh: the records interface, the casewatch schema
 # migrations and the records generator, against a real PostgreSQL. It reads

@@ -22,7 +22,7 @@ ok "policy check: unknown audience reported" grep -F 'rules[7].audience: unknown
 # 16 bad rules (one error each), 3 keys a content rule does not use, nation,
 # end_of_day and an unknown top-level key.
 is "policy check: every error on its own line" "$(grep -c "bad-semantic.json: " "$tmp/err")" 23
-ok "policy check: the good file after it still checked" grep -F "hull.json: ok (6 rules)" "$tmp/out"
+ok "policy check: the good file after it still checked" grep -F "hull.json: ok (6 rules" "$tmp/out"
 "$ctl" policy check "$data/bad-syntax.json" 2>"$tmp/err"
 is "policy check: syntax error exits 1" "$?" 1
 ok "policy check: syntax error has line and column" grep -F "bad-syntax.json:4:18: JSON syntax error" "$tmp/err"
@@ -33,7 +33,7 @@ ok "explain --help" "$ctl" explain --help
 
 # show: by name through $CASEWATCH_PROFILEDIR, overrides applied.
 "$ctl" policy show --profile coventry >"$tmp/show"
-ok "policy show: table lists CV-2WD" grep -E '^CV-2WD +yes +after_event +task +2wd' "$tmp/show"
+ok "policy show: table lists CV-2WD, a general rule" grep -E '^CV-2WD +yes +after_event +all other \([0-9]+ types\) +2wd' "$tmp/show"
 ok "policy show: NOTE-5WD disabled by Coventry" grep -E '^NOTE-5WD +no ' "$tmp/show"
 "$ctl" policy show --profile enfield --json >"$tmp/show.json"
 is "policy show --json: CIN-PLAN-5D keeps its interpretation" \
@@ -43,6 +43,32 @@ is "policy show --json: profile name" "$(jq -r .name "$tmp/show.json")" enfield
 is "policy show: file path, overridden period" \
 	"$(jq -r '.rules[] | select(.id == "T-NOTE-5WD") | .period' "$tmp/ov.json")" 3wd
 is "policy show: end_of_day from the file" "$(jq -r .end_of_day "$tmp/ov.json")" 17:00:00
+# Enabled rules the engine cannot evaluate with the facts it reads: a
+# warning per rule on check (still exit 0), and marked in show.
+"$ctl" policy check "$data/unevaluated.json" >"$tmp/out" 2>"$tmp/err"
+is "policy check: unevaluable rules are warnings, not errors" "$?" 0
+ok "policy check: the ok line counts the warnings" grep -F "unevaluated.json: ok (8 rules, 3 warnings)" "$tmp/out"
+ok "policy check: a calendar deadline with no closed-day choice" \
+	grep -F 'unevaluated.json: rules[4] (T-CFA-30D): warning: a calendar deadline may fall on a weekend or bank holiday' "$tmp/err"
+is "policy check: a stated choice silences it" "$(grep -c 'T-CFA-30D-KEPT' "$tmp/err")" 0
+ok "policy check: a check whose facts are missing can never fire" \
+	grep -F 'unevaluated.json: rules[0] (T-ROLLBACK): warning: enabled but can never fire: check rollback_rate needs roll-backs counted per team' "$tmp/err"
+ok "policy check: a field name the facts do not carry" \
+	grep -F 'unevaluated.json: rules[1] (T-SHARE): warning: evaluated only in part: params.fields: field "recipient" is not one the facts carry for information_sharing' "$tmp/err"
+is "policy check: disabled and evaluable rules give no warning" "$(grep -c -E 'T-FORGET|T-HAZARD|T-NOTE' "$tmp/err")" 0
+"$ctl" policy show --profile "$data/unevaluated.json" >"$tmp/show"
+ok "policy show: never marked in ON" grep -E '^T-ROLLBACK +never +content' "$tmp/show"
+ok "policy show: part marked in ON" grep -E '^T-SHARE +part +content' "$tmp/show"
+ok "policy show: disabled is no" grep -E '^T-FORGET +no +content' "$tmp/show"
+ok "policy show: evaluable is yes" grep -E '^T-HAZARD +yes +content' "$tmp/show"
+ok "policy show: the reason under the table" grep -F 'never: T-ROLLBACK: check rollback_rate needs' "$tmp/show"
+"$ctl" policy show --profile "$data/unevaluated.json" --json >"$tmp/show.json"
+is "policy show --json: evaluated per rule" \
+	"$(jq -r '[.rules[] | .id + "=" + .evaluated] | join(" ")' "$tmp/show.json")" \
+	"T-NOTE-5WD=evaluated T-CP-24H=evaluated T-ROLLBACK=never T-SHARE=partial T-FORGET=disabled T-HAZARD=evaluated T-CFA-30D=evaluated T-CFA-30D-KEPT=evaluated"
+"$ctl" policy show --profile "$data/unevaluated.json" --json >"$tmp/show2.json"
+is "policy show --json: the profile's own JSON is not changed by the annotation" \
+	"$(jq -c '.rules[0] | keys' "$tmp/show2.json")" "$(jq -c '.rules[0] | keys' "$tmp/show.json")"
 "$ctl" policy show --profile nonexistent >/dev/null 2>"$tmp/err"
 is "policy show: unknown profile exits 1" "$?" 1
 

@@ -308,7 +308,7 @@ INSERT INTO records.team (team_id, code, name, manager_id, service_manager_id)
 	VALUES (7, 'CIN-N', 'SECRET-NAME team', 51, 52);
 INSERT INTO records.staff (staff_id, team_id, role, display_name) VALUES
 	(51, 7, 'team_manager', 'SECRET-NAME'), (52, NULL, 'service_manager', 'SECRET-NAME'),
-	(55, 7, 'worker', 'SECRET-NAME'), (60, 7, 'worker', NULL), (61, 7, 'worker', NULL);
+	(55, 7, 'worker', 'SECRET-NAME'), (60, 7, 'worker', NULL), (61, NULL, 'iro', NULL);
 INSERT INTO records.person (person_id, kind, date_of_birth, nation, team_id,
 	allocated_worker_id, given_name, family_name, address, postcode) VALUES
 	(1001, 'child', '2015-03-02', 'england-and-wales', 7, 55,
@@ -321,7 +321,14 @@ INSERT INTO records.involvement (involvement_id, person_id, category, started_on
 INSERT INTO records.event (event_id, person_id, event_type, occurred_at, cancelled,
 	related_event_id) VALUES
 	(10, 1001, 'visit', '2026-11-20 10:00+00', false, NULL),
-	(11, 1001, 'contact', NULL, true, 10);
+	(11, 1001, 'contact', NULL, true, 10),
+	(12, 1001, 'access_request', '2026-11-02 09:00+00', false, NULL);
+INSERT INTO records.event (event_id, person_id, event_type, occurred_at, until_18) VALUES
+	(13, 1001, 'placement', '2026-10-01 12:00+00', true);
+INSERT INTO records.access_request (request_id, person_id, event_id, received_at, fee_paid_at) VALUES
+	(40, 1001, 12, '2026-11-02 09:00+00', '2026-11-05 14:00+00');
+INSERT INTO records.forget_request (request_id, person_id, received_at, received_by, description) VALUES
+	(3, 1001, '2026-08-01 09:00+00', 55, 'SECRET-TEXT forget');
 INSERT INTO records.record (record_id, person_id, record_type, event_id, author_id, event_at,
 	entered_at, finalised_at, late_flag, late_reason, body) VALUES
 	(100, 1001, 'visit_record', 10, 55, '2026-11-20 10:00+00', '2026-11-21 09:00+00',
@@ -380,8 +387,14 @@ cat >"${TMPDIR:-/tmp}/facts-expected.$$" <<'EOF'
   {"id": 2, "category": "youth_justice", "start": "2024-01-01", "end": "2024-06-30",
    "order_date": null, "outcome": "reprimand"}],
  "events": [
-  {"id": 10, "type": "visit", "at": "2026-11-20T10:00:00+00:00", "cancelled": false, "related_event_id": null},
-  {"id": 11, "type": "contact", "at": null, "cancelled": true, "related_event_id": 10}],
+  {"id": 10, "type": "visit", "at": "2026-11-20T10:00:00+00:00", "cancelled": false, "related_event_id": null,
+   "fee_paid_at": null, "until_18": false},
+  {"id": 11, "type": "contact", "at": null, "cancelled": true, "related_event_id": 10, "fee_paid_at": null,
+   "until_18": false},
+  {"id": 12, "type": "access_request", "at": "2026-11-02T09:00:00+00:00", "cancelled": false,
+   "related_event_id": null, "fee_paid_at": "2026-11-05T14:00:00+00:00", "until_18": false},
+  {"id": 13, "type": "placement", "at": "2026-10-01T12:00:00+00:00", "cancelled": false,
+   "related_event_id": null, "fee_paid_at": null, "until_18": true}],
  "records": [
   {"id": 100, "type": "visit_record", "event_id": 10, "event_at": "2026-11-20T10:00:00+00:00",
    "entered_at": "2026-11-21T09:00:00+00:00", "finalised_at": "2026-11-21T09:30:00.5+00:00",
@@ -412,12 +425,13 @@ cat >"${TMPDIR:-/tmp}/facts-expected.$$" <<'EOF'
   {"id": 10, "kind": "request_made", "at": "2026-09-03T10:00:00+00:00",
    "missing": ["consent_limits", "decision_reason"]}],
  "restricted_access": [
-  {"id": 4, "record_id": null, "accessed_by": 60, "allowed": false, "at": "2026-02-01T10:00:00+00:00"},
-  {"id": 5, "record_id": null, "accessed_by": 61, "allowed": true, "at": "2026-02-01T10:00:00+00:00"},
-  {"id": 6, "record_id": null, "accessed_by": 55, "allowed": true, "at": "2026-02-01T10:00:00+00:00"},
-  {"id": 7, "record_id": null, "accessed_by": 60, "allowed": true, "at": "2025-12-31T23:30:00+00:00"},
-  {"id": 8, "record_id": 100, "accessed_by": 61, "allowed": false, "at": "2026-06-30T23:30:00+00:00"},
-  {"id": 9, "record_id": 100, "accessed_by": 61, "allowed": true, "at": "2026-06-30T22:30:00+00:00"}]}
+  {"id": 4, "record_id": null, "accessed_by": 60, "accessed_by_role": "worker", "allowed": false, "at": "2026-02-01T10:00:00+00:00"},
+  {"id": 5, "record_id": null, "accessed_by": 61, "accessed_by_role": "iro", "allowed": true, "at": "2026-02-01T10:00:00+00:00"},
+  {"id": 6, "record_id": null, "accessed_by": 55, "accessed_by_role": "worker", "allowed": true, "at": "2026-02-01T10:00:00+00:00"},
+  {"id": 7, "record_id": null, "accessed_by": 60, "accessed_by_role": "worker", "allowed": true, "at": "2025-12-31T23:30:00+00:00"},
+  {"id": 8, "record_id": 100, "accessed_by": 61, "accessed_by_role": "iro", "allowed": false, "at": "2026-06-30T23:30:00+00:00"},
+  {"id": 9, "record_id": 100, "accessed_by": 61, "accessed_by_role": "iro", "allowed": true, "at": "2026-06-30T22:30:00+00:00"}],
+ "forget_requests": [{"id": 3, "received_at": "2026-08-01T09:00:00+00:00"}]}
 EOF
 expected=$(jq -S . "${TMPDIR:-/tmp}/facts-expected.$$")
 rm -f "${TMPDIR:-/tmp}/facts-expected.$$"
@@ -428,8 +442,8 @@ is "the same in a London session (timestamps still UTC)" \
 is "persons_facts gives the same document" \
 	"$(q "SELECT facts FROM records.persons_facts('{1001}')" | jq -S .)" "$expected"
 is "a person with nothing has empty arrays, never absent ones" \
-	"$(q "SELECT records.person_facts(1002)" | jq -c '[.kind, .nation, .team_id, .date_of_birth, .involvements, .events, .records, .hazards, .deletions, .info_sharing, .restricted_access]')" \
-	'["adult","scotland",null,null,[],[],[],[],[],[],[]]'
+	"$(q "SELECT records.person_facts(1002)" | jq -c '[.kind, .nation, .team_id, .date_of_birth, .involvements, .events, .records, .hazards, .deletions, .info_sharing, .restricted_access, .forget_requests]')" \
+	'["adult","scotland",null,null,[],[],[],[],[],[],[],[]]'
 is "no such person: null" "$(q "SELECT coalesce(records.person_facts(999999)::text, 'null')")" null
 is "persons_facts skips unknown ids and orders by person_id" \
 	"$(q "SELECT string_agg(person_id::text, ' ') FROM records.persons_facts('{1002, 999999, 1001}')")" \

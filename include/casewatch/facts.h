@@ -54,6 +54,9 @@ struct cw_facts_event {
 	cw_time at;	  /* CW_TIME_NONE if missing or malformed */
 	bool cancelled;
 	int64_t related_event_id; /* CW_ID_NONE */
+	cw_time fee_paid_at;	  /* access_request: when the fee was paid (SAR-40D in
+				   * Coventry); CW_TIME_NONE: not paid or no fee */
+	bool until_18;		  /* placement: meant to last until the child is 18 */
 };
 
 /* An entry on the file. */
@@ -104,8 +107,15 @@ struct cw_facts_access {
 	int64_t id;
 	int64_t record_id; /* CW_ID_NONE: the whole file */
 	int64_t accessed_by;
+	const char *accessed_by_role; /* staff role code (iro, edt, ...), or NULL */
 	bool allowed;
 	cw_time at;
+};
+
+/* A request to delete or "forget" part of the record (FORGET-ACK). */
+struct cw_facts_forget {
+	int64_t id;
+	cw_time received_at; /* CW_TIME_NONE if missing */
 };
 
 /* What kind of row a problem is about. */
@@ -118,6 +128,7 @@ enum cw_facts_row {
 	CW_ROW_DELETION,
 	CW_ROW_SHARING,
 	CW_ROW_ACCESS,
+	CW_ROW_FORGET,
 	CW_ROW_COUNT
 };
 
@@ -149,7 +160,7 @@ struct cw_facts {
 	int64_t worker_id;    /* CW_ID_NONE */
 
 	size_t n_involvements, n_events, n_records, n_hazards;
-	size_t n_deletions, n_sharing, n_access;
+	size_t n_deletions, n_sharing, n_access, n_forget;
 	const struct cw_facts_involvement *involvements;
 	const struct cw_facts_event *events;   /* in document order */
 	const struct cw_facts_record *records; /* in document order */
@@ -157,6 +168,7 @@ struct cw_facts {
 	const struct cw_facts_deletion *deletions;
 	const struct cw_facts_sharing *sharing;
 	const struct cw_facts_access *access;
+	const struct cw_facts_forget *forget; /* forget_requests[] */
 
 	size_t n_problems;
 	const struct cw_facts_problem *problems;

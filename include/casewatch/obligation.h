@@ -55,6 +55,7 @@ enum cw_obligation_anchor {
 	CW_OBL_DELETION,    /* a deletion (anchor id = the deleted record's id) */
 	CW_OBL_SHARING,	    /* an information-sharing row */
 	CW_OBL_ACCESS,	    /* a restricted-access row */
+	CW_OBL_FORGET,	    /* a forget request */
 	CW_OBL_ANCHOR_COUNT
 };
 
@@ -141,7 +142,7 @@ cw_time cw_obligation_next_change(const struct cw_obligation *o, cw_time t);
  * "suspended", "violation". */
 const char *cw_obligation_status_name(enum cw_obligation_status status);
 /* "event", "involvement", "hazard", "birthday", "person", "record",
- * "deletion", "sharing", "access" (as in keys). */
+ * "deletion", "sharing", "access", "forget_request" (as in keys). */
 const char *cw_obligation_anchor_name(enum cw_obligation_anchor anchor);
 
 #endif /* CASEWATCH_OBLIGATION_H */

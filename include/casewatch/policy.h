@@ -61,6 +61,7 @@ enum cw_involvement_point {
 	CW_AT_START,	  /* opening (default) */
 	CW_AT_END,	  /* closure; for fostering the end of the last placement */
 	CW_AT_ORDER_DATE, /* adoption order */
+	CW_AT_FEE_PAID,	  /* event anchors: the event's fee_paid_at (Coventry's SAR-40D) */
 };
 
 /* A list of vocabulary codes (strings owned by the policy). */
@@ -72,6 +73,10 @@ struct cw_codes {
 struct cw_anchor {
 	enum cw_anchor_kind kind;
 	struct cw_codes events;	      /* event types; on recurring rules: events that restart the period */
+	bool general;		      /* "events": "all": every event type but `except` and those
+				       * another enabled deadline rule of the profile anchors on
+				       * (resolved into `events` at load) */
+	struct cw_codes except;	      /* general: event types left out, with the profile's reason */
 	struct cw_codes involvements; /* involvement categories */
 	enum cw_involvement_point at;
 	int birthday;		      /* CW_ANCHOR_BIRTHDAY */
@@ -109,6 +114,7 @@ struct cw_rule {
 	struct cw_codes applies_outcomes;     /* ... and with one of these youth-justice outcomes */
 
 	struct cw_codes satisfied_records; /* a finalised record of one of these types */
+	bool satisfied_any_record;	   /* "records": "any": every type (satisfied_records lists them) */
 	struct cw_codes satisfied_events;  /* or an event of one of these types */
 	bool references_anchor;		   /* the record must point at the anchor event */
 
@@ -122,6 +128,7 @@ struct cw_rule {
 	struct cw_period warn;		   /* "due soon" starts this long before the due time */
 	size_t n_escalations;
 	const struct cw_escalation *escalations; /* ascending */
+	bool due_next_working_day;	   /* interpretation.non_working_due "next_working_day" */
 	const char *audience;		   /* who is told first (default "worker") */
 
 	struct cw_codes suspend_while;	   /* suspended after an event of these types ... */
@@ -144,6 +151,8 @@ struct cw_rule {
 	struct cw_codes hold_while;	   /* held after an event of these types ... */
 	struct cw_codes hold_until;	   /* ... until a record of these types */
 
+	struct cw_codes learned_from;	   /* before_event: interpretation.learned_from, the event
+					    * by which the council learns of the anchor (PF-START-6W) */
 	const json_t *interpretation;	   /* object of council-changeable choices, or NULL */
 	const json_t *json;		   /* the effective rule as JSON */
 	const char *file;		   /* the profile file that last defined or overrode it */

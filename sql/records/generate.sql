@@ -93,7 +93,13 @@ BEGIN
 	FROM generate_series(1, nsm) g
 	UNION ALL
 	SELECT nteams * 16 + nsm + r, NULL, 'records_officer', 'Records officer ' || r
-	FROM generate_series(1, 2) r;
+	FROM generate_series(1, 2) r
+	UNION ALL
+	-- Two independent reviewing officers and two emergency duty team
+	-- members, outside the teams (002 §11 lets them open restricted files).
+	SELECT nteams * 16 + nsm + 2 + r, NULL, CASE WHEN r <= 2 THEN 'iro' ELSE 'edt' END,
+		CASE WHEN r <= 2 THEN 'Reviewing officer ' ELSE 'Emergency duty ' END || r
+	FROM generate_series(1, 4) r;
 
 	-- Each child's main category (weights in percent), age range, chance
 	-- the case is open, and the window its events fall in.
@@ -276,9 +282,12 @@ BEGIN
 		END AS recorded_by
 	FROM dated d;
 
+	-- A third of placements of looked-after children are meant to last
+	-- until they are 18 (long-term fostering).
 	INSERT INTO records.event (event_id, person_id, event_type, occurred_at, cancelled,
-		related_event_id, recorded_by)
-	SELECT event_id, person_id, event_type, occurred_at, cancelled, related_event_id, recorded_by
+		related_event_id, recorded_by, until_18)
+	SELECT event_id, person_id, event_type, occurred_at, cancelled, related_event_id, recorded_by,
+		event_type = 'placement' AND category = 'looked_after' AND records.rnd(k, 27, event_id) < 0.35
 	FROM gen_event
 	ORDER BY event_id;
 
@@ -536,6 +545,8 @@ BEGIN
 		CASE WHEN records.rnd(k, 105, r.restriction_id * 8 + a) < 0.5
 				THEN coalesce(p.allocated_worker_id, (p.team_id - 1) * 16 + 1)
 			WHEN records.rnd(k, 105, r.restriction_id * 8 + a) < 0.8 THEN (p.team_id - 1) * 16 + 1
+			WHEN records.rnd(k, 105, r.restriction_id * 8 + a) < 0.88
+				THEN nteams * 16 + nsm + 3 + floor(records.rnd(k, 106, r.restriction_id * 8 + a) * 4)::integer
 			ELSE (p.team_id % nteams) * 16 + 6 + floor(records.rnd(k, 106, r.restriction_id * 8 + a) * 11)::integer
 		END,
 		greatest(r.restricted_on::timestamp AT TIME ZONE 'Europe/London', reference
