@@ -166,8 +166,8 @@ after="FROM casewatch.transition t JOIN casewatch.alert a ON a.alert_id = t.aler
 is "... resolved since then: on time and late" "$(j '"\(.summary.resolved_on_time) \(.summary.resolved_late)"' d2.json)" \
 	"$(q "SELECT count(*) FILTER (WHERE t.to_state = 'met_on_time') || ' ' || count(*) FILTER (WHERE t.to_state = 'met_late') $after AND t.kind = 'resolved'")"
 ok "... among them the two notes (one on time, one late)" test "$(j .summary.resolved_on_time d2.json)" -ge 1 -a "$(j .summary.resolved_late d2.json)" -ge 1
-is "... newly overdue since then" "$(j .summary.newly_overdue d2.json)" \
-	"$(q "SELECT count(DISTINCT t.alert_id) $after AND t.kind IN ('raised', 'escalated') AND casewatch.state_rank(t.to_state) >= 2 AND casewatch.state_rank(t.from_state) < 2")"
+is "... newly overdue since then (obligations, as overdue counts them)" "$(j .summary.newly_overdue d2.json)" \
+	"$(q "SELECT count(DISTINCT t.alert_id) $after AND t.kind IN ('raised', 'escalated') AND casewatch.state_rank(t.to_state) >= 2 AND casewatch.state_rank(t.from_state) < 2 AND a.kind = 'obligation'")"
 ok "... some" test "$(j .summary.newly_overdue d2.json)" -ge 5
 is "... the new items: open ones raised or escalated since then, most escalated then oldest first" \
 	"$(j '"\(.new_total) " + (.new | map(.alert_id) | join(" "))' d2.json)" \

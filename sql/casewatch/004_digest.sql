@@ -201,8 +201,10 @@ BEGIN
 		'acknowledged', count(*) FILTER (WHERE open AND (a).acked_at IS NOT NULL),
 		'new', count(*) FILTER (WHERE is_new AND aud = ANY (mine))) FROM digest_scope));
 	r := jsonb_set(r, '{summary}', (r -> 'summary') || (SELECT jsonb_build_object(
+		-- Obligations only, as 'overdue' counts them (a finding is never "overdue").
 		'newly_overdue', count(DISTINCT t.alert_id) FILTER (WHERE casewatch.state_rank(t.to_state) >= 2
-			AND casewatch.state_rank(t.from_state) < 2 AND t.kind IN ('raised', 'escalated')),
+			AND casewatch.state_rank(t.from_state) < 2 AND t.kind IN ('raised', 'escalated')
+			AND a.kind = 'obligation'),
 		'resolved_on_time', count(*) FILTER (WHERE t.kind = 'resolved' AND t.to_state = 'met_on_time'),
 		'resolved_late', count(*) FILTER (WHERE t.kind = 'resolved' AND t.to_state = 'met_late'),
 		'withdrawn', count(*) FILTER (WHERE t.kind = 'withdrawn'))
