@@ -23,3 +23,6 @@ lib_libcasewatch_a_SOURCES += \
 	include/casewatch/facts.h lib/facts.c \
 	include/casewatch/obligation.h lib/obligation_internal.h lib/obligation.c \
 	lib/obligation_event.c lib/obligation_recurring.c lib/obligation_content.c
+
+# retention engine: one person's facts, a profile and holds -> retention state.
+lib_libcasewatch_a_SOURCES += include/casewatch/retention.h lib/retention.c

@@ -135,3 +135,10 @@ tests_check_deliver_LDADD = $(DAEMON_TEST_LIBS)
 dist_check_SCRIPTS += tests/ctl-socket.sh
 TESTS += tests/ctl-socket.sh
 # --- end casewatchctl's socket commands ---
+
+# retention engine: dates by hand from the policies' sentences, and a property test.
+check_PROGRAMS += tests/check_retention
+TESTS += tests/check_retention
+tests_check_retention_LDADD = $(TEST_LIBS)
+tests_check_retention_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
+EXTRA_DIST += tests/data/retention
