@@ -27,6 +27,7 @@ int cmd_watch(int argc, char **argv);
 int cmd_ack(int argc, char **argv);
 int cmd_snooze(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
+int cmd_retention(int argc, char **argv);
 
 /* Prints "casewatchctl: <message>" to stderr. */
 void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -19,3 +19,6 @@ ctl_casewatchctl_SOURCES += ctl/socket_cmd.h ctl/socket_cmd.c ctl/alerts_format.
 	ctl/change.c ctl/cmd_status.c ctl/cmd_alerts.c ctl/cmd_watch.c ctl/cmd_ack.c ctl/cmd_snooze.c \
 	ctl/cmd_digest.c
 # --- end socket commands ---
+
+# retention: casewatchctl retention explain|preview (offline, on a facts file)
+ctl_casewatchctl_SOURCES += ctl/cmd_retention.c

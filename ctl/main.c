@@ -18,6 +18,7 @@ static const struct ctl_command commands[] = {
 	{ "ack", cmd_ack, "acknowledge open alerts (by id or filter)" },
 	{ "snooze", cmd_snooze, "hold back escalation of open alerts until a time" },
 	{ "digest", cmd_digest, "what a manager must act on now, as text or HTML email" },
+	{ "retention", cmd_retention, "a person's retention and destruction date, and what a profile change moves" },
 	{ NULL, NULL, NULL },
 };
 

@@ -142,3 +142,5 @@ TESTS += tests/check_retention
 tests_check_retention_LDADD = $(TEST_LIBS)
 tests_check_retention_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 EXTRA_DIST += tests/data/retention
+dist_check_SCRIPTS += tests/retention.sh
+TESTS += tests/retention.sh
