@@ -144,3 +144,5 @@ tests_check_retention_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 EXTRA_DIST += tests/data/retention
 dist_check_SCRIPTS += tests/retention.sh
 TESTS += tests/retention.sh
+dist_check_SCRIPTS += tests/sql-retention.sh
+TESTS += tests/sql-retention.sh
