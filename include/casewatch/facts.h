@@ -40,7 +40,7 @@ struct cw_facts_involvement {
 	cw_day start;	      /* CW_DAY_NONE if missing or malformed */
 	cw_day end;	      /* CW_DAY_NONE: open */
 	cw_day order_date;    /* adoption order, or CW_DAY_NONE */
-	const char *outcome;  /* youth-justice outcome code, or NULL */
+	const char *outcome;  /* youth-justice or fostering outcome code, or NULL */
 };
 
 /* Something that happened or is planned. */
