@@ -416,6 +416,26 @@ START_TEST(death_before_and_after_18)
 		"2026-09-30", NULL, 0);
 	day_is(r->destroy_on, "2026-09-30");
 	STATE(r, "due");
+	/* "... records of applications that were refused or withdrawn for at
+	 * least three years." */
+	r = ret(statutory,
+		"{\"person_id\": 25, \"kind\": \"carer\", \"involvements\": ["
+		"{\"id\": 251, \"category\": \"fostering\", \"start\": \"2020-01-01\", \"end\": \"2020-05-31\","
+		" \"outcome\": \"withdrawn\"}]}",
+		"2023-05-31", NULL, 0);
+	ck_assert_ptr_nonnull(cat(r, "ST-RET-FOSTER")->variant);
+	day_is(r->destroy_on, "2023-05-31");
+	STATE(r, "due");
+	/* A refused application and a later approval: ten years, from the
+	 * end of the approval. */
+	r = ret(statutory,
+		"{\"person_id\": 26, \"kind\": \"carer\", \"involvements\": ["
+		"{\"id\": 261, \"category\": \"fostering\", \"start\": \"2010-01-01\", \"end\": \"2010-03-01\","
+		" \"outcome\": \"refused\"},"
+		"{\"id\": 262, \"category\": \"fostering\", \"start\": \"2012-01-01\", \"end\": \"2018-12-31\"}]}",
+		"2023-05-31", NULL, 0);
+	ck_assert_ptr_null(cat(r, "ST-RET-FOSTER")->variant);
+	day_is(r->destroy_on, "2028-12-31");
 }
 END_TEST
 
