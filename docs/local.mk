@@ -11,5 +11,6 @@ dist_doc_DATA += \
 	docs/profiles.md \
 	docs/protocol.md \
 	docs/records-interface.md \
+	docs/retention.md \
 	docs/schema.md \
 	docs/vocabulary.md
