@@ -16,6 +16,7 @@
 #include "deliver.h"
 #include "log.h"
 #include "poller.h"
+#include "retention_pass.h"
 
 /* Persons per page: one reconcile transaction each. Large enough to keep
  * round trips few, small enough that a page's facts stay a few MB. */
@@ -69,6 +70,11 @@ struct cw_poller {
 	struct cw_facts facts;
 	struct cw_obligations obligations;
 	struct cw_poller_stats stats;
+
+	/* Retention (records officers): the placed holds read at the start
+	 * of each pass, and one person's retention. */
+	struct cw_retention_holds holds;
+	struct cw_retention *retention;
 };
 
 static void pass_persons_page(struct cw_poller *p, struct cw_db *db);
@@ -210,6 +216,8 @@ static void compute_person(struct cw_poller *p, int64_t person_id, const char *f
 		json_array_append_new(p->page_obligations, obj);
 		p->stats.obligations_sent++;
 	}
+	p->stats.obligations_sent += cw_retention_pass_person(p->policy, p->cal, &p->facts, p->now, &p->holds,
+							      p->retention, p->page_obligations);
 	for (size_t i = 0; i < p->obligations.n_problems; i++) {
 		char buf[CW_FACTS_PROBLEM_STRLEN];
 
@@ -477,6 +485,48 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 	}
 }
 
+/* Each placed hold still running today. */
+static void on_hold_row(const PGresult *res, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	for (int i = 0; i < PQntuples(res); i++)
+		if (!cw_retention_holds_add_row(&p->holds, res, i))
+			cw_log_ratelimited("hold-row", CW_LOG_ERR, "casewatch.hold %s: unreadable, not applied",
+					   PQgetvalue(res, i, 0));
+}
+
+/* The holds are read: on to the persons. Without them no person is
+ * evaluated, so a placed hold is never missed. */
+static void on_holds_read(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	if (err) {
+		pass_failed(p, "reading holds", err);
+		return;
+	}
+	p->cursor = 0;
+	p->pass_persons = 0;
+	pass_persons_page(p, db);
+}
+
+/* Placed holds (casewatch.hold) for this pass's retention. */
+static void read_holds(struct cw_poller *p, struct cw_db *db)
+{
+	char today[CW_DAY_STRLEN];
+	const char *params[1] = { today };
+	struct cw_error e;
+
+	cw_retention_holds_clear(&p->holds);
+	cw_day_format(cw_london_day(p->now), today);
+	if (!cw_db_query(db, cw_retention_holds_sql, 1, params, 0, on_hold_row, on_holds_read, p, &e)) {
+		cw_log_ratelimited("holds-submit", CW_LOG_ERR, "pass: reading holds: %s", e.msg);
+		p->pass_ok = false;
+		pass_advance(p, db);
+	}
+}
+
 /* The database's clock when the pass began: the next pass's watermark. */
 static void on_db_now(const PGresult *res, void *arg)
 {
@@ -494,9 +544,7 @@ static void on_db_now_done(struct cw_db *db, const struct cw_db_error *err, void
 		pass_failed(p, "reading the database clock", err);
 		return;
 	}
-	p->cursor = 0;
-	p->pass_persons = 0;
-	pass_persons_page(p, db);
+	read_holds(p, db);
 }
 
 /* Delivery has caught up with the store: the pass is over. */
@@ -750,6 +798,12 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 	p->stats.last_pass_at = CW_TIME_NONE;
 	cw_facts_init(&p->facts);
 	cw_obligations_init(&p->obligations);
+	cw_retention_holds_init(&p->holds);
+	p->retention = malloc(sizeof(*p->retention));
+	if (!p->retention) {
+		cw_poller_free(p);
+		return NULL;
+	}
 	cw_log(CW_LOG_INFO, "profile %s: %zu rules, nation %s", cw_policy_name(p->policy),
 	       cw_policy_rule_count(p->policy), cw_nation_name(cw_policy_nation(p->policy)));
 	return p;
@@ -761,6 +815,8 @@ void cw_poller_free(struct cw_poller *p)
 		return;
 	cw_obligations_free(&p->obligations);
 	cw_facts_free(&p->facts);
+	cw_retention_holds_free(&p->holds);
+	free(p->retention);
 	json_decref(p->page_ids);
 	json_decref(p->page_obligations);
 	json_decref(p->retry_ids);

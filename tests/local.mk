@@ -146,3 +146,5 @@ dist_check_SCRIPTS += tests/retention.sh
 TESTS += tests/retention.sh
 dist_check_SCRIPTS += tests/sql-retention.sh
 TESTS += tests/sql-retention.sh
+dist_check_SCRIPTS += tests/daemon-retention.sh
+TESTS += tests/daemon-retention.sh

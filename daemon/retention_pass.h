@@ -1,0 +1,65 @@
+/*
+ * retention_pass.h - the records officers' notices of one person, for the pass's reconcile batch.
+ *
+ * A pass reads the holds records officers placed (casewatch.hold) once,
+ * then for each person computes the retention (lib/retention.c) and adds
+ * what the records officer is told to the batch casewatch.reconcile()
+ * takes, so the notices are alerts and transitions like any other:
+ *
+ *  - an obligation keyed on the person and the basis rule (RET-CIN, ...):
+ *    warn_at 90 days before destroy_on (upcoming: due_soon), due_at the
+ *    start of destroy_on (due: overdue), suspended while held;
+ *  - while held, a finding per kind of hold (HOLD-INQUIRY, HOLD-SAR, or
+ *    HOLD-PLACED for a hold in casewatch.hold);
+ *  - nothing while the record is open, kept or incomplete, so a notice
+ *    already raised is withdrawn when a record reopens or changes.
+ *
+ * docs/retention.md explains them for records officers.
+ */
+#ifndef CASEWATCH_DAEMON_RETENTION_PASS_H
+#define CASEWATCH_DAEMON_RETENTION_PASS_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "casewatch/facts.h"
+#include "casewatch/policy.h"
+#include "casewatch/retention.h"
+
+/* "Upcoming": this many days before destroy_on. */
+#define CW_RETENTION_UPCOMING_DAYS 90
+/* Persons retained longer than this ahead are not stored until a sweep
+ * brings them closer (keeps the store to what is near). */
+#define CW_RETENTION_STORE_AHEAD_DAYS 400
+/* The rule id of a notice held by a hold a records officer placed. */
+#define CW_RETENTION_PLACED_RULE "HOLD-PLACED"
+
+/* The placed holds a pass applies (each owns its strings and ids). */
+struct cw_retention_holds {
+	size_t n, cap;
+	struct cw_hold *v;
+};
+
+/* The holds still running on a day: $1 is the London date. Columns:
+ * hold_id, scope, category, involved_from, involved_to, person ids
+ * ("1,2,3"), reason, starts, ends. */
+extern const char cw_retention_holds_sql[];
+
+void cw_retention_holds_init(struct cw_retention_holds *h);
+/* Empties the list (before a pass reads it again). */
+void cw_retention_holds_clear(struct cw_retention_holds *h);
+void cw_retention_holds_free(struct cw_retention_holds *h);
+/* Adds one row of cw_retention_holds_sql; false (row skipped, logged by the
+ * caller) when the row is malformed or memory ran out. */
+bool cw_retention_holds_add_row(struct cw_retention_holds *h, const PGresult *res, int row);
+
+/* Computes the person's retention on `now`'s London date into *scratch and
+ * appends the notices to `into` (the reconcile batch). Returns how many. */
+size_t cw_retention_pass_person(const struct cw_policy *policy, const struct cw_calendar *cal,
+				const struct cw_facts *facts, cw_time now,
+				const struct cw_retention_holds *holds, struct cw_retention *scratch,
+				json_t *into);
+
+#endif /* CASEWATCH_DAEMON_RETENTION_PASS_H */
