@@ -465,6 +465,7 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 		"SELECT DISTINCT a.person_id, NULL::text FROM casewatch.alert a "
 		"WHERE a.person_id > $1::bigint "
 		"AND a.state NOT IN ('resolved', 'withdrawn', 'met_on_time', 'met_late') "
+		"AND a.rule_id <> 'NO-EARLY-DESTROY' " /* open until acknowledged (006_retention.sql) */
 		"AND NOT EXISTS (SELECT 1 FROM records.person r WHERE r.person_id = a.person_id) "
 		"ORDER BY a.person_id LIMIT $2::int";
 	char cursor[24], limit[16], overlap[32];
@@ -503,7 +504,7 @@ static void on_holds_read(struct cw_db *db, const struct cw_db_error *err, void 
 	struct cw_poller *p = arg;
 
 	if (err) {
-		pass_failed(p, "reading holds", err);
+		pass_failed(p, "retention: gone persons and holds", err);
 		return;
 	}
 	p->cursor = 0;
@@ -511,16 +512,21 @@ static void on_holds_read(struct cw_db *db, const struct cw_db_error *err, void 
 	pass_persons_page(p, db);
 }
 
-/* Placed holds (casewatch.hold) for this pass's retention. */
+/* Persons gone from the records (destructions confirmed, NO-EARLY-DESTROY
+ * raised), then the placed holds (casewatch.hold) for this pass. */
 static void read_holds(struct cw_poller *p, struct cw_db *db)
 {
 	char today[CW_DAY_STRLEN];
-	const char *params[1] = { today };
+	const char *params[1] = { today }, *gone[2] = { p->now_text, cw_retention_no_early_rule(p->policy) };
+	struct cw_db_job *job;
 	struct cw_error e;
 
 	cw_retention_holds_clear(&p->holds);
 	cw_day_format(cw_london_day(p->now), today);
-	if (!cw_db_query(db, cw_retention_holds_sql, 1, params, 0, on_hold_row, on_holds_read, p, &e)) {
+	job = cw_db_job_new(true);
+	cw_db_job_add(job, cw_retention_gone_sql, 2, gone, 0, NULL, NULL);
+	cw_db_job_add(job, cw_retention_holds_sql, 1, params, 0, on_hold_row, p);
+	if (!cw_db_submit(db, job, on_holds_read, p, &e)) {
 		cw_log_ratelimited("holds-submit", CW_LOG_ERR, "pass: reading holds: %s", e.msg);
 		p->pass_ok = false;
 		pass_advance(p, db);

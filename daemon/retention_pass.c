@@ -14,6 +14,19 @@ const char cw_retention_holds_sql[] =
 	"array_to_string(person_ids, ','), reason, starts::text, ends::text "
 	"FROM casewatch.hold WHERE ends IS NULL OR ends >= $1::date ORDER BY hold_id";
 
+const char cw_retention_gone_sql[] = "SELECT casewatch.retention_gone($1::timestamptz, $2::text)";
+
+const char *cw_retention_no_early_rule(const struct cw_policy *policy)
+{
+	for (size_t i = 0; i < cw_policy_rule_count(policy); i++) {
+		const struct cw_rule *r = cw_policy_rule_at(policy, i);
+
+		if (r->kind == CW_RULE_DESTRUCTION && r->enabled && r->check && !strcmp(r->check, "retention_ended"))
+			return r->id;
+	}
+	return NULL;
+}
+
 void cw_retention_holds_init(struct cw_retention_holds *h)
 {
 	memset(h, 0, sizeof(*h));

@@ -47,6 +47,14 @@ struct cw_retention_holds {
  * ("1,2,3"), reason, starts, ends. */
 extern const char cw_retention_holds_sql[];
 
+/* Confirms approved destructions of persons gone from the records and
+ * raises NO-EARLY-DESTROY for the others ($1: now, $2: the rule id or
+ * NULL); 006_retention.sql. */
+extern const char cw_retention_gone_sql[];
+/* The profile's enabled NO-EARLY-DESTROY rule (a destruction rule with
+ * check retention_ended), or NULL. */
+const char *cw_retention_no_early_rule(const struct cw_policy *policy);
+
 void cw_retention_holds_init(struct cw_retention_holds *h);
 /* Empties the list (before a pass reads it again). */
 void cw_retention_holds_clear(struct cw_retention_holds *h);

@@ -114,4 +114,32 @@ q "INSERT INTO records.involvement (involvement_id, person_id, category, started
 once 2026-03-04T12:00:00Z
 is "reopened: nothing due" "$(notices 1)" ""
 is "... the notice withdrawn" "$(said 1 | awk '{print $NF}')" "RET-CIN:withdrawn:overdue>withdrawn"
+
+# Person 2 reviewed, approved by someone else, then deleted by the council's
+# process, which records it in records.destruction: confirmed, registered.
+q "SELECT casewatch.destruction_due(2, 'RET-CIN', '{RET-CIN}', '2015-05-01', '2026-03-04 13:00+00');
+   SELECT casewatch.destruction_review(2, 'alice', 'destroy', NULL, NULL, '2026-03-04 13:05+00');
+   SELECT casewatch.destruction_approve(2, 'bob', '2026-03-04 13:10+00');
+   DELETE FROM records.person WHERE person_id = 2;
+   INSERT INTO records.destruction (person_id, category, destroyed_on, destroyed_by) VALUES (2, 'cin', '2026-03-05', 77)" >/dev/null
+once 2026-03-06T12:00:00Z
+is "approved and gone: destroyed" "$(q "SELECT state FROM casewatch.destruction WHERE person_id = 2")" destroyed
+is "... one register row with the council's date and who" \
+	"$(q "SELECT concat_ws(' ', seq, person_id, basis, reviewed_by, approved_by, destroyed_on, destroyed_by) FROM casewatch.destruction_register")" \
+	"1 2 RET-CIN alice bob 2026-03-05 77"
+is "... its notices withdrawn, no NO-EARLY-DESTROY" "$(notices 2)" ""
+is "the register verifies" "$(q "SELECT ok FROM casewatch.register_verify()")" t
+
+# Person 4 deleted without any approval: NO-EARLY-DESTROY, open until acknowledged.
+q "DELETE FROM records.person WHERE person_id = 4" >/dev/null
+once 2026-03-06T13:00:00Z
+is "gone without approval: NO-EARLY-DESTROY" "$(notices 4)" "NO-EARLY-DESTROY:overdue"
+is "... raised once, the due notice withdrawn" "$(said 4 | tr ' ' '\n' | tail -2 | tr '\n' ' ')" \
+	"NO-EARLY-DESTROY:raised:->overdue RET-CIN:withdrawn:overdue>withdrawn "
+is "... marked vanished" "$(q "SELECT state FROM casewatch.destruction WHERE person_id = 4")" vanished
+once 2026-03-07T13:00:00Z
+is "still open a pass later, raised only once" \
+	"$(notices 4) $(q "SELECT count(*) FROM casewatch.transition WHERE person_id = 4 AND rule_id = 'NO-EARLY-DESTROY'")" \
+	"NO-EARLY-DESTROY:overdue 1"
+is "no register row for it" "$(q "SELECT count(*) FROM casewatch.destruction_register WHERE person_id = 4")" 0
 tap_done

@@ -15,6 +15,7 @@
 --   casewatch.destruction_confirm(person_id, destroyed_on, destroyed_by, now) -> register row
 --   casewatch.register_verify([expect_seq, expect_hash])                 -> ok, rows, first bad row
 --   casewatch.register_head()                                             -> seq, hash
+--   casewatch.retention_gone(now, no_early_rule)                          -> persons handled
 --
 -- casewatch never deletes a source record: "destroyed" means the council's
 -- own process deleted the person, and casewatch recorded it here.
@@ -103,11 +104,13 @@ $$;
 --   due -> extended (reason, new date; due again from extend_to)
 --   due -> kept (reason)
 --   due, reviewed or approved -> withdrawn (the record reopened or changed)
+--   anything but approved or destroyed -> vanished (gone from the records
+--   without approval: NO-EARLY-DESTROY)
 -- Reasons are typed by staff and never broadcast.
 CREATE TABLE casewatch.destruction (
 	person_id bigint PRIMARY KEY,
 	state text NOT NULL CHECK (state IN ('due', 'reviewed', 'approved', 'destroyed', 'extended',
-		'kept', 'withdrawn')),
+		'kept', 'withdrawn', 'vanished')),
 	basis text NOT NULL,			-- the retention rule that decided destroy_on
 	categories text[] NOT NULL,		-- every retention rule that applied
 	destroy_on date NOT NULL,		-- first day destruction was allowed
@@ -380,5 +383,63 @@ BEGIN
 			problem := format('row seq %s does not carry the hash the head kept says', p_expect_seq);
 		END IF;
 	END IF;
+END;
+$$;
+
+-- Once a pass, for the persons gone from the records (casewatch and the
+-- records in one database, as the daemon's passes assume):
+--  - an approved destruction is confirmed (the date and who from
+--    records.destruction when the council recorded it there, else today and
+--    "records"), appending its register row;
+--  - when the profile has a NO-EARLY-DESTROY rule (its id in p_rule; null:
+--    none), a person gone without approval while casewatch still held an
+--    open alert for them (001 §7.1: "No record should be deleted or
+--    destroyed without reference to the retention period") is marked
+--    vanished and gets an open finding of that rule for the records
+--    officer, once; it stays open until acknowledged.
+CREATE FUNCTION casewatch.retention_gone(p_now timestamptz, p_rule text) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+	r record;
+	n integer := 0;
+	today date := (p_now AT TIME ZONE 'Europe/London')::date;
+BEGIN
+	FOR r IN
+		SELECT d.person_id, x.destroyed_on, x.destroyed_by
+		FROM casewatch.destruction d
+		LEFT JOIN LATERAL (SELECT rd.destroyed_on, rd.destroyed_by FROM records.destruction rd
+			WHERE rd.person_id = d.person_id ORDER BY rd.destroyed_on DESC LIMIT 1) x ON true
+		WHERE d.state = 'approved'
+			AND NOT EXISTS (SELECT 1 FROM records.person p WHERE p.person_id = d.person_id)
+		ORDER BY d.person_id
+	LOOP
+		PERFORM casewatch.destruction_confirm(r.person_id, coalesce(r.destroyed_on, today),
+			coalesce(r.destroyed_by::text, 'records'), p_now);
+		n := n + 1;
+	END LOOP;
+	IF p_rule IS NULL THEN
+		RETURN n;
+	END IF;
+	FOR r IN
+		SELECT a.person_id, max(a.team_id) AS team_id, (array_agg(a.rule_id ORDER BY a.alert_id))[1] AS rule_id
+		FROM casewatch.alert a
+		WHERE a.person_id IS NOT NULL AND a.rule_id <> p_rule
+			AND a.state NOT IN ('resolved', 'withdrawn', 'met_on_time', 'met_late')
+			AND NOT EXISTS (SELECT 1 FROM records.person p WHERE p.person_id = a.person_id)
+			AND NOT EXISTS (SELECT 1 FROM casewatch.destruction d WHERE d.person_id = a.person_id
+				AND d.state IN ('approved', 'destroyed', 'vanished'))
+		GROUP BY a.person_id
+		ORDER BY a.person_id
+	LOOP
+		INSERT INTO casewatch.destruction AS d (person_id, state, basis, categories, destroy_on, due_at, changed_at)
+		VALUES (r.person_id, 'vanished', r.rule_id, ARRAY[r.rule_id], today, p_now, p_now)
+		ON CONFLICT (person_id) DO UPDATE SET state = 'vanished', changed_at = p_now;
+		PERFORM casewatch.reconcile(ARRAY[r.person_id], jsonb_build_array(jsonb_build_object(
+			'person_id', r.person_id, 'rule_id', p_rule, 'anchor_kind', 'person',
+			'anchor_id', r.person_id, 'team_id', r.team_id, 'audience', 'records_officer',
+			'kind', 'finding', 'severity', 'err')), p_now);
+		n := n + 1;
+	END LOOP;
+	RETURN n;
 END;
 $$;
