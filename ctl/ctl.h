@@ -28,6 +28,9 @@ int cmd_ack(int argc, char **argv);
 int cmd_snooze(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
 int cmd_retention(int argc, char **argv);
+int cmd_hold(int argc, char **argv);
+int cmd_destruction(int argc, char **argv);
+int cmd_register(int argc, char **argv);
 
 /* Prints "casewatchctl: <message>" to stderr. */
 void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

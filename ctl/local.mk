@@ -22,3 +22,7 @@ ctl_casewatchctl_SOURCES += ctl/socket_cmd.h ctl/socket_cmd.c ctl/alerts_format.
 
 # retention: casewatchctl retention explain|preview (offline, on a facts file)
 ctl_casewatchctl_SOURCES += ctl/cmd_retention.c
+
+# records officers through casewatchd: hold, destruction, register
+ctl_casewatchctl_SOURCES += ctl/records_out.h ctl/records_out.c ctl/cmd_hold.c ctl/cmd_destruction.c \
+	ctl/cmd_register.c

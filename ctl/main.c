@@ -19,6 +19,9 @@ static const struct ctl_command commands[] = {
 	{ "snooze", cmd_snooze, "hold back escalation of open alerts until a time" },
 	{ "digest", cmd_digest, "what a manager must act on now, as text or HTML email" },
 	{ "retention", cmd_retention, "a person's retention and destruction date, and what a profile change moves" },
+	{ "hold", cmd_hold, "holds on records: list, place, lift (records officers)" },
+	{ "destruction", cmd_destruction, "the destruction list; review and approve destructions" },
+	{ "register", cmd_register, "the destruction register: verify its hash chain, export it" },
 	{ NULL, NULL, NULL },
 };
 

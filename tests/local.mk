@@ -148,3 +148,5 @@ dist_check_SCRIPTS += tests/sql-retention.sh
 TESTS += tests/sql-retention.sh
 dist_check_SCRIPTS += tests/daemon-retention.sh
 TESTS += tests/daemon-retention.sh
+dist_check_SCRIPTS += tests/ctl-retention.sh
+TESTS += tests/ctl-retention.sh

@@ -11,6 +11,7 @@
 --   casewatch.destruction_due(person_id, basis, categories, destroy_on, now)
 --   casewatch.destruction_withdraw(person_id, now)
 --   casewatch.destruction_review(person_id, actor, decision, reason, extend_to, now)
+--   casewatch.destruction_decide(person_id, actor, decision, reason, extend_to, now)
 --   casewatch.destruction_approve(person_id, actor, now)
 --   casewatch.destruction_confirm(person_id, destroyed_on, destroyed_by, now) -> register row
 --   casewatch.register_verify([expect_seq, expect_hash])                 -> ok, rows, first bad row
@@ -197,6 +198,22 @@ BEGIN
 		reviewed_by = p_actor, reviewed_at = p_now, changed_at = p_now
 	WHERE person_id = p_person RETURNING * INTO d;
 	RETURN d;
+END;
+$$;
+
+-- A review through casewatchd's socket: the workflow row is opened from the
+-- person's due notice (the records-officer obligation in state overdue)
+-- when there is none yet, then reviewed.
+CREATE FUNCTION casewatch.destruction_decide(p_person bigint, p_actor text, p_decision text,
+	p_reason text, p_extend_to date, p_now timestamptz) RETURNS casewatch.destruction
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM casewatch.destruction_due(a.person_id, a.rule_id, ARRAY[a.rule_id],
+		(a.due_at AT TIME ZONE 'Europe/London')::date, p_now)
+	FROM casewatch.alert a
+	WHERE a.person_id = p_person AND a.audience = 'records_officer' AND a.kind = 'obligation'
+		AND a.anchor_kind = 'person' AND a.state = 'overdue';
+	RETURN casewatch.destruction_review(p_person, p_actor, p_decision, p_reason, p_extend_to, p_now);
 END;
 $$;
 
