@@ -179,6 +179,9 @@ static void compute_person(struct cw_poller *p, int64_t person_id, const char *f
 	p->pass_persons++;
 	if (!facts_text) {
 		json_array_append_new(p->page_ids, json_integer(person_id));
+		/* Gone without approval: NO-EARLY-DESTROY stays open. */
+		p->stats.obligations_sent += cw_retention_pass_gone(&p->holds, cw_retention_no_early_rule(p->policy),
+								    person_id, p->page_obligations);
 		return;
 	}
 	doc = json_loads(facts_text, 0, &jerr);
@@ -486,6 +489,17 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 	}
 }
 
+/* Each person gone without approval. */
+static void on_vanished_row(const PGresult *res, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	for (int i = 0; i < PQntuples(res); i++)
+		if (!cw_retention_vanished_add_row(&p->holds, res, i))
+			cw_log_ratelimited("vanished-row", CW_LOG_ERR, "casewatch.destruction %s: unreadable",
+					   PQgetvalue(res, i, 0));
+}
+
 /* Each placed hold still running today. */
 static void on_hold_row(const PGresult *res, void *arg)
 {
@@ -513,11 +527,13 @@ static void on_holds_read(struct cw_db *db, const struct cw_db_error *err, void 
 }
 
 /* Persons gone from the records (destructions confirmed, NO-EARLY-DESTROY
- * raised), then the placed holds (casewatch.hold) for this pass. */
+ * raised), then the placed holds (casewatch.hold) and the vanished persons
+ * for this pass. */
 static void read_holds(struct cw_poller *p, struct cw_db *db)
 {
 	char today[CW_DAY_STRLEN];
-	const char *params[1] = { today }, *gone[2] = { p->now_text, cw_retention_no_early_rule(p->policy) };
+	const char *rule = cw_retention_no_early_rule(p->policy);
+	const char *params[1] = { today }, *gone[2] = { p->now_text, rule };
 	struct cw_db_job *job;
 	struct cw_error e;
 
@@ -526,6 +542,8 @@ static void read_holds(struct cw_poller *p, struct cw_db *db)
 	job = cw_db_job_new(true);
 	cw_db_job_add(job, cw_retention_gone_sql, 2, gone, 0, NULL, NULL);
 	cw_db_job_add(job, cw_retention_holds_sql, 1, params, 0, on_hold_row, p);
+	if (rule)
+		cw_db_job_add(job, cw_retention_vanished_sql, 1, &rule, 0, on_vanished_row, p);
 	if (!cw_db_submit(db, job, on_holds_read, p, &e)) {
 		cw_log_ratelimited("holds-submit", CW_LOG_ERR, "pass: reading holds: %s", e.msg);
 		p->pass_ok = false;

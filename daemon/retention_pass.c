@@ -40,13 +40,65 @@ void cw_retention_holds_clear(struct cw_retention_holds *h)
 		free((int64_t *)h->v[i].persons);
 	}
 	h->n = 0;
+	h->n_vanished = 0;
 }
 
 void cw_retention_holds_free(struct cw_retention_holds *h)
 {
 	cw_retention_holds_clear(h);
 	free(h->v);
+	free(h->vanished);
 	cw_retention_holds_init(h);
+}
+
+const char cw_retention_vanished_sql[] =
+	"SELECT d.person_id, (SELECT a.team_id FROM casewatch.alert a WHERE a.person_id = d.person_id"
+	" AND a.rule_id = $1 AND a.anchor_kind = 'person' ORDER BY a.alert_id DESC LIMIT 1)"
+	" FROM casewatch.destruction d WHERE d.state = 'vanished' ORDER BY d.person_id";
+
+bool cw_retention_vanished_add_row(struct cw_retention_holds *h, const PGresult *res, int row)
+{
+	struct cw_retention_vanished x;
+	char *end;
+
+	if (h->n_vanished == h->cap_vanished) {
+		size_t cap = h->cap_vanished ? 2 * h->cap_vanished : 16;
+		struct cw_retention_vanished *v = realloc(h->vanished, cap * sizeof(*v));
+
+		if (!v)
+			return false;
+		h->vanished = v;
+		h->cap_vanished = cap;
+	}
+	x.person_id = strtoll(PQgetvalue(res, row, 0), &end, 10);
+	if (*end)
+		return false;
+	x.team_id = CW_ID_NONE;
+	if (!PQgetisnull(res, row, 1)) {
+		x.team_id = strtoll(PQgetvalue(res, row, 1), &end, 10);
+		if (*end)
+			return false;
+	}
+	h->vanished[h->n_vanished++] = x;
+	return true;
+}
+
+/* Binary search: the rows come ordered by person. */
+static const struct cw_retention_vanished *vanished_find(const struct cw_retention_holds *h, int64_t person_id)
+{
+	size_t lo = 0, hi = h->n_vanished;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (h->vanished[mid].person_id == person_id)
+			return &h->vanished[mid];
+		if (h->vanished[mid].person_id < person_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 /* A date column: CW_DAY_NONE for NULL; false when it is not a date. */
@@ -187,4 +239,20 @@ size_t cw_retention_pass_person(const struct cw_policy *policy, const struct cw_
 		added++;
 	}
 	return added;
+}
+
+size_t cw_retention_pass_gone(const struct cw_retention_holds *h, const char *rule, int64_t person_id,
+			      json_t *into)
+{
+	const struct cw_retention_vanished *v = rule ? vanished_find(h, person_id) : NULL;
+
+	if (!v)
+		return 0;
+	json_array_append_new(
+		into, json_pack("{s:I,s:s,s:s,s:I,s:n,s:o,s:s,s:n,s:n,s:[],s:n,s:n,s:b,s:s,s:s}", "person_id",
+				(json_int_t)person_id, "rule_id", rule, "anchor_kind", "person", "anchor_id",
+				(json_int_t)person_id, "cycle_start", "team_id", id_or_null(v->team_id), "audience",
+				"records_officer", "warn_at", "due_at", "escalations", "met_at", "met_by", "suspended",
+				0, "kind", "finding", "severity", "err"));
+	return 1;
 }

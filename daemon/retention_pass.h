@@ -36,10 +36,19 @@
 /* The rule id of a notice held by a hold a records officer placed. */
 #define CW_RETENTION_PLACED_RULE "HOLD-PLACED"
 
-/* The placed holds a pass applies (each owns its strings and ids). */
+/* A person gone from the records without approval (NO-EARLY-DESTROY). */
+struct cw_retention_vanished {
+	int64_t person_id;
+	int64_t team_id; /* CW_ID_NONE */
+};
+
+/* What a pass reads once: the placed holds it applies (each owns its
+ * strings and ids) and the vanished persons, ascending. */
 struct cw_retention_holds {
 	size_t n, cap;
 	struct cw_hold *v;
+	size_t n_vanished, cap_vanished;
+	struct cw_retention_vanished *vanished;
 };
 
 /* The holds still running on a day: $1 is the London date. Columns:
@@ -62,6 +71,19 @@ void cw_retention_holds_free(struct cw_retention_holds *h);
 /* Adds one row of cw_retention_holds_sql; false (row skipped, logged by the
  * caller) when the row is malformed or memory ran out. */
 bool cw_retention_holds_add_row(struct cw_retention_holds *h, const PGresult *res, int row);
+
+/* The vanished persons and their last team ($1: the NO-EARLY-DESTROY rule
+ * id); columns person_id, team_id, ascending by person. */
+extern const char cw_retention_vanished_sql[];
+/* Adds one row of cw_retention_vanished_sql; false when malformed or out
+ * of memory. */
+bool cw_retention_vanished_add_row(struct cw_retention_holds *h, const PGresult *res, int row);
+
+/* A person the records no longer have: when vanished, the finding of rule
+ * (the profile's NO-EARLY-DESTROY) is appended to `into`, so reconciling
+ * the gone person keeps it open. Returns how many (0 or 1). */
+size_t cw_retention_pass_gone(const struct cw_retention_holds *h, const char *rule, int64_t person_id,
+			      json_t *into);
 
 /* Computes the person's retention on `now`'s London date into *scratch and
  * appends the notices to `into` (the reconcile batch). Returns how many. */

@@ -409,17 +409,19 @@ $$;
 --    records.destruction when the council recorded it there, else today and
 --    "records"), appending its register row;
 --  - when the profile has a NO-EARLY-DESTROY rule (its id in p_rule; null:
---    none), a person gone without approval while casewatch still held an
---    open alert for them (001 §7.1: "No record should be deleted or
---    destroyed without reference to the retention period") is marked
---    vanished and gets an open finding of that rule for the records
---    officer, once; it stays open until acknowledged.
+--    none), a person deleted since this migration (a person tombstone)
+--    without an approved destruction (001 §7.1: "No record should be
+--    deleted or destroyed without reference to the retention period") is
+--    marked vanished and gets an open finding of that rule for the records
+--    officer, once. The daemon keeps the finding open from then on (it
+--    reads the vanished persons each pass); it stays until acknowledged.
 CREATE FUNCTION casewatch.retention_gone(p_now timestamptz, p_rule text) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
 	r record;
 	n integer := 0;
 	today date := (p_now AT TIME ZONE 'Europe/London')::date;
+	since timestamptz := (SELECT applied_at FROM casewatch.schema_version WHERE version = 6);
 BEGIN
 	FOR r IN
 		SELECT d.person_id, x.destroyed_on, x.destroyed_by
@@ -438,18 +440,21 @@ BEGIN
 		RETURN n;
 	END IF;
 	FOR r IN
-		SELECT a.person_id, max(a.team_id) AS team_id, (array_agg(a.rule_id ORDER BY a.alert_id))[1] AS rule_id
-		FROM casewatch.alert a
-		WHERE a.person_id IS NOT NULL AND a.rule_id <> p_rule
-			AND a.state NOT IN ('resolved', 'withdrawn', 'met_on_time', 'met_late')
-			AND NOT EXISTS (SELECT 1 FROM records.person p WHERE p.person_id = a.person_id)
-			AND NOT EXISTS (SELECT 1 FROM casewatch.destruction d WHERE d.person_id = a.person_id
+		SELECT t.row_id AS person_id,
+			(SELECT a.team_id FROM casewatch.alert a WHERE a.person_id = t.row_id
+				ORDER BY a.alert_id DESC LIMIT 1) AS team_id,
+			coalesce((SELECT a.rule_id FROM casewatch.alert a WHERE a.person_id = t.row_id
+				AND a.audience = 'records_officer' AND a.kind = 'obligation' AND a.anchor_kind = 'person'
+				ORDER BY a.alert_id DESC LIMIT 1), p_rule) AS basis
+		FROM (SELECT DISTINCT row_id FROM records.tombstone
+			WHERE relation = 'person' AND (since IS NULL OR changed_at >= since)) t
+		WHERE NOT EXISTS (SELECT 1 FROM records.person p WHERE p.person_id = t.row_id)
+			AND NOT EXISTS (SELECT 1 FROM casewatch.destruction d WHERE d.person_id = t.row_id
 				AND d.state IN ('approved', 'destroyed', 'vanished'))
-		GROUP BY a.person_id
-		ORDER BY a.person_id
+		ORDER BY t.row_id
 	LOOP
 		INSERT INTO casewatch.destruction AS d (person_id, state, basis, categories, destroy_on, due_at, changed_at)
-		VALUES (r.person_id, 'vanished', r.rule_id, ARRAY[r.rule_id], today, p_now, p_now)
+		VALUES (r.person_id, 'vanished', r.basis, ARRAY[r.basis], today, p_now, p_now)
 		ON CONFLICT (person_id) DO UPDATE SET state = 'vanished', changed_at = p_now;
 		PERFORM casewatch.reconcile(ARRAY[r.person_id], jsonb_build_array(jsonb_build_object(
 			'person_id', r.person_id, 'rule_id', p_rule, 'anchor_kind', 'person',
