@@ -769,6 +769,7 @@ static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg
 {
 	struct cw_poller *p = arg;
 	struct cw_policy *fresh;
+	char why[160];
 
 	(void)d;
 	p->sweep_interval_ms = conf->sweep_interval_ms;
@@ -777,6 +778,15 @@ static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg
 	if (!fresh) {
 		cw_log(CW_LOG_WARNING, "reload: profile %s is invalid, keeping %s", conf->profile,
 		       cw_policy_name(p->policy));
+		return;
+	}
+	if (!conf->allow_shorter_retention && cw_retention_shortened(p->policy, fresh, why, sizeof(why))) {
+		/* Existing records' dates would move earlier: a deliberate act. */
+		cw_log(CW_LOG_WARNING,
+		       "reload: profile %s would shorten retention (%s), keeping %s; preview it with "
+		       "casewatchctl retention preview, then set allow_shorter_retention = yes to apply it",
+		       conf->profile, why, cw_policy_name(p->policy));
+		cw_policy_free(fresh);
 		return;
 	}
 	cw_policy_free(p->policy);

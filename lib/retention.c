@@ -1,6 +1,7 @@
 /* retention.c - one person's retention: each category's end, destroy_on, holds and state. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "casewatch/period.h"
@@ -498,6 +499,77 @@ void cw_retention_compute(const struct cw_facts *f, const struct cw_policy *poli
 		out->state = CW_RET_HELD;
 	else
 		out->state = CW_RET_DUE;
+}
+
+/* Two anchors count from the same thing. */
+static bool same_anchor(const struct cw_anchor *a, const struct cw_anchor *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	switch (a->kind) {
+	case CW_ANCHOR_BIRTHDAY:
+		return a->birthday == b->birthday;
+	case CW_ANCHOR_INVOLVEMENT:
+		if (a->at != b->at || a->involvements.n != b->involvements.n)
+			return false;
+		for (size_t i = 0; i < a->involvements.n; i++)
+			if (!cw_codes_has(&b->involvements, a->involvements.v[i]))
+				return false;
+		return true;
+	case CW_ANCHOR_RECORD:
+		if (a->records.n != b->records.n)
+			return false;
+		for (size_t i = 0; i < a->records.n; i++)
+			if (!cw_codes_has(&b->records, a->records.v[i]))
+				return false;
+		return true;
+	default:
+		return true;
+	}
+}
+
+bool cw_retention_shortened(const struct cw_policy *old, const struct cw_policy *fresh, char *why, size_t size)
+{
+	for (size_t i = 0; i < cw_policy_rule_count(old); i++) {
+		const struct cw_rule *o = cw_policy_rule_at(old, i), *n;
+
+		if (o->kind != CW_RULE_RETENTION || !o->enabled || !o->scheduled)
+			continue;
+		n = cw_policy_rule_find(fresh, o->id);
+		if (!n || n->kind != CW_RULE_RETENTION || !n->enabled) {
+			snprintf(why, size, "%s: removed or disabled", o->id);
+			return true;
+		}
+		if (!n->scheduled)
+			continue; /* kept for ever: nothing comes earlier */
+		if (n->n_keep != o->n_keep) {
+			snprintf(why, size, "%s: %zu keep terms -> %zu", o->id, o->n_keep, n->n_keep);
+			return true;
+		}
+		if (n->combine_earlier && !o->combine_earlier && o->n_keep > 1) {
+			snprintf(why, size, "%s: whichever is later -> earlier", o->id);
+			return true;
+		}
+		if (n->n_variants > o->n_variants) {
+			snprintf(why, size, "%s: a new \"instead\" variant", o->id);
+			return true;
+		}
+		for (size_t k = 0; k < o->n_keep; k++) {
+			char a[CW_PERIOD_STRLEN], b[CW_PERIOD_STRLEN];
+
+			cw_period_format(&o->keep[k].period, a);
+			cw_period_format(&n->keep[k].period, b);
+			if (!same_anchor(&o->keep[k].anchor, &n->keep[k].anchor)) {
+				snprintf(why, size, "%s: keep[%zu] counts from another anchor", o->id, k);
+				return true;
+			}
+			if (cw_period_nominal_seconds(&n->keep[k].period) < cw_period_nominal_seconds(&o->keep[k].period)) {
+				snprintf(why, size, "%s: keep[%zu] %s -> %s", o->id, k, a, b);
+				return true;
+			}
+		}
+	}
+	return false;
 }
 
 /* A day as JSON: "YYYY-MM-DD" or null. */

@@ -575,6 +575,30 @@ START_TEST(json_shape)
 }
 END_TEST
 
+/* A reload must not shorten a period silently (issue: "a reload that
+ * would shorten a period is refused unless the configuration confirms it"). */
+START_TEST(shortened_periods)
+{
+	char why[128] = "";
+	struct cw_policy *shorter;
+	char dir[4200];
+
+	ck_assert(!cw_retention_shortened(southwark, southwark, why, sizeof(why)));
+	ck_assert(!cw_retention_shortened(southwark, lifted, why, sizeof(why))); /* holds only */
+	snprintf(dir, sizeof(dir), "%s/shorter.json", tmpdir);
+	ck_assert(!symlink(cw_test_srcpath("tests/data/retention/shorter.json"), dir));
+	shorter = load("shorter", tmpdir);
+	ck_assert(cw_retention_shortened(southwark, shorter, why, sizeof(why)));
+	ck_assert_str_eq(why, "RET-CIN: keep[0] 25y -> 20y");
+	ck_assert(!cw_retention_shortened(shorter, southwark, why, sizeof(why))); /* longer again */
+	/* Southwark's schedule against a profile without it. */
+	ck_assert(cw_retention_shortened(southwark, brighton, why, sizeof(why)));
+	ck_assert_str_eq(why, "RET-CIN: removed or disabled");
+	cw_policy_free(shorter);
+	unlink(dir);
+}
+END_TEST
+
 /* --- the property test ------------------------------------------------- */
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
@@ -795,6 +819,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, hold_sar);
 	tcase_add_test(tc, placed_holds);
 	tcase_add_test(tc, json_shape);
+	tcase_add_test(tc, shortened_periods);
 	tcase_add_test(tc, never_due_early);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # ctl-retention.sh - the records officers' casewatchctl commands against the real casewatchd on
 # a real PostgreSQL: destruction list, hold place/list/lift (allowed and refused), review and
-# four-eyes approval, confirmation into the register when the person is gone, register verify/export.
+# four-eyes approval, confirmation into the register when the person is gone, register verify/export,
+# NO-EARLY-DESTROY, and a reload that would shorten a period.
 . "$CASEWATCH_SRCDIR/tests/tap.sh"
 . "$CASEWATCH_SRCDIR/tests/pg.sh"
 if [ "$(id -u)" -ne 0 ]; then
@@ -169,5 +170,16 @@ is "... still open three passes later, raised once, never resolved" \
 	"$(q "SELECT string_agg(kind, ' ' ORDER BY transition_id) FROM casewatch.transition WHERE person_id = 4 AND rule_id = 'NO-EARLY-DESTROY'")" \
 	raised
 is "... the person's other notices withdrawn" "$(q "SELECT count(*) FROM casewatch.alert WHERE person_id = 4 AND rule_id <> 'NO-EARLY-DESTROY' AND state NOT IN ('withdrawn', 'resolved')")" 0
+# A reload that would shorten a period: refused until the configuration confirms it.
+cp "$src/tests/data/retention/shorter.json" "$tmp/profiles/"
+sed -i 's/^profile = lifted$/profile = shorter/' "$tmp/c.conf"
+kill -HUP "$pid"
+wait_until grep -q "would shorten retention" "$tmp/log"
+ok "reload to a shorter period: refused, naming the rule" \
+	grep -qF "reload: profile shorter would shorten retention (RET-CIN: keep[0] 25y -> 20y), keeping lifted" "$tmp/log"
+sed -i 's/^profile = shorter$/profile = shorter\nallow_shorter_retention = yes/' "$tmp/c.conf"
+kill -HUP "$pid"
+wait_until grep -q "reload: profile shorter loaded" "$tmp/log"
+ok "... applied once allow_shorter_retention = yes" grep -qF "reload: profile shorter loaded" "$tmp/log"
 ok "no reply named anyone: the daemon's log carries ids and codes only" sh -c "! grep -q 'claim 2026' '$tmp/log'"
 tap_done

@@ -131,6 +131,14 @@ void cw_retention_compute(const struct cw_facts *facts, const struct cw_policy *
 /* True when the hold covers the person on the day (scope and dates). */
 bool cw_hold_covers(const struct cw_hold *hold, const struct cw_facts *facts, cw_day day);
 
+/* Whether moving from profile `old` to `fresh` could bring a destruction
+ * date earlier: a retention rule of old that fresh removes or disables, a
+ * keep term whose period is shorter (by nominal length) or whose anchor
+ * changed, "later" turned to "earlier", a different number of terms, or
+ * new "instead" variants. why gets the first reason, e.g. "RET-CIN: keep[0]
+ * 25y -> 20y". Profile holds are not compared. */
+bool cw_retention_shortened(const struct cw_policy *old, const struct cw_policy *fresh, char *why, size_t size);
+
 /* "open", "kept", "incomplete", "retained", "held", "due". */
 const char *cw_retention_state_name(enum cw_retention_state state);
 /* "all", "category", "period", "persons". */
