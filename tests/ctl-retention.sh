@@ -2,7 +2,7 @@
 # ctl-retention.sh - the records officers' casewatchctl commands against the real casewatchd on
 # a real PostgreSQL: destruction list, hold place/list/lift (allowed and refused), review and
 # four-eyes approval, confirmation into the register when the person is gone, register verify/export,
-# NO-EARLY-DESTROY, and a reload that would shorten a period.
+# NO-EARLY-DESTROY, a reload that would shorten a period, and kill -9 in the middle of an approval.
 . "$CASEWATCH_SRCDIR/tests/tap.sh"
 . "$CASEWATCH_SRCDIR/tests/pg.sh"
 if [ "$(id -u)" -ne 0 ]; then
@@ -71,10 +71,11 @@ wait_until() {
 
 q "INSERT INTO records.team (team_id, code) VALUES (1, 'T1'), (2, 'T2');
    INSERT INTO records.person (person_id, kind, date_of_birth, team_id) VALUES
-	(1, 'child', '2001-03-04', 1), (2, 'child', '1990-05-01', 1), (4, 'child', '1990-01-01', 2);
+	(1, 'child', '2001-03-04', 1), (2, 'child', '1990-05-01', 1), (4, 'child', '1990-01-01', 2),
+	(6, 'child', '1991-06-01', 2);
    INSERT INTO records.involvement (involvement_id, person_id, category, started_on, ended_on) VALUES
 	(11, 1, 'cin', '2005-01-01', '2012-12-31'), (21, 2, 'cin', '1995-01-01', '1996-01-01'),
-	(41, 4, 'cin', '1995-01-01', '1996-01-01');
+	(41, 4, 'cin', '1995-01-01', '1996-01-01'), (61, 6, 'cin', '1995-01-01', '1996-01-01');
    INSERT INTO records.event (event_id, person_id, event_type, occurred_at) VALUES
 	(42, 4, 'access_request', '2026-01-10 10:00+00')" >/dev/null
 "$d" -c "$tmp/c.conf" >"$tmp/log" 2>&1 &
@@ -85,9 +86,9 @@ wait_until sh -c "[ \$(psql -X -Atc \"SELECT count(*) FROM casewatch.alert WHERE
 
 # --- the destruction list --------------------------------------------------------
 "$ctl" destruction list --socket "$sock" --json >"$tmp/list.json"
-is "destruction list: the three records within 90 days, by date" \
+is "destruction list: the four records within 90 days, by date" \
 	"$(jq -r '[.records[] | .person + ":" + .retention + ":" + .destroy_on] | join(" ")' "$tmp/list.json")" \
-	"4:held:2015-01-01 2:due:2015-05-01 1:upcoming:2026-03-04"
+	"4:held:2015-01-01 2:due:2015-05-01 6:due:2016-06-01 1:upcoming:2026-03-04"
 is "... with the holds on each" "$(jq -r '.records[] | select(.person == "4") | .holds' "$tmp/list.json")" HOLD-SAR
 "$ctl" destruction list --socket "$sock" --due-within 30d --team 1 --csv >"$tmp/list.csv"
 is "--due-within 30d --team 1 --csv: a header and person 2" "$(cut -d, -f1-5 "$tmp/list.csv")" \
@@ -181,5 +182,43 @@ sed -i 's/^profile = shorter$/profile = shorter\nallow_shorter_retention = yes/'
 kill -HUP "$pid"
 wait_until grep -q "reload: profile shorter loaded" "$tmp/log"
 ok "... applied once allow_shorter_retention = yes" grep -qF "reload: profile shorter loaded" "$tmp/log"
+# kill -9 in the middle of an approval: the approval is one transaction, so
+# it either happened once or not at all, and a retry never doubles it.
+"$ctl" destruction review --person 6 --decision destroy --socket "$sock" >/dev/null
+mkfifo "$tmp/locker"
+psql -X -q <"$tmp/locker" >/dev/null 2>&1 &
+locker_pid=$!
+exec 3>"$tmp/locker"
+echo "BEGIN; SELECT 1 FROM casewatch.destruction WHERE person_id = 6 FOR UPDATE;" >&3
+wait_until sh -c "[ \"\$(psql -X -Atc \"SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'destruction' AND l.mode = 'RowShareLock' AND l.granted\")\" -ge 1 ]"
+as nobody destruction approve --person 6 >"$tmp/approve.out" 2>&1 &
+approve_pid=$!
+ok "the approval waits in the database" wait_until sh -c "[ \"\$(psql -X -Atc \"SELECT count(*) FROM pg_stat_activity WHERE application_name = 'casewatchd' AND wait_event_type = 'Lock'\")\" -ge 1 ]"
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+pid=
+wait "$approve_pid"
+is "casewatchctl is told the daemon went away (exit 3)" "$?" 3
+echo "COMMIT;" >&3
+exec 3>&-
+wait "$locker_pid"
+ok "the dead daemon's query has ended" wait_until sh -c "[ \"\$(psql -X -Atc \"SELECT count(*) FROM pg_stat_activity WHERE application_name = 'casewatchd'\")\" -eq 0 ]"
+first=$(q "SELECT state FROM casewatch.destruction WHERE person_id = 6")
+ok "... leaving it reviewed or approved, nothing in between ($first)" sh -c "[ '$first' = reviewed ] || [ '$first' = approved ]"
+"$d" -c "$tmp/c.conf" >>"$tmp/log" 2>&1 &
+pid=$!
+wait_until sh -c "'$ctl' status --socket '$sock' >/dev/null 2>&1"
+as nobody destruction approve --person 6 >"$tmp/approve.out" 2>&1
+rc=$?
+if [ "$first" = approved ]; then
+	is "the retry of an approval that committed is refused, not doubled (exit 4)" "$rc" 4
+	ok "... as not reviewed" grep -q "state approved" "$tmp/approve.out"
+else
+	is "the retry of an approval that never happened approves it" "$rc" 0
+	ok "... once" grep -qx "person 6: approved, approved by nobody" "$tmp/approve.out"
+fi
+is "approved once, by the second person; no register row yet" \
+	"$(q "SELECT concat_ws(' ', d.state, d.reviewed_by, d.approved_by, (SELECT count(*) FROM casewatch.destruction_register r WHERE r.person_id = 6)) FROM casewatch.destruction d WHERE person_id = 6")" \
+	"approved root nobody 0"
 ok "no reply named anyone: the daemon's log carries ids and codes only" sh -c "! grep -q 'claim 2026' '$tmp/log'"
 tap_done
