@@ -39,6 +39,7 @@ static const char *const row_names[CW_ROW_COUNT] = {
 	[CW_ROW_EVENT] = "event",	      [CW_ROW_RECORD] = "record",
 	[CW_ROW_HAZARD] = "hazard",	      [CW_ROW_DELETION] = "deletion",
 	[CW_ROW_SHARING] = "info_sharing",    [CW_ROW_ACCESS] = "restricted_access",
+	[CW_ROW_ACCESS_REQUEST] = "access_request",
 };
 
 /* The JSON array each row kind comes from. */
@@ -47,6 +48,7 @@ static const char *const row_arrays[CW_ROW_COUNT] = {
 	[CW_ROW_EVENT] = "events",	      [CW_ROW_RECORD] = "records",
 	[CW_ROW_HAZARD] = "hazards",	      [CW_ROW_DELETION] = "deletions",
 	[CW_ROW_SHARING] = "info_sharing",    [CW_ROW_ACCESS] = "restricted_access",
+	[CW_ROW_ACCESS_REQUEST] = "access_requests",
 };
 
 /* Out of memory is not a data problem: the daemon cannot go on. */
@@ -720,6 +722,35 @@ static void parse_access(struct cw_facts *f, const json_t *doc)
 	f->access = v;
 }
 
+/* access_requests[]: optional (a document without it lists none), so the
+ * records interfaces written before it stay valid. */
+static void parse_access_requests(struct cw_facts *f, const json_t *doc)
+{
+	const json_t *arr, *row;
+	struct cw_facts_access_request *v;
+	size_t i;
+
+	if (!json_object_get(doc, row_arrays[CW_ROW_ACCESS_REQUEST]) ||
+	    !(arr = get_array(f, doc, CW_ROW_ACCESS_REQUEST)))
+		return;
+	v = arena_alloc(f->arena, json_array_size(arr) * sizeof(*v));
+	json_array_foreach(arr, i, row) {
+		struct row_ctx rc = { f, CW_ROW_ACCESS_REQUEST, CW_ID_NONE, i };
+		struct cw_facts_access_request *x = &v[f->n_access_requests];
+
+		if (!begin_row(&rc, row, "id"))
+			continue;
+		x->id = rc.row_id;
+		x->event_id = get_id(&rc, row, "event_id", false);
+		x->received_at = get_time(&rc, row, "received_at", true);
+		x->closed_at = get_time(&rc, row, "closed_at", false);
+		f->n_access_requests++;
+	}
+	f->n_access_requests = drop_duplicates(f, CW_ROW_ACCESS_REQUEST, v, f->n_access_requests, sizeof(*v),
+						offsetof(struct cw_facts_access_request, id), "id", "duplicate id");
+	f->access_requests = v;
+}
+
 /* The person's own fields. */
 static void parse_person(struct cw_facts *f, const json_t *doc)
 {
@@ -779,6 +810,7 @@ bool cw_facts_from_json(const json_t *doc, struct cw_facts *facts, struct cw_err
 	parse_deletions(facts, doc);
 	parse_sharing(facts, doc);
 	parse_access(facts, doc);
+	parse_access_requests(facts, doc);
 	facts->problems = a->problems;
 	facts->n_problems = a->n_problems;
 	return true;

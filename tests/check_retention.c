@@ -599,6 +599,36 @@ START_TEST(shortened_periods)
 }
 END_TEST
 
+/* docs/facts.md access_requests[]: optional, parsed like the others. */
+START_TEST(facts_access_requests)
+{
+	struct cw_facts f;
+	char msg[CW_FACTS_PROBLEM_STRLEN];
+
+	facts("{\"person_id\": 60, \"access_requests\": ["
+	      "{\"id\": 1, \"event_id\": 9, \"received_at\": \"2026-01-10T10:00:00Z\", \"closed_at\": null},"
+	      "{\"id\": 2, \"received_at\": \"2026-02-10T10:00:00Z\", \"closed_at\": \"2026-03-01T12:00:00Z\"},"
+	      "{\"id\": 3},"
+	      "{\"id\": 2, \"received_at\": \"2026-04-10T10:00:00Z\"}]}",
+	      &f);
+	ck_assert_uint_eq(f.n_access_requests, 3);
+	ck_assert_int_eq(f.access_requests[0].event_id, 9);
+	ck_assert(f.access_requests[0].closed_at == CW_TIME_NONE);
+	ck_assert(f.access_requests[1].closed_at != CW_TIME_NONE);
+	ck_assert(f.access_requests[2].received_at == CW_TIME_NONE);
+	ck_assert_uint_eq(f.n_problems, 2);
+	cw_facts_problem_format(&f, &f.problems[0], msg);
+	ck_assert_str_eq(msg, "person 60: access_request 3: received_at: missing");
+	cw_facts_problem_format(&f, &f.problems[1], msg);
+	ck_assert_str_eq(msg, "person 60: access_request 2: id: duplicate id (row left out)");
+	cw_facts_free(&f);
+	facts("{\"person_id\": 61}", &f); /* absent: none, and no problem */
+	ck_assert_uint_eq(f.n_access_requests, 0);
+	ck_assert_uint_eq(f.n_problems, 0);
+	cw_facts_free(&f);
+}
+END_TEST
+
 /* --- the property test ------------------------------------------------- */
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
@@ -820,6 +850,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, placed_holds);
 	tcase_add_test(tc, json_shape);
 	tcase_add_test(tc, shortened_periods);
+	tcase_add_test(tc, facts_access_requests);
 	tcase_add_test(tc, never_due_early);
 	suite_add_tcase(s, tc);
 	return s;

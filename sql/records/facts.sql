@@ -14,6 +14,7 @@
 --   deletions     [{record_id, deleted_at, deleted_by, deleted_by_role, has_reason}]
 --   info_sharing  [{id, kind, at, missing: [field]}]
 --   restricted_access [{id, record_id, accessed_by, allowed, at}]
+--   access_requests [{id, event_id, received_at, closed_at}]
 --
 -- Every array is ordered by its id (hazard reviews by time) and is empty,
 -- never absent. Timestamps are printed by to_json() with TimeZone UTC
@@ -166,7 +167,12 @@ AS $$
 					t.service_manager_id),
 				'at', a.accessed_at)
 				ORDER BY a.access_id)
-			FROM records.restricted_access a WHERE a.person_id = p.person_id), '[]'))
+			FROM records.restricted_access a WHERE a.person_id = p.person_id), '[]'),
+		'access_requests', coalesce((SELECT json_agg(json_build_object(
+				'id', r.request_id, 'event_id', r.event_id, 'received_at', r.received_at,
+				'closed_at', r.closed_at)
+				ORDER BY r.request_id)
+			FROM records.access_request r WHERE r.person_id = p.person_id), '[]'))
 	FROM records.person p
 	LEFT JOIN records.team t ON t.team_id = p.team_id
 	WHERE p.person_id = p_person_id
@@ -239,7 +245,13 @@ AS $$
 		JOIN records.person p ON p.person_id = a.person_id
 		LEFT JOIN records.team t ON t.team_id = p.team_id
 		WHERE a.person_id = ANY (p_person_ids)
-		GROUP BY a.person_id)
+		GROUP BY a.person_id),
+	sar AS (SELECT r.person_id, json_agg(json_build_object(
+			'id', r.request_id, 'event_id', r.event_id, 'received_at', r.received_at,
+			'closed_at', r.closed_at)
+			ORDER BY r.request_id) AS a
+		FROM records.access_request r WHERE r.person_id = ANY (p_person_ids)
+		GROUP BY r.person_id)
 	SELECT p.person_id, json_build_object(
 		'person_id', p.person_id,
 		'kind', p.kind,
@@ -254,7 +266,8 @@ AS $$
 		'hazards', coalesce(haz.a, '[]'),
 		'deletions', coalesce(del.a, '[]'),
 		'info_sharing', coalesce(shr.a, '[]'),
-		'restricted_access', coalesce(acc.a, '[]'))
+		'restricted_access', coalesce(acc.a, '[]'),
+		'access_requests', coalesce(sar.a, '[]'))
 	FROM records.person p
 	LEFT JOIN inv ON inv.person_id = p.person_id
 	LEFT JOIN ev ON ev.person_id = p.person_id
@@ -263,6 +276,7 @@ AS $$
 	LEFT JOIN del ON del.person_id = p.person_id
 	LEFT JOIN shr ON shr.person_id = p.person_id
 	LEFT JOIN acc ON acc.person_id = p.person_id
+	LEFT JOIN sar ON sar.person_id = p.person_id
 	WHERE p.person_id = ANY (p_person_ids)
 	ORDER BY p.person_id
 $$;
