@@ -228,7 +228,9 @@ static void explain_text(const struct cw_retention *r, const struct cw_policy *p
 		printf("  hold %s", h->source);
 		if (h->id != CW_ID_NONE)
 			printf(" #%lld", (long long)h->id);
-		if (h->event_id != CW_ID_NONE)
+		if (h->request_id != CW_ID_NONE)
+			printf(" (access request %lld)", (long long)h->request_id);
+		else if (h->event_id != CW_ID_NONE)
 			printf(" (request event %lld)", (long long)h->event_id);
 		printf(": from %s, %s%s\n", h->starts == CW_DAY_NONE ? "always" : dtext(h->starts, a),
 		       h->ends == CW_DAY_NONE ? "no end" : "to ", h->ends == CW_DAY_NONE ? "" : dtext(h->ends, b));

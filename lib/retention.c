@@ -347,18 +347,61 @@ static void next_change(struct cw_retention *out, cw_day day, cw_day d)
 		out->next_change = d;
 }
 
+/* The records' access request answering an event, or NULL. */
+static const struct cw_facts_access_request *request_of(const struct cw_facts *f, int64_t event_id)
+{
+	for (size_t i = 0; i < f->n_access_requests; i++)
+		if (f->access_requests[i].event_id == event_id)
+			return &f->access_requests[i];
+	return NULL;
+}
+
+/* HOLD-SAR: each access request the records list holds the record from its
+ * receipt until it is closed (completed or withdrawn), that day included. */
+static void request_holds(const struct cw_rule *r, const struct cw_facts *f, cw_day day,
+			  struct cw_retention *out)
+{
+	for (size_t i = 0; i < f->n_access_requests; i++) {
+		const struct cw_facts_access_request *q = &f->access_requests[i];
+		struct cw_retention_hold h = { .id = CW_ID_NONE, .source = r->id, .event_id = q->event_id,
+					       .request_id = q->id };
+
+		/* No receipt date: held since ever, never released on a guess. */
+		h.starts = q->received_at == CW_TIME_NONE ? CW_DAY_NONE : cw_london_day(q->received_at);
+		h.ends = q->closed_at == CW_TIME_NONE ? CW_DAY_NONE : cw_london_day(q->closed_at);
+		if (h.starts != CW_DAY_NONE && h.starts > day) {
+			next_change(out, day, h.starts);
+			continue;
+		}
+		if (h.ends != CW_DAY_NONE && h.ends < day)
+			continue;
+		add_hold(out, &h);
+		if (h.ends != CW_DAY_NONE)
+			next_change(out, day, h.ends + 1);
+	}
+}
+
 /* HOLD-SAR and the like: held from each event of the `while` types until a
- * record of the `until` types is finalised after it (through that day). */
+ * record of the `until` types is finalised after it (through that day). An
+ * access_request event the records list a request for is held by that
+ * request instead (request_holds), which says itself when it closed. */
 static void event_holds(const struct cw_rule *r, const struct cw_facts *f, cw_day day,
 			struct cw_retention *out)
 {
+	bool requests = cw_codes_has(&r->hold_while, "access_request");
+
+	if (requests)
+		request_holds(r, f, day, out);
 	for (size_t i = 0; i < f->n_events; i++) {
 		const struct cw_facts_event *e = &f->events[i];
-		struct cw_retention_hold h = { .id = CW_ID_NONE, .source = r->id, .event_id = e->id };
+		struct cw_retention_hold h = { .id = CW_ID_NONE, .source = r->id, .event_id = e->id,
+					       .request_id = CW_ID_NONE };
 		cw_time closed = CW_TIME_NONE;
 
 		if (e->cancelled || e->at == CW_TIME_NONE || !e->type ||
 		    !cw_codes_has(&r->hold_while, e->type))
+			continue;
+		if (requests && !strcmp(e->type, "access_request") && request_of(f, e->id))
 			continue;
 		h.starts = cw_london_day(e->at);
 		if (h.starts > day) {
@@ -408,7 +451,7 @@ static void collect_holds(const struct cw_facts *f, const struct cw_policy *poli
 		if (cw_hold_covers(&h, f, day)) {
 			struct cw_retention_hold x = { .id = CW_ID_NONE, .source = r->id,
 						       .starts = h.starts, .ends = h.ends,
-						       .event_id = CW_ID_NONE };
+						       .event_id = CW_ID_NONE, .request_id = CW_ID_NONE };
 
 			add_hold(out, &x);
 			if (h.ends != CW_DAY_NONE)
@@ -423,7 +466,8 @@ static void collect_holds(const struct cw_facts *f, const struct cw_policy *poli
 		if (cw_hold_covers(h, f, day)) {
 			struct cw_retention_hold x = { .id = h->id, .source = h->source ? h->source : "placed",
 						       .reason = h->reason, .starts = h->starts,
-						       .ends = h->ends, .event_id = CW_ID_NONE };
+						       .ends = h->ends, .event_id = CW_ID_NONE,
+						       .request_id = CW_ID_NONE };
 
 			add_hold(out, &x);
 			if (h->ends != CW_DAY_NONE)
@@ -667,10 +711,10 @@ json_t *cw_retention_to_json(const struct cw_retention *r)
 		const struct cw_retention_hold *h = &r->holds[i];
 
 		json_array_append_new(
-			holds, json_pack("{s:s,s:o,s:o,s:o,s:o,s:o}", "source", h->source, "id", id_json(h->id),
+			holds, json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "source", h->source, "id", id_json(h->id),
 					 "reason", h->reason ? json_string(h->reason) : json_null(), "starts",
 					 day_json(h->starts), "ends", day_json(h->ends), "event_id",
-					 id_json(h->event_id)));
+					 id_json(h->event_id), "request_id", id_json(h->request_id)));
 	}
 	return json_pack("{s:I,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:I,s:o}", "person_id", (json_int_t)r->person_id,
 			 "day", day_json(r->day), "state", cw_retention_state_name(r->state), "destroy_on",

@@ -498,6 +498,34 @@ START_TEST(hold_sar)
 	STATE(r, "held");
 	r = ret(lifted, closed, "2026-02-06", NULL, 0);
 	STATE(r, "due");
+	/* The records list the request: withdrawn on 2026-01-20 without a
+	 * disclosure, it holds through that day and no longer. */
+	{
+		const char *withdrawn =
+			"{\"person_id\": 40, \"date_of_birth\": \"1990-01-01\", \"involvements\": ["
+			"{\"id\": 401, \"category\": \"cin\", \"start\": \"1995-01-01\", \"end\": \"1996-01-01\"}],"
+			" \"events\": [{\"id\": 402, \"type\": \"access_request\", \"at\": \"2026-01-10T10:00:00Z\"}],"
+			" \"access_requests\": [{\"id\": 7, \"event_id\": 402, \"received_at\": \"2026-01-10T10:00:00Z\","
+			" \"closed_at\": \"2026-01-20T16:00:00Z\"}]}";
+		const char *no_event =
+			"{\"person_id\": 41, \"date_of_birth\": \"1990-01-01\", \"involvements\": ["
+			"{\"id\": 411, \"category\": \"cin\", \"start\": \"1995-01-01\", \"end\": \"1996-01-01\"}],"
+			" \"access_requests\": [{\"id\": 8, \"received_at\": \"2026-02-01T10:00:00Z\", \"closed_at\": null}]}";
+
+		r = ret(lifted, withdrawn, "2026-01-20", NULL, 0);
+		STATE(r, "held");
+		ck_assert_uint_eq(r->n_holds, 1); /* the request, not the event as well */
+		ck_assert_int_eq(r->holds[0].request_id, 7);
+		day_is(r->next_change, "2026-01-21");
+		r = ret(lifted, withdrawn, "2026-01-21", NULL, 0);
+		STATE(r, "due");
+		r = ret(lifted, no_event, "2026-01-31", NULL, 0);
+		STATE(r, "due");
+		day_is(r->next_change, "2026-02-01");
+		r = ret(lifted, no_event, "2030-01-01", NULL, 0);
+		STATE(r, "held");
+		ck_assert_int_eq(r->holds[0].request_id, 8);
+	}
 	/* Coventry's own profile: the hold is listed on a person it has no
 	 * schedule for (kept), so a person is never shown as free of it. */
 	r = ret(coventry, open, "2026-03-01", NULL, 0);

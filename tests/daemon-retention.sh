@@ -107,6 +107,17 @@ is "HOLD-SAR covers the day of the disclosure" "$(notices 4)" "HOLD-SAR:overdue 
 once 2026-01-24T12:00:00Z
 is "and ends after it: due" "$(notices 4)" "RET-CIN:overdue"
 
+# A request the records list (records.access_request), withdrawn without a
+# disclosure: held until it closed.
+q "INSERT INTO records.person (person_id, kind, date_of_birth, team_id) VALUES (7, 'child', '1990-01-01', 1);
+   INSERT INTO records.involvement (involvement_id, person_id, category, started_on, ended_on) VALUES (71, 7, 'cin', '1995-01-01', '1996-01-01');
+   INSERT INTO records.access_request (request_id, person_id, received_at) VALUES (70, 7, '2026-01-20 10:00+00')" >/dev/null
+once 2026-01-24T13:00:00Z
+is "an open access request in the records: HOLD-SAR" "$(notices 7)" "HOLD-SAR:overdue RET-CIN:suspended"
+q "UPDATE records.access_request SET closed_at = '2026-01-24 15:00+00' WHERE request_id = 70" >/dev/null
+once 2026-01-25T12:00:00Z
+is "withdrawn the day before: due" "$(notices 7)" "RET-CIN:overdue"
+
 # Person 1 falls due by time alone; then the case reopens: withdrawn.
 once 2026-03-04T00:30:00Z
 is "on destroy_on: due" "$(notices 1)" "RET-CIN:overdue"

@@ -102,6 +102,7 @@ struct cw_retention_hold {
 	const char *reason;
 	cw_day starts, ends;
 	int64_t event_id;   /* HOLD-SAR: the access request event, else CW_ID_NONE */
+	int64_t request_id; /* HOLD-SAR: the records' access request, else CW_ID_NONE */
 };
 
 struct cw_retention {
