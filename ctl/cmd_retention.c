@@ -13,12 +13,14 @@
 #include "casewatch/policy.h"
 #include "casewatch/retention.h"
 #include "ctl.h"
+#include "socket_cmd.h"
 
 /* The help text. */
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: casewatchctl retention explain --profile NAME|FILE --facts FILE [--at DATE] [--json]\n"
+		"       casewatchctl retention explain --person ID [--json] [--socket PATH]\n"
 		"       casewatchctl retention preview --profile FILE --facts FILE [--current NAME|FILE]\n"
 		"                                      [--at DATE] [--json]\n"
 		"\n"
@@ -28,7 +30,8 @@ static void usage(FILE *out)
 		"destroyed and the rule that decides it, the profile's holds that cover the\n"
 		"person, and the state (open, kept, incomplete, retained, held, due).\n"
 		"Holds placed by records officers live in casewatchd's database and are not\n"
-		"applied here.\n"
+		"applied here; with --person, casewatchd explains the person as it sees them\n"
+		"now: its profile, the records, and every hold (placed ones as of its last pass).\n"
 		"\n"
 		"preview: how the destruction dates of the same persons move under the\n"
 		"profile FILE compared with the current profile (by default the installed\n"
@@ -39,6 +42,8 @@ static void usage(FILE *out)
 		"  --profile NAME|FILE  the profile (explain: default \"default\")\n"
 		"  --facts FILE         the persons' facts (\"-\": standard input)\n"
 		"  --current NAME|FILE  preview: the profile to compare with\n"
+		"  --person ID          explain: ask casewatchd about this person\n"
+		"  --socket PATH        casewatchd's socket (with --person)\n"
 		"  --at DATE            the day (YYYY-MM-DD, or a timestamp; default: today in London)\n"
 		"  --json               JSON instead of text\n"
 		"  --help               this text\n");
@@ -258,7 +263,7 @@ static bool parse_day(const char *text, cw_day *out)
 
 /* Options shared by both subcommands. */
 struct opts {
-	const char *profile, *facts, *current, *at;
+	const char *profile, *facts, *current, *at, *person, *socket;
 	bool json;
 };
 
@@ -268,12 +273,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "profile", required_argument, NULL, 'p' }, { "facts", required_argument, NULL, 'f' },
 		{ "current", required_argument, NULL, 'c' }, { "at", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },	     { "help", no_argument, NULL, 'h' },
+		{ "person", required_argument, NULL, 'P' },  { "socket", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+p:f:c:a:jh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:f:c:a:jhP:S:", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o->profile = optarg;
@@ -290,6 +296,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'j':
 			o->json = true;
 			break;
+		case 'P':
+			o->person = optarg;
+			break;
+		case 'S':
+			o->socket = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -302,11 +314,81 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		ctl_error("retention: unexpected argument '%s'", argv[optind]);
 		return CTL_EXIT_USAGE;
 	}
-	if (!o->facts) {
-		ctl_error("retention: --facts is required");
+	if (!o->facts && !o->person) {
+		ctl_error("retention: --facts (or, for explain, --person) is required");
+		return CTL_EXIT_USAGE;
+	}
+	if (o->facts && o->person) {
+		ctl_error("retention: give --facts or --person, not both");
 		return CTL_EXIT_USAGE;
 	}
 	return CTL_EXIT_OK;
+}
+
+/* A member of the daemon's explanation as text ("-" for null). */
+static const char *jtext(const json_t *obj, const char *key, char *buf, size_t size)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return buf;
+	}
+	return "-";
+}
+
+/* casewatchd's explanation (cw_retention_to_json) for people. */
+static void explain_json_text(const json_t *x)
+{
+	char a[32], b[32], c[32];
+	const json_t *v, *t;
+	size_t i, k;
+
+	printf("person %s on %s: %s\n", jtext(x, "person_id", a, 32), jtext(x, "day", b, 32),
+	       jtext(x, "state", c, 32));
+	if (json_is_string(json_object_get(x, "destroy_on")))
+		printf("  may be destroyed from %s (%s)\n", jtext(x, "destroy_on", a, 32), jtext(x, "basis", b, 32));
+	json_array_foreach (json_object_get(x, "categories"), i, v) {
+		printf("  %s: ", jtext(v, "rule", a, 32));
+		if (json_is_false(json_object_get(v, "scheduled")))
+			printf("never scheduled here\n");
+		else if (json_is_string(json_object_get(v, "missing")))
+			printf("incomplete: %s missing\n", jtext(v, "missing", a, 32));
+		else
+			printf("ends %s\n", jtext(v, "ends", a, 32));
+		json_array_foreach (json_object_get(v, "terms"), k, t)
+			printf("    from %s + %s = %s\n", jtext(t, "anchor_day", a, 32), jtext(t, "period", b, 32),
+			       jtext(t, "ends", c, 32));
+	}
+	if (!json_array_size(json_object_get(x, "holds")))
+		printf("  holds: none\n");
+	json_array_foreach (json_object_get(x, "holds"), i, v)
+		printf("  hold %s%s%s: from %s to %s\n", jtext(v, "source", a, 32),
+		       json_is_integer(json_object_get(v, "id")) ? " #" : "",
+		       json_is_integer(json_object_get(v, "id")) ? jtext(v, "id", b, 32) : "",
+		       jtext(v, "starts", c, 32), json_is_string(json_object_get(v, "ends")) ? json_string_value(json_object_get(v, "ends")) : "no end");
+}
+
+/* retention explain --person: asked of casewatchd. */
+static int explain_person(const struct opts *o)
+{
+	json_t *reply = NULL;
+	int rc = ctl_request("retention", o->socket,
+			     json_pack("{s:s,s:s,s:s}", "cmd", "retention", "action", "explain", "person", o->person),
+			     &reply);
+
+	if (rc == CTL_EXIT_OK && reply) {
+		if (o->json) {
+			json_dumpf(json_object_get(reply, "retention"), stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+			putchar('\n');
+		} else {
+			explain_json_text(json_object_get(reply, "retention"));
+		}
+	}
+	json_decref(reply);
+	return rc;
 }
 
 /* retention explain. */
@@ -325,6 +407,8 @@ static int explain(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? CTL_EXIT_OK : rc;
+	if (o.person)
+		return explain_person(&o);
 	if (!parse_day(o.at, &day))
 		return CTL_EXIT_USAGE;
 	if (!(p = load_profile(o.profile)))
@@ -412,6 +496,11 @@ static int preview(int argc, char **argv)
 	if (rc) {
 		json_decref(moves);
 		return rc < 0 ? CTL_EXIT_OK : rc;
+	}
+	if (o.person) {
+		ctl_error("retention preview: --person is for explain; give --facts");
+		json_decref(moves);
+		return CTL_EXIT_USAGE;
 	}
 	if (!o.profile) {
 		ctl_error("retention preview: --profile is required (the changed profile)");

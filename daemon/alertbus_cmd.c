@@ -14,7 +14,7 @@
 #include "records_cmd.h"
 
 static const char *const commands_list =
-	"hello, status, alerts, subscribe, unsubscribe, ack, snooze, hold, destruction, register";
+	"hello, status, alerts, subscribe, unsubscribe, ack, snooze, hold, destruction, register, retention";
 
 /* Filter names and the data member each one matches. */
 static const struct {

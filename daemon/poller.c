@@ -886,3 +886,16 @@ void cw_poller_get_stats(const struct cw_poller *p, struct cw_poller_stats *st)
 	st->transitions_delivered = cw_deliver_count(p->deliver);
 	st->last_delivered_id = cw_deliver_last_id(p->deliver);
 }
+
+json_t *cw_poller_retention_explain(const struct cw_poller *p, const struct cw_facts *facts, cw_time now)
+{
+	struct cw_retention *r = malloc(sizeof(*r));
+	json_t *out;
+
+	if (!r)
+		return NULL;
+	cw_retention_compute(facts, p->policy, p->holds.v, p->holds.n, cw_london_day(now), p->cal, r);
+	out = cw_retention_to_json(r);
+	free(r);
+	return out;
+}

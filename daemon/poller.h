@@ -30,7 +30,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "casewatch/calendar.h"
+#include "casewatch/facts.h"
 #include "daemon.h"
 
 struct cw_poller;
@@ -67,5 +70,11 @@ void cw_poller_set_sinks(struct cw_poller *p, struct cw_translog *tlog, struct c
 void cw_poller_set_json_output(struct cw_poller *p, FILE *out);
 
 void cw_poller_get_stats(const struct cw_poller *p, struct cw_poller_stats *st);
+
+/* One person's retention under the profile in force, with the holds the
+ * last pass read, on now's London date (casewatchctl retention explain
+ * --person); a new JSON reference as cw_retention_to_json() gives, or NULL
+ * when out of memory. */
+json_t *cw_poller_retention_explain(const struct cw_poller *p, const struct cw_facts *facts, cw_time now);
 
 #endif /* CASEWATCH_DAEMON_POLLER_H */

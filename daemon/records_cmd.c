@@ -60,9 +60,12 @@ static const char register_export_sql[] =
 	" encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash"
 	" FROM casewatch.destruction_register ORDER BY seq";
 
+static const char retention_facts_sql[] = "SELECT records.person_facts($1::bigint)::text AS facts";
+
 bool cw_records_cmd_is(const char *cmd)
 {
-	return !strcmp(cmd, "hold") || !strcmp(cmd, "destruction") || !strcmp(cmd, "register");
+	return !strcmp(cmd, "hold") || !strcmp(cmd, "destruction") || !strcmp(cmd, "register") ||
+	       !strcmp(cmd, "retention");
 }
 
 void cw_records_query_free(struct cw_records_query *q)
@@ -372,6 +375,28 @@ static bool parse_register(const json_t *req, const char *action, struct cw_reco
 	return false;
 }
 
+/* retention explain: the person's facts, for the daemon to explain. */
+static bool parse_retention(const json_t *req, const char *action, struct cw_records_query *q, char *msg,
+			    size_t size)
+{
+	static const char *const allowed[] = { "person", NULL };
+	char id[24];
+
+	if (strcmp(action, "explain")) {
+		snprintf(msg, size, "retention: \"action\" must be explain");
+		return false;
+	}
+	if (!only(req, allowed, "retention explain", msg, size))
+		return false;
+	if (!id_text(json_object_get(req, "person"), id)) {
+		snprintf(msg, size, "retention explain: \"person\" must be a person id");
+		return false;
+	}
+	q->sql = retention_facts_sql;
+	q->explain = true;
+	return set(q, 0, id);
+}
+
 bool cw_records_cmd_parse(const char *cmd, const json_t *req, const char *actor, const char *now,
 			  struct cw_records_query *q, char *msg, size_t size)
 {
@@ -389,6 +414,8 @@ bool cw_records_cmd_parse(const char *cmd, const json_t *req, const char *actor,
 		ok = parse_destruction(req, action, actor, now, q, msg, size);
 	else if (!strcmp(cmd, "register"))
 		ok = parse_register(req, action, q, msg, size);
+	else if (!strcmp(cmd, "retention"))
+		ok = parse_retention(req, action, q, msg, size);
 	else {
 		snprintf(msg, size, "unknown command");
 		ok = false;

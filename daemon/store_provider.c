@@ -47,6 +47,7 @@ struct sp_job {
 	json_t *selected;	 /* change: the open alerts the target selected */
 	json_t *requested;	 /* change: the ids asked for, or NULL for a filter */
 	const char *list;	 /* records: the reply member of the rows, or NULL for one row */
+	bool explain;		 /* records: the row is a person's facts, explained here */
 };
 
 struct cw_store_provider {
@@ -695,6 +696,38 @@ static void on_records_rows(const PGresult *res, void *arg)
 	}
 }
 
+/* retention explain: the person's facts document, explained under the
+ * profile in force with the holds the last pass read. */
+static void explain_reply(struct sp_job *j)
+{
+	const char *text = json_string_value(json_object_get(json_array_get(j->rows, 0), "facts"));
+	struct cw_facts f;
+	struct cw_error err;
+	json_error_t jerr;
+	json_t *doc, *x;
+
+	if (!text) {
+		job_reply(j, NULL, "not_found", "the records have no such person");
+		return;
+	}
+	if (!(doc = json_loads(text, 0, &jerr))) {
+		job_reply(j, NULL, "internal", "the person's facts are not JSON; the daemon's log says more");
+		cw_log_ratelimited("explain-facts", CW_LOG_ERR, "retention explain: facts unreadable: %s", jerr.text);
+		return;
+	}
+	cw_facts_init(&f);
+	if (!cw_facts_from_json(doc, &f, &err)) {
+		job_reply(j, NULL, "internal", "the person's facts cannot be read; the daemon's log says more");
+		cw_log_ratelimited("explain-facts", CW_LOG_ERR, "retention explain: %s", err.msg);
+	} else if (!(x = cw_poller_retention_explain(j->sp->poller, &f, cw_clock_now()))) {
+		job_reply(j, NULL, "internal", "out of memory");
+	} else {
+		job_reply(j, json_pack("{s:o}", "retention", x), NULL, NULL);
+	}
+	cw_facts_free(&f);
+	json_decref(doc);
+}
+
 /* The store's refusals are the caller's mistakes, told as they are: the
  * functions of 006_retention.sql word them with ids and codes only. */
 static void on_records_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
@@ -728,6 +761,10 @@ static void on_records_done(struct cw_db *db, const struct cw_db_error *err, voi
 		job_reply(j, json_pack("{s:O}", j->list, j->rows), NULL, NULL);
 		return;
 	}
+	if (j->explain) {
+		explain_reply(j);
+		return;
+	}
 	if (!json_array_size(j->rows)) {
 		job_reply(j, NULL, "not_found", "nothing matched");
 		return;
@@ -758,6 +795,7 @@ static void sp_records(void *ctx, const struct cw_records_query *q, cw_alertbus_
 	}
 	j->reply = done;
 	j->list = q->list;
+	j->explain = q->explain;
 	for (int i = 0; i < q->nparams; i++)
 		params[i] = q->params[i];
 	if (!cw_db_query(db, q->sql, q->nparams, params, 0, on_records_rows, on_records_done, j, &e))

@@ -97,6 +97,17 @@ is "--due-within 30d --team 1 --csv: a header and person 2" "$(cut -d, -f1-5 "$t
 "$ctl" destruction list --socket "$sock" --due-within soon >/dev/null 2>&1
 is "a bad --due-within is a usage error" "$?" 2
 
+# --- one person, explained by casewatchd ---------------------------------------
+"$ctl" retention explain --person 4 --json --socket "$sock" >"$tmp/x.json"
+is "retention explain --person: the daemon's view" \
+	"$(jq -r '[.state, .destroy_on, .basis, (.holds | map(.source) | join(","))] | join(" ")' "$tmp/x.json")" \
+	"held 2015-01-01 RET-CIN HOLD-SAR"
+"$ctl" retention explain --person 1 --socket "$sock" >"$tmp/x.txt"
+ok "... as text" grep -qx "person 1 on 2026-01-20: retained" "$tmp/x.txt"
+ok "... with the arithmetic" grep -q "from 2001-03-04 + 25y = 2026-03-04" "$tmp/x.txt"
+"$ctl" retention explain --person 999 --socket "$sock" >/dev/null 2>&1
+is "... a person the records do not have: exit 4" "$?" 4
+
 # --- holds ---------------------------------------------------------------------
 as daemon hold place --scope persons --persons 2 --reason litigation --reference "claim 2026/17" >"$tmp/out" 2>&1
 is "hold place by a user not allowed: refused, exit 4" "$?" 4
