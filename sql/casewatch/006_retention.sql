@@ -415,14 +415,26 @@ $$;
 --    marked vanished and gets an open finding of that rule for the records
 --    officer, once. The daemon keeps the finding open from then on (it
 --    reads the vanished persons each pass); it stays until acknowledged.
+-- Where retention_gone() last looked at person tombstones (the database's
+-- clock): each pass reads the tombstones since then, an hour back for
+-- deletions whose transactions committed late.
+CREATE TABLE casewatch.retention_gone_mark (
+	one boolean PRIMARY KEY DEFAULT true CHECK (one),
+	checked_at timestamptz NOT NULL
+);
+
 CREATE FUNCTION casewatch.retention_gone(p_now timestamptz, p_rule text) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
 	r record;
 	n integer := 0;
 	today date := (p_now AT TIME ZONE 'Europe/London')::date;
-	since timestamptz := (SELECT applied_at FROM casewatch.schema_version WHERE version = 6);
+	since timestamptz := greatest(
+		(SELECT applied_at FROM casewatch.schema_version WHERE version = 6),
+		(SELECT checked_at - interval '1 hour' FROM casewatch.retention_gone_mark));
 BEGIN
+	INSERT INTO casewatch.retention_gone_mark (checked_at) VALUES (pg_catalog.now())
+	ON CONFLICT (one) DO UPDATE SET checked_at = EXCLUDED.checked_at;
 	FOR r IN
 		SELECT d.person_id, x.destroyed_on, x.destroyed_by
 		FROM casewatch.destruction d
