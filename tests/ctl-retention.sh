@@ -182,8 +182,16 @@ is "... still open three passes later, raised once, never resolved" \
 	"$(q "SELECT string_agg(kind, ' ' ORDER BY transition_id) FROM casewatch.transition WHERE person_id = 4 AND rule_id = 'NO-EARLY-DESTROY'")" \
 	raised
 is "... the person's other notices withdrawn" "$(q "SELECT count(*) FROM casewatch.alert WHERE person_id = 4 AND rule_id <> 'NO-EARLY-DESTROY' AND state NOT IN ('withdrawn', 'resolved')")" 0
-# A reload that would shorten a period: refused until the configuration confirms it.
+# The preview on the whole database, as docs/retention.md shows it.
 cp "$src/tests/data/retention/shorter.json" "$tmp/profiles/"
+psql -XAt -c "SELECT records.person_facts(person_id) FROM records.person ORDER BY person_id" >"$tmp/persons.ndjson"
+"$ctl" retention preview --profile "$tmp/profiles/shorter.json" --current "$tmp/profiles/lifted.json" \
+	--facts "$tmp/persons.ndjson" --at 2026-01-20 --json >"$tmp/preview.json"
+is "preview on the database's facts: children in need 25 -> 20 years" \
+	"$(jq -c '[.persons, .earlier, ([.changes[] | .person_id | tostring] | join(","))]' "$tmp/preview.json")" \
+	'[2,2,"1,6"]'
+
+# A reload that would shorten a period: refused until the configuration confirms it.
 sed -i 's/^profile = lifted$/profile = shorter/' "$tmp/c.conf"
 kill -HUP "$pid"
 wait_until grep -q "would shorten retention" "$tmp/log"
