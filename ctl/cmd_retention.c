@@ -365,10 +365,12 @@ static void explain_json_text(const json_t *x)
 	if (!json_array_size(json_object_get(x, "holds")))
 		printf("  holds: none\n");
 	json_array_foreach (json_object_get(x, "holds"), i, v)
-		printf("  hold %s%s%s: from %s to %s\n", jtext(v, "source", a, 32),
+		printf("  hold %s%s%s: from %s, %s%s\n", jtext(v, "source", a, 32),
 		       json_is_integer(json_object_get(v, "id")) ? " #" : "",
 		       json_is_integer(json_object_get(v, "id")) ? jtext(v, "id", b, 32) : "",
-		       jtext(v, "starts", c, 32), json_is_string(json_object_get(v, "ends")) ? json_string_value(json_object_get(v, "ends")) : "no end");
+		       json_is_string(json_object_get(v, "starts")) ? jtext(v, "starts", c, 32) : "always",
+		       json_is_string(json_object_get(v, "ends")) ? "to " : "no end",
+		       json_is_string(json_object_get(v, "ends")) ? json_string_value(json_object_get(v, "ends")) : "");
 }
 
 /* retention explain --person: asked of casewatchd. */

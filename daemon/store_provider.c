@@ -739,8 +739,8 @@ static void on_records_done(struct cw_db *db, const struct cw_db_error *err, voi
 	if (err) {
 		const char *code;
 
-		if (!strcmp(err->sqlstate, "42501"))
-			code = "permission_denied"; /* the approver is the reviewer */
+		if (!strcmp(err->sqlstate, "CWF01"))
+			code = "same_person"; /* the approver is the reviewer */
 		else if (!strcmp(err->sqlstate, "55000"))
 			code = "conflict"; /* not in the state the action needs */
 		else if (!strcmp(err->sqlstate, "P0002"))

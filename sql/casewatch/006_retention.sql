@@ -230,8 +230,9 @@ BEGIN
 			coalesce(d.state, 'none') USING ERRCODE = 'object_not_in_prerequisite_state';
 	END IF;
 	IF d.reviewed_by = p_actor THEN
+		-- SQLSTATE CWF01 (casewatch, four eyes): told apart from a missing privilege.
 		RAISE EXCEPTION 'person %: the approver must not be the reviewer (%)', p_person, p_actor
-			USING ERRCODE = 'insufficient_privilege';
+			USING ERRCODE = 'CWF01';
 	END IF;
 	UPDATE casewatch.destruction SET state = 'approved', approved_by = p_actor, approved_at = p_now,
 		changed_at = p_now
