@@ -71,9 +71,10 @@ struct cw_poller {
 	struct cw_obligations obligations;
 	struct cw_poller_stats stats;
 
-	/* Retention (records officers): the placed holds read at the start
-	 * of each pass, and one person's retention. */
-	struct cw_retention_holds holds;
+	/* Retention (records officers): the placed holds and vanished persons
+	 * read at the start of each pass (into holds_next, then swapped, so a
+	 * failed read keeps the last good ones), and one person's retention. */
+	struct cw_retention_holds holds, holds_next;
 	struct cw_retention *retention;
 };
 
@@ -495,7 +496,7 @@ static void on_vanished_row(const PGresult *res, void *arg)
 	struct cw_poller *p = arg;
 
 	for (int i = 0; i < PQntuples(res); i++)
-		if (!cw_retention_vanished_add_row(&p->holds, res, i))
+		if (!cw_retention_vanished_add_row(&p->holds_next, res, i))
 			cw_log_ratelimited("vanished-row", CW_LOG_ERR, "casewatch.destruction %s: unreadable",
 					   PQgetvalue(res, i, 0));
 }
@@ -506,46 +507,86 @@ static void on_hold_row(const PGresult *res, void *arg)
 	struct cw_poller *p = arg;
 
 	for (int i = 0; i < PQntuples(res); i++)
-		if (!cw_retention_holds_add_row(&p->holds, res, i))
+		if (!cw_retention_holds_add_row(&p->holds_next, res, i))
 			cw_log_ratelimited("hold-row", CW_LOG_ERR, "casewatch.hold %s: unreadable, not applied",
 					   PQgetvalue(res, i, 0));
 }
 
-/* The holds are read: on to the persons. Without them no person is
- * evaluated, so a placed hold is never missed. */
+/* Holds and vanished persons read: on to the persons. A failure other than
+ * a lost connection keeps the last pass's holds, so retention can never
+ * stop the recording deadlines from being evaluated. */
 static void on_holds_read(struct cw_db *db, const struct cw_db_error *err, void *arg)
 {
 	struct cw_poller *p = arg;
+	struct cw_retention_holds t;
 
-	if (err) {
-		pass_failed(p, "retention: gone persons and holds", err);
+	if (err && err->connection_lost) {
+		pass_failed(p, "retention: reading holds", err);
 		return;
+	}
+	if (err) {
+		p->pass_ok = false; /* the pass goes on, but reports the failed step */
+		cw_log_ratelimited("holds-read", CW_LOG_ERR,
+				   "pass: retention: reading holds failed, keeping the last ones read: %s%s%s",
+				   err->message, *err->sqlstate ? " SQLSTATE " : "", err->sqlstate);
+	} else {
+		t = p->holds;
+		p->holds = p->holds_next;
+		p->holds_next = t;
 	}
 	p->cursor = 0;
 	p->pass_persons = 0;
 	pass_persons_page(p, db);
 }
 
-/* Persons gone from the records (destructions confirmed, NO-EARLY-DESTROY
- * raised), then the placed holds (casewatch.hold) and the vanished persons
- * for this pass. */
+/* The placed holds (casewatch.hold) and the vanished persons for this pass. */
 static void read_holds(struct cw_poller *p, struct cw_db *db)
 {
 	char today[CW_DAY_STRLEN];
 	const char *rule = cw_retention_no_early_rule(p->policy);
-	const char *params[1] = { today }, *gone[2] = { p->now_text, rule };
+	const char *params[1] = { today };
 	struct cw_db_job *job;
 	struct cw_error e;
 
-	cw_retention_holds_clear(&p->holds);
+	cw_retention_holds_clear(&p->holds_next);
 	cw_day_format(cw_london_day(p->now), today);
-	job = cw_db_job_new(true);
-	cw_db_job_add(job, cw_retention_gone_sql, 2, gone, 0, NULL, NULL);
+	job = cw_db_job_new(false);
 	cw_db_job_add(job, cw_retention_holds_sql, 1, params, 0, on_hold_row, p);
 	if (rule)
 		cw_db_job_add(job, cw_retention_vanished_sql, 1, &rule, 0, on_vanished_row, p);
 	if (!cw_db_submit(db, job, on_holds_read, p, &e)) {
-		cw_log_ratelimited("holds-submit", CW_LOG_ERR, "pass: reading holds: %s", e.msg);
+		cw_log_ratelimited("holds-submit", CW_LOG_ERR, "pass: retention: reading holds: %s", e.msg);
+		p->pass_ok = false;
+		pass_advance(p, db);
+	}
+}
+
+/* Persons gone from the records dealt with (destructions confirmed,
+ * NO-EARLY-DESTROY raised) before the vanished persons are read. */
+static void on_gone_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	if (err && err->connection_lost) {
+		pass_failed(p, "retention: persons gone from the records", err);
+		return;
+	}
+	if (err) {
+		p->pass_ok = false; /* the pass goes on, but reports the failed step */
+		cw_log_ratelimited("retention-gone", CW_LOG_ERR,
+				   "pass: retention: persons gone from the records: %s%s%s", err->message,
+				   *err->sqlstate ? " SQLSTATE " : "", err->sqlstate);
+	}
+	read_holds(p, db);
+}
+
+static void retention_gone(struct cw_poller *p, struct cw_db *db)
+{
+	const char *gone[2] = { p->now_text, cw_retention_no_early_rule(p->policy) };
+	struct cw_error e;
+
+	if (!cw_db_query(db, cw_retention_gone_sql, 2, gone, 0, NULL, on_gone_done, p, &e)) {
+		cw_log_ratelimited("holds-submit", CW_LOG_ERR, "pass: retention: %s", e.msg);
 		p->pass_ok = false;
 		pass_advance(p, db);
 	}
@@ -568,7 +609,7 @@ static void on_db_now_done(struct cw_db *db, const struct cw_db_error *err, void
 		pass_failed(p, "reading the database clock", err);
 		return;
 	}
-	read_holds(p, db);
+	retention_gone(p, db);
 }
 
 /* Delivery has caught up with the store: the pass is over. */
@@ -833,6 +874,7 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 	cw_facts_init(&p->facts);
 	cw_obligations_init(&p->obligations);
 	cw_retention_holds_init(&p->holds);
+	cw_retention_holds_init(&p->holds_next);
 	p->retention = malloc(sizeof(*p->retention));
 	if (!p->retention) {
 		cw_poller_free(p);
@@ -850,6 +892,7 @@ void cw_poller_free(struct cw_poller *p)
 	cw_obligations_free(&p->obligations);
 	cw_facts_free(&p->facts);
 	cw_retention_holds_free(&p->holds);
+	cw_retention_holds_free(&p->holds_next);
 	free(p->retention);
 	json_decref(p->page_ids);
 	json_decref(p->page_obligations);

@@ -126,6 +126,16 @@ once 2026-03-04T12:00:00Z
 is "reopened: nothing due" "$(notices 1)" ""
 is "... the notice withdrawn" "$(said 1 | awk '{print $NF}')" "RET-CIN:withdrawn:overdue>withdrawn"
 
+# A failing retention step never stops the pass: the persons are still evaluated.
+q "ALTER FUNCTION casewatch.retention_gone(timestamptz, text) RENAME TO retention_gone_off;
+   INSERT INTO records.person (person_id, kind, date_of_birth, team_id) VALUES (8, 'child', '1990-01-01', 1);
+   INSERT INTO records.involvement (involvement_id, person_id, category, started_on, ended_on) VALUES (81, 8, 'cin', '1995-01-01', '1996-01-01')" >/dev/null
+once 2026-03-04T13:00:00Z
+is "retention_gone failing: --once reports the failed step (exit 1) ..." "$?" 1
+is "... and evaluates the persons" "$(notices 8)" "RET-CIN:overdue"
+ok "... logging what failed" grep -q "pass: retention: persons gone from the records: .*retention_gone" "$tmp/once.log"
+q "ALTER FUNCTION casewatch.retention_gone_off(timestamptz, text) RENAME TO retention_gone" >/dev/null
+
 # Person 2 reviewed, approved by someone else, then deleted by the council's
 # process, which records it in records.destruction: confirmed, registered.
 q "SELECT casewatch.destruction_due(2, 'RET-CIN', '{RET-CIN}', '2015-05-01', '2026-03-04 13:00+00');
