@@ -17,6 +17,9 @@
 # should follow the persons changed, not the size of the database, and the
 # daemon's memory should not grow with CHILDREN: run it at two sizes and
 # compare. Figures go to stdout; the daemon's log to bench-run/casewatchd.log.
+# CASEWATCH_BENCH_PROFILE (default enfield) and CASEWATCH_BENCH_PROFILE_DIR
+# (default profiles/) choose the profile, e.g. southwark with and without its
+# retention rules to measure the retention pass.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -67,8 +70,8 @@ database = host=$PGHOST port=$PGPORT dbname=casewatch_bench user=$PGUSER
 migrations_dir = $top/sql/casewatch
 statement_timeout = 0
 [policy]
-profile = enfield
-profile_dir = $top/profiles
+profile = ${CASEWATCH_BENCH_PROFILE:-enfield}
+profile_dir = ${CASEWATCH_BENCH_PROFILE_DIR:-$top/profiles}
 [daemon]
 poll_interval = 2s
 [socket]

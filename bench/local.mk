@@ -11,6 +11,12 @@ bench_bench_obligation_SOURCES = bench/bench_obligation.c
 bench_bench_obligation_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 bench_bench_obligation_LDADD = $(CASEWATCH_LIBS)
 
+# retention engine: `bench/bench_retention [PERSONS [PROFILE-DIR]]`: what it adds per person (not run by make check).
+noinst_PROGRAMS += bench/bench_retention
+bench_bench_retention_SOURCES = bench/bench_retention.c
+bench_bench_retention_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+bench_bench_retention_LDADD = $(CASEWATCH_LIBS)
+
 # casewatchd at scale: `bench/daemon.sh [CHILDREN [CHANGED]]` after scripts/build (not run by make check).
 EXTRA_DIST += bench/daemon.sh
 

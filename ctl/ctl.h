@@ -33,6 +33,10 @@ int cmd_unack(int argc, char **argv);
 int cmd_unsnooze(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
+int cmd_retention(int argc, char **argv);
+int cmd_hold(int argc, char **argv);
+int cmd_destruction(int argc, char **argv);
+int cmd_register(int argc, char **argv);
 
 /* Prints "casewatchctl: <message>" to stderr. */
 void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

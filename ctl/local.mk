@@ -19,3 +19,10 @@ ctl_casewatchctl_SOURCES += ctl/client.h ctl/client.c
 ctl_casewatchctl_SOURCES += ctl/socket_cmd.h ctl/socket_cmd.c ctl/alerts_format.h ctl/alerts_format.c \
 	ctl/change.c ctl/cmd_status.c ctl/cmd_alerts.c ctl/cmd_watch.c ctl/cmd_ack.c ctl/cmd_snooze.c \
 	ctl/cmd_digest.c ctl/digest_render.h ctl/digest_render.c ctl/cmd_unack.c ctl/cmd_audit.c
+
+# retention: casewatchctl retention explain|preview (offline, on a facts file)
+ctl_casewatchctl_SOURCES += ctl/cmd_retention.c
+
+# records officers through casewatchd: hold, destruction, register
+ctl_casewatchctl_SOURCES += ctl/records_out.h ctl/records_out.c ctl/cmd_hold.c ctl/cmd_destruction.c \
+	ctl/cmd_register.c

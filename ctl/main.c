@@ -22,6 +22,10 @@ static const struct ctl_command commands[] = {
 	{ "unsnooze", cmd_unsnooze, "end the snooze of open alerts now (audited)" },
 	{ "audit", cmd_audit, "who acknowledged, snoozed or took it back, and when" },
 	{ "digest", cmd_digest, "what a manager must act on now, as text or HTML email" },
+	{ "retention", cmd_retention, "a person's retention and destruction date, and what a profile change moves" },
+	{ "hold", cmd_hold, "holds on records: list, place, lift (records officers)" },
+	{ "destruction", cmd_destruction, "the destruction list; review and approve destructions" },
+	{ "register", cmd_register, "the destruction register: verify its hash chain, export it" },
 	{ NULL, NULL, NULL },
 };
 

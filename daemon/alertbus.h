@@ -25,6 +25,7 @@
 #define CW_ALERTBUS_PROTOCOL_MINOR 0
 
 struct cw_alertbus;
+struct cw_records_query;
 
 /* One provider call in flight. The provider answers it exactly once through
  * the callback it was given, unless the bus cancelled it first. */
@@ -92,6 +93,11 @@ struct cw_alertbus_provider {
 	/* The audit trail: args holds since (UTC), actor and limit as given; the
 	 * result holds "entries": [...]. May be NULL. */
 	void (*audit)(void *ctx, const json_t *args, cw_alertbus_reply_fn done, struct cw_alertbus_req *req);
+	/* Runs a records officer's command (hold, destruction, register), already
+	 * validated into one query (daemon/records_cmd.h); its rows form the
+	 * result. May be NULL: the commands are then unavailable. */
+	void (*records)(void *ctx, const struct cw_records_query *q, cw_alertbus_reply_fn done,
+			struct cw_alertbus_req *req);
 	/* The client went away: forget req, never answer it. May be NULL, then
 	 * the bus keeps req until the provider answers and ignores the answer. */
 	void (*cancel)(void *ctx, struct cw_alertbus_req *req);

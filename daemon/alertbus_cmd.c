@@ -12,9 +12,10 @@
 
 #include "alertbus_int.h"
 #include "casewatch/calendar.h"
+#include "records_cmd.h"
 
 static const char *const commands_list =
-	"hello, status, alerts, subscribe, unsubscribe, ack, snooze, unack, unsnooze, digest, audit";
+	"hello, status, alerts, subscribe, unsubscribe, ack, snooze, unack, unsnooze, digest, audit, hold, destruction, register, retention";
 
 /* Filter names and the data member each one matches. */
 static const struct {
@@ -718,6 +719,54 @@ static void cmd_audit(struct conn *conn, const json_t *req, const json_t *id)
 	json_decref(args);
 }
 
+/*
+ * hold, destruction, register: the records officers' commands. Listing and
+ * verifying are for any peer; placing or lifting a hold and reviewing or
+ * approving a destruction only for allowed peers, acting under their own
+ * user name (the reviewer and the approver must differ: the store refuses
+ * otherwise).
+ */
+static void cmd_records(struct conn *conn, const json_t *req, const json_t *id, const char *cmd)
+{
+	struct cw_alertbus *bus = conn->bus;
+	struct cw_records_query q;
+	struct cw_alertbus_req *r;
+	char msg[256], now[24];
+	time_t t = bus->cfg.now ? bus->cfg.now() : time(NULL);
+	struct tm tm;
+
+	actor_resolve(&conn->actor);
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!cw_records_cmd_parse(cmd, req, conn->actor.name, now, &q, msg, sizeof(msg))) {
+		cw_records_query_free(&q);
+		alertbus_reply_error(conn, id, "bad_request", "%s", msg);
+		return;
+	}
+	if (q.writes && !conn->allowed) {
+		cw_records_query_free(&q);
+		if (alertbus_ratelimit(bus, &bus->rl_refused, "refusals"))
+			bus->cfg.log(LOG_WARNING, "alertbus: refused %s from uid %u (pid %d): not an allowed uid or group",
+				     cmd, (unsigned)conn->actor.uid, (int)conn->actor.pid);
+		alertbus_reply_error(conn, id, "permission_denied",
+				     "uid %u may not change %s: ask for your user or group to be allowed in casewatchd's configuration",
+				     (unsigned)conn->actor.uid, cmd);
+		return;
+	}
+	if (!bus->cfg.provider.records) {
+		cw_records_query_free(&q);
+		alertbus_reply_error(conn, id, "unavailable", "%s is not served by this server", cmd);
+		return;
+	}
+	if (q.writes)
+		bus->cfg.log(LOG_NOTICE, "alertbus: %s %s requested by uid %u (%s, pid %d)", cmd,
+			     json_string_value(json_object_get(req, "action")), (unsigned)conn->actor.uid,
+			     conn->actor.name, (int)conn->actor.pid);
+	if ((r = alertbus_begin_command(conn, id)))
+		bus->cfg.provider.records(bus->cfg.provider.ctx, &q, alertbus_on_reply, r);
+	cw_records_query_free(&q);
+}
+
 /* Parses and answers one request line. */
 void alertbus_handle_line(struct conn *conn, const char *text, size_t len)
 {
@@ -747,7 +796,7 @@ void alertbus_handle_line(struct conn *conn, const char *text, size_t len)
 		cmd_hello(conn, req, id);
 	} else if (!conn->hello_done && (!strcmp(cmd, "status") || !strcmp(cmd, "alerts") || !strcmp(cmd, "subscribe") ||
 					  !strcmp(cmd, "unsubscribe") || !strcmp(cmd, "ack") || !strcmp(cmd, "snooze") ||
-					  is_later_command(cmd))) {
+					  is_later_command(cmd) || cw_records_cmd_is(cmd))) {
 		alertbus_reply_error(conn, id, "hello_required", "send {\"cmd\":\"hello\",\"protocol\":\"%d.%d\"} first",
 				 CW_ALERTBUS_PROTOCOL_MAJOR, CW_ALERTBUS_PROTOCOL_MINOR);
 	} else if (!strcmp(cmd, "status")) {
@@ -764,6 +813,8 @@ void alertbus_handle_line(struct conn *conn, const char *text, size_t len)
 		cmd_digest(conn, req, id);
 	} else if (!strcmp(cmd, "audit")) {
 		cmd_audit(conn, req, id);
+	} else if (cw_records_cmd_is(cmd)) {
+		cmd_records(conn, req, id, cmd);
 	} else {
 		alertbus_printable(shown, sizeof(shown), cmd, strlen(cmd));
 		alertbus_reply_error(conn, id, "unknown_command", "unknown command \"%s\" (commands: %s)", shown, commands_list);

@@ -73,6 +73,11 @@ static const struct cw_conf_setting settings[] = {
 	  CW_DATADIR "/profiles", NULL, 0, 0, "Directory of policy profiles (NAME.json)." },
 	{ "nation", "policy", CW_CONF_ENUM, CONF_OFF(nation), CW_CONF_RELOAD, "england-and-wales",
 	  nations, 0, 0, "Whose bank holidays count as non-working days." },
+	{ "allow_shorter_retention", "policy", CW_CONF_BOOL, CONF_OFF(allow_shorter_retention), CW_CONF_RELOAD,
+	  "no", NULL, 0, 0,
+	  "A reload whose profile would shorten a retention period (bring destruction\n"
+	  "dates earlier) is refused unless this is yes. Preview the change first with\n"
+	  "casewatchctl retention preview; set it back to no afterwards." },
 
 	{ "poll_interval", "daemon", CW_CONF_DURATION, CONF_OFF(poll_interval_ms), CW_CONF_RELOAD, "30s",
 	  NULL, 1000, CONF_MS_DAY, "How often the daemon looks for changed records and due alerts." },

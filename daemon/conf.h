@@ -83,6 +83,7 @@ struct cw_conf {
 	char *profile;
 	char *profile_dir;
 	int nation; /* enum cw_nation */
+	bool allow_shorter_retention;
 	/* [daemon] */
 	int64_t poll_interval_ms;
 	int64_t sweep_interval_ms;

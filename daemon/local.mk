@@ -21,6 +21,8 @@ daemon_libcasewatchd_a_SOURCES = \
 	daemon/rule_info.h daemon/rule_info.c \
 	daemon/prune.h daemon/prune.c \
 	daemon/metrics.h daemon/metrics.c \
+	daemon/retention_pass.h daemon/retention_pass.c \
+	daemon/records_cmd.h daemon/records_cmd.c \
 	daemon/store_provider.h daemon/store_provider.c \
 	daemon/teams.h daemon/teams.c
 daemon_libcasewatchd_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBPQ_CFLAGS) \

@@ -19,6 +19,7 @@
 #include "metrics.h"
 #include "poller.h"
 #include "teams.h"
+#include "retention_pass.h"
 
 /* Persons per page: one read of every relation and one reconcile
  * transaction each. Large enough to keep round trips few, small enough
@@ -81,6 +82,12 @@ struct cw_poller {
 	struct cw_facts_reader *reader;
 	struct cw_obligations obligations;
 	struct cw_poller_stats stats;
+
+	/* Retention (records officers): the placed holds and vanished persons
+	 * read at the start of each pass (into holds_next, then swapped, so a
+	 * failed read keeps the last good ones), and one person's retention. */
+	struct cw_retention_holds holds, holds_next;
+	struct cw_retention *retention;
 };
 
 static void pass_persons_page(struct cw_poller *p, struct cw_db *db);
@@ -182,6 +189,9 @@ static void compute_person(struct cw_poller *p, int64_t person_id, const struct 
 	p->pass_persons++;
 	if (!facts) {
 		json_array_append_new(p->page_ids, json_integer(person_id));
+		/* Gone without approval: NO-EARLY-DESTROY stays open. */
+		p->stats.obligations_sent += cw_retention_pass_gone(&p->holds, cw_retention_no_early_rule(p->policy),
+								    person_id, p->page_obligations);
 		return;
 	}
 	json_array_append_new(p->page_ids, json_integer(person_id));
@@ -202,6 +212,8 @@ static void compute_person(struct cw_poller *p, int64_t person_id, const struct 
 		json_array_append_new(p->page_obligations, obj);
 		p->stats.obligations_sent++;
 	}
+	p->stats.obligations_sent += cw_retention_pass_person(p->policy, p->cal, facts, p->now, &p->holds,
+							      p->retention, p->page_obligations);
 	for (size_t i = 0; i < p->obligations.n_problems; i++) {
 		char buf[CW_FACTS_PROBLEM_STRLEN];
 
@@ -476,6 +488,7 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 		"SELECT DISTINCT a.person_id FROM casewatch.alert a "
 		"WHERE a.person_id > $1::bigint "
 		"AND a.state NOT IN ('resolved', 'withdrawn', 'met_on_time', 'met_late') "
+		"AND a.rule_id <> 'NO-EARLY-DESTROY' " /* open until acknowledged (006_retention.sql) */
 		"AND NOT EXISTS (SELECT 1 FROM records.person r WHERE r.person_id = a.person_id) "
 		"ORDER BY a.person_id LIMIT $2::int";
 	char cursor[24], limit[16], overlap[32];
@@ -525,6 +538,108 @@ static void on_page_ids(struct cw_db *db, const struct cw_db_error *err, void *a
 	}
 }
 
+/* Each person gone without approval. */
+static void on_vanished_row(const PGresult *res, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	for (int i = 0; i < PQntuples(res); i++)
+		if (!cw_retention_vanished_add_row(&p->holds_next, res, i))
+			cw_log_ratelimited("vanished-row", CW_LOG_ERR, "casewatch.destruction %s: unreadable",
+					   PQgetvalue(res, i, 0));
+}
+
+/* Each placed hold still running today. */
+static void on_hold_row(const PGresult *res, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	for (int i = 0; i < PQntuples(res); i++)
+		if (!cw_retention_holds_add_row(&p->holds_next, res, i))
+			cw_log_ratelimited("hold-row", CW_LOG_ERR, "casewatch.hold %s: unreadable, not applied",
+					   PQgetvalue(res, i, 0));
+}
+
+/* Holds and vanished persons read: on to the persons. A failure other than
+ * a lost connection keeps the last pass's holds, so retention can never
+ * stop the recording deadlines from being evaluated. */
+static void on_holds_read(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+	struct cw_retention_holds t;
+
+	if (err && err->connection_lost) {
+		pass_failed(p, "retention: reading holds", err);
+		return;
+	}
+	if (err) {
+		p->pass_ok = false; /* the pass goes on, but reports the failed step */
+		cw_log_ratelimited("holds-read", CW_LOG_ERR,
+				   "pass: retention: reading holds failed, keeping the last ones read: %s%s%s",
+				   err->message, *err->sqlstate ? " SQLSTATE " : "", err->sqlstate);
+	} else {
+		t = p->holds;
+		p->holds = p->holds_next;
+		p->holds_next = t;
+	}
+	p->cursor = 0;
+	p->pass_persons = 0;
+	pass_persons_page(p, db);
+}
+
+/* The placed holds (casewatch.hold) and the vanished persons for this pass. */
+static void read_holds(struct cw_poller *p, struct cw_db *db)
+{
+	char today[CW_DAY_STRLEN];
+	const char *rule = cw_retention_no_early_rule(p->policy);
+	const char *params[1] = { today };
+	struct cw_db_job *job;
+	struct cw_error e;
+
+	cw_retention_holds_clear(&p->holds_next);
+	cw_day_format(cw_london_day(p->now), today);
+	job = cw_db_job_new(false);
+	cw_db_job_add(job, cw_retention_holds_sql, 1, params, 0, on_hold_row, p);
+	if (rule)
+		cw_db_job_add(job, cw_retention_vanished_sql, 1, &rule, 0, on_vanished_row, p);
+	if (!cw_db_submit(db, job, on_holds_read, p, &e)) {
+		cw_log_ratelimited("holds-submit", CW_LOG_ERR, "pass: retention: reading holds: %s", e.msg);
+		p->pass_ok = false;
+		pass_advance(p, db);
+	}
+}
+
+/* Persons gone from the records dealt with (destructions confirmed,
+ * NO-EARLY-DESTROY raised) before the vanished persons are read. */
+static void on_gone_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	if (err && err->connection_lost) {
+		pass_failed(p, "retention: persons gone from the records", err);
+		return;
+	}
+	if (err) {
+		p->pass_ok = false; /* the pass goes on, but reports the failed step */
+		cw_log_ratelimited("retention-gone", CW_LOG_ERR,
+				   "pass: retention: persons gone from the records: %s%s%s", err->message,
+				   *err->sqlstate ? " SQLSTATE " : "", err->sqlstate);
+	}
+	read_holds(p, db);
+}
+
+static void retention_gone(struct cw_poller *p, struct cw_db *db)
+{
+	const char *gone[2] = { p->now_text, cw_retention_no_early_rule(p->policy) };
+	struct cw_error e;
+
+	if (!cw_db_query(db, cw_retention_gone_sql, 2, gone, 0, NULL, on_gone_done, p, &e)) {
+		cw_log_ratelimited("holds-submit", CW_LOG_ERR, "pass: retention: %s", e.msg);
+		p->pass_ok = false;
+		pass_advance(p, db);
+	}
+}
+
 /* The database's clock when the pass began: the next pass's watermark. */
 static void on_db_now(const PGresult *res, void *arg)
 {
@@ -542,9 +657,7 @@ static void on_db_now_done(struct cw_db *db, const struct cw_db_error *err, void
 		pass_failed(p, "reading the database clock", err);
 		return;
 	}
-	p->cursor = 0;
-	p->pass_persons = 0;
-	pass_persons_page(p, db);
+	retention_gone(p, db);
 }
 
 /* Delivery has caught up with the store: the pass is over. */
@@ -748,6 +861,7 @@ static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg
 {
 	struct cw_poller *p = arg;
 	struct cw_policy *fresh;
+	char why[160];
 
 	(void)d;
 	p->sweep_interval_ms = conf->sweep_interval_ms;
@@ -760,6 +874,15 @@ static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg
 			     conf->profile, cw_policy_name(p->policy));
 		p->profile_refused = strdup(conf->profile);
 		p->profile_refused_at = cw_clock_now();
+		return;
+	}
+	if (!conf->allow_shorter_retention && cw_retention_shortened(p->policy, fresh, why, sizeof(why))) {
+		/* Existing records' dates would move earlier: a deliberate act. */
+		cw_log(CW_LOG_WARNING,
+		       "reload: profile %s would shorten retention (%s), keeping %s; preview it with "
+		       "casewatchctl retention preview, then set allow_shorter_retention = yes to apply it",
+		       conf->profile, why, cw_policy_name(p->policy));
+		cw_policy_free(fresh);
 		return;
 	}
 	cw_policy_free(p->policy);
@@ -814,6 +937,13 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 	p->change_overlap_ms = conf->change_overlap_ms;
 	p->stats.last_pass_at = CW_TIME_NONE;
 	cw_obligations_init(&p->obligations);
+	cw_retention_holds_init(&p->holds);
+	cw_retention_holds_init(&p->holds_next);
+	p->retention = malloc(sizeof(*p->retention));
+	if (!p->retention) {
+		cw_poller_free(p);
+		return NULL;
+	}
 	cw_log(CW_LOG_INFO, "profile %s: %zu rules, nation %s", cw_policy_name(p->policy),
 	       cw_policy_rule_count(p->policy), cw_nation_name(cw_policy_nation(p->policy)));
 	return p;
@@ -826,6 +956,9 @@ void cw_poller_free(struct cw_poller *p)
 	cw_obligations_free(&p->obligations);
 	cw_facts_reader_free(p->reader);
 	free(p->page_persons);
+	cw_retention_holds_free(&p->holds);
+	cw_retention_holds_free(&p->holds_next);
+	free(p->retention);
 	json_decref(p->page_ids);
 	json_decref(p->page_obligations);
 	json_decref(p->retry_ids);
@@ -878,4 +1011,17 @@ const char *cw_poller_profile_refused(const struct cw_poller *p, cw_time *at)
 	if (p->profile_refused && at)
 		*at = p->profile_refused_at;
 	return p->profile_refused;
+}
+
+json_t *cw_poller_retention_explain(const struct cw_poller *p, const struct cw_facts *facts, cw_time now)
+{
+	struct cw_retention *r = malloc(sizeof(*r));
+	json_t *out;
+
+	if (!r)
+		return NULL;
+	cw_retention_compute(facts, p->policy, p->holds.v, p->holds.n, cw_london_day(now), p->cal, r);
+	out = cw_retention_to_json(r);
+	free(r);
+	return out;
 }

@@ -32,10 +32,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "casewatch/calendar.h"
-#include "daemon.h"
+#include <jansson.h>
 
-struct cw_policy;
+#include "casewatch/calendar.h"
+#include "casewatch/facts.h"
+#include "daemon.h"
 
 struct cw_poller;
 struct cw_policy;
@@ -85,5 +86,10 @@ const struct cw_policy *cw_poller_policy(const struct cw_poller *p);
  * force was kept), and when (*at); NULL when the last reload loaded its
  * profile. */
 const char *cw_poller_profile_refused(const struct cw_poller *p, cw_time *at);
+/* One person's retention under the profile in force, with the holds the
+ * last pass read, on now's London date (casewatchctl retention explain
+ * --person); a new JSON reference as cw_retention_to_json() gives, or NULL
+ * when out of memory. */
+json_t *cw_poller_retention_explain(const struct cw_poller *p, const struct cw_facts *facts, cw_time now);
 
 #endif /* CASEWATCH_DAEMON_POLLER_H */

@@ -19,6 +19,7 @@
 #include "deliver.h"
 #include "log.h"
 #include "poller.h"
+#include "records_cmd.h"
 #include "rule_info.h"
 #include "prune.h"
 #include "store_provider.h"
@@ -36,7 +37,7 @@
  * table is older than this (the poller reads it every pass otherwise). */
 #define SP_TEAMS_MISS_MS 5000
 
-enum sp_kind { SP_ALERTS, SP_REPLAY, SP_CHANGE, SP_DIGEST, SP_AUDIT };
+enum sp_kind { SP_ALERTS, SP_REPLAY, SP_CHANGE, SP_DIGEST, SP_AUDIT, SP_RECORDS };
 
 /* One provider call in flight. */
 struct sp_job {
@@ -53,6 +54,8 @@ struct sp_job {
 	json_t *rows;		 /* alerts, transitions, or changed ids */
 	json_t *selected;	 /* change: the open alerts the target selected */
 	json_t *requested;	 /* change: the ids asked for, or NULL for a filter */
+	const char *list;	 /* records: the reply member of the rows, or NULL for one row */
+	bool explain;		 /* records: the row is a person's facts, explained here */
 };
 
 struct cw_store_provider {
@@ -883,6 +886,129 @@ static void sp_audit(void *ctx, const json_t *args, cw_alertbus_reply_fn done, s
 	json_job(ctx, SP_AUDIT, sql, 3, params, done, req);
 }
 
+/* ---- records officers: hold, destruction, register ---- */
+
+/* Each row as an object of its columns (text, or null). */
+static void on_records_rows(const PGresult *res, void *arg)
+{
+	struct sp_job *j = arg;
+
+	for (int r = 0; r < PQntuples(res); r++) {
+		json_t *row = json_object();
+
+		for (int c = 0; c < PQnfields(res); c++)
+			json_object_set_new(row, PQfname(res, c),
+					    PQgetisnull(res, r, c) ? json_null() : json_string(PQgetvalue(res, r, c)));
+		json_array_append_new(j->rows, row);
+	}
+}
+
+/* retention explain: the person's facts document, explained under the
+ * profile in force with the holds the last pass read. */
+static void explain_reply(struct sp_job *j)
+{
+	const char *text = json_string_value(json_object_get(json_array_get(j->rows, 0), "facts"));
+	struct cw_facts f;
+	struct cw_error err;
+	json_error_t jerr;
+	json_t *doc, *x;
+
+	if (!text) {
+		job_reply(j, NULL, "not_found", "the records have no such person");
+		return;
+	}
+	if (!(doc = json_loads(text, 0, &jerr))) {
+		job_reply(j, NULL, "internal", "the person's facts are not JSON; the daemon's log says more");
+		cw_log_ratelimited("explain-facts", CW_LOG_ERR, "retention explain: facts unreadable: %s", jerr.text);
+		return;
+	}
+	cw_facts_init(&f);
+	if (!cw_facts_from_json(doc, &f, &err)) {
+		job_reply(j, NULL, "internal", "the person's facts cannot be read; the daemon's log says more");
+		cw_log_ratelimited("explain-facts", CW_LOG_ERR, "retention explain: %s", err.msg);
+	} else if (!(x = cw_poller_retention_explain(j->sp->poller, &f, cw_clock_now()))) {
+		job_reply(j, NULL, "internal", "out of memory");
+	} else {
+		job_reply(j, json_pack("{s:o}", "retention", x), NULL, NULL);
+	}
+	cw_facts_free(&f);
+	json_decref(doc);
+}
+
+/* The store's refusals are the caller's mistakes, told as they are: the
+ * functions of 006_retention.sql word them with ids and codes only. */
+static void on_records_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct sp_job *j = arg;
+	char msg[600];
+
+	(void)db;
+	if (err) {
+		const char *code;
+
+		if (!strcmp(err->sqlstate, "CWF01"))
+			code = "same_person"; /* the approver is the reviewer */
+		else if (!strcmp(err->sqlstate, "55000"))
+			code = "conflict"; /* not in the state the action needs */
+		else if (!strcmp(err->sqlstate, "P0002"))
+			code = "not_found";
+		else if (!strncmp(err->sqlstate, "23", 2) || !strcmp(err->sqlstate, "22023") ||
+			 !strncmp(err->sqlstate, "22", 2))
+			code = "bad_request";
+		else {
+			code = db_error_code(err, "a records-officer command", msg, sizeof(msg));
+			job_reply(j, NULL, code, msg);
+			return;
+		}
+		snprintf(msg, sizeof(msg), "%s", err->message);
+		job_reply(j, NULL, code, msg);
+		return;
+	}
+	if (j->list) {
+		job_reply(j, json_pack("{s:O}", j->list, j->rows), NULL, NULL);
+		return;
+	}
+	if (j->explain) {
+		explain_reply(j);
+		return;
+	}
+	if (!json_array_size(j->rows)) {
+		job_reply(j, NULL, "not_found", "nothing matched");
+		return;
+	}
+	job_reply(j, json_incref(json_array_get(j->rows, 0)), NULL, NULL);
+}
+
+static void sp_records(void *ctx, const struct cw_records_query *q, cw_alertbus_reply_fn done,
+		       struct cw_alertbus_req *req)
+{
+	struct cw_store_provider *sp = ctx;
+	const char *params[CW_RECORDS_MAX_PARAMS];
+	struct sp_job *j;
+	struct cw_db *db;
+	struct cw_error e;
+	char msg[512];
+
+	if (!(db = sp_db(sp, msg, sizeof(msg)))) {
+		done(req, NULL, "db_unavailable", msg);
+		return;
+	}
+	j = job_new(sp, SP_RECORDS, req);
+	if (!j || !(j->rows = json_array())) {
+		if (j)
+			job_free(j);
+		done(req, NULL, "internal", "out of memory");
+		return;
+	}
+	j->reply = done;
+	j->list = q->list;
+	j->explain = q->explain;
+	for (int i = 0; i < q->nparams; i++)
+		params[i] = q->params[i];
+	if (!cw_db_query(db, q->sql, q->nparams, params, 0, on_records_rows, on_records_done, j, &e))
+		job_reply(j, NULL, "db_unavailable", e.msg);
+}
+
 /* The client went away: its answer is dropped; a ring wait is cancelled. */
 static void sp_cancel(void *ctx, struct cw_alertbus_req *req)
 {
@@ -964,6 +1090,7 @@ void cw_store_provider_get(struct cw_store_provider *sp, struct cw_alertbus_prov
 	out->change = sp_change;
 	out->digest = sp_digest;
 	out->audit = sp_audit;
+	out->records = sp_records;
 	out->cancel = sp_cancel;
 	out->team = sp_team;
 }

@@ -11,6 +11,7 @@ dist_doc_DATA += \
 	docs/profiles.md \
 	docs/protocol.md \
 	docs/records-interface.md \
+	docs/retention.md \
 	docs/schema.md \
 	docs/vocabulary.md
 

@@ -26,3 +26,6 @@ lib_libcasewatch_a_SOURCES += \
 	lib/obligation_event.c lib/obligation_recurring.c lib/obligation_content.c
 # what the engine can evaluate with the facts it reads (policy check/show)
 lib_libcasewatch_a_SOURCES += include/casewatch/capability.h lib/capability.c
+
+# retention engine: one person's facts, a profile and holds -> retention state.
+lib_libcasewatch_a_SOURCES += include/casewatch/retention.h lib/retention.c

@@ -51,6 +51,7 @@ static const struct {
 	{ "params", K(CW_RULE_CONTENT) | K(CW_RULE_DESTRUCTION) },
 	{ "keep", K(CW_RULE_RETENTION) },
 	{ "scheduled", K(CW_RULE_RETENTION) },
+	{ "instead", K(CW_RULE_RETENTION) },
 	{ "scope", K(CW_RULE_HOLD) },
 	{ "starts", K(CW_RULE_HOLD) },
 	{ "ends", K(CW_RULE_HOLD) },
@@ -271,8 +272,8 @@ static void parse_anchor(struct ctx *c, const char *key, const char *sub, const 
 			 struct cw_anchor *a)
 {
 	static const char *const known[] = { "events", "involvements", "at", "hazard", "birthday", "records",
-					     "except", NULL };
-	const json_t *events, *invs, *hazard, *birthday, *records, *at, *except;
+					     "except", "death", NULL };
+	const json_t *events, *invs, *hazard, *birthday, *records, *at, *except, *death;
 	char where[256];
 	int kinds;
 
@@ -280,7 +281,7 @@ static void parse_anchor(struct ctx *c, const char *key, const char *sub, const 
 		rerr(c, key, sub, "expected an object naming events, involvements, hazard, birthday or records");
 		return;
 	}
-	only_keys(c, key, sub, v, known, "events, involvements, at, hazard, birthday, records, except");
+	only_keys(c, key, sub, v, known, "events, involvements, at, hazard, birthday, records, except, death");
 	events = json_object_get(v, "events");
 	invs = json_object_get(v, "involvements");
 	hazard = json_object_get(v, "hazard");
@@ -288,9 +289,23 @@ static void parse_anchor(struct ctx *c, const char *key, const char *sub, const 
 	records = json_object_get(v, "records");
 	at = json_object_get(v, "at");
 	except = json_object_get(v, "except");
-	kinds = !!invs + !!hazard + !!birthday + !!records;
+	death = json_object_get(v, "death");
+	kinds = !!invs + !!hazard + !!birthday + !!records + !!death;
 	if (kinds > 1) {
-		rerr(c, key, sub, "an anchor names one of involvements, hazard, birthday or records");
+		rerr(c, key, sub, "an anchor names one of involvements, hazard, birthday, records or death");
+		return;
+	}
+	/* Only a retention period counts from a death (ST-RET-LAC): no
+	 * recording deadline does. */
+	if (death && (strcmp(key, "keep") && strcmp(key, "instead"))) {
+		rerr(c, key, sub, "\"death\" anchors only retention periods (keep)");
+		return;
+	}
+	if (death) {
+		snprintf(where, sizeof(where), "%s.death", sub ? sub : "");
+		if (!json_is_true(death))
+			rerr(c, key, where, "expected true");
+		a->kind = CW_ANCHOR_DEATH;
 		return;
 	}
 	if (!kinds && !events) {
@@ -531,8 +546,10 @@ static void parse_from_age(struct ctx *c, const json_t *v)
 	c->r->n_age_periods = n;
 }
 
-/* keep: [{anchor, period}] for retention rules. */
-static void parse_keep(struct ctx *c, const json_t *v)
+/* A list of keep terms [{anchor, period}] at KEY+SUB (keep, or a variant's
+ * keep under instead). */
+static void parse_keep_terms(struct ctx *c, const char *key, const char *sub, const json_t *v,
+			     const struct cw_keep **out, size_t *n_out)
 {
 	static const char *const known[] = { "anchor", "period", NULL };
 	struct cw_keep *k;
@@ -540,7 +557,7 @@ static void parse_keep(struct ctx *c, const json_t *v)
 	json_t *e;
 
 	if (!json_is_array(v) || !json_array_size(v)) {
-		rerr(c, "keep", NULL, "expected a non-empty list of {\"anchor\": ..., \"period\": PERIOD}");
+		rerr(c, key, sub, "expected a non-empty list of {\"anchor\": ..., \"period\": PERIOD}");
 		return;
 	}
 	n = json_array_size(v);
@@ -548,27 +565,99 @@ static void parse_keep(struct ctx *c, const json_t *v)
 	if (!k)
 		return;
 	json_array_foreach(v, i, e) {
+		char where[128];
+
+		snprintf(where, sizeof(where), "%s[%zu]", sub ? sub : "", i);
+		if (!json_is_object(e)) {
+			rerr(c, key, where, "expected {\"anchor\": ..., \"period\": PERIOD}");
+			continue;
+		}
+		only_keys(c, key, where, e, known, "anchor, period");
+		snprintf(where, sizeof(where), "%s[%zu].anchor", sub ? sub : "", i);
+		if (!json_object_get(e, "anchor"))
+			rerr(c, key, where, "missing (what the period counts from)");
+		else
+			parse_anchor(c, key, where, json_object_get(e, "anchor"), &k[i].anchor);
+		if (k[i].anchor.kind == CW_ANCHOR_EVENT || k[i].anchor.kind == CW_ANCHOR_HAZARD)
+			rerr(c, key, where, "a retention period counts from a birthday, an involvement, records or a death");
+		snprintf(where, sizeof(where), "%s[%zu].period", sub ? sub : "", i);
+		if (!json_object_get(e, "period"))
+			rerr(c, key, where, "missing");
+		else if (parse_period(c, key, where, json_object_get(e, "period"), &k[i].period) &&
+			 k[i].period.unit == CW_UNIT_HOURS)
+			rerr(c, key, where, "a retention period counts whole days (d, wd, w, m, y)");
+	}
+	*out = k;
+	*n_out = n;
+}
+
+/* instead: [{when: {died_before: AGE} | {outcomes: [...]}, keep: [...]}]:
+ * the first variant whose condition holds replaces the rule's keep terms
+ * (ST-RET-LAC: 15 years from a death before 18; ST-RET-FOSTER: 3 years for
+ * a refused or withdrawn application). */
+static void parse_instead(struct ctx *c, const json_t *v)
+{
+	static const char *const known[] = { "when", "keep", NULL };
+	static const char *const known_when[] = { "died_before", "outcomes", NULL };
+	struct cw_keep_variant *x;
+	size_t i, n;
+	json_t *e;
+
+	if (!json_is_array(v) || !json_array_size(v)) {
+		rerr(c, "instead", NULL, "expected a non-empty list of {\"when\": ..., \"keep\": [...]}");
+		return;
+	}
+	n = json_array_size(v);
+	x = ralloc(c, n * sizeof(*x));
+	if (!x)
+		return;
+	memset(x, 0, n * sizeof(*x));
+	json_array_foreach(v, i, e) {
+		const json_t *when, *died, *outs;
 		char where[64];
 
 		snprintf(where, sizeof(where), "[%zu]", i);
 		if (!json_is_object(e)) {
-			rerr(c, "keep", where, "expected {\"anchor\": ..., \"period\": PERIOD}");
+			rerr(c, "instead", where, "expected {\"when\": ..., \"keep\": [...]}");
 			continue;
 		}
-		only_keys(c, "keep", where, e, known, "anchor, period");
-		snprintf(where, sizeof(where), "[%zu].anchor", i);
-		if (!json_object_get(e, "anchor"))
-			rerr(c, "keep", where, "missing (what the period counts from)");
+		only_keys(c, "instead", where, e, known, "when, keep");
+		when = json_object_get(e, "when");
+		snprintf(where, sizeof(where), "[%zu].when", i);
+		if (!json_is_object(when)) {
+			rerr(c, "instead", where, "expected {\"died_before\": AGE} or {\"outcomes\": [...]}");
+			continue;
+		}
+		only_keys(c, "instead", where, when, known_when, "died_before, outcomes");
+		died = json_object_get(when, "died_before");
+		outs = json_object_get(when, "outcomes");
+		if (!!died + !!outs != 1) {
+			rerr(c, "instead", where, "names exactly one of died_before or outcomes");
+			continue;
+		}
+		if (died) {
+			snprintf(where, sizeof(where), "[%zu].when.died_before", i);
+			if (!json_is_integer(died) || json_integer_value(died) < 1 ||
+			    json_integer_value(died) > 120)
+				rerr(c, "instead", where, "expected an age in years");
+			else
+				x[i].died_before = (int)json_integer_value(died);
+		} else {
+			snprintf(where, sizeof(where), "[%zu].when.outcomes", i);
+			parse_codes(c, "instead", where, outs, CW_VOCAB_OUTCOME, &x[i].outcomes);
+			if (!c->r->applies_involvements.n)
+				rerr(c, "instead", where,
+				     "an outcome variant needs applies_to.involvements (whose outcomes it reads)");
+		}
+		snprintf(where, sizeof(where), "[%zu].keep", i);
+		if (!json_object_get(e, "keep"))
+			rerr(c, "instead", where, "missing (how long the record is kept instead)");
 		else
-			parse_anchor(c, "keep", where, json_object_get(e, "anchor"), &k[i].anchor);
-		snprintf(where, sizeof(where), "[%zu].period", i);
-		if (!json_object_get(e, "period"))
-			rerr(c, "keep", where, "missing");
-		else
-			parse_period(c, "keep", where, json_object_get(e, "period"), &k[i].period);
+			parse_keep_terms(c, "instead", where, json_object_get(e, "keep"), &x[i].keep,
+					 &x[i].n_keep);
 	}
-	c->r->keep = k;
-	c->r->n_keep = n;
+	c->r->variants = x;
+	c->r->n_variants = n;
 }
 
 /* suspend: {while: [events], until: [events]}. */
@@ -936,11 +1025,18 @@ bool policy_rule_build(struct cw_policy *policy, const struct policy_rule_src *s
 			rerr(&c, "scheduled", NULL, "expected true or false");
 		out->scheduled = !sch || json_is_true(sch);
 		if (json_object_get(rule, "keep"))
-			parse_keep(&c, json_object_get(rule, "keep"));
+			parse_keep_terms(&c, "keep", NULL, json_object_get(rule, "keep"), &out->keep,
+					 &out->n_keep);
 		else if (out->scheduled && out->enabled)
 			rerr(&c, "keep", NULL, "missing (how long the record is kept)");
 		if (!out->scheduled && json_object_get(rule, "keep"))
 			rerr(&c, "keep", NULL, "a rule that is never scheduled keeps no period");
+		if (json_object_get(rule, "instead")) {
+			if (!json_object_get(rule, "keep"))
+				rerr(&c, "instead", NULL, "replaces keep terms, so the rule needs keep");
+			else
+				parse_instead(&c, json_object_get(rule, "instead"));
+		}
 		break;
 	}
 	case CW_RULE_HOLD:

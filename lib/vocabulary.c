@@ -39,8 +39,9 @@ static const char *const audiences[] = {
 	"worker", "team_manager", "service_manager", "records_officer", "operations",
 };
 
+/* Youth-justice outcomes, then fostering application outcomes. */
 static const char *const outcomes[] = {
-	"reprimand", "final_warning", "conviction", "other",
+	"reprimand", "final_warning", "conviction", "other", "refused", "withdrawn",
 };
 
 struct vocab_table {
@@ -55,7 +56,7 @@ static const struct vocab_table tables[CW_VOCAB_COUNT] = {
 	[CW_VOCAB_EVENT] = TABLE("event type", events),
 	[CW_VOCAB_RECORD] = TABLE("record type", records),
 	[CW_VOCAB_AUDIENCE] = TABLE("audience", audiences),
-	[CW_VOCAB_OUTCOME] = TABLE("youth-justice outcome", outcomes),
+	[CW_VOCAB_OUTCOME] = TABLE("involvement outcome", outcomes),
 };
 
 /* Linear scan: the tables are short and validation is not a hot path. */

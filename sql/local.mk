@@ -11,4 +11,5 @@ dist_sqlcasewatch_DATA = \
 	sql/casewatch/001_initial.sql \
 	sql/casewatch/002_lifecycle.sql \
 	sql/casewatch/004_digest.sql \
-	sql/casewatch/005_prune.sql
+	sql/casewatch/005_prune.sql \
+	sql/casewatch/006_retention.sql

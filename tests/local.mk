@@ -198,3 +198,18 @@ TESTS += tests/man-pages.sh
 # The journal: the message catalog parses, every event carries its MESSAGE_ID.
 dist_check_SCRIPTS += tests/log-journal.sh
 TESTS += tests/log-journal.sh
+
+# retention engine: dates by hand from the policies' sentences, and a property test.
+check_PROGRAMS += tests/check_retention
+TESTS += tests/check_retention
+tests_check_retention_LDADD = $(TEST_LIBS)
+tests_check_retention_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
+EXTRA_DIST += tests/data/retention
+dist_check_SCRIPTS += tests/retention.sh
+TESTS += tests/retention.sh
+dist_check_SCRIPTS += tests/sql-retention.sh
+TESTS += tests/sql-retention.sh
+dist_check_SCRIPTS += tests/daemon-retention.sh
+TESTS += tests/daemon-retention.sh
+dist_check_SCRIPTS += tests/ctl-retention.sh
+TESTS += tests/ctl-retention.sh

@@ -52,8 +52,8 @@ ok "the obligation key is unique" sh -c "! psql -X -q -v ON_ERROR_STOP=1 -c \"
 # doc_codes KIND: the codes docs/vocabulary.md lists in the table of KIND.
 doc_codes() {
 	case $1 in
-	youth_justice_outcome)
-		grep '^| `youth_justice`' "$vocab" | sed 's/.*`outcome`://' | grep -o '`[a-z_]*`' | tr -d '`' | sort
+	youth_justice_outcome | fostering_outcome)
+		grep "^| \`${1%_outcome}\`" "$vocab" | sed 's/.*`outcome`://; s/(.*//' | grep -o '`[a-z_]*`' | tr -d '`' | sort
 		return ;;
 	involvement_category) head='^## Involvement categories' ;;
 	event_type) head='^## Event types' ;;
@@ -64,7 +64,7 @@ doc_codes() {
 }
 
 ok "docs/vocabulary.md is there (it ships in the tarball)" test -s "$vocab"
-for kind in involvement_category event_type record_type audience youth_justice_outcome; do
+for kind in involvement_category event_type record_type audience youth_justice_outcome fostering_outcome; do
 	doc_codes $kind >"$tmp/doc.$kind"
 	q "SELECT code FROM records.vocabulary WHERE kind = '$kind' ORDER BY code" | LC_ALL=C sort >"$tmp/db.$kind"
 	LC_ALL=C sort -o "$tmp/doc.$kind" "$tmp/doc.$kind"
@@ -87,6 +87,9 @@ ok "an unknown event type is refused" sh -c "psql -X -q -v ON_ERROR_STOP=1 -c \"
 ok "an unknown youth-justice outcome is refused" sh -c "! psql -X -q -v ON_ERROR_STOP=1 -c \"
 	INSERT INTO records.involvement (person_id, category, started_on, outcome)
 	VALUES (1, 'youth_justice', '2026-01-01', 'caution')\" 2>/dev/null"
+ok "a fostering outcome on a youth-justice involvement is refused" sh -c "psql -X -q -v ON_ERROR_STOP=1 -c \"
+	INSERT INTO records.involvement (person_id, category, started_on, outcome)
+	VALUES (1, 'youth_justice', '2026-01-01', 'refused')\" 2>&1 | grep -q involvement_outcome_known"
 is "insert stamps changed_at whatever the writer says" \
 	"$(q "SELECT count(*) FROM records.person WHERE changed_at > '2020-01-01'")" 2
 
@@ -208,8 +211,9 @@ ok "every event type of the vocabulary occurs" all_present event_type event_type
 ok "every involvement category of the vocabulary occurs" all_present involvement_category category involvement
 q "SELECT DISTINCT record_type FROM records.record UNION SELECT record_type FROM records.deletion" |
 	LC_ALL=C sort >"$tmp/used.record_type"
-q "SELECT DISTINCT outcome FROM records.involvement WHERE outcome IS NOT NULL" | LC_ALL=C sort >"$tmp/used.youth_justice_outcome"
-for kind in event_type involvement_category record_type youth_justice_outcome; do
+q "SELECT DISTINCT outcome FROM records.involvement WHERE outcome IS NOT NULL AND category = 'youth_justice'" | LC_ALL=C sort >"$tmp/used.youth_justice_outcome"
+q "SELECT DISTINCT outcome FROM records.involvement WHERE outcome IS NOT NULL AND category = 'fostering'" | LC_ALL=C sort >"$tmp/used.fostering_outcome"
+for kind in event_type involvement_category record_type youth_justice_outcome fostering_outcome; do
 	ok "every generated $kind code is in docs/vocabulary.md" only_known $kind
 done
 ok "visits, contacts and tasks outnumber conferences tenfold" test "$(q "SELECT

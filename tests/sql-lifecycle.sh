@@ -367,6 +367,9 @@ INSERT INTO records.restriction (restriction_id, person_id, record_id, reason, r
 	(2, 1001, 100, 'temporary', '2026-07-01', '2026-08-01', 52);
 INSERT INTO records.restriction_grant (grant_id, restriction_id, person_id, staff_id)
 	VALUES (1, 1, 1001, 61);
+INSERT INTO records.access_request (request_id, person_id, event_id, received_at, closed_at) VALUES
+	(4, 1001, NULL, '2026-03-01 10:00+00', NULL),
+	(3, 1001, NULL, '2026-01-05 10:00+00', '2026-02-01 12:00+00');
 INSERT INTO records.restricted_access (access_id, person_id, record_id, accessed_by, accessed_at) VALUES
 	(4, 1001, NULL, 60, '2026-02-01 10:00+00'),
 	(5, 1001, NULL, 61, '2026-02-01 10:00+00'),
@@ -431,7 +434,10 @@ cat >"${TMPDIR:-/tmp}/facts-expected.$$" <<'EOF'
   {"id": 7, "record_id": null, "accessed_by": 60, "accessed_by_role": "worker", "allowed": true, "at": "2025-12-31T23:30:00+00:00"},
   {"id": 8, "record_id": 100, "accessed_by": 61, "accessed_by_role": "iro", "allowed": false, "at": "2026-06-30T23:30:00+00:00"},
   {"id": 9, "record_id": 100, "accessed_by": 61, "accessed_by_role": "iro", "allowed": true, "at": "2026-06-30T22:30:00+00:00"}],
- "forget_requests": [{"id": 3, "received_at": "2026-08-01T09:00:00+00:00"}]}
+ "forget_requests": [{"id": 3, "received_at": "2026-08-01T09:00:00+00:00"}],
+ "access_requests": [
+  {"id": 3, "event_id": null, "received_at": "2026-01-05T10:00:00+00:00", "closed_at": "2026-02-01T12:00:00+00:00"},
+  {"id": 4, "event_id": null, "received_at": "2026-03-01T10:00:00+00:00", "closed_at": null}]}
 EOF
 expected=$(jq -S . "${TMPDIR:-/tmp}/facts-expected.$$")
 rm -f "${TMPDIR:-/tmp}/facts-expected.$$"
@@ -442,8 +448,8 @@ is "the same in a London session (timestamps still UTC)" \
 is "persons_facts gives the same document" \
 	"$(q "SELECT facts FROM records.persons_facts('{1001}')" | jq -S .)" "$expected"
 is "a person with nothing has empty arrays, never absent ones" \
-	"$(q "SELECT records.person_facts(1002)" | jq -c '[.kind, .nation, .team_id, .date_of_birth, .involvements, .events, .records, .hazards, .deletions, .info_sharing, .restricted_access, .forget_requests]')" \
-	'["adult","scotland",null,null,[],[],[],[],[],[],[],[]]'
+	"$(q "SELECT records.person_facts(1002)" | jq -c '[.kind, .nation, .team_id, .date_of_birth, .involvements, .events, .records, .hazards, .deletions, .info_sharing, .restricted_access, .forget_requests, .access_requests]')" \
+	'["adult","scotland",null,null,[],[],[],[],[],[],[],[],[]]'
 is "no such person: null" "$(q "SELECT coalesce(records.person_facts(999999)::text, 'null')")" null
 is "persons_facts skips unknown ids and orders by person_id" \
 	"$(q "SELECT string_agg(person_id::text, ' ') FROM records.persons_facts('{1002, 999999, 1001}')")" \
@@ -492,7 +498,7 @@ is "every generated person's facts parse and have every key with its type" \
 		and ([.date_of_birth, .date_of_death] | all(. == null or test("^\\d{4}-\\d{2}-\\d{2}$")))
 		and (.nation | type) == "string" and has("team_id") and has("worker_id")
 		and ([.involvements, .events, .records, .hazards, .deletions, .info_sharing,
-			.restricted_access] | all(type == "array"))
+			.restricted_access, .access_requests] | all(type == "array"))
 		and (.events | all(has("id") and has("type") and has("at") and has("cancelled")
 			and has("related_event_id")))
 		and (.records | all(has("id") and has("type") and has("event_id") and has("event_at")

@@ -44,7 +44,7 @@ struct cw_facts_involvement {
 	cw_day start;	      /* CW_DAY_NONE if missing or malformed */
 	cw_day end;	      /* CW_DAY_NONE: open */
 	cw_day order_date;    /* adoption order, or CW_DAY_NONE */
-	const char *outcome;  /* youth-justice outcome code, or NULL */
+	const char *outcome;  /* youth-justice or fostering outcome code, or NULL */
 };
 
 /* Something that happened or is planned. */
@@ -118,6 +118,15 @@ struct cw_facts_forget {
 	cw_time received_at; /* CW_TIME_NONE if missing */
 };
 
+/* A subject-access request as the records list it (HOLD-SAR): open until
+ * closed_at (completed or withdrawn). */
+struct cw_facts_access_request {
+	int64_t id;
+	int64_t event_id;    /* its access_request event, or CW_ID_NONE */
+	cw_time received_at; /* CW_TIME_NONE if missing */
+	cw_time closed_at;   /* CW_TIME_NONE: open */
+};
+
 /* What kind of row a problem is about. */
 enum cw_facts_row {
 	CW_ROW_PERSON,
@@ -129,6 +138,7 @@ enum cw_facts_row {
 	CW_ROW_SHARING,
 	CW_ROW_ACCESS,
 	CW_ROW_FORGET,
+	CW_ROW_ACCESS_REQUEST,
 	CW_ROW_COUNT
 };
 
@@ -160,7 +170,7 @@ struct cw_facts {
 	int64_t worker_id;    /* CW_ID_NONE */
 
 	size_t n_involvements, n_events, n_records, n_hazards;
-	size_t n_deletions, n_sharing, n_access, n_forget;
+	size_t n_deletions, n_sharing, n_access, n_forget, n_access_requests;
 	const struct cw_facts_involvement *involvements;
 	const struct cw_facts_event *events;   /* in document order */
 	const struct cw_facts_record *records; /* in document order */
@@ -169,6 +179,7 @@ struct cw_facts {
 	const struct cw_facts_sharing *sharing;
 	const struct cw_facts_access *access;
 	const struct cw_facts_forget *forget; /* forget_requests[] */
+	const struct cw_facts_access_request *access_requests; /* optional in the document */
 
 	size_t n_problems;
 	const struct cw_facts_problem *problems;

@@ -54,6 +54,7 @@ enum cw_anchor_kind {
 	CW_ANCHOR_HAZARD,      /* each active hazard, from loading or last review */
 	CW_ANCHOR_BIRTHDAY,    /* the person's anchor.birthday-th birthday (0: date of birth) */
 	CW_ANCHOR_RECORD,      /* each record of anchor.records (e.g. finance) */
+	CW_ANCHOR_DEATH,       /* the person's date of death (retention keep terms only) */
 };
 
 /* Which date of an involvement anchors the rule. */
@@ -92,6 +93,18 @@ struct cw_escalation {
 struct cw_keep {
 	struct cw_anchor anchor;
 	struct cw_period period;
+};
+
+/* Keep terms that replace a retention rule's own when a condition holds:
+ * a death before an age (died_before > 0), or every involvement of the
+ * rule's applies_to categories having one of these outcomes. */
+struct cw_keep_variant {
+	int died_before;	  /* 0: not this condition */
+	struct cw_codes outcomes; /* empty: not this condition */
+	size_t n_keep;
+	const struct cw_keep *keep;
+	size_t n_variants;
+	const struct cw_keep_variant *variants; /* "instead": the first that holds wins */
 };
 
 /* A recurring rule's period from a given age on (ST-HEALTH: yearly from 5). */
@@ -143,6 +156,8 @@ struct cw_rule {
 	bool combine_earlier;		   /* several keep terms: earliest instead of latest */
 	size_t n_keep;
 	const struct cw_keep *keep;
+	size_t n_variants;
+	const struct cw_keep_variant *variants; /* "instead": the first that holds wins */
 
 	/* hold */
 	const char *scope;

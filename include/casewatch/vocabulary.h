@@ -2,7 +2,7 @@
  * vocabulary.h - the codes profiles and the records interface share.
  *
  * The tables mirror docs/vocabulary.md: involvement categories, event types,
- * record types, audiences and youth-justice outcomes. A profile naming a code
+ * record types, audiences and involvement outcomes (youth justice, fostering). A profile naming a code
  * that is not here fails validation. The tables are constant.
  */
 #ifndef CASEWATCH_VOCABULARY_H
@@ -16,7 +16,7 @@ enum cw_vocab {
 	CW_VOCAB_EVENT,	      /* event.event_type */
 	CW_VOCAB_RECORD,      /* record.record_type */
 	CW_VOCAB_AUDIENCE,    /* who an alert is for */
-	CW_VOCAB_OUTCOME,     /* youth_justice involvement outcome */
+	CW_VOCAB_OUTCOME,     /* involvement outcome: youth justice, fostering */
 	CW_VOCAB_COUNT
 };
 

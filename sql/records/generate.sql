@@ -196,7 +196,10 @@ BEGIN
 	SELECT p * 4 + 1, p, 'fostering', s.started_on,
 		CASE WHEN records.rnd(k, 5, p) >= 0.7
 			THEN s.started_on + floor(records.rnd(k, 8, p) * (refd - s.started_on))::integer END,
-		NULL, NULL
+		NULL,
+		-- A third of the ended ones were applications refused or withdrawn.
+		CASE WHEN records.rnd(k, 5, p) >= 0.7 AND records.rnd(k, 121, p) < 0.33 THEN
+			CASE WHEN records.rnd(k, 122, p) < 0.5 THEN 'refused' ELSE 'withdrawn' END END
 	FROM generate_series(children + 1, children + ncarers) p,
 		LATERAL (SELECT refd - 30 - floor(records.rnd(k, 7, p) * 5000)::integer AS started_on) s;
 

@@ -18,13 +18,13 @@ BEGIN;
 CREATE SCHEMA records;
 COMMENT ON SCHEMA records IS 'casewatch records interface: reference implementation (docs/records-interface.md)';
 
--- The shared vocabulary (docs/vocabulary.md), plus the youth-justice
--- outcomes. The code columns below are checked against it, so a mapping that
+-- The shared vocabulary (docs/vocabulary.md), plus the youth-justice and
+-- fostering outcomes. The code columns below are checked against it, so a mapping that
 -- emits an unknown code fails here; views over a real system have no such
 -- check, and the daemon reports unknown codes instead of trusting them.
 CREATE TABLE records.vocabulary (
 	kind text NOT NULL CHECK (kind IN ('involvement_category', 'event_type', 'record_type',
-		'audience', 'youth_justice_outcome')),
+		'audience', 'youth_justice_outcome', 'fostering_outcome')),
 	code text NOT NULL CHECK (code ~ '^[a-z][a-z0-9_]*$'),
 	meaning text NOT NULL,
 	PRIMARY KEY (kind, code)
@@ -136,7 +136,9 @@ INSERT INTO records.vocabulary (kind, code, meaning) VALUES
 	('youth_justice_outcome', 'reprimand', 'reprimand'),
 	('youth_justice_outcome', 'final_warning', 'final warning'),
 	('youth_justice_outcome', 'conviction', 'conviction'),
-	('youth_justice_outcome', 'other', 'any other outcome');
+	('youth_justice_outcome', 'other', 'any other outcome'),
+	('fostering_outcome', 'refused', 'application refused (ST-RET-FOSTER: 3 years)'),
+	('fostering_outcome', 'withdrawn', 'application withdrawn (ST-RET-FOSTER: 3 years)');
 
 -- Change markers. touch() stamps changed_at with the wall clock at the
 -- moment the row is written (not the transaction start), on insert and on
@@ -221,7 +223,8 @@ CREATE TABLE records.involvement (
 	started_on date NOT NULL,
 	ended_on date,				-- null or in the future: open
 	order_date date,			-- adoption: date of the adoption order
-	outcome text,				-- youth_justice: vocabulary youth_justice_outcome
+	outcome text,				-- youth_justice: vocabulary youth_justice_outcome;
+						-- fostering: fostering_outcome (null: approved)
 	changed_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 
@@ -407,7 +410,6 @@ DECLARE
 BEGIN
 	FOR c IN SELECT * FROM (VALUES
 		('involvement', 'category', 'involvement_category'),
-		('involvement', 'outcome', 'youth_justice_outcome'),
 		('event', 'event_type', 'event_type'),
 		('record', 'record_type', 'record_type'),
 		('deletion', 'record_type', 'record_type'),
@@ -417,6 +419,18 @@ BEGIN
 			c.tab, c.tab || '_' || c.col || '_known', c.col,
 			(SELECT array_agg(code ORDER BY code) FROM records.vocabulary WHERE kind = c.kind));
 	END LOOP;
+END;
+$$;
+
+-- An outcome belongs to its category: youth-justice outcomes on youth_justice
+-- involvements, refused or withdrawn applications on fostering ones.
+DO $$
+BEGIN
+	EXECUTE format('ALTER TABLE records.involvement ADD CONSTRAINT involvement_outcome_known CHECK ('
+		'outcome IS NULL OR (category = %L AND outcome = ANY (%L::text[])) '
+		'OR (category = %L AND outcome = ANY (%L::text[])))',
+		'youth_justice', (SELECT array_agg(code ORDER BY code) FROM records.vocabulary WHERE kind = 'youth_justice_outcome'),
+		'fostering', (SELECT array_agg(code ORDER BY code) FROM records.vocabulary WHERE kind = 'fostering_outcome'));
 END;
 $$;
 

@@ -1,0 +1,258 @@
+/* retention_pass.c - one person's retention as records-officer notices in the reconcile batch; the placed holds a pass reads. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "retention_pass.h"
+
+const char cw_retention_holds_sql[] =
+	"SELECT hold_id, scope, category, involved_from::text, involved_to::text, "
+	"array_to_string(person_ids, ','), reason, starts::text, ends::text "
+	"FROM casewatch.hold WHERE ends IS NULL OR ends >= $1::date ORDER BY hold_id";
+
+const char cw_retention_gone_sql[] = "SELECT casewatch.retention_gone($1::timestamptz, $2::text)";
+
+const char *cw_retention_no_early_rule(const struct cw_policy *policy)
+{
+	for (size_t i = 0; i < cw_policy_rule_count(policy); i++) {
+		const struct cw_rule *r = cw_policy_rule_at(policy, i);
+
+		if (r->kind == CW_RULE_DESTRUCTION && r->enabled && r->check && !strcmp(r->check, "retention_ended"))
+			return r->id;
+	}
+	return NULL;
+}
+
+void cw_retention_holds_init(struct cw_retention_holds *h)
+{
+	memset(h, 0, sizeof(*h));
+}
+
+void cw_retention_holds_clear(struct cw_retention_holds *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		free((char *)h->v[i].category);
+		free((char *)h->v[i].reason);
+		free((int64_t *)h->v[i].persons);
+	}
+	h->n = 0;
+	h->n_vanished = 0;
+}
+
+void cw_retention_holds_free(struct cw_retention_holds *h)
+{
+	cw_retention_holds_clear(h);
+	free(h->v);
+	free(h->vanished);
+	cw_retention_holds_init(h);
+}
+
+const char cw_retention_vanished_sql[] =
+	"SELECT d.person_id, (SELECT a.team_id FROM casewatch.alert a WHERE a.person_id = d.person_id"
+	" AND a.rule_id = $1 AND a.anchor_kind = 'person' ORDER BY a.alert_id DESC LIMIT 1)"
+	" FROM casewatch.destruction d WHERE d.state = 'vanished' ORDER BY d.person_id";
+
+bool cw_retention_vanished_add_row(struct cw_retention_holds *h, const PGresult *res, int row)
+{
+	struct cw_retention_vanished x;
+	char *end;
+
+	if (h->n_vanished == h->cap_vanished) {
+		size_t cap = h->cap_vanished ? 2 * h->cap_vanished : 16;
+		struct cw_retention_vanished *v = realloc(h->vanished, cap * sizeof(*v));
+
+		if (!v)
+			return false;
+		h->vanished = v;
+		h->cap_vanished = cap;
+	}
+	x.person_id = strtoll(PQgetvalue(res, row, 0), &end, 10);
+	if (*end)
+		return false;
+	x.team_id = CW_ID_NONE;
+	if (!PQgetisnull(res, row, 1)) {
+		x.team_id = strtoll(PQgetvalue(res, row, 1), &end, 10);
+		if (*end)
+			return false;
+	}
+	h->vanished[h->n_vanished++] = x;
+	return true;
+}
+
+/* Binary search: the rows come ordered by person. */
+static const struct cw_retention_vanished *vanished_find(const struct cw_retention_holds *h, int64_t person_id)
+{
+	size_t lo = 0, hi = h->n_vanished;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (h->vanished[mid].person_id == person_id)
+			return &h->vanished[mid];
+		if (h->vanished[mid].person_id < person_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* A date column: CW_DAY_NONE for NULL; false when it is not a date. */
+static bool col_day(const PGresult *res, int row, int col, cw_day *out)
+{
+	*out = CW_DAY_NONE;
+	if (PQgetisnull(res, row, col))
+		return true;
+	return cw_day_parse(PQgetvalue(res, row, col), out);
+}
+
+/* "1,2,3" into a fresh array. */
+static bool parse_ids(const char *text, int64_t **out, size_t *n)
+{
+	size_t cap = 1;
+	const char *s;
+
+	for (s = text; *s; s++)
+		cap += *s == ',';
+	*out = malloc(cap * sizeof(**out));
+	*n = 0;
+	if (!*out)
+		return false;
+	for (s = text; *s;) {
+		char *end;
+		long long v;
+
+		errno = 0;
+		v = strtoll(s, &end, 10);
+		if (errno || end == s || (*end && *end != ','))
+			return false;
+		(*out)[(*n)++] = v;
+		s = *end ? end + 1 : end;
+	}
+	return true;
+}
+
+bool cw_retention_holds_add_row(struct cw_retention_holds *h, const PGresult *res, int row)
+{
+	struct cw_hold x = { .source = CW_RETENTION_PLACED_RULE };
+	int64_t *persons = NULL;
+	size_t n_persons = 0;
+	char *end;
+
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 16;
+		struct cw_hold *v = realloc(h->v, cap * sizeof(*v));
+
+		if (!v)
+			return false;
+		h->v = v;
+		h->cap = cap;
+	}
+	x.id = strtoll(PQgetvalue(res, row, 0), &end, 10);
+	if (*end || !cw_hold_scope_parse(PQgetvalue(res, row, 1), &x.scope) ||
+	    !col_day(res, row, 3, &x.from) || !col_day(res, row, 4, &x.to) ||
+	    !col_day(res, row, 7, &x.starts) || !col_day(res, row, 8, &x.ends))
+		return false;
+	if (!PQgetisnull(res, row, 5) && !parse_ids(PQgetvalue(res, row, 5), &persons, &n_persons)) {
+		free(persons);
+		return false;
+	}
+	x.persons = persons;
+	x.n_persons = n_persons;
+	x.category = PQgetisnull(res, row, 2) ? NULL : strdup(PQgetvalue(res, row, 2));
+	x.reason = strdup(PQgetvalue(res, row, 6));
+	if (!x.reason || (!PQgetisnull(res, row, 2) && !x.category)) {
+		free((char *)x.category);
+		free((char *)x.reason);
+		free(persons);
+		return false;
+	}
+	h->v[h->n++] = x;
+	return true;
+}
+
+/* A London civil date's start as a JSON UTC timestamp. */
+static json_t *day_start(cw_day d)
+{
+	char buf[CW_CLOCK_UTC_STRLEN];
+
+	cw_clock_format_utc(cw_london_to_utc(d, 0), buf);
+	return json_string(buf);
+}
+
+static json_t *id_or_null(int64_t id)
+{
+	return id == CW_ID_NONE ? json_null() : json_integer(id);
+}
+
+/* The rule id a hold's notice carries. */
+static const char *hold_rule(const struct cw_retention_hold *h)
+{
+	return h->id != CW_ID_NONE ? CW_RETENTION_PLACED_RULE : h->source;
+}
+
+size_t cw_retention_pass_person(const struct cw_policy *policy, const struct cw_calendar *cal,
+				const struct cw_facts *f, cw_time now,
+				const struct cw_retention_holds *holds, struct cw_retention *r, json_t *into)
+{
+	cw_day today = cw_london_day(now), warn;
+	size_t added = 0;
+
+	cw_retention_compute(f, policy, holds ? holds->v : NULL, holds ? holds->n : 0, today, cal, r);
+	if (r->state != CW_RET_RETAINED && r->state != CW_RET_HELD && r->state != CW_RET_DUE)
+		return 0; /* open, kept, incomplete: nothing to tell; open notices are withdrawn */
+	if (r->state == CW_RET_RETAINED && r->destroy_on - today > CW_RETENTION_STORE_AHEAD_DAYS)
+		return 0;
+	warn = r->destroy_on - CW_RETENTION_UPCOMING_DAYS;
+	if (!cw_clock_storable(cw_london_to_utc(warn, 0)) || !cw_clock_storable(cw_london_to_utc(r->destroy_on, 0)))
+		return 0;
+	json_array_append_new(
+		into, json_pack("{s:I,s:s,s:s,s:I,s:n,s:o,s:s,s:o,s:o,s:[],s:n,s:n,s:b,s:s}", "person_id",
+				(json_int_t)f->person_id, "rule_id", r->basis->id, "anchor_kind", "person",
+				"anchor_id", (json_int_t)f->person_id, "cycle_start", "team_id",
+				id_or_null(f->team_id), "audience", "records_officer", "warn_at", day_start(warn),
+				"due_at", day_start(r->destroy_on), "escalations", "met_at", "met_by", "suspended",
+				r->state == CW_RET_HELD, "kind", "obligation"));
+	added++;
+	if (r->state != CW_RET_HELD)
+		return added;
+	/* Held: one finding per kind of hold (the store keys them by rule). */
+	for (size_t i = 0; i < r->n_holds_listed; i++) {
+		const char *rule = hold_rule(&r->holds[i]);
+		bool seen = false;
+
+		for (size_t k = 0; k < i; k++)
+			seen = seen || !strcmp(hold_rule(&r->holds[k]), rule);
+		if (seen)
+			continue;
+		json_array_append_new(
+			into, json_pack("{s:I,s:s,s:s,s:I,s:n,s:o,s:s,s:n,s:n,s:[],s:n,s:n,s:b,s:s,s:s}",
+					"person_id", (json_int_t)f->person_id, "rule_id", rule, "anchor_kind",
+					"person", "anchor_id", (json_int_t)f->person_id, "cycle_start", "team_id",
+					id_or_null(f->team_id), "audience", "records_officer", "warn_at", "due_at",
+					"escalations", "met_at", "met_by", "suspended", 0, "kind", "finding",
+					"severity", "notice"));
+		added++;
+	}
+	return added;
+}
+
+size_t cw_retention_pass_gone(const struct cw_retention_holds *h, const char *rule, int64_t person_id,
+			      json_t *into)
+{
+	const struct cw_retention_vanished *v = rule ? vanished_find(h, person_id) : NULL;
+
+	if (!v)
+		return 0;
+	json_array_append_new(
+		into, json_pack("{s:I,s:s,s:s,s:I,s:n,s:o,s:s,s:n,s:n,s:[],s:n,s:n,s:b,s:s,s:s}", "person_id",
+				(json_int_t)person_id, "rule_id", rule, "anchor_kind", "person", "anchor_id",
+				(json_int_t)person_id, "cycle_start", "team_id", id_or_null(v->team_id), "audience",
+				"records_officer", "warn_at", "due_at", "escalations", "met_at", "met_by", "suspended",
+				0, "kind", "finding", "severity", "err"));
+	return 1;
+}

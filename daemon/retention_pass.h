@@ -1,0 +1,95 @@
+/*
+ * retention_pass.h - the records officers' notices of one person, for the pass's reconcile batch.
+ *
+ * A pass reads the holds records officers placed (casewatch.hold) once,
+ * then for each person computes the retention (lib/retention.c) and adds
+ * what the records officer is told to the batch casewatch.reconcile()
+ * takes, so the notices are alerts and transitions like any other:
+ *
+ *  - an obligation keyed on the person and the basis rule (RET-CIN, ...):
+ *    warn_at 90 days before destroy_on (upcoming: due_soon), due_at the
+ *    start of destroy_on (due: overdue), suspended while held;
+ *  - while held, a finding per kind of hold (HOLD-INQUIRY, HOLD-SAR, or
+ *    HOLD-PLACED for a hold in casewatch.hold);
+ *  - nothing while the record is open, kept or incomplete, so a notice
+ *    already raised is withdrawn when a record reopens or changes.
+ *
+ * docs/retention.md explains them for records officers.
+ */
+#ifndef CASEWATCH_DAEMON_RETENTION_PASS_H
+#define CASEWATCH_DAEMON_RETENTION_PASS_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "casewatch/facts.h"
+#include "casewatch/policy.h"
+#include "casewatch/retention.h"
+
+/* "Upcoming": this many days before destroy_on. */
+#define CW_RETENTION_UPCOMING_DAYS 90
+/* Persons retained longer than this ahead are not stored until a sweep
+ * brings them closer (keeps the store to what is near). */
+#define CW_RETENTION_STORE_AHEAD_DAYS 400
+/* The rule id of a notice held by a hold a records officer placed. */
+#define CW_RETENTION_PLACED_RULE "HOLD-PLACED"
+
+/* A person gone from the records without approval (NO-EARLY-DESTROY). */
+struct cw_retention_vanished {
+	int64_t person_id;
+	int64_t team_id; /* CW_ID_NONE */
+};
+
+/* What a pass reads once: the placed holds it applies (each owns its
+ * strings and ids) and the vanished persons, ascending. */
+struct cw_retention_holds {
+	size_t n, cap;
+	struct cw_hold *v;
+	size_t n_vanished, cap_vanished;
+	struct cw_retention_vanished *vanished;
+};
+
+/* The holds still running on a day: $1 is the London date. Columns:
+ * hold_id, scope, category, involved_from, involved_to, person ids
+ * ("1,2,3"), reason, starts, ends. */
+extern const char cw_retention_holds_sql[];
+
+/* Confirms approved destructions of persons gone from the records and
+ * raises NO-EARLY-DESTROY for the others ($1: now, $2: the rule id or
+ * NULL); 006_retention.sql. */
+extern const char cw_retention_gone_sql[];
+/* The profile's enabled NO-EARLY-DESTROY rule (a destruction rule with
+ * check retention_ended), or NULL. */
+const char *cw_retention_no_early_rule(const struct cw_policy *policy);
+
+void cw_retention_holds_init(struct cw_retention_holds *h);
+/* Empties the list (before a pass reads it again). */
+void cw_retention_holds_clear(struct cw_retention_holds *h);
+void cw_retention_holds_free(struct cw_retention_holds *h);
+/* Adds one row of cw_retention_holds_sql; false (row skipped, logged by the
+ * caller) when the row is malformed or memory ran out. */
+bool cw_retention_holds_add_row(struct cw_retention_holds *h, const PGresult *res, int row);
+
+/* The vanished persons and their last team ($1: the NO-EARLY-DESTROY rule
+ * id); columns person_id, team_id, ascending by person. */
+extern const char cw_retention_vanished_sql[];
+/* Adds one row of cw_retention_vanished_sql; false when malformed or out
+ * of memory. */
+bool cw_retention_vanished_add_row(struct cw_retention_holds *h, const PGresult *res, int row);
+
+/* A person the records no longer have: when vanished, the finding of rule
+ * (the profile's NO-EARLY-DESTROY) is appended to `into`, so reconciling
+ * the gone person keeps it open. Returns how many (0 or 1). */
+size_t cw_retention_pass_gone(const struct cw_retention_holds *h, const char *rule, int64_t person_id,
+			      json_t *into);
+
+/* Computes the person's retention on `now`'s London date into *scratch and
+ * appends the notices to `into` (the reconcile batch). Returns how many. */
+size_t cw_retention_pass_person(const struct cw_policy *policy, const struct cw_calendar *cal,
+				const struct cw_facts *facts, cw_time now,
+				const struct cw_retention_holds *holds, struct cw_retention *scratch,
+				json_t *into);
+
+#endif /* CASEWATCH_DAEMON_RETENTION_PASS_H */
