@@ -705,6 +705,7 @@ static void on_db_ready(struct cw_daemon *d, struct cw_db *db, void *arg)
 	(void)db;
 	p->daemon = d;
 	cw_deliver_reset(p->deliver);
+	cw_facts_reader_reset(p->reader);
 }
 
 /* Loads the profile the settings name; NULL (errors logged) if invalid. */
