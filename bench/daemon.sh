@@ -88,7 +88,9 @@ daemon_pid=$!
 # Waits for the N-th "pass done" line and prints "persons ms" from it.
 wait_pass() {
 	n=$1
-	while [ "$(grep -c 'pass done:' "$out/casewatchd.log")" -lt "$n" ]; do
+	# The log may not exist yet: the daemon has only just been started.
+	while done_n=$(grep -c 'pass done:' "$out/casewatchd.log" 2>/dev/null || true)
+		[ "${done_n:-0}" -lt "$n" ]; do
 		kill -0 "$daemon_pid" 2>/dev/null || { echo "casewatchd died; see $out/casewatchd.log" >&2; exit 1; }
 		sleep 0.2
 	done

@@ -63,6 +63,8 @@ struct cw_facts_reader {
 	char *sql_range[R_COUNT]; /* WHERE person_id BETWEEN $1 AND $2 */
 	char *sql_list[R_COUNT];  /* WHERE person_id = ANY ($1) */
 	struct slot slots[R_COUNT];
+	bool prepared;		  /* this connection has the statements */
+	unsigned generation;	  /* in their names: a failed attempt leaves no clash */
 	PGresult *res[R_COUNT];	  /* the page's results, kept until it is merged */
 	int64_t *ids;
 	size_t n_ids, cap_ids;
@@ -99,6 +101,12 @@ static char *format_sql(enum rel i, const char *where)
 	return s;
 }
 
+/* A statement's name on the connection, e.g. "cw_facts_3_range_4". */
+static void statement_name(const struct cw_facts_reader *r, bool dense, int rel, char *buf, size_t size)
+{
+	snprintf(buf, size, "cw_facts_%u_%s_%d", r->generation, dense ? "range" : "list", rel);
+}
+
 struct cw_facts_reader *cw_facts_reader_new(void)
 {
 	struct cw_facts_reader *r = calloc(1, sizeof(*r));
@@ -121,6 +129,11 @@ static void clear_results(struct cw_facts_reader *r)
 		PQclear(r->res[i]);
 		r->res[i] = NULL;
 	}
+}
+
+void cw_facts_reader_reset(struct cw_facts_reader *r)
+{
+	r->prepared = false;
 }
 
 void cw_facts_reader_free(struct cw_facts_reader *r)
@@ -353,14 +366,20 @@ static void on_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
 	cw_facts_reader_done_fn done = r->done;
 	void *done_arg = r->arg;
 
-	if (!err)
+	if (!err) {
 		merge(r);
+	} else {
+		/* Prepared anew (under new names) before the next page, in case
+		 * the statements are what failed. */
+		r->prepared = false;
+		r->generation++;
+	}
 	clear_results(r);
 	r->busy = false;
 	done(db, err, done_arg);
 }
 
-/* "{1,2,3}" for a bigint[] parameter. */
+/* "{1,2,3}": a bigint[] literal (digits and commas only). */
 static char *id_array(const int64_t *ids, size_t n)
 {
 	size_t cap = n * 21 + 3, len = 0;
@@ -376,18 +395,58 @@ static char *id_array(const int64_t *ids, size_t n)
 	return s;
 }
 
+/* The statements were prepared, or not: a failure also fails the page
+ * queued behind them, whose on_done asks for new ones. */
+static void on_prepared(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	(void)db;
+	(void)err;
+	(void)arg;
+}
+
+/* Queues the PREPARE of every statement on this connection: each page
+ * then costs executions, not nine plannings (which took longer than
+ * the reading itself). */
+static bool prepare(struct cw_facts_reader *r, struct cw_db *db, struct cw_error *err)
+{
+	struct cw_db_job *job = cw_db_job_new(false);
+
+	for (int dense = 0; dense < 2; dense++) {
+		for (int i = 0; i < R_COUNT; i++) {
+			char name[64], *sql;
+			const char *body = dense ? r->sql_range[i] : r->sql_list[i];
+			const char *types = dense ? "(bigint, bigint)" : "(bigint[])";
+			size_t n;
+
+			statement_name(r, dense, i, name, sizeof(name));
+			n = strlen(name) + strlen(types) + strlen(body) + 16;
+			sql = malloc(n);
+			if (!sql)
+				oom();
+			snprintf(sql, n, "PREPARE %s %s AS %s", name, types, body);
+			cw_db_job_add(job, sql, 0, NULL, 0, NULL, NULL);
+			free(sql);
+		}
+	}
+	if (!cw_db_submit(db, job, on_prepared, r, err))
+		return false;
+	r->prepared = true;
+	return true;
+}
+
 bool cw_facts_reader_read(struct cw_facts_reader *r, struct cw_db *db, const int64_t *ids, size_t n,
 			  bool dense, cw_facts_reader_person_fn person, cw_facts_reader_done_fn done,
 			  void *arg, struct cw_error *err)
 {
 	struct cw_db_job *job;
-	char first[24], last[24], *list = NULL;
-	const char *params[2] = { first, last };
+	char *args;
 
 	if (r->busy)
 		return cw_error_set(err, "facts reader: a page is already being read");
 	if (n == 0)
 		return cw_error_set(err, "facts reader: an empty page");
+	if (!r->prepared && !prepare(r, db, err))
+		return false;
 	if (n > r->cap_ids) {
 		int64_t *v = realloc(r->ids, n * sizeof(*v));
 
@@ -401,21 +460,41 @@ bool cw_facts_reader_read(struct cw_facts_reader *r, struct cw_db *db, const int
 	r->person = person;
 	r->done = done;
 	r->arg = arg;
+	/* EXECUTE takes no bind parameters: the arguments are written into
+	 * the statement, and they are only integers. */
 	if (dense) {
-		snprintf(first, sizeof(first), "%" PRId64, ids[0]);
-		snprintf(last, sizeof(last), "%" PRId64, ids[n - 1]);
+		args = malloc(48);
+		if (!args)
+			oom();
+		snprintf(args, 48, "(%" PRId64 ", %" PRId64 ")", ids[0], ids[n - 1]);
 	} else {
-		list = id_array(ids, n);
-		params[0] = list;
+		char *list = id_array(ids, n);
+		size_t len = strlen(list) + 8;
+
+		args = malloc(len);
+		if (!args)
+			oom();
+		snprintf(args, len, "('%s')", list);
+		free(list);
 	}
 	/* One snapshot for the page, so its relations agree with each other. */
 	job = cw_db_job_new(true);
 	cw_db_job_add(job, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, NULL, 0, NULL,
 		      NULL);
-	for (int i = 0; i < R_COUNT; i++)
-		cw_db_job_add(job, dense ? r->sql_range[i] : r->sql_list[i], dense ? 2 : 1, params,
-			      CW_DB_KEEP_RESULT, on_result, &r->slots[i]);
-	free(list);
+	for (int i = 0; i < R_COUNT; i++) {
+		char name[64], *sql;
+		size_t len;
+
+		statement_name(r, dense, i, name, sizeof(name));
+		len = strlen(name) + strlen(args) + 16;
+		sql = malloc(len);
+		if (!sql)
+			oom();
+		snprintf(sql, len, "EXECUTE %s%s", name, args);
+		cw_db_job_add(job, sql, 0, NULL, CW_DB_KEEP_RESULT, on_result, &r->slots[i]);
+		free(sql);
+	}
+	free(args);
 	if (!cw_db_submit(db, job, on_done, r, err))
 		return false;
 	r->busy = true;

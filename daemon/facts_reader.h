@@ -2,7 +2,8 @@
  * facts_reader.h - one page of persons' facts, read as flat rows and merged by person.
  *
  * For a page of person ids the reader runs one query per relation of the
- * facts (the records.facts_* views of sql/records/facts.sql), all in one
+ * facts (the records.facts_* views of sql/records/facts.sql, as statements
+ * prepared once per connection), all in one
  * read-only repeatable-read transaction, each restricted to the page and
  * ordered by (person_id, row id). Columns are plain: ids, codes, booleans
  * (free text is already reduced to them in SQL), instants as epoch seconds
@@ -36,6 +37,9 @@ typedef void (*cw_facts_reader_done_fn)(struct cw_db *db, const struct cw_db_err
 
 struct cw_facts_reader *cw_facts_reader_new(void);
 void cw_facts_reader_free(struct cw_facts_reader *r);
+/* A new connection: the statements the reader prepares on it (once, so a
+ * page costs nine executions, not nine plannings) are made again. */
+void cw_facts_reader_reset(struct cw_facts_reader *r);
 
 /* Reads the facts of ids[0..n), ascending and distinct (copied). dense:
  * the ids are every person with an id from ids[0] to ids[n-1] (a sweep's

@@ -839,6 +839,7 @@ static void on_db_ready(struct cw_daemon *d, struct cw_db *db, void *arg)
 	cw_deliver_reset(p->deliver);
 	if (p->teams)
 		cw_teams_refresh(p->teams, db, 0);
+	cw_facts_reader_reset(p->reader);
 }
 
 /* Loads the profile the settings name; NULL (errors logged) if invalid. */

@@ -292,6 +292,7 @@ static void on_ready(struct cw_db *db, void *arg)
 {
 	(void)db;
 	(void)arg;
+	cw_facts_reader_reset(st.reader);
 	if (!st.finished)
 		next_page();
 }
