@@ -11,7 +11,7 @@
 
 /* The relations of the facts, in the order the builder takes them. */
 enum rel { R_PERSON, R_INVOLVEMENT, R_EVENT, R_RECORD, R_HAZARD, R_REVIEW, R_DELETION, R_SHARING,
-	   R_ACCESS, R_COUNT };
+	   R_ACCESS, R_FORGET, R_COUNT };
 
 /* What is read from each view: person_id first, then the row's columns in
  * the order merge() reads them. */
@@ -28,7 +28,7 @@ static const struct {
 			    "person_id, involvement_id" },
 	[R_EVENT] = { "facts_event",
 		      "person_id, event_id, event_type, records.epoch(occurred_at), cancelled, "
-		      "related_event_id",
+		      "related_event_id, records.epoch(fee_paid_at), until_18",
 		      "person_id, event_id" },
 	[R_RECORD] = { "facts_record",
 		       "person_id, record_id, record_type, event_id, records.epoch(event_at), "
@@ -49,8 +49,11 @@ static const struct {
 	[R_SHARING] = { "facts_info_sharing", "person_id, sharing_id, kind, records.epoch(occurred_at), missing",
 			"person_id, sharing_id" },
 	[R_ACCESS] = { "facts_restricted_access",
-		       "person_id, access_id, record_id, accessed_by, allowed, records.epoch(accessed_at)",
+		       "person_id, access_id, record_id, accessed_by, accessed_by_role, allowed, "
+		       "records.epoch(accessed_at)",
 		       "person_id, access_id" },
+	[R_FORGET] = { "facts_forget_request", "person_id, request_id, records.epoch(received_at)",
+		       "person_id, request_id" },
 };
 
 /* A step's argument: which relation its result is. */
@@ -277,7 +280,8 @@ static void build_person(struct cw_facts_reader *r, struct cursor *c, int64_t id
 	for (k = &c[R_EVENT]; seek(k, id); k->row++)
 		cw_facts_add_event(f, &(struct cw_facts_event_row){
 					      .id = col_id(k, 1), .type = col_text(k, 2), .at = col_time(k, 3),
-					      .cancelled = col_bool(k, 4), .related_event_id = col_id(k, 5) });
+					      .cancelled = col_bool(k, 4), .related_event_id = col_id(k, 5),
+					      .fee_paid_at = col_time(k, 6), .until_18 = col_bool(k, 7) });
 	for (k = &c[R_RECORD]; seek(k, id); k->row++)
 		cw_facts_add_record(f, &(struct cw_facts_record_row){
 					       .id = col_id(k, 1), .type = col_text(k, 2), .event_id = col_id(k, 3),
@@ -320,8 +324,11 @@ static void build_person(struct cw_facts_reader *r, struct cursor *c, int64_t id
 	for (k = &c[R_ACCESS]; seek(k, id); k->row++)
 		cw_facts_add_access(f, &(struct cw_facts_access_row){
 					       .id = col_id(k, 1), .record_id = col_id(k, 2),
-					       .accessed_by = col_id(k, 3), .allowed = col_bool(k, 4),
-					       .at = col_time(k, 5) });
+					       .accessed_by = col_id(k, 3), .accessed_by_role = col_text(k, 4),
+					       .allowed = col_bool(k, 5), .at = col_time(k, 6) });
+	for (k = &c[R_FORGET]; seek(k, id); k->row++)
+		cw_facts_add_forget(f, &(struct cw_facts_forget_row){ .id = col_id(k, 1),
+								       .received_at = col_time(k, 2) });
 	cw_facts_finish(f);
 }
 

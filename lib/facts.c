@@ -213,6 +213,7 @@ static void add_event(struct cw_facts *f, const json_t *r)
 		.id = json_id(M(r, "id")), .type = json_code(M(r, "type")), .at = json_time(M(r, "at")),
 		.cancelled = json_bool(M(r, "cancelled")),
 		.related_event_id = json_id(M(r, "related_event_id")),
+		.fee_paid_at = json_time(M(r, "fee_paid_at")), .until_18 = json_bool(M(r, "until_18")),
 	};
 
 	cw_facts_add_event(f, &x);
@@ -285,11 +286,21 @@ static void add_access(struct cw_facts *f, const json_t *r)
 {
 	struct cw_facts_access_row x = {
 		.id = json_id(M(r, "id")), .record_id = json_id(M(r, "record_id")),
-		.accessed_by = json_id(M(r, "accessed_by")), .allowed = json_bool(M(r, "allowed")),
-		.at = json_time(M(r, "at")),
+		.accessed_by = json_id(M(r, "accessed_by")),
+		.accessed_by_role = json_code(M(r, "accessed_by_role")),
+		.allowed = json_bool(M(r, "allowed")), .at = json_time(M(r, "at")),
 	};
 
 	cw_facts_add_access(f, &x);
+}
+
+static void add_forget(struct cw_facts *f, const json_t *r)
+{
+	struct cw_facts_forget_row x = {
+		.id = json_id(M(r, "id")), .received_at = json_time(M(r, "received_at")),
+	};
+
+	cw_facts_add_forget(f, &x);
 }
 
 /* One array of the document, row by row. */
@@ -344,6 +355,10 @@ bool cw_facts_from_json(const json_t *doc, struct cw_facts *facts, struct cw_err
 	add_rows(facts, doc, CW_ROW_DELETION, add_deletion);
 	add_rows(facts, doc, CW_ROW_SHARING, add_sharing);
 	add_rows(facts, doc, CW_ROW_ACCESS, add_access);
+	/* Optional: a document from an interface before forget requests
+	 * existed still gives clean facts (absent: none). */
+	if (json_object_get(doc, cw_facts_row_array(CW_ROW_FORGET)))
+		add_rows(facts, doc, CW_ROW_FORGET, add_forget);
 	cw_facts_finish(facts);
 	return true;
 }

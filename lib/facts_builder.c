@@ -59,6 +59,7 @@ static const char *const row_names[CW_ROW_COUNT] = {
 	[CW_ROW_EVENT] = "event",	      [CW_ROW_RECORD] = "record",
 	[CW_ROW_HAZARD] = "hazard",	      [CW_ROW_DELETION] = "deletion",
 	[CW_ROW_SHARING] = "info_sharing",    [CW_ROW_ACCESS] = "restricted_access",
+	[CW_ROW_FORGET] = "forget_request",
 };
 
 /* The JSON array each row kind comes from. */
@@ -67,6 +68,7 @@ static const char *const row_arrays[CW_ROW_COUNT] = {
 	[CW_ROW_EVENT] = "events",	      [CW_ROW_RECORD] = "records",
 	[CW_ROW_HAZARD] = "hazards",	      [CW_ROW_DELETION] = "deletions",
 	[CW_ROW_SHARING] = "info_sharing",    [CW_ROW_ACCESS] = "restricted_access",
+	[CW_ROW_FORGET] = "forget_requests",
 };
 
 /* The size of one kept row of each kind. */
@@ -79,6 +81,7 @@ static const size_t row_sizes[CW_ROW_COUNT] = {
 	[CW_ROW_DELETION] = sizeof(struct cw_facts_deletion),
 	[CW_ROW_SHARING] = sizeof(struct cw_facts_sharing),
 	[CW_ROW_ACCESS] = sizeof(struct cw_facts_access),
+	[CW_ROW_FORGET] = sizeof(struct cw_facts_forget),
 };
 
 /* Out of memory is not a data problem: the daemon cannot go on. */
@@ -594,6 +597,8 @@ void cw_facts_add_event(struct cw_facts *f, const struct cw_facts_event_row *in)
 	x->at = take_time(&rc, "at", in->at, true);
 	x->cancelled = take_bool(&rc, "cancelled", in->cancelled, false);
 	x->related_event_id = take_id(&rc, "related_event_id", in->related_event_id, false);
+	x->fee_paid_at = take_time(&rc, "fee_paid_at", in->fee_paid_at, false);
+	x->until_18 = take_bool(&rc, "until_18", in->until_18, false);
 }
 
 void cw_facts_add_record(struct cw_facts *f, const struct cw_facts_record_row *in)
@@ -717,6 +722,7 @@ void cw_facts_add_access(struct cw_facts *f, const struct cw_facts_access_row *i
 	x->id = in->id;
 	x->record_id = take_id(&rc, "record_id", in->record_id, false);
 	x->accessed_by = take_id(&rc, "accessed_by", in->accessed_by, true);
+	x->accessed_by_role = take_code(&rc, "accessed_by_role", in->accessed_by_role, -1, NULL, false);
 	/* An access whose permission is unknown is reported as a data
 	 * problem, not as a breach: a breach alert goes to the service
 	 * manager and must not be raised on a guess. */
@@ -725,6 +731,17 @@ void cw_facts_add_access(struct cw_facts *f, const struct cw_facts_access_row *i
 			NULL, false);
 	x->allowed = in->allowed != CW_FACTS_FALSE;
 	x->at = take_time(&rc, "at", in->at, false);
+}
+
+void cw_facts_add_forget(struct cw_facts *f, const struct cw_facts_forget_row *in)
+{
+	struct row_ctx rc;
+	struct cw_facts_forget *x = begin_row(f, CW_ROW_FORGET, in->id, "id", &rc);
+
+	if (!x)
+		return;
+	x->id = in->id;
+	x->received_at = take_time(&rc, "received_at", in->received_at, true);
 }
 
 void cw_facts_add_unusable(struct cw_facts *f, enum cw_facts_row kind, const char *what)
@@ -789,6 +806,8 @@ void cw_facts_finish(struct cw_facts *f)
 	f->sharing = a->kinds[CW_ROW_SHARING].rows.v;
 	f->n_access = a->kinds[CW_ROW_ACCESS].rows.n;
 	f->access = a->kinds[CW_ROW_ACCESS].rows.v;
+	f->n_forget = a->kinds[CW_ROW_FORGET].rows.n;
+	f->forget = a->kinds[CW_ROW_FORGET].rows.v;
 	f->problems = a->problems;
 	f->n_problems = a->n_problems;
 }

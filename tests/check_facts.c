@@ -255,6 +255,19 @@ START_TEST(test_forget_requests)
 	ck_assert_uint_eq(f.n_problems, 2);
 	ck_assert_str_eq(problem(&f, 0), "person 7: forget_request 4: received_at: missing");
 	ck_assert_str_eq(problem(&f, 1), "person 7: forget_request 3: id: duplicate id (row left out)");
+	/* Present but not an array of objects. */
+	snprintf(doc, sizeof(doc), "{\"person_id\": 7, %s, \"forget_requests\": {}}", base);
+	ck_assert(parse(doc, &f, &err));
+	ck_assert_uint_eq(f.n_problems, 1);
+	ck_assert_str_eq(problem(&f, 0), "person 7: forget_requests: not an array");
+	snprintf(doc, sizeof(doc), "{\"person_id\": 7, %s, \"forget_requests\": [5, {\"id\": 6,"
+		 " \"received_at\": \"2026-11-20\"}]}", base);
+	ck_assert(parse(doc, &f, &err));
+	ck_assert_uint_eq(f.n_forget, 1);
+	ck_assert_uint_eq(f.n_problems, 2);
+	ck_assert_str_eq(problem(&f, 0), "person 7: forget_requests[0]: not an object (row left out)");
+	ck_assert_str_eq(problem(&f, 1),
+			 "person 7: forget_request 6: received_at: not a timestamp with a UTC offset");
 	cw_facts_free(&f);
 }
 END_TEST
@@ -395,11 +408,17 @@ START_TEST(test_builder)
 		"person 7: event 11: at: not a time in the years 1-9999",
 		"person 7: event 11: cancelled: not true or false",
 		"person 7: event 11: related_event_id: not an integer id",
+		"person 7: event 11: fee_paid_at: not a timestamp with a UTC offset",
+		"person 7: event 11: until_18: not true or false",
 		"person 7: hazard 5: reviews: an entry is not a time in the years 1-9999",
 		"person 7: hazard 5: reviews: an entry is not a timestamp with a UTC offset",
 		"person 7: hazards[1]: id: not an integer id (row left out)",
 		"person 7: info_sharing 8: missing: an entry is not a field name",
+		"person 7: restricted_access 4: accessed_by_role: not a code (a non-empty string)",
 		"person 7: restricted_access 4: allowed: missing",
+		"person 7: forget_request 2: received_at: missing",
+		"person 7: forget_requests[1]: id: missing (row left out)",
+		"person 7: forget_request 2: id: duplicate id (row left out)",
 	};
 	struct cw_facts f;
 
@@ -418,7 +437,8 @@ START_TEST(test_builder)
 							      .at = 1795168800 });
 	cw_facts_add_event(&f, &(struct cw_facts_event_row){
 				       .id = 11, .type = cw_facts_bad_code, .at = CW_FACTS_TIME_MAX + 1,
-				       .cancelled = CW_FACTS_BAD, .related_event_id = CW_FACTS_BAD_ID });
+				       .cancelled = CW_FACTS_BAD, .related_event_id = CW_FACTS_BAD_ID,
+				       .fee_paid_at = CW_FACTS_BAD_TIME, .until_18 = CW_FACTS_BAD });
 	cw_facts_add_hazard(&f, &(struct cw_facts_hazard_row){ .id = 5, .start = CW_DAY_NONE,
 								.review_due = CW_DAY_NONE, .active = CW_FACTS_NULL,
 								.ended = CW_DAY_NONE,
@@ -436,8 +456,13 @@ START_TEST(test_builder)
 	cw_facts_add_missing(&f, NULL);
 	cw_facts_add_missing(&f, "outcome");
 	cw_facts_add_access(&f, &(struct cw_facts_access_row){ .id = 4, .record_id = CW_ID_NONE,
-								.accessed_by = 31, .allowed = CW_FACTS_NULL,
-								.at = CW_TIME_NONE });
+								.accessed_by = 31,
+								.accessed_by_role = cw_facts_bad_code,
+								.allowed = CW_FACTS_NULL, .at = CW_TIME_NONE });
+	cw_facts_add_forget(&f, &(struct cw_facts_forget_row){ .id = 2, .received_at = CW_TIME_NONE });
+	cw_facts_add_forget(&f, &(struct cw_facts_forget_row){ .id = CW_ID_NONE, .received_at = 1795168800 });
+	cw_facts_add_forget(&f, &(struct cw_facts_forget_row){ .id = 2, .received_at = 1795168800 });
+	cw_facts_add_forget(&f, &(struct cw_facts_forget_row){ .id = 9, .received_at = CW_FACTS_TIME_MIN });
 	cw_facts_finish(&f);
 
 	for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++)
@@ -461,6 +486,15 @@ START_TEST(test_builder)
 	ck_assert_uint_eq(f.sharing[0].n_missing, 2);
 	ck_assert_str_eq(f.sharing[0].missing[1], "outcome");
 	ck_assert(f.access[0].allowed);
+	ck_assert_ptr_null(f.access[0].accessed_by_role);
+	ck_assert_int_eq(f.events[0].fee_paid_at, CW_TIME_NONE);
+	ck_assert(!f.events[0].until_18);
+	/* The first of the repeated ids is kept, in order. */
+	ck_assert_uint_eq(f.n_forget, 2);
+	ck_assert_int_eq(f.forget[0].id, 2);
+	ck_assert_int_eq(f.forget[0].received_at, CW_TIME_NONE);
+	ck_assert_int_eq(f.forget[1].id, 9);
+	ck_assert_int_eq(f.forget[1].received_at, CW_FACTS_TIME_MIN);
 	cw_facts_free(&f);
 }
 END_TEST

@@ -5,7 +5,9 @@
 # (the checks a council's own views would not have are dropped first): an
 # instant and a date of the year 1, of the year 10000, BC and infinite, a
 # null type, unknown codes, an unknown person kind and nation, a missing
-# deletion time, a repeated event id. Every person is read both ways (the
+# deletion time, a repeated event id, a fee paid at -infinity, a forget
+# request without a time and a repeated one, an accessor whose role is
+# empty. Every person is read both ways (the
 # JSON document through cw_facts_from_json, and the flat rows merged by
 # daemon/facts_reader.c, by id range and by id list with ids that do not
 # exist) and printed canonically by tests/facts_dump: every field and
@@ -38,7 +40,10 @@ BEGIN
 END \$\$;
 ALTER TABLE records.event ALTER COLUMN event_type DROP NOT NULL;
 ALTER TABLE records.deletion ALTER COLUMN deleted_at DROP NOT NULL;
-ALTER TABLE records.event DROP CONSTRAINT event_pkey CASCADE;" >/dev/null
+ALTER TABLE records.event ALTER COLUMN until_18 DROP NOT NULL;
+ALTER TABLE records.event DROP CONSTRAINT event_pkey CASCADE;
+ALTER TABLE records.forget_request ALTER COLUMN received_at DROP NOT NULL;
+ALTER TABLE records.forget_request DROP CONSTRAINT forget_request_pkey;" >/dev/null
 
 # Persons to plant on: the first ten with an event, a record, a hazard review.
 p() { q "SELECT person_id FROM records.$1 ORDER BY person_id, $2 OFFSET $3 LIMIT 1"; }
@@ -48,8 +53,10 @@ h1=$(p hazard_review review_id 0)
 i1=$(p involvement involvement_id 7)
 d1=$(p deletion deletion_id 0)
 s1=$(p info_sharing sharing_id 0)
-all="$e1 $e2 $e3 $r1 $r2 $h1 $i1"
-is "every planted-on person was found" "$(echo $all | wc -w | tr -d ' ')" 7
+f1=$(p forget_request request_id 0)
+a1=$(p restricted_access access_id 0)
+all="$e1 $e2 $e3 $r1 $r2 $h1 $i1 $d1 $s1 $f1 $a1"
+is "every planted-on person was found" "$(echo $all | wc -w | tr -d ' ')" 11
 
 out=$(q "
 INSERT INTO records.event (event_id, person_id, event_type, occurred_at) VALUES
@@ -78,6 +85,21 @@ UPDATE records.person SET kind = 'martian', nation = 'wales', date_of_birth = '1
 	date_of_death = '-infinity' WHERE person_id = $i1;
 UPDATE records.deletion SET deleted_at = NULL WHERE person_id = $d1;
 INSERT INTO records.info_sharing (person_id, direction) VALUES ($s1, 'request_made');
+INSERT INTO records.event (event_id, person_id, event_type, occurred_at, until_18) VALUES
+	(900008, $e1, 'access_request', '2026-02-01 10:00:00+00', NULL),
+	(900009, $e1, 'access_request', '2026-02-01 10:00:00+00', false),
+	(900010, $e1, 'placement', '2026-02-01 10:00:00+00', true);
+INSERT INTO records.access_request (person_id, event_id, received_at, fee_paid_at) VALUES
+	($e1, 900008, '2026-02-01 10:00:00+00', '-infinity'),
+	($e1, 900008, '2026-02-01 10:00:00+00', '2026-02-03 10:00:00+00'),
+	($e1, 900009, '2026-02-01 10:00:00+00', '2026-02-03 10:00:00.5+00'),
+	($e1, 900009, '2026-02-01 10:00:00+00', '2026-02-04 10:00:00+00');
+INSERT INTO records.forget_request (request_id, person_id, received_at) VALUES
+	(900001, $f1, NULL), (900002, $f1, '2026-01-01 00:00:00+00'),
+	(900002, $f1, '2026-01-01 00:00:00+00');
+INSERT INTO records.staff (staff_id, role) VALUES (900001, '');
+INSERT INTO records.restricted_access (access_id, person_id, accessed_by, accessed_at) VALUES
+	(900001, $a1, 900001, '2026-01-01 00:00:00+00');
 SELECT 'planted';")
 is "the bad rows were planted" "$(echo "$out" | tail -1)" planted
 
@@ -125,6 +147,21 @@ ok "an unknown person kind" has "person $i1: kind: unknown person kind \"martian
 ok "an unknown nation" has "person $i1: nation: unknown nation (the profile's is used) \"wales\""
 ok "an unknown involvement category" has "category: unknown involvement category \"cinn\""
 ok "a deletion without a time" has "deleted_at: missing"
+ok "a fee paid at -infinity" has "person $e1: event 900008: fee_paid_at: not a time in the years 1-9999"
+ok "the earliest fee of an event's requests" \
+	grep -q "^  event 900009 type=access_request at=1769940000 cancelled=0 related=- fee_paid=1770112800 until_18=0\$" \
+	"$work/range.txt"
+ok "a placement meant to last until 18" grep -q "^  event 900010 .* until_18=1\$" "$work/range.txt"
+ok "a forget request without a time" has "person $f1: forget_request 900001: received_at: missing"
+ok "a repeated forget request id" has "person $f1: forget_request 900002: id: duplicate id (row left out)"
+ok "an empty staff role" \
+	has "person $a1: restricted_access 900001: accessed_by_role: not a code (a non-empty string)"
+# The generated fields themselves crossed (not only the planted ones).
+some() { test "$(grep -c -- "$1" "$work/range.txt")" -gt "$2"; }
+ok "generated fees paid" some " fee_paid=[0-9]" 10
+ok "generated placements until 18" some " until_18=1\$" 10
+ok "generated accesses by IROs and the emergency duty team" some " role=iro allowed=" 0
+ok "generated forget requests" some "^  forget_request [0-9]* received=[0-9]" 1
 ok "an empty info_sharing row lists what it lacks" \
 	grep -q "missing=\[occurred_at,recorded_by,signed,reason,request_summary" "$work/range.txt"
 

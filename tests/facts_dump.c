@@ -68,7 +68,8 @@ static void dump(int64_t id, const struct cw_facts *f)
 		num("at", x->at, CW_TIME_NONE);
 		printf(" cancelled=%d", x->cancelled);
 		num("related", x->related_event_id, CW_ID_NONE);
-		printf("\n");
+		num("fee_paid", x->fee_paid_at, CW_TIME_NONE);
+		printf(" until_18=%d\n", x->until_18);
 	}
 	for (size_t i = 0; i < f->n_records; i++) {
 		const struct cw_facts_record *x = &f->records[i];
@@ -119,8 +120,13 @@ static void dump(int64_t id, const struct cw_facts *f)
 		printf("  access %" PRId64, x->id);
 		num("record", x->record_id, CW_ID_NONE);
 		num("by", x->accessed_by, CW_ID_NONE);
-		printf(" allowed=%d", x->allowed);
+		printf(" role=%s allowed=%d", code(x->accessed_by_role), x->allowed);
 		num("at", x->at, CW_TIME_NONE);
+		printf("\n");
+	}
+	for (size_t i = 0; i < f->n_forget; i++) {
+		printf("  forget_request %" PRId64, f->forget[i].id);
+		num("received", f->forget[i].received_at, CW_TIME_NONE);
 		printf("\n");
 	}
 	for (size_t i = 0; i < f->n_problems; i++) {

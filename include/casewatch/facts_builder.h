@@ -11,10 +11,11 @@
  *
  * Usage, per person (the struct is reused, its memory with it):
  *   cw_facts_begin(f, &person);
- *   cw_facts_add_involvement(f, &row) ... cw_facts_add_access(f, &row);
+ *   cw_facts_add_involvement(f, &row) ... cw_facts_add_forget(f, &row);
  *   cw_facts_finish(f);
  * Rows go in kind by kind, in the order of enum cw_facts_row (involvements,
- * events, records, hazards, deletions, info_sharing, restricted_access);
+ * events, records, hazards, deletions, info_sharing, restricted_access,
+ * forget_requests);
  * within a kind in the order of their ids. A kind's duplicate ids are
  * reported when the next kind begins, so problems come out in the order a
  * document lists them. Hazard reviews follow their hazard (add_review
@@ -73,6 +74,8 @@ struct cw_facts_event_row {
 	cw_time at;
 	enum cw_facts_bool cancelled;
 	int64_t related_event_id;
+	cw_time fee_paid_at;	  /* access_request: the request's fee payment */
+	enum cw_facts_bool until_18; /* placement: meant to last until 18 */
 };
 
 struct cw_facts_record_row {
@@ -110,8 +113,14 @@ struct cw_facts_access_row {
 	int64_t id;
 	int64_t record_id;
 	int64_t accessed_by;
+	const char *accessed_by_role; /* the accessor's staff role */
 	enum cw_facts_bool allowed;
 	cw_time at;
+};
+
+struct cw_facts_forget_row {
+	int64_t id;
+	cw_time received_at;
 };
 
 /* Starts a person: previous contents are discarded, their memory reused. */
@@ -129,6 +138,7 @@ void cw_facts_add_sharing(struct cw_facts *f, const struct cw_facts_sharing_row 
 /* A field the last info_sharing row lacks; NULL: "not a field name". */
 void cw_facts_add_missing(struct cw_facts *f, const char *field);
 void cw_facts_add_access(struct cw_facts *f, const struct cw_facts_access_row *row);
+void cw_facts_add_forget(struct cw_facts *f, const struct cw_facts_forget_row *row);
 
 /* A row of `kind` that is not a row at all (e.g. a JSON number where an
  * object belongs): reported with its index and left out. */

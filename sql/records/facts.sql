@@ -3,7 +3,8 @@
 -- Part of the records interface: load after interface.sql
 --   psql -v ON_ERROR_STOP=1 -f facts.sql
 -- (this file only creates or replaces views and functions, so loading it
--- again is harmless).
+-- again is harmless; a view's new columns go at its end, so loading it
+-- over an older version replaces the views in place).
 --
 -- The records.facts_* views are the one definition of what each row of a
 -- person's facts carries, over the interface's tables: plain columns, the
@@ -17,16 +18,18 @@
 --
 --   person_id, kind, date_of_birth, date_of_death, nation, team_id, worker_id,
 --   involvements  [{id, category, start, end, order_date, outcome}]
---   events        [{id, type, at, cancelled, related_event_id}]
+--   events        [{id, type, at, cancelled, related_event_id, fee_paid_at, until_18}]
 --   records       [{id, type, event_id, event_at, entered_at, finalised_at,
 --                   late_flag, has_late_reason, author_id}]
 --   hazards       [{id, start, review_due, active, ended, has_description, reviews: [at]}]
 --   deletions     [{record_id, deleted_at, deleted_by, deleted_by_role, has_reason}]
 --   info_sharing  [{id, kind, at, missing: [field]}]
---   restricted_access [{id, record_id, accessed_by, allowed, at}]
+--   restricted_access [{id, record_id, accessed_by, accessed_by_role, allowed, at}]
+--   forget_requests [{id, received_at}]
 --
 -- Every array is ordered by its id (hazard reviews by time) and is empty,
--- never absent. Timestamps are printed by to_json() with TimeZone UTC
+-- never absent (the engine's JSON reader accepts a document without
+-- forget_requests, from an interface before it). Timestamps are printed by to_json() with TimeZone UTC
 -- ("2026-11-20T10:00:00+00:00"); the functions set it themselves, so the
 -- caller's session time zone does not matter.
 --
@@ -147,8 +150,13 @@ CREATE OR REPLACE VIEW records.facts_involvement AS
 		i.outcome
 	FROM records.involvement i;
 
+-- fee_paid_at: the fee payment of the subject-access request naming the
+-- event (Coventry's SAR-40D anchor; the earliest if several name it).
 CREATE OR REPLACE VIEW records.facts_event AS
-	SELECT e.person_id, e.event_id, e.event_type, e.occurred_at, e.cancelled, e.related_event_id
+	SELECT e.person_id, e.event_id, e.event_type, e.occurred_at, e.cancelled, e.related_event_id,
+		(SELECT min(a.fee_paid_at) FROM records.access_request a
+			WHERE a.event_id = e.event_id) AS fee_paid_at,
+		e.until_18
 	FROM records.event e;
 
 CREATE OR REPLACE VIEW records.facts_record AS
@@ -184,10 +192,17 @@ CREATE OR REPLACE VIEW records.facts_restricted_access AS
 	SELECT a.person_id, a.access_id, a.record_id, a.accessed_by,
 		records.access_allowed(a, p.allocated_worker_id, t.manager_id,
 			t.service_manager_id) AS allowed,
-		a.accessed_at
+		a.accessed_at, s.role AS accessed_by_role
 	FROM records.restricted_access a
 	JOIN records.person p ON p.person_id = a.person_id
-	LEFT JOIN records.team t ON t.team_id = p.team_id;
+	LEFT JOIN records.team t ON t.team_id = p.team_id
+	LEFT JOIN records.staff s ON s.staff_id = a.accessed_by;
+
+-- A request to forget part of the record (FORGET-ACK); what was asked
+-- (description) stays behind.
+CREATE OR REPLACE VIEW records.facts_forget_request AS
+	SELECT g.person_id, g.request_id, g.received_at
+	FROM records.forget_request g;
 
 -- One person's facts, or null when there is no such person. Each array is
 -- one index scan on person_id; use persons_facts() for many persons at once.
@@ -210,7 +225,8 @@ AS $$
 			FROM records.facts_involvement i WHERE i.person_id = p.person_id), '[]'),
 		'events', coalesce((SELECT json_agg(json_build_object(
 				'id', e.event_id, 'type', e.event_type, 'at', e.occurred_at,
-				'cancelled', e.cancelled, 'related_event_id', e.related_event_id)
+				'cancelled', e.cancelled, 'related_event_id', e.related_event_id,
+				'fee_paid_at', e.fee_paid_at, 'until_18', e.until_18)
 				ORDER BY e.event_id)
 			FROM records.facts_event e WHERE e.person_id = p.person_id), '[]'),
 		'records', coalesce((SELECT json_agg(json_build_object(
@@ -243,9 +259,14 @@ AS $$
 			FROM records.facts_info_sharing x WHERE x.person_id = p.person_id), '[]'),
 		'restricted_access', coalesce((SELECT json_agg(json_build_object(
 				'id', a.access_id, 'record_id', a.record_id, 'accessed_by', a.accessed_by,
-				'allowed', a.allowed, 'at', a.accessed_at)
+				'accessed_by_role', a.accessed_by_role, 'allowed', a.allowed,
+				'at', a.accessed_at)
 				ORDER BY a.access_id)
-			FROM records.facts_restricted_access a WHERE a.person_id = p.person_id), '[]'))
+			FROM records.facts_restricted_access a WHERE a.person_id = p.person_id), '[]'),
+		'forget_requests', coalesce((SELECT json_agg(json_build_object(
+				'id', g.request_id, 'received_at', g.received_at)
+				ORDER BY g.request_id)
+			FROM records.facts_forget_request g WHERE g.person_id = p.person_id), '[]'))
 	FROM records.facts_person p
 	WHERE p.person_id = p_person_id
 $$;
@@ -267,7 +288,8 @@ AS $$
 		GROUP BY i.person_id),
 	ev AS (SELECT e.person_id, json_agg(json_build_object(
 			'id', e.event_id, 'type', e.event_type, 'at', e.occurred_at,
-			'cancelled', e.cancelled, 'related_event_id', e.related_event_id)
+			'cancelled', e.cancelled, 'related_event_id', e.related_event_id,
+			'fee_paid_at', e.fee_paid_at, 'until_18', e.until_18)
 			ORDER BY e.event_id) AS a
 		FROM records.facts_event e WHERE e.person_id = ANY (p_person_ids)
 		GROUP BY e.person_id),
@@ -305,10 +327,15 @@ AS $$
 		GROUP BY x.person_id),
 	acc AS (SELECT a.person_id, json_agg(json_build_object(
 			'id', a.access_id, 'record_id', a.record_id, 'accessed_by', a.accessed_by,
-			'allowed', a.allowed, 'at', a.accessed_at)
+			'accessed_by_role', a.accessed_by_role, 'allowed', a.allowed, 'at', a.accessed_at)
 			ORDER BY a.access_id) AS a
 		FROM records.facts_restricted_access a WHERE a.person_id = ANY (p_person_ids)
-		GROUP BY a.person_id)
+		GROUP BY a.person_id),
+	fgt AS (SELECT g.person_id, json_agg(json_build_object(
+			'id', g.request_id, 'received_at', g.received_at)
+			ORDER BY g.request_id) AS a
+		FROM records.facts_forget_request g WHERE g.person_id = ANY (p_person_ids)
+		GROUP BY g.person_id)
 	SELECT p.person_id, json_build_object(
 		'person_id', p.person_id,
 		'kind', p.kind,
@@ -323,7 +350,8 @@ AS $$
 		'hazards', coalesce(haz.a, '[]'),
 		'deletions', coalesce(del.a, '[]'),
 		'info_sharing', coalesce(shr.a, '[]'),
-		'restricted_access', coalesce(acc.a, '[]'))
+		'restricted_access', coalesce(acc.a, '[]'),
+		'forget_requests', coalesce(fgt.a, '[]'))
 	FROM records.facts_person p
 	LEFT JOIN inv ON inv.person_id = p.person_id
 	LEFT JOIN ev ON ev.person_id = p.person_id
@@ -332,6 +360,7 @@ AS $$
 	LEFT JOIN del ON del.person_id = p.person_id
 	LEFT JOIN shr ON shr.person_id = p.person_id
 	LEFT JOIN acc ON acc.person_id = p.person_id
+	LEFT JOIN fgt ON fgt.person_id = p.person_id
 	WHERE p.person_id = ANY (p_person_ids)
 	ORDER BY p.person_id
 $$;
