@@ -412,7 +412,7 @@ static void on_prepared(struct cw_db *db, const struct cw_db_error *err, void *a
 }
 
 /* Queues the PREPARE of every statement on this connection: each page
- * then costs executions, not nine plannings (which took longer than
+ * then costs executions, not a planning each (which took longer than
  * the reading itself). */
 static bool prepare(struct cw_facts_reader *r, struct cw_db *db, struct cw_error *err)
 {
