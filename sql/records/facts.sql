@@ -24,6 +24,7 @@
 --   deletions     [{record_id, deleted_at, deleted_by, deleted_by_role, has_reason}]
 --   info_sharing  [{id, kind, at, missing: [field]}]
 --   restricted_access [{id, record_id, accessed_by, allowed, at}]
+--   access_requests [{id, event_id, received_at, closed_at}]
 --
 -- Every array is ordered by its id (hazard reviews by time) and is empty,
 -- never absent. Timestamps are printed by to_json() with TimeZone UTC
@@ -189,6 +190,11 @@ CREATE OR REPLACE VIEW records.facts_restricted_access AS
 	JOIN records.person p ON p.person_id = a.person_id
 	LEFT JOIN records.team t ON t.team_id = p.team_id;
 
+-- Subject-access requests (HOLD-SAR): open while closed_at is null.
+CREATE OR REPLACE VIEW records.facts_access_request AS
+	SELECT r.person_id, r.request_id, r.event_id, r.received_at, r.closed_at
+	FROM records.access_request r;
+
 -- One person's facts, or null when there is no such person. Each array is
 -- one index scan on person_id; use persons_facts() for many persons at once.
 CREATE OR REPLACE FUNCTION records.person_facts(p_person_id bigint) RETURNS json
@@ -245,7 +251,12 @@ AS $$
 				'id', a.access_id, 'record_id', a.record_id, 'accessed_by', a.accessed_by,
 				'allowed', a.allowed, 'at', a.accessed_at)
 				ORDER BY a.access_id)
-			FROM records.facts_restricted_access a WHERE a.person_id = p.person_id), '[]'))
+			FROM records.facts_restricted_access a WHERE a.person_id = p.person_id), '[]'),
+		'access_requests', coalesce((SELECT json_agg(json_build_object(
+				'id', q.request_id, 'event_id', q.event_id, 'received_at', q.received_at,
+				'closed_at', q.closed_at)
+				ORDER BY q.request_id)
+			FROM records.facts_access_request q WHERE q.person_id = p.person_id), '[]'))
 	FROM records.facts_person p
 	WHERE p.person_id = p_person_id
 $$;
@@ -308,7 +319,13 @@ AS $$
 			'allowed', a.allowed, 'at', a.accessed_at)
 			ORDER BY a.access_id) AS a
 		FROM records.facts_restricted_access a WHERE a.person_id = ANY (p_person_ids)
-		GROUP BY a.person_id)
+		GROUP BY a.person_id),
+	sar AS (SELECT q.person_id, json_agg(json_build_object(
+			'id', q.request_id, 'event_id', q.event_id, 'received_at', q.received_at,
+			'closed_at', q.closed_at)
+			ORDER BY q.request_id) AS a
+		FROM records.facts_access_request q WHERE q.person_id = ANY (p_person_ids)
+		GROUP BY q.person_id)
 	SELECT p.person_id, json_build_object(
 		'person_id', p.person_id,
 		'kind', p.kind,
@@ -323,7 +340,8 @@ AS $$
 		'hazards', coalesce(haz.a, '[]'),
 		'deletions', coalesce(del.a, '[]'),
 		'info_sharing', coalesce(shr.a, '[]'),
-		'restricted_access', coalesce(acc.a, '[]'))
+		'restricted_access', coalesce(acc.a, '[]'),
+		'access_requests', coalesce(sar.a, '[]'))
 	FROM records.facts_person p
 	LEFT JOIN inv ON inv.person_id = p.person_id
 	LEFT JOIN ev ON ev.person_id = p.person_id
@@ -332,6 +350,7 @@ AS $$
 	LEFT JOIN del ON del.person_id = p.person_id
 	LEFT JOIN shr ON shr.person_id = p.person_id
 	LEFT JOIN acc ON acc.person_id = p.person_id
+	LEFT JOIN sar ON sar.person_id = p.person_id
 	WHERE p.person_id = ANY (p_person_ids)
 	ORDER BY p.person_id
 $$;
