@@ -11,7 +11,7 @@
 
 /* The relations of the facts, in the order the builder takes them. */
 enum rel { R_PERSON, R_INVOLVEMENT, R_EVENT, R_RECORD, R_HAZARD, R_REVIEW, R_DELETION, R_SHARING,
-	   R_ACCESS, R_COUNT };
+	   R_ACCESS, R_ACCESS_REQUEST, R_COUNT };
 
 /* What is read from each view: person_id first, then the row's columns in
  * the order merge() reads them. */
@@ -51,6 +51,10 @@ static const struct {
 	[R_ACCESS] = { "facts_restricted_access",
 		       "person_id, access_id, record_id, accessed_by, allowed, records.epoch(accessed_at)",
 		       "person_id, access_id" },
+	[R_ACCESS_REQUEST] = { "facts_access_request",
+			       "person_id, request_id, event_id, records.epoch(received_at), "
+			       "records.epoch(closed_at)",
+			       "person_id, request_id" },
 };
 
 /* A step's argument: which relation its result is. */
@@ -322,6 +326,10 @@ static void build_person(struct cw_facts_reader *r, struct cursor *c, int64_t id
 					       .id = col_id(k, 1), .record_id = col_id(k, 2),
 					       .accessed_by = col_id(k, 3), .allowed = col_bool(k, 4),
 					       .at = col_time(k, 5) });
+	for (k = &c[R_ACCESS_REQUEST]; seek(k, id); k->row++)
+		cw_facts_add_access_request(f, &(struct cw_facts_access_request_row){
+						       .id = col_id(k, 1), .event_id = col_id(k, 2),
+						       .received_at = col_time(k, 3), .closed_at = col_time(k, 4) });
 	cw_facts_finish(f);
 }
 
@@ -405,8 +413,8 @@ static void on_prepared(struct cw_db *db, const struct cw_db_error *err, void *a
 }
 
 /* Queues the PREPARE of every statement on this connection: each page
- * then costs executions, not nine plannings (which took longer than
- * the reading itself). */
+ * then costs an execution per view, not a planning per view (which took
+ * longer than the reading itself). */
 static bool prepare(struct cw_facts_reader *r, struct cw_db *db, struct cw_error *err)
 {
 	struct cw_db_job *job = cw_db_job_new(false);

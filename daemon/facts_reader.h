@@ -38,7 +38,7 @@ typedef void (*cw_facts_reader_done_fn)(struct cw_db *db, const struct cw_db_err
 struct cw_facts_reader *cw_facts_reader_new(void);
 void cw_facts_reader_free(struct cw_facts_reader *r);
 /* A new connection: the statements the reader prepares on it (once, so a
- * page costs nine executions, not nine plannings) are made again. */
+ * page costs an execution per view, not a planning) are made again. */
 void cw_facts_reader_reset(struct cw_facts_reader *r);
 
 /* Reads the facts of ids[0..n), ascending and distinct (copied). dense:

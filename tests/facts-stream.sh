@@ -5,7 +5,8 @@
 # (the checks a council's own views would not have are dropped first): an
 # instant and a date of the year 1, of the year 10000, BC and infinite, a
 # null type, unknown codes, an unknown person kind and nation, a missing
-# deletion time, a repeated event id. Every person is read both ways (the
+# deletion time, a repeated event id, subject-access requests without a
+# receipt time, closed at infinity, repeated. Every person is read both ways (the
 # JSON document through cw_facts_from_json, and the flat rows merged by
 # daemon/facts_reader.c, by id range and by id list with ids that do not
 # exist) and printed canonically by tests/facts_dump: every field and
@@ -38,7 +39,9 @@ BEGIN
 END \$\$;
 ALTER TABLE records.event ALTER COLUMN event_type DROP NOT NULL;
 ALTER TABLE records.deletion ALTER COLUMN deleted_at DROP NOT NULL;
-ALTER TABLE records.event DROP CONSTRAINT event_pkey CASCADE;" >/dev/null
+ALTER TABLE records.event DROP CONSTRAINT event_pkey CASCADE;
+ALTER TABLE records.access_request ALTER COLUMN received_at DROP NOT NULL;
+ALTER TABLE records.access_request DROP CONSTRAINT access_request_pkey CASCADE;" >/dev/null
 
 # Persons to plant on: the first ten with an event, a record, a hazard review.
 p() { q "SELECT person_id FROM records.$1 ORDER BY person_id, $2 OFFSET $3 LIMIT 1"; }
@@ -48,8 +51,9 @@ h1=$(p hazard_review review_id 0)
 i1=$(p involvement involvement_id 7)
 d1=$(p deletion deletion_id 0)
 s1=$(p info_sharing sharing_id 0)
-all="$e1 $e2 $e3 $r1 $r2 $h1 $i1"
-is "every planted-on person was found" "$(echo $all | wc -w | tr -d ' ')" 7
+a1=$(p access_request request_id 0)
+all="$e1 $e2 $e3 $r1 $r2 $h1 $i1 $a1"
+is "every planted-on person was found" "$(echo $all | wc -w | tr -d ' ')" 8
 
 out=$(q "
 INSERT INTO records.event (event_id, person_id, event_type, occurred_at) VALUES
@@ -78,6 +82,11 @@ UPDATE records.person SET kind = 'martian', nation = 'wales', date_of_birth = '1
 	date_of_death = '-infinity' WHERE person_id = $i1;
 UPDATE records.deletion SET deleted_at = NULL WHERE person_id = $d1;
 INSERT INTO records.info_sharing (person_id, direction) VALUES ($s1, 'request_made');
+INSERT INTO records.access_request (request_id, person_id, event_id, received_at, closed_at) VALUES
+	(900011, $a1, NULL, NULL, NULL),
+	(900012, $a1, NULL, '2026-02-01 10:00+00', 'infinity'),
+	(900013, $a1, NULL, '2026-02-01 10:00+00', NULL),
+	(900013, $a1, NULL, '2026-02-01 10:00+00', NULL);
 SELECT 'planted';")
 is "the bad rows were planted" "$(echo "$out" | tail -1)" planted
 
@@ -127,5 +136,11 @@ ok "an unknown involvement category" has "category: unknown involvement category
 ok "a deletion without a time" has "deleted_at: missing"
 ok "an empty info_sharing row lists what it lacks" \
 	grep -q "missing=\[occurred_at,recorded_by,signed,reason,request_summary" "$work/range.txt"
+ok "the generated subject-access requests are read" \
+	test "$(grep -c '^  access_request [0-9]* event=[0-9]* received=[0-9]* ' "$work/range.txt")" -gt 10
+ok "a subject-access request without its receipt time" has "person $a1: access_request 900011: received_at: missing"
+ok "a subject-access request closed at infinity" \
+	has "person $a1: access_request 900012: closed_at: not a time in the years 1-9999"
+ok "a repeated subject-access request" has "person $a1: access_request 900013: id: duplicate id (row left out)"
 
 tap_done
