@@ -66,6 +66,7 @@ for round in 1 2; do
 	copy "SELECT person_id, deletion_id, record_id, deleted_at, deleted_by, reason FROM records.deletion"
 	copy "SELECT * FROM records.info_sharing"
 	copy "SELECT person_id, access_id, record_id, accessed_by, accessed_at FROM records.restricted_access"
+	copy "SELECT person_id, request_id, event_id, received_at, closed_at FROM records.access_request"
 	raw=$(ms "$t")
 done
 echo "floor_raw $raw"
@@ -80,6 +81,7 @@ copy "SELECT person_id, hazard_id, records.epoch(reviewed_at) FROM records.facts
 copy "SELECT person_id, record_id, records.epoch(deleted_at), deleted_by, deleted_by_role, has_reason FROM records.facts_deletion ORDER BY person_id, deletion_id"
 copy "SELECT person_id, sharing_id, kind, records.epoch(occurred_at), missing FROM records.facts_info_sharing ORDER BY person_id, sharing_id"
 copy "SELECT person_id, access_id, record_id, accessed_by, allowed, records.epoch(accessed_at) FROM records.facts_restricted_access ORDER BY person_id, access_id"
+copy "SELECT person_id, request_id, event_id, records.epoch(received_at), records.epoch(closed_at) FROM records.facts_access_request ORDER BY person_id, request_id"
 echo "floor_flat $(ms "$t")"
 
 t=$(date +%s%N)

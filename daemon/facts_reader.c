@@ -11,7 +11,7 @@
 
 /* The relations of the facts, in the order the builder takes them. */
 enum rel { R_PERSON, R_INVOLVEMENT, R_EVENT, R_RECORD, R_HAZARD, R_REVIEW, R_DELETION, R_SHARING,
-	   R_ACCESS, R_FORGET, R_COUNT };
+	   R_ACCESS, R_FORGET, R_ACCESS_REQUEST, R_COUNT };
 
 /* What is read from each view: person_id first, then the row's columns in
  * the order merge() reads them. */
@@ -54,6 +54,10 @@ static const struct {
 		       "person_id, access_id" },
 	[R_FORGET] = { "facts_forget_request", "person_id, request_id, records.epoch(received_at)",
 		       "person_id, request_id" },
+	[R_ACCESS_REQUEST] = { "facts_access_request",
+			       "person_id, request_id, event_id, records.epoch(received_at), "
+			       "records.epoch(closed_at)",
+			       "person_id, request_id" },
 };
 
 /* A step's argument: which relation its result is. */
@@ -329,6 +333,10 @@ static void build_person(struct cw_facts_reader *r, struct cursor *c, int64_t id
 	for (k = &c[R_FORGET]; seek(k, id); k->row++)
 		cw_facts_add_forget(f, &(struct cw_facts_forget_row){ .id = col_id(k, 1),
 								       .received_at = col_time(k, 2) });
+	for (k = &c[R_ACCESS_REQUEST]; seek(k, id); k->row++)
+		cw_facts_add_access_request(f, &(struct cw_facts_access_request_row){
+						       .id = col_id(k, 1), .event_id = col_id(k, 2),
+						       .received_at = col_time(k, 3), .closed_at = col_time(k, 4) });
 	cw_facts_finish(f);
 }
 

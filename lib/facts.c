@@ -303,6 +303,16 @@ static void add_forget(struct cw_facts *f, const json_t *r)
 	cw_facts_add_forget(f, &x);
 }
 
+static void add_access_request(struct cw_facts *f, const json_t *r)
+{
+	struct cw_facts_access_request_row x = {
+		.id = json_id(M(r, "id")), .event_id = json_id(M(r, "event_id")),
+		.received_at = json_time(M(r, "received_at")), .closed_at = json_time(M(r, "closed_at")),
+	};
+
+	cw_facts_add_access_request(f, &x);
+}
+
 /* One array of the document, row by row. */
 static void add_rows(struct cw_facts *f, const json_t *doc, enum cw_facts_row kind,
 		     void (*add)(struct cw_facts *, const json_t *))
@@ -359,6 +369,9 @@ bool cw_facts_from_json(const json_t *doc, struct cw_facts *facts, struct cw_err
 	 * existed still gives clean facts (absent: none). */
 	if (json_object_get(doc, cw_facts_row_array(CW_ROW_FORGET)))
 		add_rows(facts, doc, CW_ROW_FORGET, add_forget);
+	/* Optional: documents of interfaces from before it list none. */
+	if (json_object_get(doc, cw_facts_row_array(CW_ROW_ACCESS_REQUEST)))
+		add_rows(facts, doc, CW_ROW_ACCESS_REQUEST, add_access_request);
 	cw_facts_finish(facts);
 	return true;
 }

@@ -60,6 +60,7 @@ static const char *const row_names[CW_ROW_COUNT] = {
 	[CW_ROW_HAZARD] = "hazard",	      [CW_ROW_DELETION] = "deletion",
 	[CW_ROW_SHARING] = "info_sharing",    [CW_ROW_ACCESS] = "restricted_access",
 	[CW_ROW_FORGET] = "forget_request",
+	[CW_ROW_ACCESS_REQUEST] = "access_request",
 };
 
 /* The JSON array each row kind comes from. */
@@ -69,6 +70,7 @@ static const char *const row_arrays[CW_ROW_COUNT] = {
 	[CW_ROW_HAZARD] = "hazards",	      [CW_ROW_DELETION] = "deletions",
 	[CW_ROW_SHARING] = "info_sharing",    [CW_ROW_ACCESS] = "restricted_access",
 	[CW_ROW_FORGET] = "forget_requests",
+	[CW_ROW_ACCESS_REQUEST] = "access_requests",
 };
 
 /* The size of one kept row of each kind. */
@@ -82,6 +84,7 @@ static const size_t row_sizes[CW_ROW_COUNT] = {
 	[CW_ROW_SHARING] = sizeof(struct cw_facts_sharing),
 	[CW_ROW_ACCESS] = sizeof(struct cw_facts_access),
 	[CW_ROW_FORGET] = sizeof(struct cw_facts_forget),
+	[CW_ROW_ACCESS_REQUEST] = sizeof(struct cw_facts_access_request),
 };
 
 /* Out of memory is not a data problem: the daemon cannot go on. */
@@ -744,6 +747,19 @@ void cw_facts_add_forget(struct cw_facts *f, const struct cw_facts_forget_row *i
 	x->received_at = take_time(&rc, "received_at", in->received_at, true);
 }
 
+void cw_facts_add_access_request(struct cw_facts *f, const struct cw_facts_access_request_row *in)
+{
+	struct row_ctx rc;
+	struct cw_facts_access_request *x = begin_row(f, CW_ROW_ACCESS_REQUEST, in->id, "id", &rc);
+
+	if (!x)
+		return;
+	x->id = in->id;
+	x->event_id = take_id(&rc, "event_id", in->event_id, false);
+	x->received_at = take_time(&rc, "received_at", in->received_at, true);
+	x->closed_at = take_time(&rc, "closed_at", in->closed_at, false);
+}
+
 void cw_facts_add_unusable(struct cw_facts *f, enum cw_facts_row kind, const char *what)
 {
 	struct cw_facts_arena *a = f->arena;
@@ -808,6 +824,8 @@ void cw_facts_finish(struct cw_facts *f)
 	f->access = a->kinds[CW_ROW_ACCESS].rows.v;
 	f->n_forget = a->kinds[CW_ROW_FORGET].rows.n;
 	f->forget = a->kinds[CW_ROW_FORGET].rows.v;
+	f->n_access_requests = a->kinds[CW_ROW_ACCESS_REQUEST].rows.n;
+	f->access_requests = a->kinds[CW_ROW_ACCESS_REQUEST].rows.v;
 	f->problems = a->problems;
 	f->n_problems = a->n_problems;
 }

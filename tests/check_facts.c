@@ -499,6 +499,83 @@ START_TEST(test_builder)
 }
 END_TEST
 
+/* access_requests (HOLD-SAR): built like the other kinds; optional in the
+ * document but checked when present. */
+START_TEST(test_access_requests)
+{
+	static const char *const expect[] = {
+		"person 8: access_requests[0]: id: missing (row left out)",
+		"person 8: access_request 2: event_id: not an integer id",
+		"person 8: access_request 2: received_at: not a timestamp with a UTC offset",
+		"person 8: access_request 2: closed_at: not a time in the years 1-9999",
+		"person 8: access_request 5: received_at: missing",
+		"person 8: access_request 2: id: duplicate id (row left out)",
+	};
+	static const char *base = "\"person_id\": 9, \"involvements\": [], \"events\": [], \"records\": [],"
+				  " \"hazards\": [], \"deletions\": [], \"info_sharing\": [],"
+				  " \"restricted_access\": []";
+	struct cw_facts f;
+	struct cw_error err;
+	char doc[512];
+
+	cw_facts_init(&f);
+	cw_facts_begin(&f, &(struct cw_facts_person_row){ .person_id = 8, .date_of_birth = CW_DAY_NONE,
+							   .date_of_death = CW_DAY_NONE, .team_id = CW_ID_NONE,
+							   .worker_id = CW_ID_NONE });
+	cw_facts_add_access_request(&f, &(struct cw_facts_access_request_row){
+						.id = CW_ID_NONE, .received_at = 1795168800 });
+	cw_facts_add_access_request(&f, &(struct cw_facts_access_request_row){
+						.id = 2, .event_id = CW_FACTS_BAD_ID,
+						.received_at = CW_FACTS_BAD_TIME,
+						.closed_at = CW_FACTS_TIME_MAX + 1 });
+	cw_facts_add_access_request(&f, &(struct cw_facts_access_request_row){
+						.id = 2, .event_id = 40, .received_at = 1795168800,
+						.closed_at = CW_TIME_NONE });
+	cw_facts_add_access_request(&f, &(struct cw_facts_access_request_row){
+						.id = 5, .event_id = 41, .received_at = CW_TIME_NONE,
+						.closed_at = 1795255200 });
+	cw_facts_finish(&f);
+	for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++)
+		ck_assert_str_eq(problem(&f, i), expect[i]);
+	ck_assert_uint_eq(f.n_problems, sizeof(expect) / sizeof(expect[0]));
+	ck_assert_uint_eq(f.n_access_requests, 2);
+	ck_assert_int_eq(f.access_requests[0].id, 2);
+	ck_assert_int_eq(f.access_requests[0].event_id, CW_ID_NONE);
+	ck_assert_int_eq(f.access_requests[0].received_at, CW_TIME_NONE);
+	ck_assert_int_eq(f.access_requests[0].closed_at, CW_TIME_NONE);
+	ck_assert_int_eq(f.access_requests[1].id, 5);
+	ck_assert_int_eq(f.access_requests[1].event_id, 41);
+	ck_assert_int_eq(f.access_requests[1].closed_at, 1795255200);
+
+	/* The JSON form: absent lists none; null or not an array is reported. */
+	snprintf(doc, sizeof(doc), "{%s}", base);
+	ck_assert(parse(doc, &f, &err));
+	ck_assert_uint_eq(f.n_problems, 0);
+	ck_assert_uint_eq(f.n_access_requests, 0);
+	snprintf(doc, sizeof(doc), "{%s, \"access_requests\": {}}", base);
+	ck_assert(parse(doc, &f, &err));
+	ck_assert_uint_eq(f.n_problems, 1);
+	ck_assert_str_eq(problem(&f, 0), "person 9: access_requests: not an array");
+	snprintf(doc, sizeof(doc), "{%s, \"access_requests\": null}", base);
+	ck_assert(parse(doc, &f, &err));
+	ck_assert_uint_eq(f.n_problems, 1);
+	ck_assert_str_eq(problem(&f, 0), "person 9: access_requests: missing (expected an array)");
+	snprintf(doc, sizeof(doc),
+		 "{%s, \"access_requests\": [7, {\"id\": 3, \"event_id\": 12,"
+		 " \"received_at\": \"2026-11-20T10:00:00+00:00\", \"closed_at\": \"10000-01-01T00:00:00+00:00\"}]}",
+		 base);
+	ck_assert(parse(doc, &f, &err));
+	ck_assert_uint_eq(f.n_problems, 2);
+	ck_assert_str_eq(problem(&f, 0), "person 9: access_requests[0]: not an object (row left out)");
+	ck_assert_str_eq(problem(&f, 1), "person 9: access_request 3: closed_at: not a time in the years 1-9999");
+	ck_assert_uint_eq(f.n_access_requests, 1);
+	ck_assert_int_eq(f.access_requests[0].event_id, 12);
+	ck_assert_int_eq(f.access_requests[0].received_at, 1795168800);
+	ck_assert_int_eq(f.access_requests[0].closed_at, CW_TIME_NONE);
+	cw_facts_free(&f);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("facts");
@@ -513,6 +590,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_reuse);
 	tcase_add_test(tc, test_years_outside);
 	tcase_add_test(tc, test_builder);
+	tcase_add_test(tc, test_access_requests);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -7,7 +7,8 @@
 # null type, unknown codes, an unknown person kind and nation, a missing
 # deletion time, a repeated event id, a fee paid at -infinity, a forget
 # request without a time and a repeated one, an accessor whose role is
-# empty. Every person is read both ways (the
+# empty, subject-access requests without a receipt time, closed at
+# infinity, repeated. Every person is read both ways (the
 # JSON document through cw_facts_from_json, and the flat rows merged by
 # daemon/facts_reader.c, by id range and by id list with ids that do not
 # exist) and printed canonically by tests/facts_dump: every field and
@@ -43,7 +44,9 @@ ALTER TABLE records.deletion ALTER COLUMN deleted_at DROP NOT NULL;
 ALTER TABLE records.event ALTER COLUMN until_18 DROP NOT NULL;
 ALTER TABLE records.event DROP CONSTRAINT event_pkey CASCADE;
 ALTER TABLE records.forget_request ALTER COLUMN received_at DROP NOT NULL;
-ALTER TABLE records.forget_request DROP CONSTRAINT forget_request_pkey;" >/dev/null
+ALTER TABLE records.forget_request DROP CONSTRAINT forget_request_pkey;
+ALTER TABLE records.access_request ALTER COLUMN received_at DROP NOT NULL;
+ALTER TABLE records.access_request DROP CONSTRAINT access_request_pkey CASCADE;" >/dev/null
 
 # Persons to plant on: the first ten with an event, a record, a hazard review.
 p() { q "SELECT person_id FROM records.$1 ORDER BY person_id, $2 OFFSET $3 LIMIT 1"; }
@@ -55,8 +58,9 @@ d1=$(p deletion deletion_id 0)
 s1=$(p info_sharing sharing_id 0)
 f1=$(p forget_request request_id 0)
 a1=$(p restricted_access access_id 0)
-all="$e1 $e2 $e3 $r1 $r2 $h1 $i1 $d1 $s1 $f1 $a1"
-is "every planted-on person was found" "$(echo $all | wc -w | tr -d ' ')" 11
+q1=$(p access_request request_id 0)
+all="$e1 $e2 $e3 $r1 $r2 $h1 $i1 $d1 $s1 $f1 $a1 $q1"
+is "every planted-on person was found" "$(echo $all | wc -w | tr -d ' ')" 12
 
 out=$(q "
 INSERT INTO records.event (event_id, person_id, event_type, occurred_at) VALUES
@@ -100,6 +104,11 @@ INSERT INTO records.forget_request (request_id, person_id, received_at) VALUES
 INSERT INTO records.staff (staff_id, role) VALUES (900001, '');
 INSERT INTO records.restricted_access (access_id, person_id, accessed_by, accessed_at) VALUES
 	(900001, $a1, 900001, '2026-01-01 00:00:00+00');
+INSERT INTO records.access_request (request_id, person_id, event_id, received_at, closed_at) VALUES
+	(900011, $q1, NULL, NULL, NULL),
+	(900012, $q1, NULL, '2026-02-01 10:00+00', 'infinity'),
+	(900013, $q1, NULL, '2026-02-01 10:00+00', NULL),
+	(900013, $q1, NULL, '2026-02-01 10:00+00', NULL);
 SELECT 'planted';")
 is "the bad rows were planted" "$(echo "$out" | tail -1)" planted
 
@@ -164,5 +173,11 @@ ok "generated accesses by IROs and the emergency duty team" some " role=iro allo
 ok "generated forget requests" some "^  forget_request [0-9]* received=[0-9]" 1
 ok "an empty info_sharing row lists what it lacks" \
 	grep -q "missing=\[occurred_at,recorded_by,signed,reason,request_summary" "$work/range.txt"
+ok "the generated subject-access requests are read" \
+	test "$(grep -c '^  access_request [0-9]* event=[0-9]* received=[0-9]* ' "$work/range.txt")" -gt 10
+ok "a subject-access request without its receipt time" has "person $q1: access_request 900011: received_at: missing"
+ok "a subject-access request closed at infinity" \
+	has "person $q1: access_request 900012: closed_at: not a time in the years 1-9999"
+ok "a repeated subject-access request" has "person $q1: access_request 900013: id: duplicate id (row left out)"
 
 tap_done

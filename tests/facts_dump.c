@@ -129,6 +129,15 @@ static void dump(int64_t id, const struct cw_facts *f)
 		num("received", f->forget[i].received_at, CW_TIME_NONE);
 		printf("\n");
 	}
+	for (size_t i = 0; i < f->n_access_requests; i++) {
+		const struct cw_facts_access_request *x = &f->access_requests[i];
+
+		printf("  access_request %" PRId64, x->id);
+		num("event", x->event_id, CW_ID_NONE);
+		num("received", x->received_at, CW_TIME_NONE);
+		num("closed", x->closed_at, CW_TIME_NONE);
+		printf("\n");
+	}
 	for (size_t i = 0; i < f->n_problems; i++) {
 		const struct cw_facts_problem *p = &f->problems[i];
 		char buf[CW_FACTS_PROBLEM_STRLEN];

@@ -437,7 +437,8 @@ cat >"${TMPDIR:-/tmp}/facts-expected.$$" <<'EOF'
  "forget_requests": [{"id": 3, "received_at": "2026-08-01T09:00:00+00:00"}],
  "access_requests": [
   {"id": 3, "event_id": null, "received_at": "2026-01-05T10:00:00+00:00", "closed_at": "2026-02-01T12:00:00+00:00"},
-  {"id": 4, "event_id": null, "received_at": "2026-03-01T10:00:00+00:00", "closed_at": null}]}
+  {"id": 4, "event_id": null, "received_at": "2026-03-01T10:00:00+00:00", "closed_at": null},
+  {"id": 40, "event_id": 12, "received_at": "2026-11-02T09:00:00+00:00", "closed_at": null}]}
 EOF
 expected=$(jq -S . "${TMPDIR:-/tmp}/facts-expected.$$")
 rm -f "${TMPDIR:-/tmp}/facts-expected.$$"

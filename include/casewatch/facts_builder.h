@@ -20,7 +20,7 @@
  * reported when the next kind begins, so problems come out in the order a
  * document lists them. Hazard reviews follow their hazard (add_review
  * attaches to the last hazard added), info_sharing's missing field names
- * their row.
+ * their row. access_requests come after restricted_access.
  *
  * Values: a null is CW_ID_NONE, CW_TIME_NONE, CW_DAY_NONE, a NULL code or
  * CW_FACTS_NULL. A value that was present but unusable (JSON of the wrong
@@ -123,6 +123,12 @@ struct cw_facts_forget_row {
 	cw_time received_at;
 };
 
+struct cw_facts_access_request_row {
+	int64_t id; /* request_id */
+	int64_t event_id;
+	cw_time received_at, closed_at;
+};
+
 /* Starts a person: previous contents are discarded, their memory reused. */
 void cw_facts_begin(struct cw_facts *f, const struct cw_facts_person_row *person);
 
@@ -139,6 +145,7 @@ void cw_facts_add_sharing(struct cw_facts *f, const struct cw_facts_sharing_row 
 void cw_facts_add_missing(struct cw_facts *f, const char *field);
 void cw_facts_add_access(struct cw_facts *f, const struct cw_facts_access_row *row);
 void cw_facts_add_forget(struct cw_facts *f, const struct cw_facts_forget_row *row);
+void cw_facts_add_access_request(struct cw_facts *f, const struct cw_facts_access_request_row *row);
 
 /* A row of `kind` that is not a row at all (e.g. a JSON number where an
  * object belongs): reported with its index and left out. */

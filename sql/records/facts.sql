@@ -26,6 +26,7 @@
 --   info_sharing  [{id, kind, at, missing: [field]}]
 --   restricted_access [{id, record_id, accessed_by, accessed_by_role, allowed, at}]
 --   forget_requests [{id, received_at}]
+--   access_requests [{id, event_id, received_at, closed_at}]
 --
 -- Every array is ordered by its id (hazard reviews by time) and is empty,
 -- never absent (the engine's JSON reader accepts a document without
@@ -204,6 +205,11 @@ CREATE OR REPLACE VIEW records.facts_forget_request AS
 	SELECT g.person_id, g.request_id, g.received_at
 	FROM records.forget_request g;
 
+-- Subject-access requests (HOLD-SAR): open while closed_at is null.
+CREATE OR REPLACE VIEW records.facts_access_request AS
+	SELECT r.person_id, r.request_id, r.event_id, r.received_at, r.closed_at
+	FROM records.access_request r;
+
 -- One person's facts, or null when there is no such person. Each array is
 -- one index scan on person_id; use persons_facts() for many persons at once.
 CREATE OR REPLACE FUNCTION records.person_facts(p_person_id bigint) RETURNS json
@@ -266,7 +272,12 @@ AS $$
 		'forget_requests', coalesce((SELECT json_agg(json_build_object(
 				'id', g.request_id, 'received_at', g.received_at)
 				ORDER BY g.request_id)
-			FROM records.facts_forget_request g WHERE g.person_id = p.person_id), '[]'))
+			FROM records.facts_forget_request g WHERE g.person_id = p.person_id), '[]'),
+		'access_requests', coalesce((SELECT json_agg(json_build_object(
+				'id', q.request_id, 'event_id', q.event_id, 'received_at', q.received_at,
+				'closed_at', q.closed_at)
+				ORDER BY q.request_id)
+			FROM records.facts_access_request q WHERE q.person_id = p.person_id), '[]'))
 	FROM records.facts_person p
 	WHERE p.person_id = p_person_id
 $$;
@@ -335,7 +346,13 @@ AS $$
 			'id', g.request_id, 'received_at', g.received_at)
 			ORDER BY g.request_id) AS a
 		FROM records.facts_forget_request g WHERE g.person_id = ANY (p_person_ids)
-		GROUP BY g.person_id)
+		GROUP BY g.person_id),
+	sar AS (SELECT q.person_id, json_agg(json_build_object(
+			'id', q.request_id, 'event_id', q.event_id, 'received_at', q.received_at,
+			'closed_at', q.closed_at)
+			ORDER BY q.request_id) AS a
+		FROM records.facts_access_request q WHERE q.person_id = ANY (p_person_ids)
+		GROUP BY q.person_id)
 	SELECT p.person_id, json_build_object(
 		'person_id', p.person_id,
 		'kind', p.kind,
@@ -351,7 +368,8 @@ AS $$
 		'deletions', coalesce(del.a, '[]'),
 		'info_sharing', coalesce(shr.a, '[]'),
 		'restricted_access', coalesce(acc.a, '[]'),
-		'forget_requests', coalesce(fgt.a, '[]'))
+		'forget_requests', coalesce(fgt.a, '[]'),
+		'access_requests', coalesce(sar.a, '[]'))
 	FROM records.facts_person p
 	LEFT JOIN inv ON inv.person_id = p.person_id
 	LEFT JOIN ev ON ev.person_id = p.person_id
@@ -361,6 +379,7 @@ AS $$
 	LEFT JOIN shr ON shr.person_id = p.person_id
 	LEFT JOIN acc ON acc.person_id = p.person_id
 	LEFT JOIN fgt ON fgt.person_id = p.person_id
+	LEFT JOIN sar ON sar.person_id = p.person_id
 	WHERE p.person_id = ANY (p_person_ids)
 	ORDER BY p.person_id
 $$;
