@@ -107,6 +107,9 @@ TESTS += tests/daemon-profile.sh
 # bad data holds back only its person; deleted persons' alerts withdrawn
 dist_check_SCRIPTS += tests/daemon-resilience.sh
 TESTS += tests/daemon-resilience.sh
+# a record dated in the year 1: four-digit years at every boundary (issue 12)
+dist_check_SCRIPTS += tests/daemon-dates.sh
+TESTS += tests/daemon-dates.sh
 
 # one casewatchd writes alerts for a database; a second stands by
 dist_check_SCRIPTS += tests/daemon-single-writer.sh

@@ -29,6 +29,12 @@ typedef int64_t cw_time;
 #define CW_DAY_STRLEN 11
 /* "YYYY-MM-DDTHH:MM:SS+HH:MM" plus NUL. */
 #define CW_TIME_STRLEN 26
+/* "YYYY-MM-DDTHH:MM:SSZ" plus NUL. */
+#define CW_TIME_UTC_STRLEN 21
+/* The instants a four-digit year can write: 0001-01-01T00:00:00Z to
+ * 9999-12-31T23:59:59Z (the store's timestamps take the same range). */
+#define CW_TIME_ISO_MIN INT64_C(-62135596800)
+#define CW_TIME_ISO_MAX INT64_C(253402300799)
 
 enum cw_nation {
 	CW_NATION_ENGLAND_WALES,
@@ -70,6 +76,11 @@ cw_time cw_london_to_utc(cw_day day, int seconds_of_day);
 bool cw_time_parse(const char *text, cw_time *out);
 /* London wall time with its offset, e.g. "2026-03-29T03:30:00+01:00". */
 void cw_time_format(cw_time t, char buf[CW_TIME_STRLEN]);
+/* UTC, e.g. "0001-01-08T00:00:00Z": the one formatter of every instant
+ * casewatch hands on (store, socket, syslog, --json), always a four-digit
+ * year. Outside CW_TIME_ISO_MIN..MAX it writes "0000-00-00T00:00:00Z" and
+ * returns false; callers leave such a time out and report it. */
+bool cw_time_format_utc(cw_time t, char buf[CW_TIME_UTC_STRLEN]);
 
 /* The bank-holiday calendar. */
 struct cw_calendar;
