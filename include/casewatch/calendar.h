@@ -25,6 +25,9 @@ typedef int64_t cw_time;
 #define CW_CALENDAR_FIRST_YEAR 1970
 #define CW_CALENDAR_LAST_YEAR 2100
 
+/* The dates a four-digit year can write: 0001-01-01 and 9999-12-31. */
+#define CW_DAY_ISO_MIN (-719162)
+#define CW_DAY_ISO_MAX 2932896
 /* An ISO date "YYYY-MM-DD" plus its terminating NUL. */
 #define CW_DAY_STRLEN 11
 /* "YYYY-MM-DDTHH:MM:SS+HH:MM" plus NUL. */
@@ -103,9 +106,15 @@ bool cw_calendar_is_workday(const struct cw_calendar *cal, enum cw_nation nation
 /* The bank holiday's title on that day, or NULL. */
 const char *cw_calendar_holiday(const struct cw_calendar *cal, enum cw_nation nation, cw_day day);
 /* The n-th working day after day (day itself not counted); a negative n
- * counts backwards; n = 0 returns day. */
+ * counts backwards; n = 0 returns day. The result may lie outside the
+ * years 1-9999 (the engine's callers leave such times out and report them). */
 cw_day cw_calendar_add_workdays(const struct cw_calendar *cal, enum cw_nation nation, cw_day day,
 				int n);
+/* The same, refusing a result outside 0001-01-01..9999-12-31 (which
+ * cw_day_format cannot write): false, with err naming the date and the
+ * count. For results shown to a person or handed on. */
+bool cw_calendar_add_workdays_checked(const struct cw_calendar *cal, enum cw_nation nation,
+				      cw_day day, int n, cw_day *out, struct cw_error *err);
 /* Working days after from, up to and including to; negative when to < from. */
 int cw_calendar_workdays_between(const struct cw_calendar *cal, enum cw_nation nation, cw_day from,
 				 cw_day to);
