@@ -193,18 +193,16 @@ static void cmd_status(struct conn *conn, const json_t *req, const json_t *id)
 {
 	static const char *const members[] = { NULL };
 	struct cw_alertbus *bus = conn->bus;
-	size_t subs = 0;
 	char buf[32];
 	json_t *r;
 
 	if (!check_members(conn, req, "status", members))
 		return;
-	for (struct conn *c = bus->conns; c; c = c->next)
-		if (c->sub != SUB_NONE)
-			subs++;
 	snprintf(buf, sizeof(buf), "%" PRIu64, bus->last_id);
-	r = json_pack("{s:{s:I, s:I, s:I, s:s}}", "bus", "clients", (json_int_t)bus->nconns, "max_clients",
-		      (json_int_t)bus->cfg.max_clients, "subscribers", (json_int_t)subs, "last_id", buf);
+	r = json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:s}}", "bus", "clients", (json_int_t)bus->nconns, "max_clients",
+		      (json_int_t)bus->cfg.max_clients, "subscribers", (json_int_t)alertbus_subscribers(bus),
+		      "max_subscribers", (json_int_t)bus->max_subscribers, "output_bytes",
+		      (json_int_t)cw_alertbus_output_bytes(bus), "last_id", buf);
 	if (bus->cfg.provider.status)
 		bus->cfg.provider.status(bus->cfg.provider.ctx, r);
 	alertbus_reply_ok(conn, id, r);
@@ -249,6 +247,16 @@ static void cmd_subscribe(struct conn *conn, const json_t *req, const json_t *id
 		return;
 	if (conn->sub != SUB_NONE) {
 		alertbus_reply_error(conn, id, "already_subscribed", "this connection is already subscribed; unsubscribe first");
+		return;
+	}
+	if (alertbus_subscribers(bus) >= bus->max_subscribers) {
+		if (alertbus_ratelimit(bus, &bus->rl_subs, "refused subscriptions"))
+			bus->cfg.log(LOG_WARNING, "alertbus: subscription of uid %u pid %d refused: %zu subscribers already "
+				     "(the other slots are kept for commands)", (unsigned)conn->actor.uid,
+				     (int)conn->actor.pid, bus->max_subscribers);
+		alertbus_reply_error(conn, id, "too_many_subscribers",
+				     "casewatchd has as many subscribers as it serves (%zu); try again later",
+				     bus->max_subscribers);
 		return;
 	}
 	if (since && !alertbus_parse_id(since, &cursor)) {

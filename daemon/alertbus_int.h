@@ -58,6 +58,7 @@ struct conn {
 	bool closing; /* flushing a last message, then closed */
 	uint64_t last_activity_ms;
 	uint64_t partial_since_ms; /* 0, or when the unfinished line began */
+	uint64_t unread_since_ms;  /* 0, or since when requests wait for replies to be read */
 
 	/* The command being answered: requests are handled one at a time. */
 	bool busy;
@@ -86,8 +87,12 @@ struct cw_alertbus {
 	struct conn *conns;
 	size_t nconns;
 	uint64_t last_id;
-	struct ratelimit rl_full, rl_refused, rl_overflow;
+	size_t max_subscribers; /* max_clients less the slots kept for commands */
+	struct ratelimit rl_full, rl_refused, rl_overflow, rl_unread, rl_subs;
 };
+
+/* Subscribed connections now. */
+size_t alertbus_subscribers(const struct cw_alertbus *bus);
 
 /* True when a line of this kind may be logged now (rate-limited per kind). */
 bool alertbus_ratelimit(struct cw_alertbus *bus, struct ratelimit *rl, const char *what);

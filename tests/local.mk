@@ -40,6 +40,9 @@ tests_check_alertbus_LDADD = tests/libtestutil.a $(CASEWATCHD_LIBS) $(CHECK_LIBS
 # docs/protocol.md's examples, run against casewatchd on a real PostgreSQL.
 dist_check_SCRIPTS += tests/protocol-examples.sh
 TESTS += tests/protocol-examples.sh
+# Every error code documented; none carries a server path or libpq's words.
+dist_check_SCRIPTS += tests/socket-errors.sh
+TESTS += tests/socket-errors.sh
 # --- end alert socket ---
 
 # The daemon's infrastructure (daemon/): settings, logger, retry policy, and
