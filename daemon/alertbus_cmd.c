@@ -97,7 +97,8 @@ static json_t *filter_parse(const json_t *in, bool with_state, char *msg, size_t
 		} else if (json_is_array(v) && json_array_size(v) > 0 && json_array_size(v) <= MAX_FILTER_VALUES) {
 			arr = json_incref(v);
 		} else {
-			snprintf(msg, size, "filter.%s: expected a string or an array of 1 to %d strings", key,
+			alertbus_printable(shown, sizeof(shown), key, strlen(key));
+			snprintf(msg, size, "filter.%s: expected a string or an array of 1 to %d strings", shown,
 				 MAX_FILTER_VALUES);
 			goto bad;
 		}
@@ -106,8 +107,9 @@ static json_t *filter_parse(const json_t *in, bool with_state, char *msg, size_t
 			json_t *s = json_array_get(arr, i);
 
 			if (!json_is_string(s) || json_string_length(s) == 0 || json_string_length(s) > MAX_VALUE_LEN) {
-				snprintf(msg, size, "filter.%s[%zu]: expected a non-empty string of at most %d bytes", key, i,
-					 MAX_VALUE_LEN);
+				alertbus_printable(shown, sizeof(shown), key, strlen(key));
+				snprintf(msg, size, "filter.%s[%zu]: expected a non-empty string of at most %d bytes", shown,
+					 i, MAX_VALUE_LEN);
 				json_decref(arr);
 				goto bad;
 			}
