@@ -111,10 +111,14 @@ stop() {
 start_at 2026-11-23T12:00:00Z 2 || { tail -5 "$dir/log" | sed 's/^/# /'; echo "Bail out! first run"; exit 1; }
 ok "the first run stops cleanly" stop
 start_at 2026-11-23T15:00:00Z 3 || { tail -5 "$dir/log" | sed 's/^/# /'; echo "Bail out! second run"; exit 1; }
-# status's open-alert counts are refreshed when asked for and older than 1 s.
-sleep 1.1
-printf '%s\n' '{"cmd":"hello","protocol":"1.0"}' '{"cmd":"status"}' | socat - "UNIX-CONNECT:$sock" >/dev/null
-sleep 0.3
+# status's open-alert counts are refreshed when asked for and older than
+# 1 s: ask until they are those of the second run (two open alerts, one
+# escalated).
+counted() {
+	printf '%s\n' '{"cmd":"hello","protocol":"1.0"}' '{"cmd":"status"}' | socat - "UNIX-CONNECT:$sock" |
+		tail -1 | jq -e '.alerts.open == 2 and .alerts.by_state.escalated_1 == 1' >/dev/null
+}
+ok "status counts the second run's alerts" poll_until 30 counted
 
 # Each ```protocol-example block: "$ " lines (and their "\" continuations)
 # are the command, the other lines its expected output.
