@@ -564,11 +564,16 @@ static void conn_process(struct conn *conn)
 		/* Replies the client has not read: its next request waits (and
 		 * its input, bounded by the read watermark, stays in the socket). */
 		if (conn_output(conn) > max_output) {
-			if (!conn->unread_since_ms)
+			if (!conn->unread_since_ms) {
 				conn->unread_since_ms = now_ms();
+				bufferevent_disable(conn->bev, EV_READ);
+			}
 			break;
 		}
-		conn->unread_since_ms = 0;
+		if (conn->unread_since_ms) {
+			conn->unread_since_ms = 0;
+			bufferevent_enable(conn->bev, EV_READ);
+		}
 		eol = evbuffer_search(in, "\n", 1, NULL);
 		if (conn->discarding) {
 			if (eol.pos < 0) {
@@ -605,8 +610,6 @@ static void conn_process(struct conn *conn)
 	}
 	if (conn->closing)
 		return;
-	if (evbuffer_get_length(in) == 0)
-		conn->unread_since_ms = 0;
 	if (!conn->busy && !conn->unread_since_ms) {
 		if (evbuffer_get_length(in) == 0 && !conn->discarding)
 			conn->partial_since_ms = 0;

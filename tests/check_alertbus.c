@@ -117,6 +117,18 @@ static bool log_has(const char *needle)
 	return found;
 }
 
+/* How many logged lines contain needle. */
+static int log_count(const char *needle)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&log_lock);
+	for (const char *p = log_text; (p = strstr(p, needle)); p++)
+		n++;
+	pthread_mutex_unlock(&log_lock);
+	return n;
+}
+
 /* Runs a call the test thread posted, on the loop thread. */
 static void on_call(evutil_socket_t fd, short what, void *arg)
 {
@@ -1084,6 +1096,38 @@ START_TEST(test_unread_replies)
 		usleep(10000);
 	ck_assert_uint_eq(clients(), 1);
 	ck_assert_msg(log_has("bytes of replies unread for the idle timeout"), "log: %s", log_text);
+	ck_assert_uint_eq(output_bytes(), 0);
+	cl_close(greedy);
+
+	/* A client that never stops sending (a line as long as max_line, then
+	 * bad lines) and never reads: found by tests/fault/floods.sh, where
+	 * the daemon spun on its read callback instead of cutting it off. */
+	greedy = cl_hello();
+	{
+		char *junk = malloc(65536 + 4096);
+		int64_t until = 0;
+		struct timespec ts;
+
+		memset(junk, 'x', 65536);
+		for (int i = 0; i < 2048; i++)
+			memcpy(junk + 65536 + 2 * i, "{\n", 2);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		until = ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 5000;
+		for (size_t off = 0; log_count("cut off: ") < 2;) {
+			ssize_t n = send(greedy->fd, junk + off, 65536 + 4096 - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+			if (n > 0)
+				off = (off + (size_t)n) % (65536 + 4096);
+			else
+				usleep(10000);
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ck_assert_msg(ts.tv_sec * 1000 + ts.tv_nsec / 1000000 < until,
+				      "a client that sends and never reads was not cut off");
+		}
+		free(junk);
+	}
+	for (int i = 0; i < 200 && output_bytes() != 0; i++)
+		usleep(10000);
 	ck_assert_uint_eq(output_bytes(), 0);
 	cl_close(greedy);
 

@@ -141,3 +141,11 @@ tests_check_deliver_LDADD = $(DAEMON_TEST_LIBS)
 dist_check_SCRIPTS += tests/ctl-socket.sh
 TESTS += tests/ctl-socket.sh
 # --- end casewatchctl's socket commands ---
+
+# tests/fault/: the attack run as short scenarios (tests/fault/README.md);
+# tests/fault/run-long is the long form.
+check_PROGRAMS += tests/fault/fault_client
+tests_fault_fault_client_SOURCES = tests/fault/fault_client.c
+dist_check_SCRIPTS += tests/fault/floods.sh tests/fault/run-long
+TESTS += tests/fault/floods.sh
+EXTRA_DIST += tests/fault/common.sh tests/fault/README.md
