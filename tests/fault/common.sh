@@ -24,6 +24,7 @@ fault_setup() {
 	pg_start || { echo "Bail out! cannot start PostgreSQL"; exit 1; }
 	pg_load_records "$db" "$2" 0.3 2026-11-20T09:00:00Z || { echo "Bail out! cannot load records"; exit 1; }
 	echo "2026-11-20T09:00:00Z" >"$tmp/clock"
+	: >"$tmp/log"
 	cat >"$tmp/c.conf" <<EOC
 [database]
 database = host=$PGHOST port=$PGPORT dbname=$db user=$PGUSER
