@@ -146,6 +146,7 @@ TESTS += tests/ctl-socket.sh
 # tests/fault/run-long is the long form.
 check_PROGRAMS += tests/fault/fault_client
 tests_fault_fault_client_SOURCES = tests/fault/fault_client.c
-dist_check_SCRIPTS += tests/fault/floods.sh tests/fault/crashes.sh tests/fault/replay.sh tests/fault/run-long
-TESTS += tests/fault/floods.sh tests/fault/crashes.sh tests/fault/replay.sh
+dist_check_SCRIPTS += tests/fault/floods.sh tests/fault/crashes.sh tests/fault/replay.sh \
+	tests/fault/privacy.sh tests/fault/run-long
+TESTS += tests/fault/floods.sh tests/fault/crashes.sh tests/fault/replay.sh tests/fault/privacy.sh
 EXTRA_DIST += tests/fault/common.sh tests/fault/README.md

@@ -12,7 +12,6 @@ sock="$tmp/cw.sock"
 pid=
 fault_cleanup() {
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	jobs -p | xargs -r kill 2>/dev/null
 	pg_destroy
 	rm -rf "$tmp"
 }
