@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "casewatch/calendar.h"
 #include "ctl.h"
@@ -168,16 +167,11 @@ static json_t *change_request(const char *verb, const json_t *ids, const json_t 
 }
 
 /* "...Z" for --until given in any form cw_time_parse takes; false when it is none. */
-static bool until_utc(const char *text, char out[32])
+static bool until_utc(const char *text, char out[CW_TIME_UTC_STRLEN])
 {
-	struct tm tm;
 	cw_time t;
-	time_t tt;
 
-	if (!cw_time_parse(text, &t))
-		return false;
-	tt = (time_t)t;
-	return gmtime_r(&tt, &tm) && strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0;
+	return cw_time_parse(text, &t) && cw_time_format_utc(t, out);
 }
 
 /* What ack, snooze and their undoing were told, besides the filters. */
@@ -240,7 +234,7 @@ static bool take(int c, const char *arg, void *ctx)
 }
 
 /* The target and, for snooze, --until and --reason: given, and making sense. */
-static bool complete(const struct change_opts *co, const json_t *filter, char until[32])
+static bool complete(const struct change_opts *co, const json_t *filter, char until[CW_TIME_UTC_STRLEN])
 {
 	const char *verb = co->verb;
 
@@ -280,7 +274,7 @@ int ctl_change(int argc, char **argv, const char *verb)
 	const struct ctl_opts o = { verb, opts, change_usage, take, &co };
 	struct ctl_filter f;
 	json_t *reply = NULL, *req;
-	char until[32];
+	char until[CW_TIME_UTC_STRLEN];
 	int rc;
 
 	ctl_filter_init(&f);

@@ -60,13 +60,18 @@ static bool parse_int_arg(const char *text, int *out)
 static int run(const struct cw_calendar *cal, enum cw_nation nation, const char *sub, char **pos)
 {
 	char a[CW_DAY_STRLEN];
-	cw_day d1, d2;
+	struct cw_error err;
+	cw_day d1, d2, r;
 	int n;
 
 	if (!strcmp(sub, "add")) {
 		if (!parse_date_arg(pos[0], &d1) || !parse_int_arg(pos[1], &n))
 			return CTL_EXIT_USAGE;
-		cw_day_format(cw_calendar_add_workdays(cal, nation, d1, n), a);
+		if (!cw_calendar_add_workdays_checked(cal, nation, d1, n, &r, &err)) {
+			ctl_error("%s", err.msg);
+			return CTL_EXIT_NO;
+		}
+		cw_day_format(r, a);
 		printf("%s\n", a);
 		return CTL_EXIT_OK;
 	}

@@ -32,6 +32,10 @@
 #define DEFAULT_REPLAY_BATCH 256
 #define DEFAULT_IDLE_MS 30000
 #define DEFAULT_GRACE_MS 1000
+/* A client whose unread replies pass this many times max_output is cut off. */
+#define OUTPUT_HARD_FACTOR 4
+/* One slot in this many is kept for commands: subscribers cannot take it. */
+#define COMMAND_RESERVE_DIVISOR 8
 
 #define EVENT_TYPE_PREFIX "uk.casewatch.alert."
 
@@ -58,6 +62,7 @@ static void conn_free(struct conn *conn);
 static void conn_shutdown(struct conn *conn);
 static void conn_process(struct conn *conn);
 static void conn_arm_timer(struct conn *conn);
+static void conn_cut_unread(struct conn *conn, const char *why);
 
 /* Milliseconds on the monotonic clock. */
 static uint64_t now_ms(void)
@@ -219,9 +224,23 @@ static struct line *bus_make_line(struct cw_alertbus *bus, uint64_t id, const js
 	return l;
 }
 
-/* Appends bytes to the client's output. */
+/* Bytes queued for the client. */
+static size_t conn_output(const struct conn *conn)
+{
+	return evbuffer_get_length(bufferevent_get_output(conn->bev));
+}
+
+/* Appends bytes to the client's output; a client holding more than the
+ * hard limit unread is cut off instead (requests wait at max_output, so
+ * only a client that is sent what it did not ask for gets here). */
 static void conn_write(struct conn *conn, const char *data, size_t len)
 {
+	if (conn->closing)
+		return;
+	if (conn_output(conn) > conn->bus->cfg.max_output * OUTPUT_HARD_FACTOR) {
+		conn_cut_unread(conn, "past the hard limit");
+		return;
+	}
 	if (bufferevent_write(conn->bev, data, len) < 0)
 		conn_shutdown(conn);
 }
@@ -441,7 +460,7 @@ static void bus_on_batch(struct cw_alertbus_req *req, const json_t *transitions,
 	if (conn->closing || conn->sub != SUB_REPLAYING)
 		return;
 	if (!transitions || code) {
-		code = code ? code : "provider_error";
+		code = code ? code : "internal";
 		message = message ? message : "the transitions could not be read";
 		if (!conn->sub_replied) {
 			alertbus_reply_error(conn, conn->cmd_id, code, "%s", message);
@@ -561,7 +580,7 @@ struct cw_alertbus_req *alertbus_begin_command(struct conn *conn, const json_t *
 static void conn_process(struct conn *conn)
 {
 	struct evbuffer *in = bufferevent_get_input(conn->bev);
-	size_t max = conn->bus->cfg.max_line;
+	size_t max = conn->bus->cfg.max_line, max_output = conn->bus->cfg.max_output;
 	struct evbuffer_ptr eol;
 	char *buf;
 
@@ -570,6 +589,19 @@ static void conn_process(struct conn *conn)
 
 		if (avail == 0)
 			break;
+		/* Replies the client has not read: its next request waits (and
+		 * its input, bounded by the read watermark, stays in the socket). */
+		if (conn_output(conn) > max_output) {
+			if (!conn->unread_since_ms) {
+				conn->unread_since_ms = now_ms();
+				bufferevent_disable(conn->bev, EV_READ);
+			}
+			break;
+		}
+		if (conn->unread_since_ms) {
+			conn->unread_since_ms = 0;
+			bufferevent_enable(conn->bev, EV_READ);
+		}
 		eol = evbuffer_search(in, "\n", 1, NULL);
 		if (conn->discarding) {
 			if (eol.pos < 0) {
@@ -606,7 +638,7 @@ static void conn_process(struct conn *conn)
 	}
 	if (conn->closing)
 		return;
-	if (!conn->busy) {
+	if (!conn->busy && !conn->unread_since_ms) {
 		if (evbuffer_get_length(in) == 0 && !conn->discarding)
 			conn->partial_since_ms = 0;
 		else if (conn->partial_since_ms == 0)
@@ -631,7 +663,9 @@ static void conn_arm_timer(struct conn *conn)
 
 	if (conn->closing)
 		return;
-	if (conn->partial_since_ms && !conn->busy)
+	if (conn->unread_since_ms)
+		deadline = conn->unread_since_ms + idle;
+	else if (conn->partial_since_ms && !conn->busy)
 		deadline = conn->partial_since_ms + idle;
 	else if (!conn->busy && conn->sub == SUB_NONE)
 		deadline = conn->last_activity_ms + idle;
@@ -657,7 +691,9 @@ static void conn_on_timer(evutil_socket_t fd, short what, void *arg)
 		conn_free(conn);
 		return;
 	}
-	if (conn->partial_since_ms && !conn->busy && now >= conn->partial_since_ms + idle) {
+	if (conn->unread_since_ms && now >= conn->unread_since_ms + idle) {
+		conn_cut_unread(conn, "unread for the idle timeout");
+	} else if (conn->partial_since_ms && !conn->busy && now >= conn->partial_since_ms + idle) {
 		alertbus_reply_error(conn, NULL, "incomplete_line", "no end of line within %u ms; closing",
 				 conn->bus->cfg.idle_timeout_ms);
 		conn_shutdown(conn);
@@ -704,7 +740,7 @@ static void conn_on_write(struct bufferevent *bev, void *arg)
 			conn_free(conn);
 		return;
 	}
-	if (conn->want_batch)
+	if (conn->want_batch || conn->unread_since_ms)
 		event_active(conn->resume, EV_TIMEOUT, 0);
 }
 
@@ -725,6 +761,20 @@ static void conn_on_event(struct bufferevent *bev, short what, void *arg)
 			return;
 		conn_process(conn);
 	}
+}
+
+/* A client that does not read its replies: logged (rate-limited) and
+ * closed at once, its output dropped, since it would not read it anyway. */
+static void conn_cut_unread(struct conn *conn, const char *why)
+{
+	struct cw_alertbus *bus = conn->bus;
+	struct evbuffer *out = bufferevent_get_output(conn->bev);
+
+	if (alertbus_ratelimit(bus, &bus->rl_unread, "unread-reply cut-offs"))
+		bus->cfg.log(LOG_WARNING, "alertbus: client uid %u pid %d cut off: %zu bytes of replies %s",
+			     (unsigned)conn->actor.uid, (int)conn->actor.pid, evbuffer_get_length(out), why);
+	conn_shutdown(conn);
+	evbuffer_drain(out, evbuffer_get_length(out));
 }
 
 /* Stops reading, ends the subscription, and closes once the output is flushed
@@ -1023,6 +1073,12 @@ struct cw_alertbus *cw_alertbus_new(struct event_base *base, const struct cw_ale
 	DEFAULT(close_grace_ms, DEFAULT_GRACE_MS);
 	DEFAULT(daemon_version, PACKAGE_VERSION);
 #undef DEFAULT
+	/* Silent subscribers are never timed out (they wait for events), so
+	 * they may not take every slot: one in eight, at least one, is kept
+	 * for commands. */
+	bus->max_subscribers = bus->cfg.max_clients - bus->cfg.max_clients / COMMAND_RESERVE_DIVISOR;
+	if (bus->cfg.max_clients > 1 && bus->max_subscribers == bus->cfg.max_clients)
+		bus->max_subscribers--;
 	if (!bus->cfg.source_host) {
 		if (gethostname(host, sizeof(host)) < 0)
 			snprintf(host, sizeof(host), "localhost");
@@ -1180,4 +1236,23 @@ void cw_alertbus_set_last_id(struct cw_alertbus *bus, uint64_t id)
 size_t cw_alertbus_clients(const struct cw_alertbus *bus)
 {
 	return bus->nconns;
+}
+
+size_t alertbus_subscribers(const struct cw_alertbus *bus)
+{
+	size_t n = 0;
+
+	for (const struct conn *c = bus->conns; c; c = c->next)
+		if (c->sub != SUB_NONE && !c->closing)
+			n++;
+	return n;
+}
+
+size_t cw_alertbus_output_bytes(const struct cw_alertbus *bus)
+{
+	size_t n = 0;
+
+	for (const struct conn *c = bus->conns; c; c = c->next)
+		n += conn_output(c);
+	return n;
 }

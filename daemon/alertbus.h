@@ -129,7 +129,9 @@ struct cw_alertbus_config {
 	bool systemd;		  /* use a listening Unix socket passed by systemd, if any */
 	size_t max_clients;	  /* connections at once (default 64) */
 	size_t max_line;	  /* longest request line in bytes (default 65536) */
-	size_t max_output;	  /* bytes queued for one client before it is cut off (default 1 MiB) */
+	size_t max_output;	  /* bytes queued for one client: a subscriber past it is cut off; a
+				   * client's requests wait while its replies pass it, and past 4
+				   * times it (or unread for idle_timeout_ms) it is cut off (1 MiB) */
 	size_t live_queue_max;	  /* live transitions held per subscriber during replay (default 4096) */
 	size_t replay_batch;	  /* transitions per replay call (default 256) */
 	unsigned idle_timeout_ms; /* silent client, or unfinished line (default 30000) */
@@ -199,5 +201,8 @@ void cw_alertbus_get_stats(const struct cw_alertbus *bus, struct cw_alertbus_sta
 
 /* The number of open connections. */
 size_t cw_alertbus_clients(const struct cw_alertbus *bus);
+/* Bytes queued for every client together (bounded by max_clients times
+ * what one client may hold). */
+size_t cw_alertbus_output_bytes(const struct cw_alertbus *bus);
 
 #endif /* CASEWATCH_ALERTBUS_H */

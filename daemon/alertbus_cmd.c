@@ -129,7 +129,8 @@ static json_t *filter_parse(const struct cw_alertbus *bus, const json_t *in, boo
 		} else if (json_is_array(v) && json_array_size(v) > 0 && json_array_size(v) <= MAX_FILTER_VALUES) {
 			arr = json_copy(v); /* teams are rewritten to ids */
 		} else {
-			snprintf(msg, size, "filter.%s: expected a string or an array of 1 to %d strings", key,
+			alertbus_printable(shown, sizeof(shown), key, strlen(key));
+			snprintf(msg, size, "filter.%s: expected a string or an array of 1 to %d strings", shown,
 				 MAX_FILTER_VALUES);
 			goto bad;
 		}
@@ -138,8 +139,9 @@ static json_t *filter_parse(const struct cw_alertbus *bus, const json_t *in, boo
 			json_t *s = json_array_get(arr, i);
 
 			if (!json_is_string(s) || json_string_length(s) == 0 || json_string_length(s) > MAX_VALUE_LEN) {
-				snprintf(msg, size, "filter.%s[%zu]: expected a non-empty string of at most %d bytes", key, i,
-					 MAX_VALUE_LEN);
+				alertbus_printable(shown, sizeof(shown), key, strlen(key));
+				snprintf(msg, size, "filter.%s[%zu]: expected a non-empty string of at most %d bytes", shown,
+					 i, MAX_VALUE_LEN);
 				json_decref(arr);
 				goto bad;
 			}
@@ -229,18 +231,16 @@ static void cmd_status(struct conn *conn, const json_t *req, const json_t *id)
 {
 	static const char *const members[] = { NULL };
 	struct cw_alertbus *bus = conn->bus;
-	size_t subs = 0;
 	char buf[32];
 	json_t *r;
 
 	if (!check_members(conn, req, "status", members))
 		return;
-	for (struct conn *c = bus->conns; c; c = c->next)
-		if (c->sub != SUB_NONE)
-			subs++;
 	snprintf(buf, sizeof(buf), "%" PRIu64, bus->last_id);
-	r = json_pack("{s:{s:I, s:I, s:I, s:s}}", "bus", "clients", (json_int_t)bus->nconns, "max_clients",
-		      (json_int_t)bus->cfg.max_clients, "subscribers", (json_int_t)subs, "last_id", buf);
+	r = json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:s}}", "bus", "clients", (json_int_t)bus->nconns, "max_clients",
+		      (json_int_t)bus->cfg.max_clients, "subscribers", (json_int_t)alertbus_subscribers(bus),
+		      "max_subscribers", (json_int_t)bus->max_subscribers, "output_bytes",
+		      (json_int_t)cw_alertbus_output_bytes(bus), "last_id", buf);
 	if (bus->cfg.provider.status)
 		bus->cfg.provider.status(bus->cfg.provider.ctx, r);
 	alertbus_reply_ok(conn, id, r);
@@ -286,6 +286,16 @@ static void cmd_subscribe(struct conn *conn, const json_t *req, const json_t *id
 		return;
 	if (conn->sub != SUB_NONE) {
 		alertbus_reply_error(conn, id, "already_subscribed", "this connection is already subscribed; unsubscribe first");
+		return;
+	}
+	if (alertbus_subscribers(bus) >= bus->max_subscribers) {
+		if (alertbus_ratelimit(bus, &bus->rl_subs, "refused subscriptions"))
+			bus->cfg.log(LOG_WARNING, "alertbus: subscription of uid %u pid %d refused: %zu subscribers already "
+				     "(the other slots are kept for commands)", (unsigned)conn->actor.uid,
+				     (int)conn->actor.pid, bus->max_subscribers);
+		alertbus_reply_error(conn, id, "too_many_subscribers",
+				     "casewatchd has as many subscribers as it serves (%zu); try again later",
+				     bus->max_subscribers);
 		return;
 	}
 	if (since && !alertbus_parse_id(since, &cursor)) {

@@ -58,6 +58,7 @@ struct conn {
 	bool closing; /* flushing a last message, then closed */
 	uint64_t last_activity_ms;
 	uint64_t partial_since_ms; /* 0, or when the unfinished line began */
+	uint64_t unread_since_ms;  /* 0, or since when requests wait for replies to be read */
 
 	/* The command being answered: requests are handled one at a time. */
 	bool busy;
@@ -86,6 +87,7 @@ struct cw_alertbus {
 	struct conn *conns;
 	size_t nconns;
 	uint64_t last_id;
+	size_t max_subscribers; /* max_clients less the slots kept for commands */
 	/* Counts for cw_alertbus_get_stats(). */
 	uint64_t accepted, cutoffs;
 	size_t n_errors;
@@ -93,11 +95,13 @@ struct cw_alertbus {
 		char code[32];
 		uint64_t count;
 	} errors[CW_ALERTBUS_ERROR_KINDS];
-	struct ratelimit rl_full, rl_refused, rl_overflow;
+	struct ratelimit rl_full, rl_refused, rl_overflow, rl_unread, rl_subs;
 };
 
 /* Counts an error of a kind (a reply's code, "io_error", "accept_error"). */
 void alertbus_count_error(struct cw_alertbus *bus, const char *code);
+/* Subscribed connections now. */
+size_t alertbus_subscribers(const struct cw_alertbus *bus);
 
 /* True when a line of this kind may be logged now (rate-limited per kind). */
 bool alertbus_ratelimit(struct cw_alertbus *bus, struct ratelimit *rl, const char *what);

@@ -48,23 +48,16 @@ bool cw_clock_parse_utc(const char *text, cw_time *out)
 	return cw_time_parse(buf, out);
 }
 
+/* Whether a four-digit year can write t (the store takes the same years). */
 bool cw_clock_storable(cw_time t)
 {
-	/* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z */
-	return t >= INT64_C(-62135596800) && t <= INT64_C(253402300799);
+	return t >= CW_TIME_ISO_MIN && t <= CW_TIME_ISO_MAX;
 }
 
-/* Formats an instant in UTC. */
+/* Formats an instant in UTC: the calendar's formatter, the only one. */
 void cw_clock_format_utc(cw_time t, char buf[CW_CLOCK_UTC_STRLEN])
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!cw_clock_storable(t) || !gmtime_r(&tt, &tm)) {
-		snprintf(buf, CW_CLOCK_UTC_STRLEN, "0000-00-00T00:00:00Z");
-		return;
-	}
-	strftime(buf, CW_CLOCK_UTC_STRLEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cw_time_format_utc(t, buf);
 }
 
 /* Reads and parses a test clock file. */

@@ -17,7 +17,7 @@
 #include "casewatch/error.h"
 
 /* "YYYY-MM-DDTHH:MM:SSZ" plus NUL. */
-#define CW_CLOCK_UTC_STRLEN 21
+#define CW_CLOCK_UTC_STRLEN CW_TIME_UTC_STRLEN
 
 /* Uses the file at path as the clock (NULL or "": real time again). */
 void cw_clock_set_test_file(const char *path);
@@ -36,7 +36,7 @@ int64_t cw_clock_monotonic_ms(void);
  * (a UTC offset is required). Returns false on anything else. */
 bool cw_clock_parse_utc(const char *text, cw_time *out);
 
-/* Formats an instant as "YYYY-MM-DDTHH:MM:SSZ". */
+/* Formats an instant as "YYYY-MM-DDTHH:MM:SSZ" (cw_time_format_utc). */
 void cw_clock_format_utc(cw_time t, char buf[CW_CLOCK_UTC_STRLEN]);
 
 /* Whether t lies in the years 1 to 9999, which the store and

@@ -314,7 +314,7 @@ static bool conf_set(struct cw_conf *conf, const struct cw_conf_setting *s, cons
 		     char *why, size_t wsize)
 {
 	void *field = (char *)conf + s->offset;
-	char names[256], a[32], b[32];
+	char names[256], a[32], b[32], ev[CW_ERROR_ECHO_STRLEN];
 	char *end;
 	long long n;
 
@@ -325,7 +325,7 @@ static bool conf_set(struct cw_conf *conf, const struct cw_conf_setting *s, cons
 	switch (s->type) {
 	case CW_CONF_PATH:
 		if (*value && value[0] != '/') {
-			snprintf(why, wsize, "\"%s\" is not an absolute path", value);
+			snprintf(why, wsize, "\"%s\" is not an absolute path", cw_error_echo(value, ev));
 			return false;
 		}
 		/* fall through */
@@ -344,7 +344,7 @@ static bool conf_set(struct cw_conf *conf, const struct cw_conf_setting *s, cons
 		errno = 0;
 		n = strtoll(value, &end, 10);
 		if (!*value || *end || errno) {
-			snprintf(why, wsize, "\"%s\" is not a whole number", value);
+			snprintf(why, wsize, "\"%s\" is not a whole number", cw_error_echo(value, ev));
 			return false;
 		}
 		if (n < s->min || n > s->max) {
@@ -363,19 +363,19 @@ static bool conf_set(struct cw_conf *conf, const struct cw_conf_setting *s, cons
 			*(bool *)field = false;
 		else {
 			snprintf(why, wsize, "\"%s\" is not a boolean (yes/no, true/false, on/off, 1/0)",
-				 value);
+				 cw_error_echo(value, ev));
 			return false;
 		}
 		return true;
 	case CW_CONF_DURATION:
 		if (!cw_conf_parse_duration(value, (int64_t *)field)) {
-			snprintf(why, wsize, "\"%s\" is not a duration (e.g. 30s, 5m, 1h)", value);
+			snprintf(why, wsize, "\"%s\" is not a duration (e.g. 30s, 5m, 1h)", cw_error_echo(value, ev));
 			return false;
 		}
 		if (*(int64_t *)field < s->min || *(int64_t *)field > s->max) {
 			cw_conf_format_duration(s->min, a, sizeof(a));
 			cw_conf_format_duration(s->max, b, sizeof(b));
-			snprintf(why, wsize, "%s is out of range (%s to %s)", value, a, b);
+			snprintf(why, wsize, "%s is out of range (%s to %s)", cw_error_echo(value, ev), a, b);
 			return false;
 		}
 		return true;
@@ -387,13 +387,13 @@ static bool conf_set(struct cw_conf *conf, const struct cw_conf_setting *s, cons
 			}
 		}
 		conf_enum_names(s->values, names, sizeof(names));
-		snprintf(why, wsize, "\"%s\" is not one of %s", value, names);
+		snprintf(why, wsize, "\"%s\" is not one of %s", cw_error_echo(value, ev), names);
 		return false;
 	case CW_CONF_MODE:
 		errno = 0;
 		n = strtoll(value, &end, 8);
 		if (!*value || *end || errno || n < 0 || n > s->max) {
-			snprintf(why, wsize, "\"%s\" is not an octal file mode (e.g. 0660)", value);
+			snprintf(why, wsize, "\"%s\" is not an octal file mode (e.g. 0660)", cw_error_echo(value, ev));
 			return false;
 		}
 		*(int *)field = (int)n;
@@ -552,7 +552,7 @@ static void conf_parse(struct cw_conf *conf, const char *path, char *text, struc
 	char *save = NULL;
 
 	for (char *line = text; line; line = save) {
-		char *nl = strchr(line, '\n'), *key, *val, *eq, why[512];
+		char *nl = strchr(line, '\n'), *key, *val, *eq, why[512], ek[CW_ERROR_ECHO_STRLEN];
 		const struct cw_conf_setting *s;
 		size_t idx;
 
@@ -575,7 +575,7 @@ static void conf_parse(struct cw_conf *conf, const char *path, char *text, struc
 			key = conf_trim(line + 1);
 			if (!conf_section_known(key)) {
 				conf_buf_line(errs, "%s:%d: [%s]: unknown section (known: database, policy, "
-						    "daemon, socket, log)", path, lineno, key);
+						    "daemon, socket, log)", path, lineno, cw_error_echo(key, ek));
 				section[0] = '\0';
 				continue;
 			}
@@ -589,9 +589,11 @@ static void conf_parse(struct cw_conf *conf, const char *path, char *text, struc
 		}
 		*eq = '\0';
 		key = conf_trim(line);
+		/* Messages quote at most an excerpt of what the file says. */
+		cw_error_echo(key, ek);
 		if (!conf_value(eq + 1, &val)) {
 			conf_buf_line(errs, "%s:%d: %s: unterminated quoted value or text after it", path,
-				      lineno, key);
+				      lineno, ek);
 			continue;
 		}
 		s = cw_conf_find(key);
@@ -609,29 +611,29 @@ static void conf_parse(struct cw_conf *conf, const char *path, char *text, struc
 			}
 			if (best)
 				conf_buf_line(errs, "%s:%d: %s: unknown setting (did you mean %s?)", path,
-					      lineno, key, best);
+					      lineno, ek, best);
 			else
-				conf_buf_line(errs, "%s:%d: %s: unknown setting", path, lineno, key);
+				conf_buf_line(errs, "%s:%d: %s: unknown setting", path, lineno, ek);
 			continue;
 		}
 		idx = (size_t)(s - settings);
 		if (section[0] && strcmp(section, s->section)) {
-			conf_buf_line(errs, "%s:%d: %s: belongs in [%s], not [%s]", path, lineno, key,
+			conf_buf_line(errs, "%s:%d: %s: belongs in [%s], not [%s]", path, lineno, ek,
 				      s->section, section);
 			continue;
 		}
 		if (seen[idx]) {
-			conf_buf_line(errs, "%s:%d: %s: set twice (first on line %d)", path, lineno, key,
+			conf_buf_line(errs, "%s:%d: %s: set twice (first on line %d)", path, lineno, ek,
 				      seen[idx]);
 			continue;
 		}
 		seen[idx] = lineno;
 		if (!conf_set(conf, s, val, why, sizeof(why)))
-			conf_buf_line(errs, "%s:%d: %s: %s", path, lineno, key, why);
+			conf_buf_line(errs, "%s:%d: %s: %s", path, lineno, ek, why);
 		else if (s->offset == CONF_OFF(database) && !conf_conninfo_ok(val, why, sizeof(why)))
-			conf_buf_line(errs, "%s:%d: %s: %s", path, lineno, key, why);
+			conf_buf_line(errs, "%s:%d: %s: %s", path, lineno, ek, why);
 		else if (s->offset == CONF_OFF(metrics_listen) && *val && !conf_listen_ok(val, why, sizeof(why)))
-			conf_buf_line(errs, "%s:%d: %s: %s", path, lineno, key, why);
+			conf_buf_line(errs, "%s:%d: %s: %s", path, lineno, ek, why);
 	}
 	for (size_t i = 0; i < NSETTINGS; i++)
 		if ((settings[i].flags & CW_CONF_REQUIRED) && !seen[i])

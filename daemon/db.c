@@ -58,6 +58,7 @@ struct cw_db {
 	bool flushing;	       /* PQflush returned 1: wait for write too */
 	bool started;
 	char last_error[512];
+	const char *last_error_kind; /* the same in our words, for socket clients */
 
 	struct cw_db_job *running;
 	struct cw_db_job *qhead, *qtail;
@@ -185,6 +186,7 @@ static void db_fail(struct cw_db *db, const char *why)
 	struct timeval tv;
 
 	db_note_error(db, why);
+	db->last_error_kind = was_connected ? "connection lost" : "cannot connect";
 	/* Lost: a warning, since the daemon reconnects; not getting back in is
 	 * for IT to act on (err). */
 	if (was_connected)
@@ -641,6 +643,7 @@ void cw_db_get_status(const struct cw_db *db, struct cw_db_status *st)
 	}
 	st->queued = db->queued;
 	snprintf(st->last_error, sizeof(st->last_error), "%s", db->last_error);
+	st->last_error_kind = db->last_error_kind;
 	st->server_version = cw_db_is_connected(db) ? PQserverVersion(db->conn) : 0;
 }
 

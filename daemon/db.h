@@ -62,7 +62,8 @@ struct cw_db_status {
 	unsigned attempts;    /* failed attempts since the last success */
 	int64_t next_retry_ms; /* while BAD: ms until the next attempt */
 	unsigned queued;      /* jobs waiting, including the running one */
-	char last_error[512]; /* "" if none since start */
+	char last_error[512]; /* "" if none since start: libpq's words, for the log only */
+	const char *last_error_kind; /* "cannot connect", "connection lost", or NULL: for clients */
 	int server_version;   /* PQserverVersion, 0 when not connected */
 };
 

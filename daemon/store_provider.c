@@ -178,10 +178,13 @@ static struct cw_db *sp_db(struct cw_store_provider *sp, char *msg, size_t size)
 
 	if (db && cw_db_is_connected(db))
 		return db;
+	/* libpq's message names the server's socket path or host, its user
+	 * and its database: the log has it, the client is told the state only. */
 	if (db) {
 		cw_db_get_status(db, &st);
-		snprintf(msg, size, "the database is unavailable (%s%s%.300s); casewatchd keeps retrying",
-			 cw_db_state_name(st.state), st.last_error[0] ? ": " : "", st.last_error);
+		snprintf(msg, size, "the database is unavailable (%s%s%s); casewatchd keeps retrying",
+			 cw_db_state_name(st.state), st.last_error_kind ? ": " : "",
+			 st.last_error_kind ? st.last_error_kind : "");
 	} else
 		snprintf(msg, size, "the database is unavailable (not connected yet); casewatchd keeps retrying");
 	return NULL;
@@ -440,8 +443,8 @@ static void sp_status(void *ctx, json_t *reply)
 	}
 	if (st.server_version)
 		json_object_set_new(d, "server_version", json_integer(st.server_version));
-	if (st.last_error[0])
-		json_object_set_new(d, "last_error", json_string(st.last_error));
+	if (st.last_error_kind)
+		json_object_set_new(d, "last_error", json_string(st.last_error_kind));
 	if (st.state == CW_DB_BAD) {
 		json_object_set_new(d, "attempts", json_integer(st.attempts));
 		json_object_set_new(d, "next_retry_ms", json_integer(st.next_retry_ms));

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casewatch/calendar.h"
 #include "transition_log.h"
 
 /* One replay call waiting for the loop. */
@@ -308,13 +309,9 @@ static void translog_alerts(void *ctx, const json_t *filter, cw_alertbus_reply_f
 }
 
 /* The current time as the protocol writes it. */
-static void utc_now(char *buf, size_t size)
+static void utc_now(char buf[CW_TIME_UTC_STRLEN])
 {
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cw_time_format_utc((cw_time)time(NULL), buf);
 }
 
 /*
@@ -332,7 +329,7 @@ static void translog_change(void *ctx, const char *verb, const json_t *args, con
 	const json_t *filter = json_object_get(args, "filter");
 	json_t *targets = json_array(), *changed = json_array(), *unchanged = json_array(), *unknown = json_array();
 	json_t *made = json_array(), *v, *entry;
-	char when[32];
+	char when[CW_TIME_UTC_STRLEN];
 	const char *key;
 	size_t i;
 
@@ -357,7 +354,7 @@ static void translog_change(void *ctx, const char *verb, const json_t *args, con
 			if (cw_alertbus_filter_match(filter, v))
 				json_array_append_new(targets, json_string(key));
 	}
-	utc_now(when, sizeof(when));
+	utc_now(when);
 	json_array_foreach (targets, i, v) {
 		json_t *t, *data;
 		uint64_t id = log->last_id + 1;

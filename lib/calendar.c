@@ -393,3 +393,23 @@ cw_day cw_calendar_add_workdays(const struct cw_calendar *cal, enum cw_nation na
 	}
 	return (cw_day)lo;
 }
+
+/* cw_calendar_add_workdays, with the years 1-9999 as an error rather than a
+ * wrapped "0000-01-06". */
+bool cw_calendar_add_workdays_checked(const struct cw_calendar *cal, enum cw_nation nation,
+				      cw_day day, int n, cw_day *out, struct cw_error *err)
+{
+	char from[CW_DAY_STRLEN];
+	cw_day r;
+
+	cw_day_format(day, from);
+	if (day < CW_DAY_ISO_MIN || day > CW_DAY_ISO_MAX)
+		return cw_error_set(err, "%s is outside the dates 0001-01-01 to 9999-12-31", from);
+	r = cw_calendar_add_workdays(cal, nation, day, n);
+	if (r < CW_DAY_ISO_MIN || r > CW_DAY_ISO_MAX)
+		return cw_error_set(err, "%s %s %d working day%s falls %s (dates run from 0001-01-01 "
+				    "to 9999-12-31)", from, n < 0 ? "minus" : "plus", n < 0 ? -n : n,
+				    n == 1 || n == -1 ? "" : "s", n < 0 ? "before 0001-01-01" : "after 9999-12-31");
+	*out = r;
+	return true;
+}

@@ -43,3 +43,23 @@ bool cw_error_prefix(struct cw_error *err, const char *fmt, ...)
 	err->msg[plen + olen] = '\0';
 	return false;
 }
+
+/* A short excerpt of input, for an error message to quote. */
+const char *cw_error_echo(const char *text, char buf[CW_ERROR_ECHO_STRLEN])
+{
+	size_t i;
+
+	if (!text)
+		text = "";
+	for (i = 0; text[i] && i < CW_ERROR_ECHO_MAX; i++)
+		buf[i] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? '?' : text[i];
+	/* Never cut inside a UTF-8 sequence: back up to its first byte. */
+	if (text[i])
+		while (i > 0 && ((unsigned char)text[i] & 0xc0) == 0x80)
+			i--;
+	if (text[i])
+		memcpy(buf + i, "...", 4);
+	else
+		buf[i] = '\0';
+	return buf;
+}

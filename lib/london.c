@@ -164,3 +164,23 @@ void cw_time_format(cw_time t, char buf[CW_TIME_STRLEN])
 	snprintf(buf, CW_TIME_STRLEN, "%.10sT%02u:%02u:%02u+%02u:00", date, hh, mm, ss,
 		 (unsigned)off / 3600u % 10u);
 }
+
+/* UTC with a four-digit year (strftime's %Y writes the year 1 as "1"). */
+bool cw_time_format_utc(cw_time t, char buf[CW_TIME_UTC_STRLEN])
+{
+	char date[CW_DAY_STRLEN];
+	int64_t sod;
+
+	if (t < CW_TIME_ISO_MIN || t > CW_TIME_ISO_MAX) {
+		snprintf(buf, CW_TIME_UTC_STRLEN, "0000-00-00T00:00:00Z");
+		return false;
+	}
+	/* Floor division: the instants before 1970 are negative. */
+	sod = t % DAY_SECONDS;
+	if (sod < 0)
+		sod += DAY_SECONDS;
+	cw_day_format((cw_day)((t - sod) / DAY_SECONDS), date);
+	snprintf(buf, CW_TIME_UTC_STRLEN, "%.10sT%02u:%02u:%02uZ", date, (unsigned)(sod / 3600),
+		 (unsigned)(sod / 60 % 60), (unsigned)(sod % 60));
+	return true;
+}

@@ -9,6 +9,9 @@
 #include "casewatch/vocabulary.h"
 #include "policy_internal.h"
 
+/* A short excerpt of a profile's text, for an error message to quote. */
+#define ECHO(text) cw_error_echo((text), (char[CW_ERROR_ECHO_STRLEN]){ 0 })
+
 static const char *const kind_names[CW_RULE_KIND_COUNT] = {
 	[CW_RULE_AFTER_EVENT] = "after_event",
 	[CW_RULE_BEFORE_EVENT] = "before_event",
@@ -135,7 +138,7 @@ static void rerr(struct ctx *c, const char *key, const char *sub, const char *fm
 	const json_t *origin = key ? json_object_get(c->src->origins, key) : NULL;
 	const char *file = c->src->file;
 	int index = c->src->index;
-	char msg[CW_ERROR_MAX];
+	char msg[CW_ERROR_MAX], ek[CW_ERROR_ECHO_STRLEN], es[CW_ERROR_ECHO_STRLEN];
 	va_list ap;
 
 	if (origin) {
@@ -146,7 +149,7 @@ static void rerr(struct ctx *c, const char *key, const char *sub, const char *fm
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	cw_policy_errors_add(c->errs, "%s: rules[%d]%s%s%s: %s", file, index, key ? "." : "",
-			     key ? key : "", sub ? sub : "", msg);
+			     key ? cw_error_echo(key, ek) : "", sub ? cw_error_echo(sub, es) : "", msg);
 	c->ok = false;
 }
 
@@ -174,7 +177,7 @@ static void parse_codes(struct ctx *c, const char *key, const char *sub, const j
 			return;
 		if (!cw_vocabulary_has(vocab, json_string_value(v)))
 			rerr(c, key, sub, "unknown %s \"%s\" (see docs/vocabulary.md)",
-			     cw_vocabulary_name(vocab), json_string_value(v));
+			     cw_vocabulary_name(vocab), ECHO(json_string_value(v)));
 		out->v[0] = json_string_value(v);
 		out->n = 1;
 		return;
@@ -197,7 +200,7 @@ static void parse_codes(struct ctx *c, const char *key, const char *sub, const j
 		}
 		if (!cw_vocabulary_has(vocab, json_string_value(e))) {
 			rerr(c, key, where, "unknown %s \"%s\" (see docs/vocabulary.md)",
-			     cw_vocabulary_name(vocab), json_string_value(e));
+			     cw_vocabulary_name(vocab), ECHO(json_string_value(e)));
 			continue;
 		}
 		out->v[out->n++] = json_string_value(e);
@@ -256,12 +259,12 @@ static void only_keys(struct ctx *c, const char *key, const char *sub, const jso
 
 	json_object_foreach((json_t *)obj, k, v) {
 		bool found = false;
-		char where[256];
+		char where[256], ek[CW_ERROR_ECHO_STRLEN];
 
 		for (int i = 0; known[i]; i++)
 			found = found || !strcmp(known[i], k);
 		if (!found) {
-			snprintf(where, sizeof(where), "%s.%s", sub ? sub : "", k);
+			snprintf(where, sizeof(where), "%s.%s", sub ? sub : "", cw_error_echo(k, ek));
 			rerr(c, key, where, "unknown key (expected %s)", expected);
 		}
 	}
@@ -472,7 +475,7 @@ static void parse_escalations(struct ctx *c, const json_t *v)
 		aud = get_string(c, step, "escalations", where, "audience", true);
 		if (aud && !cw_vocabulary_has(CW_VOCAB_AUDIENCE, aud)) {
 			snprintf(where, sizeof(where), "[%zu].audience", i);
-			rerr(c, "escalations", where, "unknown audience \"%s\" (see docs/vocabulary.md)", aud);
+			rerr(c, "escalations", where, "unknown audience \"%s\" (see docs/vocabulary.md)", ECHO(aud));
 		}
 		e[i].audience = aud;
 	}
@@ -684,7 +687,7 @@ static void parse_suspend(struct ctx *c, const json_t *v)
 		if (cw_codes_has(&c->r->anchor.events, c->r->suspend_while.v[i]))
 			rerr(c, "suspend", ".while",
 			     "the rule can never fire: its own anchor event \"%s\" suspends it",
-			     c->r->suspend_while.v[i]);
+			     ECHO(c->r->suspend_while.v[i]));
 }
 
 /* interpretation: an object of council choices; the known ones are applied. */
@@ -820,7 +823,7 @@ static void parse_common(struct ctx *c, const json_t *rule)
 
 	for (const char *p = id; *p; p++)
 		if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-')) {
-			rerr(c, "id", NULL, "\"%s\": ids are upper-case letters, digits and '-'", id);
+			rerr(c, "id", NULL, "\"%s\": ids are upper-case letters, digits and '-'", ECHO(id));
 			break;
 		}
 	json_object_foreach((json_t *)rule, k, e) {
@@ -941,7 +944,7 @@ static void parse_check(struct ctx *c, const json_t *rule)
 	for (int i = 0; check && checks[i]; i++)
 		known = known || !strcmp(checks[i], check);
 	if (check && !known)
-		rerr(c, "check", NULL, "unknown check \"%s\" (docs/profiles.md lists them)", check);
+		rerr(c, "check", NULL, "unknown check \"%s\" (docs/profiles.md lists them)", ECHO(check));
 	c->r->check = check;
 	if (params && !json_is_object(params)) {
 		rerr(c, "params", NULL, "expected an object");
@@ -1003,7 +1006,7 @@ bool policy_rule_build(struct cw_policy *policy, const struct policy_rule_src *s
 	if (!cw_rule_kind_parse(json_string_value(kind), &out->kind)) {
 		rerr(&c, "kind", NULL,
 		     "unknown kind \"%s\" (expected after_event, before_event, same_working_day, recurring, content, retention, hold, destruction)",
-		     json_string_value(kind));
+		     ECHO(json_string_value(kind)));
 		return false;
 	}
 	parse_common(&c, rule);

@@ -120,6 +120,18 @@ static bool log_has(const char *needle)
 	return found;
 }
 
+/* How many logged lines contain needle. */
+static int log_count(const char *needle)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&log_lock);
+	for (const char *p = log_text; (p = strstr(p, needle)); p++)
+		n++;
+	pthread_mutex_unlock(&log_lock);
+	return n;
+}
+
 /* Runs a call the test thread posted, on the loop thread. */
 static void on_call(evutil_socket_t fd, short what, void *arg)
 {
@@ -286,6 +298,20 @@ static size_t clients(void)
 	size_t n;
 
 	on_loop(do_clients, &n);
+	return n;
+}
+
+/* Loop thread: bytes queued for every client. */
+static void do_output_bytes(void *arg)
+{
+	*(size_t *)arg = cw_alertbus_output_bytes(H.bus);
+}
+
+static size_t output_bytes(void)
+{
+	size_t n;
+
+	on_loop(do_output_bytes, &n);
 	return n;
 }
 
@@ -1063,6 +1089,145 @@ START_TEST(test_max_clients)
 }
 END_TEST
 
+/* Issue 12, defect 2: a client that sends many requests and reads no reply
+ * holds at most max_output plus one reply; it is cut off once its replies
+ * stay unread for the idle timeout; the others are served meanwhile; and a
+ * client that does read gets every reply, in order. */
+START_TEST(test_unread_replies)
+{
+	struct cl *greedy, *other, *reader;
+	const char req[] = "{\"cmd\":\"alerts\"}\n";
+	size_t most = 0, sent = 0, reply_len;
+	char *line;
+	json_t *r;
+
+	harness_init();
+	H.cfg.max_output = 16384;
+	H.cfg.idle_timeout_ms = 1500;
+	harness_start();
+	publish(1, 100); /* 100 open alerts: one reply is about 25 KB */
+	other = cl_hello();
+	r = expect(other, "{\"cmd\":\"alerts\"}", "ok");
+	line = json_dumps(r, JSON_COMPACT);
+	reply_len = strlen(line) + 1;
+	free(line);
+	json_decref(r);
+	ck_assert_uint_gt(reply_len, H.cfg.max_output);
+
+	greedy = cl_hello();
+	for (int i = 0; i < 2000; i++) {
+		ssize_t n = send(greedy->fd, req, sizeof(req) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n != (ssize_t)sizeof(req) - 1)
+			break;
+		sent++;
+	}
+	ck_assert_uint_gt(sent, 100);
+	/* Until it is cut off, what it holds stays at one reply past the bound. */
+	for (int i = 0; i < 100 && clients() == 2; i++) {
+		size_t now = output_bytes();
+
+		if (now > most)
+			most = now;
+		usleep(10000);
+	}
+	fprintf(stderr, "# unread replies: %zu requests sent, at most %zu bytes queued (bound %zu + one reply of %zu)\n",
+		sent, most, H.cfg.max_output, reply_len);
+	ck_assert_msg(most <= H.cfg.max_output + reply_len, "%zu bytes queued", most);
+	ck_assert_uint_gt(most, 0);
+	/* Another client is served meanwhile. */
+	expect_free(other, "{\"cmd\":\"status\"}", "ok");
+	/* The greedy one is cut off once its replies stayed unread for the idle timeout. */
+	for (int i = 0; i < 500 && clients() != 1; i++)
+		usleep(10000);
+	ck_assert_uint_eq(clients(), 1);
+	ck_assert_msg(log_has("bytes of replies unread for the idle timeout"), "log: %s", log_text);
+	ck_assert_uint_eq(output_bytes(), 0);
+	cl_close(greedy);
+
+	/* A client that never stops sending (a line as long as max_line, then
+	 * bad lines) and never reads: found by tests/fault/floods.sh, where
+	 * the daemon spun on its read callback instead of cutting it off. */
+	greedy = cl_hello();
+	{
+		char *junk = malloc(65536 + 4096);
+		int64_t until = 0;
+		struct timespec ts;
+
+		memset(junk, 'x', 65536);
+		for (int i = 0; i < 2048; i++)
+			memcpy(junk + 65536 + 2 * i, "{\n", 2);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		until = ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 5000;
+		for (size_t off = 0; log_count("cut off: ") < 2;) {
+			ssize_t n = send(greedy->fd, junk + off, 65536 + 4096 - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+			if (n > 0)
+				off = (off + (size_t)n) % (65536 + 4096);
+			else
+				usleep(10000);
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ck_assert_msg(ts.tv_sec * 1000 + ts.tv_nsec / 1000000 < until,
+				      "a client that sends and never reads was not cut off");
+		}
+		free(junk);
+	}
+	for (int i = 0; i < 200 && output_bytes() != 0; i++)
+		usleep(10000);
+	ck_assert_uint_eq(output_bytes(), 0);
+	cl_close(greedy);
+
+	/* A client that reads late still gets every reply, in order. */
+	reader = cl_hello();
+	for (int i = 0; i < 50; i++) {
+		char one[64];
+
+		snprintf(one, sizeof(one), "{\"cmd\":\"alerts\",\"id\":%d}\n", i);
+		cl_send(reader, one);
+	}
+	for (int i = 0; i < 50; i++) {
+		r = cl_recv(reader, 5000);
+		ck_assert_ptr_nonnull(r);
+		ck_assert_str_eq(code_of(r), "ok");
+		ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), i);
+		ck_assert_int_eq(json_integer_value(json_object_get(r, "count")), 100);
+		json_decref(r);
+	}
+	cl_close(reader);
+	cl_close(other);
+	harness_stop();
+}
+END_TEST
+
+/* Issue 12, defect 5: silent subscribers cannot take every slot; one in
+ * eight (at least one) is kept for commands. */
+START_TEST(test_subscriber_reserve)
+{
+	struct cl *c[8];
+	json_t *r;
+
+	harness_init();
+	H.cfg.max_clients = 8;
+	harness_start();
+	for (int i = 0; i < 8; i++)
+		c[i] = cl_hello();
+	for (int i = 0; i < 7; i++)
+		expect_free(c[i], "{\"cmd\":\"subscribe\"}", "ok");
+	expect_free(c[7], "{\"cmd\":\"subscribe\"}", "too_many_subscribers");
+	ck_assert(log_has("subscription of uid"));
+	r = expect(c[7], "{\"cmd\":\"status\"}", "ok");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "bus"), "subscribers")), 7);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "bus"), "max_subscribers")), 7);
+	json_decref(r);
+	/* A subscriber that leaves gives its slot back. */
+	expect_free(c[0], "{\"cmd\":\"unsubscribe\"}", "ok");
+	expect_free(c[7], "{\"cmd\":\"subscribe\"}", "ok");
+	for (int i = 0; i < 8; i++)
+		cl_close(c[i]);
+	harness_stop();
+}
+END_TEST
+
 START_TEST(test_ack_refused)
 {
 	uid_t other = getuid() == 65534 ? 65533 : 65534;
@@ -1440,6 +1605,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_replay_paced);
 	tcase_add_test(tc, test_slow_subscriber);
 	tcase_add_test(tc, test_max_clients);
+	tcase_add_test(tc, test_unread_replies);
+	tcase_add_test(tc, test_subscriber_reserve);
 	tcase_add_test(tc, test_ack_refused);
 	tcase_add_test(tc, test_filter_team_names);
 	tcase_add_test(tc, test_ack_allowed_by_uid);

@@ -339,6 +339,33 @@ START_TEST(test_outside_range)
 }
 END_TEST
 
+/* Issue 12: a result past 9999-12-31 or before 0001-01-01 is an error, not
+ * a wrapped "0000-01-06". */
+START_TEST(test_iso_years)
+{
+	enum cw_nation ew = CW_NATION_ENGLAND_WALES;
+	struct cw_error err;
+	cw_day r;
+
+	ck_assert_int_eq(CW_DAY_ISO_MIN, D("0001-01-01"));
+	ck_assert_int_eq(CW_DAY_ISO_MAX, D("9999-12-31"));
+	ck_assert(!cw_calendar_add_workdays_checked(cal, ew, D("9999-12-30"), 5, &r, &err));
+	ck_assert_str_eq(err.msg, "9999-12-30 plus 5 working days falls after 9999-12-31 (dates run from 0001-01-01 to 9999-12-31)");
+	ck_assert(!cw_calendar_add_workdays_checked(cal, ew, D("0001-01-03"), -5, &r, &err));
+	ck_assert_str_eq(err.msg, "0001-01-03 minus 5 working days falls before 0001-01-01 (dates run from 0001-01-01 to 9999-12-31)");
+	/* 9999-12-31 is a Friday: the last working day of the range. */
+	ck_assert(cw_calendar_add_workdays_checked(cal, ew, D("9999-12-30"), 1, &r, &err));
+	ck_assert_int_eq(r, D("9999-12-31"));
+	ck_assert(!cw_calendar_add_workdays_checked(cal, ew, D("9999-12-31"), 1, &r, &err));
+	/* 0001-01-01 is a Monday. */
+	ck_assert(cw_calendar_add_workdays_checked(cal, ew, D("0001-01-03"), -2, &r, &err));
+	ck_assert_int_eq(r, D("0001-01-01"));
+	ck_assert(!cw_calendar_add_workdays_checked(cal, ew, D("0001-01-01"), -1, &r, &err));
+	ck_assert(cw_calendar_add_workdays_checked(cal, ew, D("2025-12-23"), 5, &r, &err));
+	ck_assert_int_eq(r, D("2026-01-02"));
+}
+END_TEST
+
 /* A small seeded generator, so failures reproduce. */
 static uint64_t rng_state;
 
@@ -439,6 +466,7 @@ static Suite *suite(void)
 	tcase_add_test(hol, test_rule_start_years);
 	tcase_add_test(hol, test_workday_examples);
 	tcase_add_test(hol, test_outside_range);
+	tcase_add_test(hol, test_iso_years);
 	tcase_add_test(hol, test_properties);
 	tcase_add_test(hol, test_between_by_stepping);
 	suite_add_tcase(s, hol);

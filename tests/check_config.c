@@ -157,6 +157,38 @@ START_TEST(test_every_error_reported)
 }
 END_TEST
 
+/* Issue 12, defect 6: a 300,000-character setting name (or value, or
+ * section) is quoted as a short excerpt, not echoed whole. */
+START_TEST(test_long_input_not_echoed)
+{
+	const size_t n = 300000;
+	char path[] = "/tmp/cw-conf-long-XXXXXX";
+	char *name = malloc(n + 1), *errors = NULL, *line, *save = NULL;
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct cw_conf *c;
+	size_t longest = 0;
+
+	ck_assert_ptr_nonnull(f);
+	memset(name, 'x', n);
+	name[n] = '\0';
+	fprintf(f, "[%s]\n[daemon]\n%s = 1\npoll_interval = %s\n[log]\nlog_level = %s\n", name, name, name, name);
+	fclose(f);
+	c = cw_conf_load(path, &errors);
+	unlink(path);
+	ck_assert_ptr_null(c);
+	ck_assert_ptr_nonnull(errors);
+	ck_assert_msg(strstr(errors, ":3: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...: unknown setting\n"), "%s", errors);
+	for (line = strtok_r(errors, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strlen(line) > longest)
+			longest = strlen(line);
+	fprintf(stderr, "# the longest error line: %zu bytes\n", longest);
+	ck_assert_uint_lt(longest, 200);
+	free(errors);
+	free(name);
+}
+END_TEST
+
 START_TEST(test_conninfo_and_cross_checks)
 {
 	char *errors = NULL;
@@ -335,6 +367,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_docs_in_sync);
 	tcase_add_test(tc, test_metrics_listen);
 	tcase_add_test(tc, test_example_is_valid);
+	tcase_add_test(tc, test_long_input_not_echoed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -212,6 +212,32 @@ START_TEST(test_time_parse)
 }
 END_TEST
 
+/* Issue 12: strftime's %Y wrote the year 1 as "1", which the store refuses. */
+START_TEST(test_time_format_utc)
+{
+	char buf[CW_TIME_UTC_STRLEN];
+	cw_time t;
+
+	ck_assert(cw_time_format_utc(0, buf));
+	ck_assert_str_eq(buf, "1970-01-01T00:00:00Z");
+	ck_assert(cw_time_format_utc(-1, buf));
+	ck_assert_str_eq(buf, "1969-12-31T23:59:59Z");
+	ck_assert(cw_time_format_utc(CW_TIME_ISO_MIN, buf));
+	ck_assert_str_eq(buf, "0001-01-01T00:00:00Z");
+	ck_assert(cw_time_format_utc(CW_TIME_ISO_MIN + 7 * 86400 + 3661, buf));
+	ck_assert_str_eq(buf, "0001-01-08T01:01:01Z");
+	ck_assert(cw_time_format_utc(CW_TIME_ISO_MAX, buf));
+	ck_assert_str_eq(buf, "9999-12-31T23:59:59Z");
+	ck_assert(!cw_time_format_utc(CW_TIME_ISO_MIN - 1, buf));
+	ck_assert_str_eq(buf, "0000-00-00T00:00:00Z");
+	ck_assert(!cw_time_format_utc(CW_TIME_ISO_MAX + 1, buf));
+	/* What it writes, the calendar's reader reads back. */
+	ck_assert(cw_time_format_utc(CW_TIME_ISO_MIN + 12345, buf));
+	ck_assert(cw_time_parse(buf, &t));
+	ck_assert_int_eq(t, CW_TIME_ISO_MIN + 12345);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("london");
@@ -225,6 +251,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_elapsed_across_changes);
 	tcase_add_test(tc, test_gap_and_fold);
 	tcase_add_test(tc, test_time_parse);
+	tcase_add_test(tc, test_time_format_utc);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -134,7 +134,8 @@ is "it shows as application casewatchd" "$(pg_psql -Atc "SELECT count(*) FROM pg
 mark=$(lines)
 pg_stop
 ok "a stopped server: the loss is logged" wait_for "database connection lost" "$mark"
-sleep 1.5
+tried() { [ "$(grep -cF 'database: attempt' "$tmp/log")" -ge "$1" ]; }
+ok "it tries again and again" poll_until 30 tried 5
 ok "the daemon keeps running" kill -0 "$pid"
 # One loss: libpq's message is at most three lines, each its own log line.
 lost=$(count 'warning: database connection lost: ')

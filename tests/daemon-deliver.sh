@@ -60,6 +60,9 @@ cursor() { pg_psql -d "$1" -Atc "SELECT coalesce(max(last_id), 0) FROM casewatch
 grep_log() { grep -qF -- "$2" "$tmp/$1.err"; }
 all_received() { [ "$(received_ids "$1" | wc -l)" -ge "$(stored_ids "$1" | wc -l)" ]; }
 caught_up() { [ "$(cursor "$1")" = "$(stored_ids "$1" | tail -1)" ]; }
+# The passes a daemon has finished, as its status says.
+passes() { "$CASEWATCH_BUILDDIR/ctl/casewatchctl" status --json --socket "$tmp/$1.sock" 2>/dev/null | jq -r .pass.passes; }
+passes_past() { [ "$(passes "$1")" -gt "$2" ] 2>/dev/null; }
 
 # 1. The receiver starts late: delivery waits in the store, then catches up.
 write_conf late
@@ -79,7 +82,8 @@ is "the cursor has not moved past any of them" "$(cursor late)" 0
 cap_pid=$!
 ok "once a (slow) receiver is there, every transition arrives" poll_until 30 all_received late
 ok "... and the cursor reaches the last one" poll_until 10 caught_up late
-sleep 1.5 # a pass or more: nothing may come again
+# Two passes more (a fixed wait was too short on a loaded machine): nothing may come again.
+ok "... and the daemon runs two passes more" poll_until 30 passes_past late $(($(passes late) + 1))
 stored_ids late >"$tmp/late.want"
 received_ids late >"$tmp/late.got"
 ok "each transition id exactly once, in id order" cmp -s "$tmp/late.want" "$tmp/late.got"

@@ -62,21 +62,31 @@ wait_for() {
 
 # Two daemons starting at once on a database without casewatch's schema:
 # while a session holds the migration lock both queue up behind it, then
-# one applies each migration and the other finds it applied.
+# one applies each migration and the other finds it applied. The holder
+# lets go only once pg_locks shows both daemons waiting (a fixed 2 s hold
+# ran out on a loaded machine before the second had arrived).
 pg_psql -qc "CREATE DATABASE cw_race"
 for n in a b; do
 	sed "s/dbname=$db/dbname=cw_race/" "$tmp/$n.conf" >"$tmp/race-$n.conf"
 done
-pg_psql -d cw_race -qc "SELECT pg_advisory_xact_lock(1668771175), pg_sleep(2)" >/dev/null &
-holder=$!
-migration_lock_held() {
-	[ "$(psql -X -d cw_race -Atc "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 1668771175 AND granted")" = 1 ]
+# migrate.c's MIGRATE_LOCK_KEY, a bigint below 2^32: objid in pg_locks.
+lockers() {
+	pg_psql -d cw_race -Atc "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+		AND classid = 0 AND objid = 1668771175 AND granted = $1"
 }
-poll_until 10 migration_lock_held
+PGAPPNAME=cw_race_holder pg_psql -d cw_race -qc "SELECT pg_advisory_xact_lock(1668771175), pg_sleep(600)" \
+	>/dev/null 2>&1 &
+holder=$!
+held() { [ "$(lockers true)" = 1 ]; }
+ok "a session holds the migration lock" poll_until 20 held
 CASEWATCH_DATADIR="$CASEWATCH_DATADIR" "$d" -c "$tmp/race-a.conf" --once >"$tmp/race-a.log" 2>&1 &
 race_a=$!
 CASEWATCH_DATADIR="$CASEWATCH_DATADIR" "$d" -c "$tmp/race-b.conf" --once >"$tmp/race-b.log" 2>&1 &
 race_b=$!
+two_waiting() { [ "$(lockers false)" = 2 ]; }
+ok "... and both daemons wait on it" poll_until 30 two_waiting
+pg_psql -d cw_race -Atc "SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+	WHERE application_name = 'cw_race_holder'" >/dev/null
 wait $holder $race_a $race_b
 ok "two daemons migrating at once: one finds each migration applied by the other" \
 	grep -qF "was applied meanwhile by another casewatchd" "$tmp/race-a.log" "$tmp/race-b.log"
@@ -111,6 +121,10 @@ try1=$(lock_try_at)
 ok "... pass after pass" poll_until 20 tried_since "$try1"
 try2=$(lock_try_at)
 ok "... and again" poll_until 20 tried_since "$try2"
+# Two passes of the first (poll_interval 1 s) while the second stands by.
+passes_a() { grep -c 'pass [a-z]*: ' "$tmp/a.log"; }
+passes_past() { [ "$(passes_a)" -ge "$1" ]; }
+ok "... while the first runs two passes more" poll_until 30 passes_past $(($(passes_a) + 2))
 is "... and writes nothing while the first runs" "$(q "SELECT count(*) FROM casewatch.transition")" "$transitions"
 ok "... nor evaluates anyone" sh -c "! grep -q 'sweep: ' '$tmp/b.log'"
 # Issue 13: standing by is the standby's job, not a failure of every pass.
@@ -134,6 +148,9 @@ delivered() {
 		(SELECT max(transition_id) FROM casewatch.transition)")" = t ]
 }
 ok "... and delivers what it wrote" poll_until 20 delivered
+passes_b() { grep -c 'pass [a-z]*: ' "$tmp/b.log"; }
+passes_b_past() { [ "$(passes_b)" -ge "$1" ]; }
+ok "... and runs another pass" poll_until 30 passes_b_past $(($(passes_b) + 1))
 is "no transition written twice: one row per alert and kind and state" \
 	"$(q "SELECT count(*) FROM (SELECT alert_id, kind, to_state FROM casewatch.transition
 		WHERE kind IN ('raised', 'escalated') GROUP BY 1, 2, 3 HAVING count(*) > 1) x")" 0

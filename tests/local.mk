@@ -40,6 +40,9 @@ tests_check_alertbus_LDADD = tests/libtestutil.a $(CASEWATCHD_LIBS) $(CHECK_LIBS
 # docs/protocol.md's examples, run against casewatchd on a real PostgreSQL.
 dist_check_SCRIPTS += tests/protocol-examples.sh
 TESTS += tests/protocol-examples.sh
+# Every error code documented; none carries a server path or libpq's words.
+dist_check_SCRIPTS += tests/socket-errors.sh
+TESTS += tests/socket-errors.sh
 
 # The daemon's infrastructure (daemon/): settings, logger, retry policy, and
 # casewatchd itself against a real PostgreSQL.
@@ -127,6 +130,9 @@ TESTS += tests/daemon-profile.sh
 # bad data holds back only its person; deleted persons' alerts withdrawn
 dist_check_SCRIPTS += tests/daemon-resilience.sh
 TESTS += tests/daemon-resilience.sh
+# a record dated in the year 1: four-digit years at every boundary (issue 12)
+dist_check_SCRIPTS += tests/daemon-dates.sh
+TESTS += tests/daemon-dates.sh
 
 # one casewatchd writes alerts for a database; a second stands by
 dist_check_SCRIPTS += tests/daemon-single-writer.sh
@@ -213,3 +219,12 @@ dist_check_SCRIPTS += tests/daemon-retention.sh
 TESTS += tests/daemon-retention.sh
 dist_check_SCRIPTS += tests/ctl-retention.sh
 TESTS += tests/ctl-retention.sh
+
+# tests/fault/: the attack run as short scenarios (tests/fault/README.md);
+# tests/fault/run-long is the long form.
+check_PROGRAMS += tests/fault/fault_client
+tests_fault_fault_client_SOURCES = tests/fault/fault_client.c
+dist_check_SCRIPTS += tests/fault/floods.sh tests/fault/crashes.sh tests/fault/replay.sh \
+	tests/fault/privacy.sh tests/fault/run-long
+TESTS += tests/fault/floods.sh tests/fault/crashes.sh tests/fault/replay.sh tests/fault/privacy.sh
+EXTRA_DIST += tests/fault/common.sh tests/fault/README.md

@@ -28,6 +28,24 @@ is "policy check: syntax error exits 1" "$?" 1
 ok "policy check: syntax error has line and column" grep -F "bad-syntax.json:4:18: JSON syntax error" "$tmp/err"
 "$ctl" policy check >/dev/null 2>&1
 is "policy check: no file is a usage error" "$?" 2
+
+# Issue 12, defect 6: validation is linear in the rules (a scan per rule
+# made 20,000 rules take minutes), and errors quote only an excerpt.
+jq '.name = "big" | .rules = [range(20000) as $i | (.rules[1] | .id = "R-\($i)")]' \
+	"$src/profiles/default.json" >"$tmp/big.json"
+t0=$(date +%s%N)
+"$ctl" policy check "$tmp/big.json" >"$tmp/out" 2>&1
+rc=$?
+t1=$(date +%s%N)
+echo "# policy check of 20,000 rules: $(((t1 - t0) / 1000000)) ms"
+is "policy check: 20,000 rules pass" "$rc $(sed "s|$tmp/||" "$tmp/out")" "0 big.json: ok (20000 rules)"
+head -c 300000 /dev/zero | tr '\0' Q >"$tmp/long.txt"
+jq --rawfile k "$tmp/long.txt" '.rules[0][$k] = 1 | .rules[1].id = ($k | ascii_downcase) | .[$k] = 2' "$src/profiles/default.json" >"$tmp/long.json"
+"$ctl" policy check "$tmp/long.json" >/dev/null 2>"$tmp/err"
+is "policy check: 300,000-byte names: exit 1" "$?" 1
+is "... three errors" "$(grep -ci QQQQ "$tmp/err")" 3
+is "... each quoting 48 bytes of the name, then ..." "$(grep -ci "\"\\{0,1\}Q\\{48\\}\.\.\." "$tmp/err")" 3
+ok "... no line longer than 300 bytes" sh -c "! grep -q '.\{300\}' '$tmp/err'"
 ok "policy --help" "$ctl" policy --help
 ok "explain --help" "$ctl" explain --help
 

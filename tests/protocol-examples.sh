@@ -111,10 +111,14 @@ stop() {
 start_at 2026-11-23T12:00:00Z 2 || { tail -5 "$dir/log" | sed 's/^/# /'; echo "Bail out! first run"; exit 1; }
 ok "the first run stops cleanly" stop
 start_at 2026-11-23T15:00:00Z 3 || { tail -5 "$dir/log" | sed 's/^/# /'; echo "Bail out! second run"; exit 1; }
-# status's open-alert counts are refreshed when asked for and older than 1 s.
-sleep 1.1
-printf '%s\n' '{"cmd":"hello","protocol":"1.0"}' '{"cmd":"status"}' | socat - "UNIX-CONNECT:$sock" >/dev/null
-sleep 0.3
+# status's open-alert counts are refreshed when asked for and older than
+# 1 s: ask until they are those of the second run (two open alerts, one
+# escalated).
+counted() {
+	printf '%s\n' '{"cmd":"hello","protocol":"1.0"}' '{"cmd":"status"}' | socat - "UNIX-CONNECT:$sock" |
+		tail -1 | jq -e '.alerts.open == 2 and .alerts.by_state.escalated_1 == 1' >/dev/null
+}
+ok "status counts the second run's alerts" poll_until 30 counted
 
 # Each ```protocol-example block: "$ " lines (and their "\" continuations)
 # are the command, the other lines its expected output.
@@ -137,7 +141,8 @@ ok "docs/protocol.md has runnable examples ($count)" test "$count" -ge 9
 # legitimately varies is set aside, on both sides, member by member (each
 # must still be there): the daemon's version (hello), the host name in an
 # event's source, and in status the database connection's start and the
-# server's version, the profile's file, and the last pass's duration; and "busy" with a query
+# server's version, the profile's file, the last pass's duration, and the
+# bytes queued for clients (the hello reply may still be); and "busy" with a query
 # queued reads as "ready" (the open-alert counts may be being refreshed at
 # that instant).
 same_line() {
@@ -152,6 +157,7 @@ same_line() {
 			| (if (.database | type) == "object" then .database |= (star("since") | star("server_version")
 			   | if .state == "busy" then .state = "ready" | .queued = 0 else . end) else . end)
 			| (if (.pass | type) == "object" then .pass |= star("last_ms") | star("profile_file") else . end)
+			| (if (.bus | type) == "object" then .bus |= star("output_bytes") else . end)
 			end;
 		($g | norm) == ($w | norm)' 2>/dev/null | grep -qx true
 }

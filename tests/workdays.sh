@@ -68,6 +68,19 @@ is "--holidays: nothing on stdout" "$out" ""
 run is 2025-12-24 --holidays "$tmp/missing.json"
 is "--holidays: a missing file exits 1" "$rc" 1
 
+# Issue 12: results outside 0001-01-01..9999-12-31 wrapped the year.
+run add 9999-12-30 5
+is "add past 9999-12-31 exits 1" "$rc" 1
+is "... says why" "$(cat "$tmp/err")" \
+	"casewatchctl: 9999-12-30 plus 5 working days falls after 9999-12-31 (dates run from 0001-01-01 to 9999-12-31)"
+is "... and prints no date" "$out" ""
+run add 0001-01-03 -5
+is "add before 0001-01-01 exits 1" "$rc" 1
+is "... says why" "$(cat "$tmp/err")" \
+	"casewatchctl: 0001-01-03 minus 5 working days falls before 0001-01-01 (dates run from 0001-01-01 to 9999-12-31)"
+run add 9999-12-30 1
+is "add up to 9999-12-31 still works" "$out" "9999-12-31"
+
 run add 2025-12-23
 is "too few arguments exits 2" "$rc" 2
 ok "usage goes to stderr" grep -q '^usage: casewatchctl workdays' "$tmp/err"

@@ -25,10 +25,19 @@ typedef int64_t cw_time;
 #define CW_CALENDAR_FIRST_YEAR 1970
 #define CW_CALENDAR_LAST_YEAR 2100
 
+/* The dates a four-digit year can write: 0001-01-01 and 9999-12-31. */
+#define CW_DAY_ISO_MIN (-719162)
+#define CW_DAY_ISO_MAX 2932896
 /* An ISO date "YYYY-MM-DD" plus its terminating NUL. */
 #define CW_DAY_STRLEN 11
 /* "YYYY-MM-DDTHH:MM:SS+HH:MM" plus NUL. */
 #define CW_TIME_STRLEN 26
+/* "YYYY-MM-DDTHH:MM:SSZ" plus NUL. */
+#define CW_TIME_UTC_STRLEN 21
+/* The instants a four-digit year can write: 0001-01-01T00:00:00Z to
+ * 9999-12-31T23:59:59Z (the store's timestamps take the same range). */
+#define CW_TIME_ISO_MIN INT64_C(-62135596800)
+#define CW_TIME_ISO_MAX INT64_C(253402300799)
 
 enum cw_nation {
 	CW_NATION_ENGLAND_WALES,
@@ -70,6 +79,11 @@ cw_time cw_london_to_utc(cw_day day, int seconds_of_day);
 bool cw_time_parse(const char *text, cw_time *out);
 /* London wall time with its offset, e.g. "2026-03-29T03:30:00+01:00". */
 void cw_time_format(cw_time t, char buf[CW_TIME_STRLEN]);
+/* UTC, e.g. "0001-01-08T00:00:00Z": the one formatter of every instant
+ * casewatch hands on (store, socket, syslog, --json), always a four-digit
+ * year. Outside CW_TIME_ISO_MIN..MAX it writes "0000-00-00T00:00:00Z" and
+ * returns false; callers leave such a time out and report it. */
+bool cw_time_format_utc(cw_time t, char buf[CW_TIME_UTC_STRLEN]);
 
 /* The bank-holiday calendar. */
 struct cw_calendar;
@@ -92,9 +106,15 @@ bool cw_calendar_is_workday(const struct cw_calendar *cal, enum cw_nation nation
 /* The bank holiday's title on that day, or NULL. */
 const char *cw_calendar_holiday(const struct cw_calendar *cal, enum cw_nation nation, cw_day day);
 /* The n-th working day after day (day itself not counted); a negative n
- * counts backwards; n = 0 returns day. */
+ * counts backwards; n = 0 returns day. The result may lie outside the
+ * years 1-9999 (the engine's callers leave such times out and report them). */
 cw_day cw_calendar_add_workdays(const struct cw_calendar *cal, enum cw_nation nation, cw_day day,
 				int n);
+/* The same, refusing a result outside 0001-01-01..9999-12-31 (which
+ * cw_day_format cannot write): false, with err naming the date and the
+ * count. For results shown to a person or handed on. */
+bool cw_calendar_add_workdays_checked(const struct cw_calendar *cal, enum cw_nation nation,
+				      cw_day day, int n, cw_day *out, struct cw_error *err);
 /* Working days after from, up to and including to; negative when to < from. */
 int cw_calendar_workdays_between(const struct cw_calendar *cal, enum cw_nation nation, cw_day from,
 				 cw_day to);

@@ -16,6 +16,16 @@ struct cw_error {
 	char msg[CW_ERROR_MAX];
 };
 
+/* What an error message may quote of its input: CW_ERROR_ECHO_MAX bytes,
+ * then "...", plus NUL. */
+#define CW_ERROR_ECHO_MAX 48
+#define CW_ERROR_ECHO_STRLEN (CW_ERROR_ECHO_MAX + 4)
+
+/* A short, printable excerpt of text for an error message to quote
+ * (control bytes as '?'; past CW_ERROR_ECHO_MAX bytes cut, with "..."), so
+ * a 300,000-byte name is not echoed whole. Returns buf. */
+const char *cw_error_echo(const char *text, char buf[CW_ERROR_ECHO_STRLEN]);
+
 /* Sets err's message (printf-style); a NULL err is allowed and ignored.
  * Always returns false, so callers can write `return cw_error_set(...)`. */
 bool cw_error_set(struct cw_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
