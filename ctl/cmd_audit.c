@@ -66,10 +66,8 @@ static bool take(int c, const char *arg, void *ctx)
 static json_t *audit_request(const struct audit_opts *o)
 {
 	json_t *req = json_pack("{s:s, s:I}", "cmd", "audit", "limit", (json_int_t)o->limit);
-	char utc[32];
-	struct tm tm;
+	char utc[CW_TIME_UTC_STRLEN];
 	cw_time t;
-	time_t tt;
 
 	if (o->since) {
 		if (!cw_time_parse(o->since, &t)) {
@@ -77,9 +75,7 @@ static json_t *audit_request(const struct audit_opts *o)
 			json_decref(req);
 			return NULL;
 		}
-		tt = (time_t)t;
-		gmtime_r(&tt, &tm);
-		strftime(utc, sizeof(utc), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		cw_time_format_utc(t, utc);
 		json_object_set_new(req, "since", json_string(utc));
 	}
 	if (o->actor)

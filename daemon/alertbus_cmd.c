@@ -741,13 +741,11 @@ static void cmd_records(struct conn *conn, const json_t *req, const json_t *id, 
 	struct cw_alertbus *bus = conn->bus;
 	struct cw_records_query q;
 	struct cw_alertbus_req *r;
-	char msg[256], now[24];
+	char msg[256], now[CW_TIME_UTC_STRLEN];
 	time_t t = bus->cfg.now ? bus->cfg.now() : time(NULL);
-	struct tm tm;
 
 	actor_resolve(&conn->actor);
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cw_time_format_utc((cw_time)t, now);
 	if (!cw_records_cmd_parse(cmd, req, conn->actor.name, now, &q, msg, sizeof(msg))) {
 		cw_records_query_free(&q);
 		alertbus_reply_error(conn, id, "bad_request", "%s", msg);
