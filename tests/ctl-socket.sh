@@ -348,6 +348,13 @@ ok "nothing printed carries a name or an address from the records" \
 	sh -c "! grep -l -e Given -e Family -e 'Example Street' '$tmp'/*.txt '$tmp'/*.json '$tmp'/*.ndjson '$tmp/digest.eml'"
 
 # ---- the daemon stops ----
+# Once the sinks have every transition in the store (the unack and unsnooze
+# above are delivered at the next pass), so the watch has them all.
+all_delivered() {
+	[ "$(q "SELECT (SELECT last_id FROM casewatch.sink_cursor WHERE sink = 'syslog') =
+		(SELECT max(transition_id) FROM casewatch.transition)")" = t ]
+}
+ok "every stored transition delivered before the stop" poll_until 30 all_delivered
 kill -TERM "$pid"
 wait "$pid"
 pid=

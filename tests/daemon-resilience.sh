@@ -67,7 +67,9 @@ q "SET client_min_messages = warning; TRUNCATE casewatch.alert CASCADE" >/dev/nu
 # event on the last days a timestamp can hold.
 q "CREATE OR REPLACE VIEW records.facts_event AS
 	SELECT e.person_id, CASE WHEN e.person_id <> $p_lie THEN e.event_id END AS event_id,
-		e.event_type, e.occurred_at, e.cancelled, e.related_event_id
+		e.event_type, e.occurred_at, e.cancelled, e.related_event_id,
+		(SELECT min(a.fee_paid_at) FROM records.access_request a WHERE a.event_id = e.event_id) AS fee_paid_at,
+		e.until_18
 	FROM records.event e" >/dev/null
 lie_events=$(q "SELECT count(*) FROM records.event WHERE person_id = $p_lie")
 q "CREATE FUNCTION public.refuse() RETURNS trigger LANGUAGE plpgsql AS \$\$
@@ -123,7 +125,9 @@ BEGIN
 END \$\$" >/dev/null
 q "CREATE OR REPLACE VIEW records.facts_event AS
 	SELECT e.person_id, e.event_id, public.fail_for(e.person_id, e.event_type) AS event_type,
-		e.occurred_at, e.cancelled, e.related_event_id
+		e.occurred_at, e.cancelled, e.related_event_id,
+		(SELECT min(a.fee_paid_at) FROM records.access_request a WHERE a.event_id = e.event_id) AS fee_paid_at,
+		e.until_18
 	FROM records.event e" >/dev/null
 # Time passes: escalations become due without any data change.
 echo "2026-12-20T09:00:00Z" >"$tmp/clock"
