@@ -76,8 +76,10 @@ static const struct cw_conf_setting settings[] = {
 	  NULL, 1000, CONF_MS_DAY, "How often the daemon looks for changed records and due alerts." },
 	{ "sweep_interval", "daemon", CW_CONF_DURATION, CONF_OFF(sweep_interval_ms), CW_CONF_RELOAD, "6h",
 	  NULL, 0, CONF_MS_DAY * 7,
-	  "How often every person is recomputed even if nothing changed (0 = only at\n"
-	  "start and on a profile change). Between sweeps only changed persons are;\n"
+	  "How often every person is recomputed even if nothing changed, counted from\n"
+	  "the last complete sweep stored in the database, across restarts (0 = only\n"
+	  "when the profile, the calendar or casewatchd's version changed). Between\n"
+	  "sweeps only changed persons are;\n"
 	  "a sweep catches what time alone changes, such as an involvement whose end\n"
 	  "was recorded in advance, and changes a lagging replica showed late." },
 	{ "change_overlap", "daemon", CW_CONF_DURATION, CONF_OFF(change_overlap_ms), CW_CONF_RELOAD, "5m",

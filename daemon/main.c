@@ -551,6 +551,8 @@ int main(int argc, char **argv)
 	}
 	if (ms.opt.once && ms.opt.json)
 		cw_poller_set_json_output(ms.poller, stdout);
+	if (ms.opt.once)
+		cw_poller_force_sweep(ms.poller);
 	ms.daemon = cw_daemon_new(ms.base, ms.conf, ms.opt.once);
 	cw_poller_hooks(ms.poller, &hooks);
 	cw_daemon_set_hooks(ms.daemon, &hooks);

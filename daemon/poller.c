@@ -16,6 +16,7 @@
 #include "deliver.h"
 #include "log.h"
 #include "poller.h"
+#include "watermark.h"
 
 /* Persons per page: one reconcile transaction each. Large enough to keep
  * round trips few, small enough that a page's facts stay a few MB. */
@@ -43,6 +44,10 @@ struct cw_poller {
 	int64_t change_overlap_ms;	/* change markers are re-read this far back */
 	unsigned profile_generation;	/* bumped by each profile change */
 	int64_t last_sweep_ms;		/* monotonic start of the last complete sweep */
+	struct cw_watermark_setup setup; /* profile, calendar and version in effect */
+	struct cw_watermark_stored stored; /* the store's watermark and last sweep */
+	bool stored_loaded;		/* read since the last (re)connection */
+	bool force_sweep;		/* --once: every pass is a sweep */
 
 	/* The pass in progress. */
 	bool pass_ok;
@@ -296,9 +301,24 @@ static void swap_json(json_t **a, json_t **b)
 	*b = t;
 }
 
+/* The watermark is stored: on to time. */
+static void on_watermark_saved(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	if (err) {
+		pass_failed(p, "storing the watermark", err);
+		return;
+	}
+	pass_advance(p, db);
+}
+
 /* The persons phase is over: the next pass's watermark, and on to time. */
 static void persons_done(struct cw_poller *p, struct cw_db *db)
 {
+	struct cw_error e;
+	bool swept;
+
 	if (p->mode == MODE_SWEEP) {
 		/* Then the persons the records no longer have but the store
 		 * still holds open alerts for: reconciled with nothing owed. */
@@ -307,16 +327,25 @@ static void persons_done(struct cw_poller *p, struct cw_db *db)
 		pass_persons_page(p, db);
 		return;
 	}
+	swept = p->mode == MODE_ORPHANS && p->profile_generation == p->pass_generation;
 	if (p->mode == MODE_ORPHANS) {
-		if (p->profile_generation == p->pass_generation) {
+		if (swept) {
 			p->stats.swept = true;
+			p->stats.sweeps++;
 			p->last_sweep_ms = p->pass_started_ms;
 		}
 		cw_log(CW_LOG_NOTICE, "sweep: %" PRIu64 " persons evaluated under profile %s",
 		       p->pass_persons, cw_policy_name(p->policy));
 	}
 	snprintf(p->watermark, sizeof(p->watermark), "%s", p->pass_watermark);
-	pass_advance(p, db);
+	/* The watermark (and a complete sweep's setup) outlives the process:
+	 * stored after the persons phase, so a crash leaves an older one. */
+	if (!cw_watermark_save(db, p->watermark, swept ? &p->setup : NULL, p->pass_persons, on_watermark_saved,
+			       p, &e)) {
+		cw_log_ratelimited("watermark-save", CW_LOG_ERR, "pass: storing the watermark: %s", e.msg);
+		p->pass_ok = false;
+		pass_advance(p, db);
+	}
 }
 
 static void reconcile_next_single(struct cw_poller *p, struct cw_db *db);
@@ -642,6 +671,56 @@ static void pass_finish(struct cw_poller *p)
 	cw_daemon_pass_done(p->daemon, ok);
 }
 
+/* Sweep or changes, then the database's clock, and the persons phase. */
+static void pass_begin(struct cw_poller *p, struct cw_db *db)
+{
+	struct cw_error e;
+
+	p->mode = MODE_CHANGED;
+	if (p->force_sweep || !p->stats.swept || !*p->watermark ||
+	    (p->sweep_interval_ms > 0 && p->pass_started_ms - p->last_sweep_ms >= p->sweep_interval_ms))
+		p->mode = MODE_SWEEP;
+	if (!cw_db_query(db, "SELECT now()::text", 0, NULL, 0, on_db_now, on_db_now_done, p, &e)) {
+		cw_log_ratelimited("pass-submit", CW_LOG_ERR, "pass: %s", e.msg);
+		p->pass_ok = false;
+		pass_finish(p);
+	}
+}
+
+/* The stored watermark and last sweep are read: resume from them when the
+ * last complete sweep ran under the setup in effect and sweep_interval has
+ * not elapsed since, else sweep. */
+static void on_stored_loaded(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+	const char *why;
+
+	if (err) {
+		pass_failed(p, "reading the stored watermark", err);
+		return;
+	}
+	p->stored_loaded = true;
+	why = cw_watermark_sweep_reason(&p->stored, &p->setup);
+	if (!why && p->sweep_interval_ms > 0 && p->stored.sweep_age_ms >= p->sweep_interval_ms)
+		why = "sweep_interval has elapsed since the last sweep";
+	if (!why && p->force_sweep)
+		why = "--once sweeps";
+	if (why) {
+		cw_log(CW_LOG_NOTICE, "sweep: every person is computed: %s", why);
+		p->stats.swept = false;
+	} else {
+		snprintf(p->watermark, sizeof(p->watermark), "%s", p->stored.changed_at);
+		p->stats.swept = true;
+		p->stats.resumed++;
+		p->last_sweep_ms = p->pass_started_ms - p->stored.sweep_age_ms;
+		cw_log(CW_LOG_NOTICE,
+		       "resuming from the stored watermark %s: the last sweep (%" PRId64
+		       " s ago) ran under profile %s with the same rules, calendar and version; no sweep",
+		       p->watermark, p->stored.sweep_age_ms / 1000, p->setup.profile);
+	}
+	pass_begin(p, db);
+}
+
 /* on_tick: a pass at the daemon's `now`. */
 static void on_tick(struct cw_daemon *d, struct cw_db *db, cw_time now, void *arg)
 {
@@ -656,11 +735,11 @@ static void on_tick(struct cw_daemon *d, struct cw_db *db, cw_time now, void *ar
 	p->pass_ok = true;
 	p->pass_generation = p->profile_generation;
 	p->phase = PHASE_PERSONS;
-	p->mode = MODE_CHANGED;
-	if (!p->stats.swept || !*p->watermark ||
-	    (p->sweep_interval_ms > 0 && p->pass_started_ms - p->last_sweep_ms >= p->sweep_interval_ms))
-		p->mode = MODE_SWEEP;
-	if (!cw_db_query(db, "SELECT now()::text", 0, NULL, 0, on_db_now, on_db_now_done, p, &e)) {
+	if (p->stored_loaded) {
+		pass_begin(p, db);
+		return;
+	}
+	if (!cw_watermark_load(db, &p->stored, on_stored_loaded, p, &e)) {
 		cw_log_ratelimited("pass-submit", CW_LOG_ERR, "pass: %s", e.msg);
 		p->pass_ok = false;
 		pass_finish(p);
@@ -675,6 +754,8 @@ static void on_db_ready(struct cw_daemon *d, struct cw_db *db, void *arg)
 	(void)db;
 	p->daemon = d;
 	cw_deliver_reset(p->deliver);
+	/* Another casewatchd may have written meanwhile: read the store again. */
+	p->stored_loaded = false;
 }
 
 /* Loads the profile the settings name; NULL (errors logged) if invalid. */
@@ -696,6 +777,7 @@ static struct cw_policy *load_profile(const char *spec, const char *dir)
 static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg)
 {
 	struct cw_poller *p = arg;
+	struct cw_watermark_setup setup;
 	struct cw_policy *fresh;
 
 	(void)d;
@@ -707,8 +789,14 @@ static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg
 		       cw_policy_name(p->policy));
 		return;
 	}
+	cw_watermark_setup_of(fresh, p->cal, &setup);
 	cw_policy_free(p->policy);
 	p->policy = fresh;
+	if (!strcmp(setup.profile, p->setup.profile) && !strcmp(setup.profile_digest, p->setup.profile_digest)) {
+		cw_log(CW_LOG_INFO, "reload: profile %s loaded again, its rules unchanged", setup.profile);
+		return;
+	}
+	p->setup = setup;
 	p->profile_generation++;
 	p->stats.swept = false;
 	cw_log(CW_LOG_NOTICE, "reload: profile %s loaded; every person will be recomputed",
@@ -750,6 +838,7 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 	p->stats.last_pass_at = CW_TIME_NONE;
 	cw_facts_init(&p->facts);
 	cw_obligations_init(&p->obligations);
+	cw_watermark_setup_of(p->policy, p->cal, &p->setup);
 	cw_log(CW_LOG_INFO, "profile %s: %zu rules, nation %s", cw_policy_name(p->policy),
 	       cw_policy_rule_count(p->policy), cw_nation_name(cw_policy_nation(p->policy)));
 	return p;
@@ -788,6 +877,11 @@ void cw_poller_set_sinks(struct cw_poller *p, struct cw_translog *tlog, struct c
 void cw_poller_set_json_output(struct cw_poller *p, FILE *out)
 {
 	p->json_out = out;
+}
+
+void cw_poller_force_sweep(struct cw_poller *p)
+{
+	p->force_sweep = true;
 }
 
 void cw_poller_get_stats(const struct cw_poller *p, struct cw_poller_stats *st)

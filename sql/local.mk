@@ -9,4 +9,5 @@ dist_sqlrecords_DATA = \
 sqlcasewatchdir = $(pkgdatadir)/sql/casewatch
 dist_sqlcasewatch_DATA = \
 	sql/casewatch/001_initial.sql \
-	sql/casewatch/002_lifecycle.sql
+	sql/casewatch/002_lifecycle.sql \
+	sql/casewatch/003_incremental.sql

@@ -79,9 +79,10 @@ ok "the start-up line names every library" grep -qE "casewatchd [0-9.]+ starting
 ok "it created the schema" grep -qF "created schema casewatch" "$tmp/once.log"
 ok "it applied 001" grep -qF "schema migration 001_initial.sql applied (version 1)" "$tmp/once.log"
 ok "it applied 002" grep -qF "schema migration 002_lifecycle.sql applied (version 2)" "$tmp/once.log"
+ok "it applied 003" grep -qF "schema migration 003_incremental.sql applied (version 3)" "$tmp/once.log"
 ok "it applied the probe" grep -qF "schema migration 900_probe.sql applied (version 900)" "$tmp/once.log"
 ok "it ran one pass" grep -qF "pass 1 finished" "$tmp/once.log"
-is "schema_version holds 1, 2 and 900" "$(pg_psql -Atc 'SELECT string_agg(version::text, $$,$$ ORDER BY version) FROM casewatch.schema_version')" "1,2,900"
+is "schema_version holds 1, 2, 3 and 900" "$(pg_psql -Atc 'SELECT string_agg(version::text, $$,$$ ORDER BY version) FROM casewatch.schema_version')" "1,2,3,900"
 is "the connection has an empty search_path" "$(pg_psql -Atc 'SELECT label FROM casewatch.test_first WHERE id = 1')" ""
 is "and application_name casewatchd" "$(pg_psql -Atc 'SELECT label FROM casewatch.test_first WHERE id = 2')" casewatchd
 is "and TimeZone UTC, whatever the server's" "$(pg_psql -Atc 'SELECT label FROM casewatch.test_first WHERE id = 3')" UTC

@@ -108,6 +108,10 @@ TESTS += tests/daemon-profile.sh
 dist_check_SCRIPTS += tests/daemon-resilience.sh
 TESTS += tests/daemon-resilience.sh
 
+# the watermark outlives the daemon: restarts resume, setup changes sweep
+dist_check_SCRIPTS += tests/daemon-watermark.sh
+TESTS += tests/daemon-watermark.sh
+
 # one casewatchd writes alerts for a database; a second stands by
 dist_check_SCRIPTS += tests/daemon-single-writer.sh
 TESTS += tests/daemon-single-writer.sh
