@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "deliver.h"
 #include "log.h"
+#include "changes.h"
 #include "poller.h"
 #include "watermark.h"
 
@@ -48,6 +49,7 @@ struct cw_poller {
 	struct cw_watermark_stored stored; /* the store's watermark and last sweep */
 	bool stored_loaded;		/* read since the last (re)connection */
 	bool force_sweep;		/* --once: every pass is a sweep */
+	struct cw_changes *changes;	/* change markers already processed */
 
 	/* The pass in progress. */
 	bool pass_ok;
@@ -338,6 +340,9 @@ static void persons_done(struct cw_poller *p, struct cw_db *db)
 		       p->pass_persons, cw_policy_name(p->policy));
 	}
 	snprintf(p->watermark, sizeof(p->watermark), "%s", p->pass_watermark);
+	/* Only a pass that went through: a refused person is read again. */
+	if (p->pass_ok)
+		cw_changes_commit(p->changes);
 	/* The watermark (and a complete sweep's setup) outlives the process:
 	 * stored after the persons phase, so a crash leaves an older one. */
 	if (!cw_watermark_save(db, p->watermark, swept ? &p->setup : NULL, p->pass_persons, on_watermark_saved,
@@ -478,9 +483,7 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 		"ORDER BY p.person_id LIMIT $2::int";
 	static const char *const changed_sql =
 		"SELECT c.person_id, records.person_facts(c.person_id)::text "
-		"FROM (SELECT DISTINCT person_id FROM records.changed_person "
-		"      WHERE changed_at > $3::timestamptz - $4::interval "
-		"      AND person_id > $1::bigint) c "
+		"FROM unnest($3::bigint[]) c(person_id) WHERE c.person_id > $1::bigint "
 		"ORDER BY c.person_id LIMIT $2::int";
 	static const char *const orphans_sql =
 		"SELECT DISTINCT a.person_id, NULL::text FROM casewatch.alert a "
@@ -488,17 +491,19 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 		"AND a.state NOT IN ('resolved', 'withdrawn', 'met_on_time', 'met_late') "
 		"AND NOT EXISTS (SELECT 1 FROM records.person r WHERE r.person_id = a.person_id) "
 		"ORDER BY a.person_id LIMIT $2::int";
-	char cursor[24], limit[16], overlap[32];
-	const char *params[4] = { cursor, limit, p->watermark, overlap };
+	char cursor[24], limit[16], changed[POLLER_PAGE * 21 + 3];
+	const char *params[3] = { cursor, limit, changed };
 	const char *sql = p->mode == MODE_SWEEP ? sweep_sql : p->mode == MODE_ORPHANS ? orphans_sql : changed_sql;
 	struct cw_error e;
 
 	snprintf(cursor, sizeof(cursor), "%" PRId64, p->cursor);
 	snprintf(limit, sizeof(limit), "%d", POLLER_PAGE);
-	snprintf(overlap, sizeof(overlap), "%" PRId64 " milliseconds", p->change_overlap_ms);
+	/* changed: the next page of the persons changes.c found unprocessed */
+	if (p->mode == MODE_CHANGED)
+		cw_changes_page(p->changes, p->cursor, POLLER_PAGE, changed, sizeof(changed));
 	p->phase = PHASE_PERSONS;
 	p->page_rows = 0;
-	if (!cw_db_query(db, sql, p->mode == MODE_CHANGED ? 4 : 2, params, 0, on_page_row, on_page_read, p,
+	if (!cw_db_query(db, sql, p->mode == MODE_CHANGED ? 3 : 2, params, 0, on_page_row, on_page_read, p,
 			 &e)) {
 		cw_log_ratelimited("persons-submit", CW_LOG_ERR, "pass: reading persons: %s", e.msg);
 		p->pass_ok = false;
@@ -515,17 +520,42 @@ static void on_db_now(const PGresult *res, void *arg)
 		snprintf(p->pass_watermark, sizeof(p->pass_watermark), "%s", PQgetvalue(res, 0, 0));
 }
 
+/* The change markers in the window are read: the persons phase. */
+static void on_changes_collected(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	if (err) {
+		pass_failed(p, "reading the change markers", err);
+		return;
+	}
+	p->stats.markers_skipped += cw_changes_already(p->changes);
+	if (p->mode == MODE_CHANGED)
+		cw_log(CW_LOG_DEBUG, "pass: %zu change markers since the watermark, %zu already processed: %zu persons to read",
+		       cw_changes_pairs(p->changes), cw_changes_already(p->changes), cw_changes_count(p->changes));
+	p->cursor = 0;
+	p->pass_persons = 0;
+	pass_persons_page(p, db);
+}
+
+/* The change markers a pass reads: since the watermark, or for a sweep
+ * those its own window will hold at the next pass, which the sweep reads
+ * anyway (changes.h). */
 static void on_db_now_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
 {
 	struct cw_poller *p = arg;
+	const char *since = p->mode == MODE_CHANGED ? p->watermark : p->pass_watermark;
+	struct cw_error e;
 
 	if (err) {
 		pass_failed(p, "reading the database clock", err);
 		return;
 	}
-	p->cursor = 0;
-	p->pass_persons = 0;
-	pass_persons_page(p, db);
+	if (!cw_changes_collect(p->changes, db, since, p->change_overlap_ms, on_changes_collected, p, &e)) {
+		cw_log_ratelimited("pass-submit", CW_LOG_ERR, "pass: %s", e.msg);
+		p->pass_ok = false;
+		pass_advance(p, db);
+	}
 }
 
 /* Delivery has caught up with the store: the pass is over. */
@@ -823,7 +853,10 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 		return NULL;
 	}
 	p->deliver = cw_deliver_new();
-	if (!p->deliver) {
+	p->changes = cw_changes_new();
+	if (!p->deliver || !p->changes) {
+		cw_changes_free(p->changes);
+		cw_deliver_free(p->deliver);
 		cw_policy_free(p->policy);
 		cw_calendar_free(p->cal);
 		free(p);
@@ -854,6 +887,7 @@ void cw_poller_free(struct cw_poller *p)
 	json_decref(p->page_obligations);
 	json_decref(p->retry_ids);
 	json_decref(p->retry_obligations);
+	cw_changes_free(p->changes);
 	cw_deliver_free(p->deliver);
 	cw_policy_free(p->policy);
 	cw_calendar_free(p->cal);

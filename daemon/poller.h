@@ -50,6 +50,7 @@ struct cw_poller_stats {
 	bool swept;		     /* a full sweep has completed under this profile */
 	uint64_t sweeps;	     /* complete sweeps since start */
 	uint64_t resumed;	     /* starts that resumed from the stored watermark */
+	uint64_t markers_skipped;    /* change markers found already processed */
 	cw_time last_pass_at;	     /* CW_TIME_NONE before the first */
 	int64_t last_pass_ms;
 	uint64_t last_pass_persons;

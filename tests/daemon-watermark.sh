@@ -109,6 +109,18 @@ ok "... evaluating only the persons changed since" \
 is "what changed while it was stopped is seen: each open alert of person $gone withdrawn once" \
 	"$(q "SELECT count(*) FROM casewatch.transition WHERE person_id = $gone AND kind = 'withdrawn'")" "$open_gone"
 is "... and nothing else written" "$(ntrans)" "$((before + open_gone))"
+
+# A change inside the overlap window is read once, not on every pass of the window.
+touched=$(q "SELECT min(person_id) FROM records.person WHERE kind = 'child' AND allocated_worker_id IS NOT NULL")
+mark=$(passes second.log)
+q "INSERT INTO records.record (person_id, record_type, author_id, entered_at, finalised_at)
+	SELECT person_id, 'case_note', allocated_worker_id, now(), now() FROM records.person WHERE person_id = $touched" >/dev/null
+ok "a changed person is read at the next pass" \
+	poll_until 30 sh -c "tail -n +1 '$tmp/second.log' | grep 'pass done: ' | tail -n +$((mark + 1)) | grep -q 'pass done: 1 persons'"
+mark=$(grep -n 'pass done: 1 persons' "$tmp/second.log" | tail -1 | cut -d: -f1)
+ok "... and three passes later" wait_passes second.log "$(($(passes second.log) + 3))"
+is "... none of them read it again, though it is still inside change_overlap" \
+	"$(tail -n +"$((mark + 1))" "$tmp/second.log" | grep 'pass done: ' | grep -vc 'pass done: 0 persons')" 0
 before=$(ntrans)
 stop KILL
 
