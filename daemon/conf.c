@@ -87,6 +87,18 @@ static const struct cw_conf_setting settings[] = {
 	  "Change markers are re-read this far back on every pass, because a records\n"
 	  "transaction that began before a pass may commit after it. Make it longer\n"
 	  "than the longest transaction (and any replica lag) of the records system." },
+	{ "listen_channel", "daemon", CW_CONF_STRING, CONF_OFF(listen_channel), CW_CONF_EMPTY_OK, "", NULL,
+	  0, 0,
+	  "LISTEN on this channel for wake-ups (empty: none; polling only). A\n"
+	  "notification starts a pass at once instead of at the next poll_interval;\n"
+	  "install the records' trigger that sends it (sql/records/notify.sql).\n"
+	  "Polling goes on as the fallback: a notification lost with a connection\n"
+	  "delays a change by poll_interval at most." },
+	{ "wakeup_delay", "daemon", CW_CONF_DURATION, CONF_OFF(wakeup_delay_ms), CW_CONF_RELOAD, "20ms",
+	  NULL, 0, 10000,
+	  "After a notification, wait this long for more before starting the pass, so\n"
+	  "a burst of changes costs one pass; notifications during a pass start\n"
+	  "one more pass after it." },
 	{ "pidfile", "daemon", CW_CONF_PATH, CONF_OFF(pidfile), CW_CONF_EMPTY_OK, "", NULL, 0, 0,
 	  "Write the daemon's pid here (empty: no pidfile; systemd does not need one)." },
 	{ "test_clock_file", "daemon", CW_CONF_PATH, CONF_OFF(test_clock_file),

@@ -85,6 +85,8 @@ struct cw_conf {
 	int64_t poll_interval_ms;
 	int64_t sweep_interval_ms;
 	int64_t change_overlap_ms;
+	char *listen_channel;
+	int64_t wakeup_delay_ms;
 	char *pidfile;
 	char *test_clock_file;
 	/* [socket] */

@@ -5,6 +5,7 @@ sqlrecordsdir = $(pkgdatadir)/sql/records
 dist_sqlrecords_DATA = \
 	sql/records/interface.sql \
 	sql/records/facts.sql \
+	sql/records/notify.sql \
 	sql/records/generate.sql
 sqlcasewatchdir = $(pkgdatadir)/sql/casewatch
 dist_sqlcasewatch_DATA = \

@@ -112,6 +112,10 @@ TESTS += tests/daemon-resilience.sh
 dist_check_SCRIPTS += tests/daemon-watermark.sh
 TESTS += tests/daemon-watermark.sh
 
+# LISTEN/NOTIFY wake-ups: a change reaches a subscriber without waiting for the poll
+dist_check_SCRIPTS += tests/daemon-wakeup.sh
+TESTS += tests/daemon-wakeup.sh
+
 # one casewatchd writes alerts for a database; a second stands by
 dist_check_SCRIPTS += tests/daemon-single-writer.sh
 TESTS += tests/daemon-single-writer.sh
