@@ -116,6 +116,10 @@ TESTS += tests/daemon-watermark.sh
 dist_check_SCRIPTS += tests/daemon-wakeup.sh
 TESTS += tests/daemon-wakeup.sh
 
+# reconcile_set (arrays, digests) writes exactly what reconcile (JSON) writes
+dist_check_SCRIPTS += tests/sql-reconcile.sh
+TESTS += tests/sql-reconcile.sh
+
 # one casewatchd writes alerts for a database; a second stands by
 dist_check_SCRIPTS += tests/daemon-single-writer.sh
 TESTS += tests/daemon-single-writer.sh

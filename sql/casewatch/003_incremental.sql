@@ -1,4 +1,4 @@
--- 003_incremental.sql - the last complete sweep's setup (a restart resumes from the stored watermark) and kept open-alert counts.
+-- 003_incremental.sql - the last sweep's setup (restarts resume), kept open-alert counts, and a set-based reconcile.
 --
 -- Like every migration it holds no transaction control (docs/schema.md).
 -- casewatch.watermark (001) now holds the daemon's change watermark; this
@@ -92,5 +92,315 @@ CREATE TRIGGER open_count_truncate AFTER TRUNCATE ON casewatch.alert
 -- not kept; this index holds only the open snoozed ones, a few.
 CREATE INDEX alert_snoozed_idx ON casewatch.alert (snoozed_until, announced_state)
 	WHERE announced_state IS NOT NULL AND snoozed_until IS NOT NULL;
+
+-- Set-based reconcile (casewatch.reconcile_set): the daemon sends a page's
+-- obligations as parallel typed arrays instead of JSON, with one digest per
+-- person of what it computed for them. docs/lifecycle.md, "Reconcile".
+
+-- The digest of each person's obligations at their last reconcile_set: a
+-- person sent again with the same digest has the same obligations, so only
+-- the rows time has reached (next_at <= now) can move.
+CREATE TABLE casewatch.person_digest (
+	person_id bigint PRIMARY KEY,
+	digest bigint NOT NULL
+);
+
+COMMENT ON TABLE casewatch.person_digest IS
+	'digest of the obligations last reconciled per person (casewatch.reconcile_set)';
+
+-- Alerts removed behind reconcile_set's back (a truncate, a delete by hand)
+-- make the digests of their persons meaningless: they go too.
+CREATE FUNCTION casewatch.person_digest_forget() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP = 'TRUNCATE' THEN
+		DELETE FROM casewatch.person_digest;
+	ELSE
+		DELETE FROM casewatch.person_digest d USING (SELECT DISTINCT person_id FROM old_rows) o
+		WHERE d.person_id = o.person_id;
+	END IF;
+	RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER person_digest_delete AFTER DELETE ON casewatch.alert
+	REFERENCING OLD TABLE AS old_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION casewatch.person_digest_forget();
+CREATE TRIGGER person_digest_truncate AFTER TRUNCATE ON casewatch.alert
+	FOR EACH STATEMENT EXECUTE FUNCTION casewatch.person_digest_forget();
+
+-- reconcile() (002, JSON) stays for callers that have JSON; it does not
+-- keep digests, so it forgets those of the persons it reconciles.
+ALTER FUNCTION casewatch.reconcile(bigint[], jsonb, timestamptz) RENAME TO reconcile_json;
+CREATE FUNCTION casewatch.reconcile(p_person_ids bigint[], p_obligations jsonb,
+	p_now timestamptz)
+RETURNS SETOF casewatch.transition
+LANGUAGE plpgsql AS $$
+BEGIN
+	DELETE FROM casewatch.person_digest WHERE person_id = ANY (p_person_ids);
+	RETURN QUERY SELECT * FROM casewatch.reconcile_json(p_person_ids, p_obligations, p_now);
+END;
+$$;
+
+-- The obligations of exactly these persons as parallel arrays, one element
+-- per obligation (o_*), escalation steps flattened (o_esc_n steps each, in
+-- order, in esc_at/esc_to), reconciled with what is stored for them:
+-- exactly the rows and transitions casewatch.reconcile() writes for the
+-- same input, and in the same order. What differs is the cost: the arrays
+-- need no parsing, the checks are a few set-based statements, stored rows
+-- that cannot change are found by one join and never touched, and a person
+-- whose digest is the one stored costs an index probe for its due rows.
+CREATE FUNCTION casewatch.reconcile_set(p_person_ids bigint[], p_digests bigint[],
+	o_person bigint[], o_rule text[], o_anchor_kind text[], o_anchor_id bigint[],
+	o_cycle_start timestamptz[], o_team bigint[], o_audience text[],
+	o_warn timestamptz[], o_due timestamptz[], o_esc_n integer[],
+	esc_at timestamptz[], esc_to text[],
+	o_met_at timestamptz[], o_met_by bigint[], o_late_by_s bigint[],
+	o_suspended boolean[], o_kind text[], o_severity text[],
+	p_now timestamptz)
+RETURNS SETOF casewatch.transition
+LANGUAGE plpgsql AS $$
+DECLARE
+	audiences constant text[] := ARRAY['worker', 'team_manager', 'service_manager',
+		'records_officer', 'operations'];
+	anchors constant text[] := ARRAY['person', 'event', 'involvement', 'hazard', 'record',
+		'info_sharing', 'deletion', 'restricted_access', 'access_request', 'forget_request'];
+	n integer := coalesce(cardinality(o_person), 0);
+	computed casewatch.alert[];
+	same bigint[];
+	bad text;
+	c casewatch.alert;
+	s casewatch.alert;
+	nx casewatch.alert;
+	pair record;
+	st record;
+	fresh casewatch.alert[] := '{}';
+	nfresh integer := 0;
+	trs casewatch.transition[] := '{}';
+	ntrs integer := 0;
+	ids text := pg_get_serial_sequence('casewatch.alert', 'alert_id');
+BEGIN
+	IF p_now IS NULL OR p_person_ids IS NULL THEN
+		RAISE EXCEPTION 'reconcile: person_ids and now must not be null'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF cardinality(p_digests) IS DISTINCT FROM cardinality(p_person_ids)
+		OR NOT n = ALL (ARRAY[coalesce(cardinality(o_rule), 0), coalesce(cardinality(o_anchor_kind), 0),
+			coalesce(cardinality(o_anchor_id), 0), coalesce(cardinality(o_cycle_start), 0),
+			coalesce(cardinality(o_team), 0), coalesce(cardinality(o_audience), 0),
+			coalesce(cardinality(o_warn), 0), coalesce(cardinality(o_due), 0),
+			coalesce(cardinality(o_esc_n), 0), coalesce(cardinality(o_met_at), 0),
+			coalesce(cardinality(o_met_by), 0), coalesce(cardinality(o_late_by_s), 0),
+			coalesce(cardinality(o_suspended), 0), coalesce(cardinality(o_kind), 0),
+			coalesce(cardinality(o_severity), 0)])
+		OR coalesce(cardinality(esc_at), 0) <> coalesce(cardinality(esc_to), 0)
+		OR coalesce(cardinality(esc_at), 0) <> coalesce((SELECT sum(k) FROM unnest(o_esc_n) k), 0) THEN
+		RAISE EXCEPTION 'reconcile: the obligation arrays differ in length'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	-- The rows, each with its escalation steps (a running offset into esc_*).
+	computed := ARRAY(
+		SELECT ROW(NULL, u.rule, u.anchor_kind, u.anchor_id, 0, u.person, u.team, u.audience,
+			NULL, u.due, u.warn, NULL, NULL,
+			CASE WHEN u.late_s IS NOT NULL THEN u.late_s * interval '1 second' END,
+			NULL, NULL, NULL, NULL, NULL, NULL, u.cycle_start,
+			coalesce(u.kind, 'obligation'),
+			CASE WHEN coalesce(u.kind, 'obligation') = 'finding' THEN u.severity END,
+			coalesce(esc_at[u.off + 1 : u.off + u.esc_n], '{}'),
+			coalesce(esc_to[u.off + 1 : u.off + u.esc_n], '{}'),
+			u.met_at, u.met_by, coalesce(u.suspended, false), NULL, NULL)::casewatch.alert
+		FROM (SELECT x.*, coalesce(sum(x.esc_n) OVER (ORDER BY x.ord ROWS BETWEEN UNBOUNDED PRECEDING
+				AND 1 PRECEDING), 0)::integer AS off
+			FROM unnest(o_person, o_rule, o_anchor_kind, o_anchor_id, o_cycle_start, o_team,
+				o_audience, o_warn, o_due, o_esc_n, o_met_at, o_met_by, o_late_by_s,
+				o_suspended, o_kind, o_severity) WITH ORDINALITY
+				x (person, rule, anchor_kind, anchor_id, cycle_start, team, audience, warn, due,
+				esc_n, met_at, met_by, late_s, suspended, kind, severity, ord)) u
+		ORDER BY u.ord);
+	-- The checks reconcile() makes, set-based; the first problem, in the
+	-- order of the obligations, names its index.
+	SELECT format('reconcile: obligations[%s].%s', x.ord - 1, CASE
+			WHEN (x.a).person_id IS NULL THEN 'person_id: missing'
+			WHEN (x.a).rule_id IS NULL OR (x.a).rule_id = '' THEN 'rule_id: expected a rule id'
+			WHEN (x.a).anchor_kind IS NULL OR NOT (x.a).anchor_kind = ANY (anchors) THEN
+				format('anchor_kind: expected one of %s, got %s', array_to_string(anchors, ', '),
+					coalesce((x.a).anchor_kind, 'null'))
+			WHEN (x.a).anchor_id IS NULL THEN 'anchor_id: missing'
+			WHEN (x.a).audience IS NULL OR NOT (x.a).audience = ANY (audiences) THEN
+				format('audience: expected one of %s, got %s', array_to_string(audiences, ', '),
+					coalesce((x.a).audience, 'null'))
+			WHEN (x.a).warn_at > (x.a).due_at THEN 'warn_at: after due_at'
+			WHEN NOT (x.a).escalate_to <@ audiences THEN
+				format('escalations: audience: expected one of %s', array_to_string(audiences, ', '))
+			WHEN cardinality((x.a).escalate_at) > 0 AND ((x.a).due_at IS NULL
+				OR array_position((x.a).escalate_at, NULL) IS NOT NULL
+				OR EXISTS (SELECT 1 FROM unnest((x.a).escalate_at) WITH ORDINALITY e(at, i)
+					WHERE e.at < coalesce((x.a).escalate_at[e.i::integer - 1], (x.a).due_at))) THEN
+				'escalations: must be set, after due_at and after the step before'
+			WHEN (x.a).late_by < interval '0' THEN 'late_by_seconds: expected a number of seconds >= 0'
+			WHEN (x.a).kind NOT IN ('obligation', 'finding') THEN
+				format('kind: expected one of obligation, finding, got %s', (x.a).kind)
+			WHEN x.sev IS NOT NULL AND x.sev NOT IN ('info', 'notice', 'warning', 'err') THEN
+				format('severity: expected one of info, notice, warning, err, got %s', x.sev)
+			END)
+		INTO bad
+		FROM (SELECT computed[i] AS a, i AS ord, o_severity[i] AS sev
+			FROM generate_subscripts(computed, 1) i) x
+		WHERE (x.a).person_id IS NULL OR (x.a).rule_id IS NULL OR (x.a).rule_id = ''
+			OR (x.a).anchor_kind IS NULL OR NOT (x.a).anchor_kind = ANY (anchors)
+			OR (x.a).anchor_id IS NULL OR (x.a).audience IS NULL OR NOT (x.a).audience = ANY (audiences)
+			OR (x.a).warn_at > (x.a).due_at OR NOT (x.a).escalate_to <@ audiences
+			OR (cardinality((x.a).escalate_at) > 0 AND ((x.a).due_at IS NULL
+				OR array_position((x.a).escalate_at, NULL) IS NOT NULL
+				OR EXISTS (SELECT 1 FROM unnest((x.a).escalate_at) WITH ORDINALITY e(at, i)
+					WHERE e.at < coalesce((x.a).escalate_at[e.i::integer - 1], (x.a).due_at))))
+			OR (x.a).late_by < interval '0' OR (x.a).kind NOT IN ('obligation', 'finding')
+			OR (x.sev IS NOT NULL AND x.sev NOT IN ('info', 'notice', 'warning', 'err'))
+		ORDER BY x.ord LIMIT 1;
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION '%', bad USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	SELECT format('reconcile: obligations[%s].person_id: %s is not one of the persons reconciled',
+			x.ord - 1, x.person_id)
+		INTO bad
+		FROM unnest(o_person) WITH ORDINALITY x(person_id, ord)
+		LEFT JOIN (SELECT DISTINCT p FROM unnest(p_person_ids) p) i ON i.p = x.person_id
+		WHERE i.p IS NULL ORDER BY x.ord LIMIT 1;
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION '%', bad USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	SELECT format('reconcile: obligations: person %s, rule %s, %s %s%s given twice',
+			x.person_id, x.rule_id, x.anchor_kind, x.anchor_id,
+			coalesce(', cycle ' || x.cycle_start, ''))
+		INTO bad
+		FROM unnest(computed) x
+		GROUP BY x.person_id, x.rule_id, x.anchor_kind, x.anchor_id, x.cycle_start
+		HAVING count(*) > 1 LIMIT 1;
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION '%', bad USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	PERFORM casewatch.writer_lock();
+	-- Persons whose obligations are those of their last reconcile_set.
+	same := ARRAY(SELECT d.person_id FROM unnest(p_person_ids, p_digests) d(person_id, digest)
+		JOIN casewatch.person_digest pd ON pd.person_id = d.person_id AND pd.digest = d.digest);
+	-- Only the pairs that can change, in reconcile()'s order: every pair of a
+	-- changed person but those with equal data that time has not reached,
+	-- and the rows of an unchanged person that time has reached (paired
+	-- with themselves: their data is what was computed).
+	FOR pair IN
+		SELECT q.x, q.y FROM (
+			SELECT ROW(x.*)::casewatch.alert AS x, ROW(y.*)::casewatch.alert AS y FROM
+				(SELECT u.* FROM unnest(computed) u
+					LEFT JOIN unnest(same) sm(p) ON sm.p = u.person_id WHERE sm.p IS NULL) x
+				FULL JOIN (SELECT a.* FROM casewatch.alert a
+					LEFT JOIN unnest(same) sm(p) ON sm.p = a.person_id
+					WHERE a.person_id = ANY (p_person_ids) AND sm.p IS NULL) y
+				ON y.person_id = x.person_id AND y.rule_id = x.rule_id
+				AND y.anchor_kind = x.anchor_kind AND y.anchor_id = x.anchor_id
+				AND coalesce(y.cycle_start, '-infinity') = coalesce(x.cycle_start, '-infinity')
+			WHERE CASE
+				WHEN x.rule_id IS NULL THEN
+					y.announced_state IS NOT NULL OR y.state NOT IN ('resolved', 'withdrawn')
+				WHEN y.alert_id IS NULL THEN true
+				ELSE NOT ((x.team_id, x.audience, x.warn_at, x.due_at, x.escalate_at,
+					x.escalate_to, x.met_at, x.met_by, x.suspended, x.kind, x.finding_severity)
+					IS NOT DISTINCT FROM (y.team_id, y.audience, y.warn_at, y.due_at, y.escalate_at,
+					y.escalate_to, y.met_at, y.met_by, y.suspended, y.kind, y.finding_severity)
+					AND (x.late_by IS NOT DISTINCT FROM y.late_by OR (x.late_by IS NULL
+						AND y.state = 'met_late' AND y.late_by
+							= extract(epoch FROM y.met_at - y.due_at) * interval '1 second'))
+					AND y.state NOT IN ('resolved', 'withdrawn')
+					AND (y.next_at IS NULL OR y.next_at > p_now))
+				END
+			UNION ALL
+			SELECT a, a FROM unnest(same) sm(p)
+				JOIN casewatch.alert a ON a.person_id = sm.p
+				WHERE a.next_at <= p_now
+		) q
+		ORDER BY coalesce((q.x).person_id, (q.y).person_id), coalesce((q.x).rule_id, (q.y).rule_id),
+			coalesce((q.x).anchor_kind, (q.y).anchor_kind), coalesce((q.x).anchor_id, (q.y).anchor_id),
+			coalesce((q.x).cycle_start, (q.y).cycle_start) NULLS FIRST
+	LOOP
+		-- From here on, reconcile()'s loop body, unchanged.
+		c := pair.x;
+		s := pair.y;
+		IF c.rule_id IS NULL THEN
+			IF s.announced_state IS NOT NULL THEN
+				nx := s;
+				nx.announced_state := NULL;
+				nx.next_at := NULL;
+				IF s.kind = 'finding' THEN
+					nx.state := 'resolved';
+					nx.resolved_at := p_now;
+				ELSE
+					nx.state := 'withdrawn';
+				END IF;
+				nx := casewatch.store_row(nx, s);
+				ntrs := ntrs + 1;
+				trs[ntrs] := casewatch.transition_of(nx,
+					CASE nx.state WHEN 'resolved' THEN 'resolved' ELSE 'withdrawn' END,
+					s.announced_state, nx.state,
+					CASE nx.state WHEN 'resolved' THEN 'notice' ELSE 'info' END,
+					casewatch.state_audience(s.announced_state, s.audience, s.escalate_to),
+					p_now, NULL);
+			ELSIF s.state NOT IN ('resolved', 'withdrawn') THEN
+				IF EXISTS (SELECT 1 FROM casewatch.transition WHERE alert_id = s.alert_id) THEN
+					nx := s;
+					nx.state := 'withdrawn';
+					nx.next_at := NULL;
+					PERFORM casewatch.store_row(nx, s);
+				ELSE
+					DELETE FROM casewatch.alert WHERE alert_id = s.alert_id;
+				END IF;
+			END IF;
+			CONTINUE;
+		END IF;
+		IF s.alert_id IS NULL THEN
+			st := casewatch.settle(c, p_now);
+			nx := st.next;
+			nx.alert_id := nextval(ids);
+			nx.created_at := now();
+			nx.updated_at := now();
+			nfresh := nfresh + 1;
+			fresh[nfresh] := nx;
+		ELSE
+			nx := s;
+			nx.team_id := c.team_id;
+			nx.audience := c.audience;
+			nx.warn_at := c.warn_at;
+			nx.due_at := c.due_at;
+			nx.escalate_at := c.escalate_at;
+			nx.escalate_to := c.escalate_to;
+			nx.met_at := c.met_at;
+			nx.met_by := c.met_by;
+			nx.late_by := c.late_by;
+			nx.suspended := c.suspended;
+			nx.kind := c.kind;
+			nx.finding_severity := c.finding_severity;
+			st := casewatch.settle(nx, p_now);
+			nx := casewatch.store_row(st.next, s);
+		END IF;
+		IF st.t_kind IS NOT NULL THEN
+			ntrs := ntrs + 1;
+			trs[ntrs] := casewatch.transition_of(nx, st.t_kind, st.t_from, st.t_to,
+				st.t_severity, st.t_audience, p_now, NULL);
+		END IF;
+	END LOOP;
+	IF nfresh > 0 THEN
+		INSERT INTO casewatch.alert OVERRIDING SYSTEM VALUE SELECT * FROM unnest(fresh);
+	END IF;
+	-- The digests last: the deletes above forgot those of their persons.
+	INSERT INTO casewatch.person_digest AS pd (person_id, digest)
+	SELECT DISTINCT ON (d.person_id) d.person_id, d.digest
+	FROM unnest(p_person_ids, p_digests) d(person_id, digest)
+	WHERE d.digest IS NOT NULL
+	ORDER BY d.person_id
+	ON CONFLICT (person_id) DO UPDATE SET digest = excluded.digest
+	WHERE pd.digest IS DISTINCT FROM excluded.digest;
+	IF ntrs > 0 THEN
+		RETURN QUERY SELECT * FROM casewatch.write_transitions(trs);
+	END IF;
+END;
+$$;
 
 INSERT INTO casewatch.schema_version (version) VALUES (3);
