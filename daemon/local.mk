@@ -17,6 +17,7 @@ daemon_libcasewatchd_a_SOURCES = \
 	daemon/deliver.h daemon/deliver.c \
 	daemon/watermark.h daemon/watermark.c \
 	daemon/changes.h daemon/changes.c \
+	daemon/obligation_batch.h daemon/obligation_batch.c \
 	daemon/poller.h daemon/poller.c \
 	daemon/store_provider.h daemon/store_provider.c
 daemon_libcasewatchd_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBPQ_CFLAGS) \

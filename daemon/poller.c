@@ -16,6 +16,7 @@
 #include "deliver.h"
 #include "log.h"
 #include "changes.h"
+#include "obligation_batch.h"
 #include "poller.h"
 #include "watermark.h"
 
@@ -65,11 +66,8 @@ struct cw_poller {
 	size_t page_rows;
 	bool still_due;			/* stored rows still due to move at now */
 	unsigned advance_rounds;
-	json_t *page_ids;		/* person ids of the page */
-	json_t *page_obligations;	/* what they owe, for casewatch.reconcile() */
-	json_t *retry_ids;		/* a page the store refused, retried person by person */
-	json_t *retry_obligations;
-	size_t retry_index;
+	struct cw_obatch *batch;	/* the page's persons and what they owe */
+	size_t retry_index;		/* a refused page: the person being retried */
 	bool retry_page_full;
 	uint64_t pass_persons;
 
@@ -82,71 +80,6 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db);
 static void pass_advance(struct cw_poller *p, struct cw_db *db);
 static void pass_deliver(struct cw_poller *p, struct cw_db *db);
 static void pass_finish(struct cw_poller *p);
-
-/* The store's names for what an obligation hangs on. */
-static const char *store_anchor_name(enum cw_obligation_anchor a)
-{
-	switch (a) {
-	case CW_OBL_EVENT:
-		return "event";
-	case CW_OBL_INVOLVEMENT:
-		return "involvement";
-	case CW_OBL_HAZARD:
-		return "hazard";
-	case CW_OBL_RECORD:
-		return "record";
-	case CW_OBL_DELETION:
-		return "deletion";
-	case CW_OBL_SHARING:
-		return "info_sharing";
-	case CW_OBL_ACCESS:
-		return "restricted_access";
-	case CW_OBL_BIRTHDAY: /* anchor id is the age; the rule id keeps keys apart */
-	case CW_OBL_PERSON:
-	default:
-		return "person";
-	}
-}
-
-/* A JSON timestamp, or null for "no value". */
-static json_t *json_time_or_null(cw_time t)
-{
-	char buf[CW_CLOCK_UTC_STRLEN];
-
-	if (t == CW_TIME_NONE)
-		return json_null();
-	cw_clock_format_utc(t, buf);
-	return json_string(buf);
-}
-
-static json_t *json_id_or_null(int64_t id)
-{
-	return id == CW_ID_NONE ? json_null() : json_integer(id);
-}
-
-/* One computed obligation in the shape casewatch.reconcile() takes. */
-static json_t *obligation_to_store_json(const struct cw_obligation *o, const struct cw_facts *f)
-{
-	json_t *esc = json_array();
-	json_t *obj;
-
-	for (size_t i = 0; i < o->n_escalations; i++)
-		json_array_append_new(esc, json_pack("{s:o, s:s}", "at", json_time_or_null(o->escalate_at[i]),
-						     "audience", o->escalate_to[i]));
-	obj = json_pack("{s:I, s:s, s:s, s:I, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:b, s:s}",
-			"person_id", (json_int_t)o->person_id, "rule_id", o->rule_id, "anchor_kind",
-			store_anchor_name(o->anchor_kind), "anchor_id", (json_int_t)o->anchor_id,
-			"cycle_start", json_time_or_null(o->cycle_start), "team_id",
-			json_id_or_null(f->team_id), "audience", o->audience_base, "warn_at",
-			json_time_or_null(o->violation ? CW_TIME_NONE : o->warn_at), "due_at",
-			json_time_or_null(o->due_at), "escalations", esc, "met_at",
-			json_time_or_null(o->met ? o->met_at : CW_TIME_NONE), "met_by",
-			json_id_or_null(o->met ? o->met_by : CW_ID_NONE), "suspended", o->suspended, "kind",
-			o->violation ? "finding" : "obligation");
-	if (o->met && o->late_by > 0)
-		json_object_set_new(obj, "late_by_seconds", json_integer(o->late_by));
-	return obj;
-}
 
 /* Whether every time an obligation carries can be stored: the store's
  * timestamps and cw_clock_format_utc() stop at the years 1 and 9999, and
@@ -179,7 +112,7 @@ static void compute_person(struct cw_poller *p, int64_t person_id, const char *f
 
 	p->pass_persons++;
 	if (!facts_text) {
-		json_array_append_new(p->page_ids, json_integer(person_id));
+		cw_obatch_person(p->batch, person_id);
 		return;
 	}
 	doc = json_loads(facts_text, 0, &jerr);
@@ -199,22 +132,20 @@ static void compute_person(struct cw_poller *p, int64_t person_id, const char *f
 		p->stats.facts_problems++;
 		return;
 	}
-	json_array_append_new(p->page_ids, json_integer(person_id));
+	cw_obatch_person(p->batch, person_id);
 	cw_obligations_compute(p->policy, p->cal, &p->facts, p->now, &opts, &p->obligations);
 	for (size_t i = 0; i < p->obligations.count; i++) {
 		const struct cw_obligation *o = &p->obligations.v[i];
 		bool storable = obligation_storable(o);
-		json_t *obj = storable ? obligation_to_store_json(o, &p->facts) : NULL;
 
-		if (!obj) {
+		if (!storable || !cw_obatch_add(p->batch, o, &p->facts)) {
 			cw_log_ratelimited("obligation-unstorable", CW_LOG_NOTICE,
 					   "records: person %" PRId64 ": %s on %s %" PRId64 ": %s, not stored",
-					   person_id, o->rule_id, store_anchor_name(o->anchor_kind), o->anchor_id,
+					   person_id, o->rule_id, cw_obatch_anchor_name(o->anchor_kind), o->anchor_id,
 					   storable ? "incomplete obligation" : "a time outside the years 1-9999");
 			p->stats.facts_problems++;
 			continue;
 		}
-		json_array_append_new(p->page_obligations, obj);
 		p->stats.obligations_sent++;
 	}
 	for (size_t i = 0; i < p->obligations.n_problems; i++) {
@@ -260,47 +191,22 @@ static void pass_failed(struct cw_poller *p, const char *what, const struct cw_d
 		pass_deliver(p, cw_daemon_db(p->daemon));
 }
 
-/* Sends the page's persons and obligations to casewatch.reconcile(); the
- * page stays in page_ids/page_obligations until its reply. */
-static bool submit_reconcile(struct cw_poller *p, struct cw_db *db, cw_db_done_fn done)
+/* Sends the page's persons and obligations (all of them, or person i
+ * alone) to casewatch.reconcile_set(); the page stays in the batch until
+ * its reply. */
+static bool submit_reconcile(struct cw_poller *p, struct cw_db *db, size_t person, cw_db_done_fn done)
 {
-	char *ids = json_dumps(p->page_ids, JSON_COMPACT);
-	char *obligations = json_dumps(p->page_obligations, JSON_COMPACT);
-	const char *params[3] = { ids, obligations, p->now_text };
 	struct cw_error e;
-	bool ok = false;
 
-	if (ids && obligations) {
-		/* bigint[] literal: "{1,2,3}" from the JSON array "[1,2,3]". */
-		size_t n = strlen(ids);
-
-		ids[0] = '{';
-		ids[n - 1] = '}';
-		ok = cw_db_query(db, "SELECT count(*) FROM casewatch.reconcile($1::bigint[], $2::jsonb, $3::timestamptz)",
-				 3, params, 0, NULL, done, p, &e);
-		if (!ok)
-			cw_log_ratelimited("reconcile-submit", CW_LOG_ERR, "pass: reconcile: %s", e.msg);
-	} else {
-		cw_log_ratelimited("reconcile-submit", CW_LOG_ERR, "pass: reconcile: out of memory");
-	}
-	free(ids);
-	free(obligations);
-	return ok;
+	if (cw_obatch_submit(p->batch, db, person, p->now_text, done, p, &e))
+		return true;
+	cw_log_ratelimited("reconcile-submit", CW_LOG_ERR, "pass: reconcile: %s", e.msg);
+	return false;
 }
 
 static void clear_page(struct cw_poller *p)
 {
-	json_array_clear(p->page_ids);
-	json_array_clear(p->page_obligations);
-}
-
-/* Swaps two JSON values: the page and the retry list trade places. */
-static void swap_json(json_t **a, json_t **b)
-{
-	json_t *t = *a;
-
-	*a = *b;
-	*b = t;
+	cw_obatch_clear(p->batch);
 }
 
 /* The watermark is stored: on to time. */
@@ -360,10 +266,8 @@ static void on_single_reconciled(struct cw_db *db, const struct cw_db_error *err
 {
 	struct cw_poller *p = arg;
 
-	clear_page(p);
 	if (err && err->connection_lost) {
-		json_array_clear(p->retry_ids);
-		json_array_clear(p->retry_obligations);
+		clear_page(p);
 		pass_failed(p, "reconcile", err);
 		return;
 	}
@@ -371,8 +275,8 @@ static void on_single_reconciled(struct cw_db *db, const struct cw_db_error *err
 		cw_log_ratelimited("reconcile-person", CW_LOG_ERR,
 				   "person %" PRId64 ": reconcile failed: %s%s%s; its alerts are kept as they "
 				   "were and it is tried again at the next sweep",
-				   (int64_t)json_integer_value(json_array_get(p->retry_ids, p->retry_index)),
-				   err->message, *err->sqlstate ? " SQLSTATE " : "", err->sqlstate);
+				   cw_obatch_person_id(p->batch, p->retry_index), err->message,
+				   *err->sqlstate ? " SQLSTATE " : "", err->sqlstate);
 		p->stats.persons_failed++;
 		p->pass_ok = false;
 	}
@@ -383,26 +287,16 @@ static void on_single_reconciled(struct cw_db *db, const struct cw_db_error *err
 /* Reconciles the failed page's persons one at a time. */
 static void reconcile_next_single(struct cw_poller *p, struct cw_db *db)
 {
-	json_t *id, *o;
-	size_t i;
-
-	if (p->retry_index >= json_array_size(p->retry_ids)) {
-		json_array_clear(p->retry_ids);
-		json_array_clear(p->retry_obligations);
+	if (p->retry_index >= cw_obatch_persons(p->batch)) {
+		clear_page(p);
 		if (p->retry_page_full)
 			pass_persons_page(p, db);
 		else
 			persons_done(p, db);
 		return;
 	}
-	id = json_array_get(p->retry_ids, p->retry_index);
-	json_array_append(p->page_ids, id);
-	json_array_foreach(p->retry_obligations, i, o)
-		if (json_equal(json_object_get(o, "person_id"), id))
-			json_array_append(p->page_obligations, o);
-	if (!submit_reconcile(p, db, on_single_reconciled)) {
-		clear_page(p);
-		p->retry_index = json_array_size(p->retry_ids);
+	if (!submit_reconcile(p, db, p->retry_index, on_single_reconciled)) {
+		p->retry_index = cw_obatch_persons(p->batch);
 		p->pass_ok = false;
 		reconcile_next_single(p, db);
 	}
@@ -416,14 +310,11 @@ static void on_reconciled(struct cw_db *db, const struct cw_db_error *err, void 
 	struct cw_poller *p = arg;
 	bool full = p->page_rows == POLLER_PAGE;
 
-	if (err && !err->connection_lost && json_array_size(p->page_ids) > 0) {
+	if (err && !err->connection_lost && cw_obatch_persons(p->batch) > 0) {
 		cw_log_ratelimited("reconcile-page", CW_LOG_WARNING,
 				   "pass: reconcile of %zu persons failed (%s%s%s); reconciling them one by one",
-				   json_array_size(p->page_ids), err->message,
+				   cw_obatch_persons(p->batch), err->message,
 				   *err->sqlstate ? " SQLSTATE " : "", err->sqlstate);
-		/* The page becomes the retry list (which is empty: they trade places). */
-		swap_json(&p->page_ids, &p->retry_ids);
-		swap_json(&p->page_obligations, &p->retry_obligations);
 		p->retry_index = 0;
 		p->retry_page_full = full;
 		reconcile_next_single(p, db);
@@ -466,7 +357,7 @@ static void on_page_read(struct cw_db *db, const struct cw_db_error *err, void *
 		persons_done(p, db);
 		return;
 	}
-	if (!submit_reconcile(p, db, on_reconciled)) {
+	if (!submit_reconcile(p, db, CW_OBATCH_ALL, on_reconciled)) {
 		clear_page(p);
 		p->pass_ok = false;
 		pass_advance(p, db);
@@ -854,7 +745,9 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 	}
 	p->deliver = cw_deliver_new();
 	p->changes = cw_changes_new();
-	if (!p->deliver || !p->changes) {
+	p->batch = cw_obatch_new();
+	if (!p->deliver || !p->changes || !p->batch) {
+		cw_obatch_free(p->batch);
 		cw_changes_free(p->changes);
 		cw_deliver_free(p->deliver);
 		cw_policy_free(p->policy);
@@ -862,10 +755,6 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 		free(p);
 		return NULL;
 	}
-	p->page_ids = json_array();
-	p->page_obligations = json_array();
-	p->retry_ids = json_array();
-	p->retry_obligations = json_array();
 	p->sweep_interval_ms = conf->sweep_interval_ms;
 	p->change_overlap_ms = conf->change_overlap_ms;
 	p->stats.last_pass_at = CW_TIME_NONE;
@@ -883,10 +772,7 @@ void cw_poller_free(struct cw_poller *p)
 		return;
 	cw_obligations_free(&p->obligations);
 	cw_facts_free(&p->facts);
-	json_decref(p->page_ids);
-	json_decref(p->page_obligations);
-	json_decref(p->retry_ids);
-	json_decref(p->retry_obligations);
+	cw_obatch_free(p->batch);
 	cw_changes_free(p->changes);
 	cw_deliver_free(p->deliver);
 	cw_policy_free(p->policy);
