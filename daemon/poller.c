@@ -627,7 +627,7 @@ static void on_stored_loaded(struct cw_db *db, const struct cw_db_error *err, vo
 	if (!why && p->force_sweep)
 		why = "--once sweeps";
 	if (why) {
-		cw_log(CW_LOG_NOTICE, "sweep: every person is computed: %s", why);
+		cw_log(CW_LOG_NOTICE, "a full sweep is due: %s", why);
 		p->stats.swept = false;
 	} else {
 		snprintf(p->watermark, sizeof(p->watermark), "%s", p->stored.changed_at);

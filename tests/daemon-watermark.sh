@@ -86,7 +86,7 @@ doubles() {
 write_conf enfield
 start first.log
 ok "a first start sweeps" wait_passes first.log 2
-ok "... saying why" grep -qF "sweep: every person is computed: no watermark is stored" "$tmp/first.log"
+ok "... saying why" grep -qF "a full sweep is due: no watermark is stored" "$tmp/first.log"
 ok "... and evaluating every person" grep -qF "sweep: $(q "SELECT count(*) FROM records.person") persons evaluated under profile enfield" "$tmp/first.log"
 stop
 is "the watermark is stored" "$(q "SELECT count(*) FROM casewatch.watermark WHERE name = 'records'")" 1
@@ -134,7 +134,7 @@ stop
 write_conf default
 start fourth.log
 ok "a restart under another profile sweeps" wait_passes fourth.log 1
-ok "... saying why" grep -qF "sweep: every person is computed: the profile is another one" "$tmp/fourth.log"
+ok "... saying why" grep -qF "a full sweep is due: the profile is another one" "$tmp/fourth.log"
 ok "... evaluating every person" grep -qE "sweep: [0-9]+ persons evaluated under profile default" "$tmp/fourth.log"
 stop
 is "the stored sweep names the profile" "$(q "SELECT profile FROM casewatch.sweep")" default
@@ -145,7 +145,7 @@ mv "$tmp/profiles/default.json.new" "$tmp/profiles/default.json"
 ok "(the profile's text changed)" sh -c "! cmp -s '$tmp/profiles/default.json' '$CASEWATCH_SRCDIR/profiles/default.json'"
 start fifth.log
 ok "a restart after the profile was edited sweeps" wait_passes fifth.log 1
-ok "... saying why" grep -qF "sweep: every person is computed: the profile changed" "$tmp/fifth.log"
+ok "... saying why" grep -qF "a full sweep is due: the profile changed" "$tmp/fifth.log"
 stop
 
 # sweep_interval counts from the stored sweep, not from the start.
@@ -158,7 +158,7 @@ stop
 write_conf default 1h
 start seventh.log
 ok "a restart after sweep_interval has elapsed since the stored sweep sweeps" wait_passes seventh.log 1
-ok "... saying why" grep -qF "sweep: every person is computed: sweep_interval has elapsed since the last sweep" "$tmp/seventh.log"
+ok "... saying why" grep -qF "a full sweep is due: sweep_interval has elapsed since the last sweep" "$tmp/seventh.log"
 stop
 is "no transition was ever written twice" "$(doubles)" 0
 is "every transition was delivered" \
