@@ -13,3 +13,6 @@ bench_bench_obligation_LDADD = $(CASEWATCH_LIBS)
 
 # casewatchd at scale: `bench/daemon.sh [CHILDREN [CHANGED]]` after scripts/build (not run by make check).
 EXTRA_DIST += bench/daemon.sh
+
+# change -> subscriber latency with the NOTIFY wake-up: `bench/wakeup.sh [CHILDREN [ROUNDS]]` (not run by make check).
+EXTRA_DIST += bench/wakeup.sh
