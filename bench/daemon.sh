@@ -16,8 +16,9 @@
 # note each and times the incremental pass that follows and the two after it
 # (which must not read them again), times the status counts (kept, against
 # a scan of casewatch.alert), restarts the daemon (which resumes from the
-# stored watermark: its first pass reads no one) and times a --once re-sweep
-# of the unchanged database. The per-pass cost
+# stored watermark: its first pass reads only the overlap window once) and
+# times a --once re-sweep of the unchanged database, with the per-person
+# digests the store keeps and without them. The per-pass cost
 # should follow the persons changed, not the size of the database, and the
 # daemon's memory should not grow with CHILDREN: run it at two sizes and
 # compare. Figures go to stdout; the daemon's log to bench-run/casewatchd.log.
@@ -166,3 +167,12 @@ CASEWATCH_DATADIR="$top/data" "$casewatchd" -c "$out/casewatch.conf" --once 2>"$
 once_end=$(date +%s%N)
 echo "# re-sweep of the unchanged database (--once): $(((once_end - once_start) / 1000000)) ms," \
 	"$(sed -n 's/.*sweep: \([0-9]*\) persons evaluated.*/\1/p' "$out/once.log") persons"
+
+# The same re-sweep with the stored digests forgotten: every person diffed
+# against the store (what a re-sweep cost before digests, the JSON aside).
+pg_psql -d casewatch_bench -qc "DELETE FROM casewatch.person_digest"
+once_start=$(date +%s%N)
+CASEWATCH_DATADIR="$top/data" "$casewatchd" -c "$out/casewatch.conf" --once 2>"$out/once-nodigest.log" || true
+once_end=$(date +%s%N)
+echo "# re-sweep without stored digests (--once): $(((once_end - once_start) / 1000000)) ms," \
+	"$(sed -n 's/.*sweep: \([0-9]*\) persons evaluated.*/\1/p' "$out/once-nodigest.log") persons"

@@ -283,8 +283,8 @@ static int64_t person_digest(const struct cw_obatch *b, const struct obatch_pers
 /* The parameters, in reconcile_set's order (the last, now, is the caller's). */
 enum {
 	P_IDS, P_DIGESTS, P_PERSON, P_RULE, P_ANCHOR_KIND, P_ANCHOR_ID, P_CYCLE, P_TEAM, P_AUDIENCE,
-	P_WARN, P_DUE, P_ESC_N, P_ESC_AT, P_ESC_TO, P_MET_AT, P_MET_BY, P_LATE, P_SUSPENDED, P_KIND,
-	P_SEVERITY, P_COUNT
+	P_WARN, P_DUE, P_ESC_AT, P_ESC_TO, P_MET_AT, P_MET_BY, P_LATE, P_SUSPENDED, P_KIND, P_SEVERITY,
+	P_COUNT
 };
 
 bool cw_obatch_submit(struct cw_obatch *b, struct cw_db *db, size_t person, const char *now_text,
@@ -293,10 +293,9 @@ bool cw_obatch_submit(struct cw_obatch *b, struct cw_db *db, size_t person, cons
 	static const char *const sql =
 		"SELECT count(*) FROM casewatch.reconcile_set($1::bigint[], $2::bigint[], $3::bigint[],"
 		" $4::text[], $5::text[], $6::bigint[], $7::timestamptz[], $8::bigint[], $9::text[],"
-		" $10::timestamptz[], $11::timestamptz[], $12::integer[], $13::timestamptz[], $14::text[],"
-		" $15::timestamptz[], $16::bigint[], $17::bigint[], $18::boolean[], $19::text[], $20::text[],"
-		" $21::timestamptz)";
-	struct sbuf a[P_COUNT];
+		" $10::timestamptz[], $11::timestamptz[], $12::text[], $13::text[], $14::timestamptz[],"
+		" $15::bigint[], $16::bigint[], $17::boolean[], $18::text[], $19::text[], $20::timestamptz)";
+	struct sbuf a[P_COUNT], steps_at = { 0 }, steps_to = { 0 };
 	const char *params[P_COUNT + 1];
 	size_t from = person == CW_OBATCH_ALL ? 0 : person;
 	size_t to = person == CW_OBATCH_ALL ? b->n_persons : person + 1;
@@ -310,7 +309,6 @@ bool cw_obatch_submit(struct cw_obatch *b, struct cw_db *db, size_t person, cons
 		sb_id(&a[P_DIGESTS], person_digest(b, pe), false);
 		for (size_t k = pe->first; k < pe->first + pe->n; k++) {
 			const struct obatch_row *r = &b->rows[k];
-			char n[24];
 
 			sb_id(&a[P_PERSON], pe->id, false);
 			sb_text(&a[P_RULE], b->pool + r->rule);
@@ -321,11 +319,20 @@ bool cw_obatch_submit(struct cw_obatch *b, struct cw_db *db, size_t person, cons
 			sb_text(&a[P_AUDIENCE], b->pool + r->audience);
 			sb_time(&a[P_WARN], r->warn_at);
 			sb_time(&a[P_DUE], r->due_at);
-			sb_sep(&a[P_ESC_N]);
-			sb_put(&a[P_ESC_N], n, (size_t)snprintf(n, sizeof(n), "%zu", r->esc_n));
-			for (size_t s = r->esc_first; s < r->esc_first + r->esc_n; s++) {
-				sb_time(&a[P_ESC_AT], b->steps[s].at);
-				sb_text(&a[P_ESC_TO], b->pool + b->steps[s].to);
+			/* the steps as one array literal each, quoted as an element */
+			if (r->esc_n) {
+				steps_at.len = steps_to.len = 0;
+				for (size_t s = r->esc_first; s < r->esc_first + r->esc_n; s++) {
+					sb_time(&steps_at, b->steps[s].at);
+					sb_text(&steps_to, b->pool + b->steps[s].to);
+				}
+				sb_close(&steps_at);
+				sb_close(&steps_to);
+				sb_text(&a[P_ESC_AT], steps_at.s);
+				sb_text(&a[P_ESC_TO], steps_to.s);
+			} else {
+				sb_null(&a[P_ESC_AT]);
+				sb_null(&a[P_ESC_TO]);
 			}
 			sb_time(&a[P_MET_AT], r->met_at);
 			sb_id(&a[P_MET_BY], r->met_by, true);
@@ -347,5 +354,7 @@ bool cw_obatch_submit(struct cw_obatch *b, struct cw_db *db, size_t person, cons
 	ok = cw_db_query(db, sql, P_COUNT + 1, params, 0, NULL, done, arg, err);
 	for (int i = 0; i < P_COUNT; i++)
 		free(a[i].s);
+	free(steps_at.s);
+	free(steps_to.s);
 	return ok;
 }

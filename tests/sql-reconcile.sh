@@ -138,9 +138,10 @@ RETURNS SETOF casewatch.transition LANGUAGE sql AS $$
 		ARRAY(SELECT v ->> 'audience' FROM o ORDER BY ord),
 		ARRAY(SELECT (v ->> 'warn_at')::timestamptz FROM o ORDER BY ord),
 		ARRAY(SELECT (v ->> 'due_at')::timestamptz FROM o ORDER BY ord),
-		ARRAY(SELECT jsonb_array_length(coalesce(v -> 'escalations', '[]')) FROM o ORDER BY ord),
-		ARRAY(SELECT (v ->> 'at')::timestamptz FROM e ORDER BY ord, i),
-		ARRAY(SELECT v ->> 'audience' FROM e ORDER BY ord, i),
+		ARRAY(SELECT (SELECT array_agg((e.v ->> 'at')::timestamptz ORDER BY e.i) FROM e WHERE e.ord = o.ord)::text
+			FROM o ORDER BY ord),
+		ARRAY(SELECT (SELECT array_agg(e.v ->> 'audience' ORDER BY e.i) FROM e WHERE e.ord = o.ord)::text
+			FROM o ORDER BY ord),
 		ARRAY(SELECT (v ->> 'met_at')::timestamptz FROM o ORDER BY ord),
 		ARRAY(SELECT (v ->> 'met_by')::bigint FROM o ORDER BY ord),
 		ARRAY(SELECT (v ->> 'late_by_seconds')::bigint FROM o ORDER BY ord),
@@ -217,24 +218,24 @@ bad() {
 	q new "SELECT count(*) FROM casewatch.reconcile_set('{1}', '{7}', '{1}', '{R1}', $1, '2026-01-01 00:00+00')" 2>&1 |
 		sed -n 's/^ERROR:  //p'
 }
-ok_arrays() { printf '%s' "'{event}', '{5}', '{NULL}', '{1}', '{worker}', '{NULL}', '{2026-01-02 00:00+00}', '{0}', '{}', '{}', '{NULL}', '{NULL}', '{NULL}', '{f}', '{obligation}', '{NULL}'"; }
+ok_arrays() { printf '%s' "'{event}', '{5}', '{NULL}', '{1}', '{worker}', '{NULL}', '{2026-01-02 00:00+00}', '{NULL}', '{NULL}', '{NULL}', '{NULL}', '{NULL}', '{f}', '{obligation}', '{NULL}'"; }
 is "arrays of different lengths are refused" \
-	"$(q new "SELECT count(*) FROM casewatch.reconcile_set('{1}', '{7}', '{1,1}', '{R1}', '{event}', '{5}', '{NULL}', '{1}', '{worker}', '{NULL}', '{2026-01-02 00:00+00}', '{0}', '{}', '{}', '{NULL}', '{NULL}', '{NULL}', '{f}', '{obligation}', '{NULL}', now())" 2>&1 | sed -n 's/^ERROR:  //p')" \
+	"$(q new "SELECT count(*) FROM casewatch.reconcile_set('{1}', '{7}', '{1,1}', '{R1}', '{event}', '{5}', '{NULL}', '{1}', '{worker}', '{NULL}', '{2026-01-02 00:00+00}', '{NULL}', '{NULL}', '{NULL}', '{NULL}', '{NULL}', '{f}', '{obligation}', '{NULL}', now())" 2>&1 | sed -n 's/^ERROR:  //p')" \
 	"reconcile: the obligation arrays differ in length"
 is "an unknown audience is named with its obligation" \
-	"$(bad "'{event}', '{5}', '{NULL}', '{1}', '{nobody}', '{NULL}', '{2026-01-02 00:00+00}', '{0}', '{}', '{}', '{NULL}', '{NULL}', '{NULL}', '{f}', '{obligation}', '{NULL}'")" \
+	"$(bad "'{event}', '{5}', '{NULL}', '{1}', '{nobody}', '{NULL}', '{2026-01-02 00:00+00}', '{NULL}', '{NULL}', '{NULL}', '{NULL}', '{NULL}', '{f}', '{obligation}', '{NULL}'")" \
 	"reconcile: obligations[0].audience: expected one of worker, team_manager, service_manager, records_officer, operations, got nobody"
 is "a warning after the due time is refused" \
-	"$(bad "'{event}', '{5}', '{NULL}', '{1}', '{worker}', '{2026-01-03 00:00+00}', '{2026-01-02 00:00+00}', '{0}', '{}', '{}', '{NULL}', '{NULL}', '{NULL}', '{f}', '{obligation}', '{NULL}'")" \
+	"$(bad "'{event}', '{5}', '{NULL}', '{1}', '{worker}', '{2026-01-03 00:00+00}', '{2026-01-02 00:00+00}', '{NULL}', '{NULL}', '{NULL}', '{NULL}', '{NULL}', '{f}', '{obligation}', '{NULL}'")" \
 	"reconcile: obligations[0].warn_at: after due_at"
 is "an escalation before the due time is refused" \
-	"$(bad "'{event}', '{5}', '{NULL}', '{1}', '{worker}', '{NULL}', '{2026-01-02 00:00+00}', '{1}', '{2026-01-01 00:00+00}', '{team_manager}', '{NULL}', '{NULL}', '{NULL}', '{f}', '{obligation}', '{NULL}'")" \
+	"$(bad "'{event}', '{5}', '{NULL}', '{1}', '{worker}', '{NULL}', '{2026-01-02 00:00+00}', '{\"{2026-01-01 00:00+00}\"}', '{\"{team_manager}\"}', '{NULL}', '{NULL}', '{NULL}', '{f}', '{obligation}', '{NULL}'")" \
 	"reconcile: obligations[0].escalations: must be set, after due_at and after the step before"
 is "an obligation of a person not reconciled is refused" \
 	"$(q new "SELECT count(*) FROM casewatch.reconcile_set('{1}', '{7}', '{2}', '{R1}', $(ok_arrays), now())" 2>&1 | sed -n 's/^ERROR:  //p')" \
 	"reconcile: obligations[0].person_id: 2 is not one of the persons reconciled"
 is "an obligation given twice is refused" \
-	"$(q new "SELECT count(*) FROM casewatch.reconcile_set('{1}', '{7}', '{1,1}', '{R1,R1}', '{event,event}', '{5,5}', '{NULL,NULL}', '{1,1}', '{worker,worker}', '{NULL,NULL}', '{2026-01-02 00:00+00,2026-01-02 00:00+00}', '{0,0}', '{}', '{}', '{NULL,NULL}', '{NULL,NULL}', '{NULL,NULL}', '{f,f}', '{obligation,obligation}', '{NULL,NULL}', now())" 2>&1 | sed -n 's/^ERROR:  //p')" \
+	"$(q new "SELECT count(*) FROM casewatch.reconcile_set('{1}', '{7}', '{1,1}', '{R1,R1}', '{event,event}', '{5,5}', '{NULL,NULL}', '{1,1}', '{worker,worker}', '{NULL,NULL}', '{2026-01-02 00:00+00,2026-01-02 00:00+00}', '{NULL,NULL}', '{NULL,NULL}', '{NULL,NULL}', '{NULL,NULL}', '{NULL,NULL}', '{f,f}', '{obligation,obligation}', '{NULL,NULL}', now())" 2>&1 | sed -n 's/^ERROR:  //p')" \
 	"reconcile: obligations: person 1, rule R1, event 5 given twice"
 is "refused input wrote nothing" "$(q new "SELECT count(*) FROM casewatch.transition")" "$before"
 tap_done

@@ -143,8 +143,8 @@ END;
 $$;
 
 -- The obligations of exactly these persons as parallel arrays, one element
--- per obligation (o_*), escalation steps flattened (o_esc_n steps each, in
--- order, in esc_at/esc_to), reconciled with what is stored for them:
+-- per obligation (o_*; escalation steps as one array literal per obligation
+-- in o_esc_at and o_esc_to), reconciled with what is stored for them:
 -- exactly the rows and transitions casewatch.reconcile() writes for the
 -- same input, and in the same order. What differs is the cost: the arrays
 -- need no parsing, the checks are a few set-based statements, stored rows
@@ -153,8 +153,7 @@ $$;
 CREATE FUNCTION casewatch.reconcile_set(p_person_ids bigint[], p_digests bigint[],
 	o_person bigint[], o_rule text[], o_anchor_kind text[], o_anchor_id bigint[],
 	o_cycle_start timestamptz[], o_team bigint[], o_audience text[],
-	o_warn timestamptz[], o_due timestamptz[], o_esc_n integer[],
-	esc_at timestamptz[], esc_to text[],
+	o_warn timestamptz[], o_due timestamptz[], o_esc_at text[], o_esc_to text[],
 	o_met_at timestamptz[], o_met_by bigint[], o_late_by_s bigint[],
 	o_suspended boolean[], o_kind text[], o_severity text[],
 	p_now timestamptz)
@@ -189,16 +188,18 @@ BEGIN
 			coalesce(cardinality(o_anchor_id), 0), coalesce(cardinality(o_cycle_start), 0),
 			coalesce(cardinality(o_team), 0), coalesce(cardinality(o_audience), 0),
 			coalesce(cardinality(o_warn), 0), coalesce(cardinality(o_due), 0),
-			coalesce(cardinality(o_esc_n), 0), coalesce(cardinality(o_met_at), 0),
+			coalesce(cardinality(o_esc_at), 0), coalesce(cardinality(o_esc_to), 0),
+			coalesce(cardinality(o_met_at), 0),
 			coalesce(cardinality(o_met_by), 0), coalesce(cardinality(o_late_by_s), 0),
 			coalesce(cardinality(o_suspended), 0), coalesce(cardinality(o_kind), 0),
-			coalesce(cardinality(o_severity), 0)])
-		OR coalesce(cardinality(esc_at), 0) <> coalesce(cardinality(esc_to), 0)
-		OR coalesce(cardinality(esc_at), 0) <> coalesce((SELECT sum(k) FROM unnest(o_esc_n) k), 0) THEN
+			coalesce(cardinality(o_severity), 0)]) THEN
 		RAISE EXCEPTION 'reconcile: the obligation arrays differ in length'
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	-- The rows, each with its escalation steps (a running offset into esc_*).
+	-- The rows. Each obligation's escalation steps come as two array
+	-- literals ("{t1,t2}", "{team_manager,service_manager}"), cast here:
+	-- flattened steps would need a slice or a grouped sort per obligation,
+	-- which costs more than the rest of the reconcile.
 	computed := ARRAY(
 		SELECT ROW(NULL, u.rule, u.anchor_kind, u.anchor_id, 0, u.person, u.team, u.audience,
 			NULL, u.due, u.warn, NULL, NULL,
@@ -206,57 +207,57 @@ BEGIN
 			NULL, NULL, NULL, NULL, NULL, NULL, u.cycle_start,
 			coalesce(u.kind, 'obligation'),
 			CASE WHEN coalesce(u.kind, 'obligation') = 'finding' THEN u.severity END,
-			coalesce(esc_at[u.off + 1 : u.off + u.esc_n], '{}'),
-			coalesce(esc_to[u.off + 1 : u.off + u.esc_n], '{}'),
+			coalesce(u.esc_at::timestamptz[], '{}'), coalesce(u.esc_to::text[], '{}'),
 			u.met_at, u.met_by, coalesce(u.suspended, false), NULL, NULL)::casewatch.alert
-		FROM (SELECT x.*, coalesce(sum(x.esc_n) OVER (ORDER BY x.ord ROWS BETWEEN UNBOUNDED PRECEDING
-				AND 1 PRECEDING), 0)::integer AS off
-			FROM unnest(o_person, o_rule, o_anchor_kind, o_anchor_id, o_cycle_start, o_team,
-				o_audience, o_warn, o_due, o_esc_n, o_met_at, o_met_by, o_late_by_s,
-				o_suspended, o_kind, o_severity) WITH ORDINALITY
-				x (person, rule, anchor_kind, anchor_id, cycle_start, team, audience, warn, due,
-				esc_n, met_at, met_by, late_s, suspended, kind, severity, ord)) u
+		FROM unnest(o_person, o_rule, o_anchor_kind, o_anchor_id, o_cycle_start, o_team,
+			o_audience, o_warn, o_due, o_esc_at, o_esc_to, o_met_at, o_met_by, o_late_by_s,
+			o_suspended, o_kind, o_severity) WITH ORDINALITY
+			u (person, rule, anchor_kind, anchor_id, cycle_start, team, audience, warn, due,
+			esc_at, esc_to, met_at, met_by, late_s, suspended, kind, severity, ord)
 		ORDER BY u.ord);
 	-- The checks reconcile() makes, set-based; the first problem, in the
 	-- order of the obligations, names its index.
-	SELECT format('reconcile: obligations[%s].%s', x.ord - 1, CASE
-			WHEN (x.a).person_id IS NULL THEN 'person_id: missing'
-			WHEN (x.a).rule_id IS NULL OR (x.a).rule_id = '' THEN 'rule_id: expected a rule id'
-			WHEN (x.a).anchor_kind IS NULL OR NOT (x.a).anchor_kind = ANY (anchors) THEN
+	SELECT format('reconcile: obligations[%s].%s', x.ordinality - 1, CASE
+			WHEN x.person_id IS NULL THEN 'person_id: missing'
+			WHEN x.rule_id IS NULL OR x.rule_id = '' THEN 'rule_id: expected a rule id'
+			WHEN x.anchor_kind IS NULL OR NOT x.anchor_kind = ANY (anchors) THEN
 				format('anchor_kind: expected one of %s, got %s', array_to_string(anchors, ', '),
-					coalesce((x.a).anchor_kind, 'null'))
-			WHEN (x.a).anchor_id IS NULL THEN 'anchor_id: missing'
-			WHEN (x.a).audience IS NULL OR NOT (x.a).audience = ANY (audiences) THEN
+					coalesce(x.anchor_kind, 'null'))
+			WHEN x.anchor_id IS NULL THEN 'anchor_id: missing'
+			WHEN x.audience IS NULL OR NOT x.audience = ANY (audiences) THEN
 				format('audience: expected one of %s, got %s', array_to_string(audiences, ', '),
-					coalesce((x.a).audience, 'null'))
-			WHEN (x.a).warn_at > (x.a).due_at THEN 'warn_at: after due_at'
-			WHEN NOT (x.a).escalate_to <@ audiences THEN
+					coalesce(x.audience, 'null'))
+			WHEN x.warn_at > x.due_at THEN 'warn_at: after due_at'
+			WHEN cardinality(x.escalate_at) <> cardinality(x.escalate_to) THEN
+				'escalations: as many audiences as times expected'
+			WHEN NOT x.escalate_to <@ audiences THEN
 				format('escalations: audience: expected one of %s', array_to_string(audiences, ', '))
-			WHEN cardinality((x.a).escalate_at) > 0 AND ((x.a).due_at IS NULL
-				OR array_position((x.a).escalate_at, NULL) IS NOT NULL
-				OR EXISTS (SELECT 1 FROM unnest((x.a).escalate_at) WITH ORDINALITY e(at, i)
-					WHERE e.at < coalesce((x.a).escalate_at[e.i::integer - 1], (x.a).due_at))) THEN
+			WHEN cardinality(x.escalate_at) > 0 AND (x.due_at IS NULL
+				OR array_position(x.escalate_at, NULL) IS NOT NULL
+				OR EXISTS (SELECT 1 FROM unnest(x.escalate_at) WITH ORDINALITY e(at, i)
+					WHERE e.at < coalesce(x.escalate_at[e.i::integer - 1], x.due_at))) THEN
 				'escalations: must be set, after due_at and after the step before'
-			WHEN (x.a).late_by < interval '0' THEN 'late_by_seconds: expected a number of seconds >= 0'
-			WHEN (x.a).kind NOT IN ('obligation', 'finding') THEN
-				format('kind: expected one of obligation, finding, got %s', (x.a).kind)
+			WHEN x.late_by < interval '0' THEN 'late_by_seconds: expected a number of seconds >= 0'
+			WHEN x.kind NOT IN ('obligation', 'finding') THEN
+				format('kind: expected one of obligation, finding, got %s', x.kind)
 			WHEN x.sev IS NOT NULL AND x.sev NOT IN ('info', 'notice', 'warning', 'err') THEN
 				format('severity: expected one of info, notice, warning, err, got %s', x.sev)
 			END)
 		INTO bad
-		FROM (SELECT computed[i] AS a, i AS ord, o_severity[i] AS sev
-			FROM generate_subscripts(computed, 1) i) x
-		WHERE (x.a).person_id IS NULL OR (x.a).rule_id IS NULL OR (x.a).rule_id = ''
-			OR (x.a).anchor_kind IS NULL OR NOT (x.a).anchor_kind = ANY (anchors)
-			OR (x.a).anchor_id IS NULL OR (x.a).audience IS NULL OR NOT (x.a).audience = ANY (audiences)
-			OR (x.a).warn_at > (x.a).due_at OR NOT (x.a).escalate_to <@ audiences
-			OR (cardinality((x.a).escalate_at) > 0 AND ((x.a).due_at IS NULL
-				OR array_position((x.a).escalate_at, NULL) IS NOT NULL
-				OR EXISTS (SELECT 1 FROM unnest((x.a).escalate_at) WITH ORDINALITY e(at, i)
-					WHERE e.at < coalesce((x.a).escalate_at[e.i::integer - 1], (x.a).due_at))))
-			OR (x.a).late_by < interval '0' OR (x.a).kind NOT IN ('obligation', 'finding')
+		FROM (SELECT u.*, sv.sev FROM unnest(computed) WITH ORDINALITY u
+			JOIN unnest(o_severity) WITH ORDINALITY sv(sev, ord) ON sv.ord = u.ordinality) x
+		WHERE x.person_id IS NULL OR x.rule_id IS NULL OR x.rule_id = ''
+			OR x.anchor_kind IS NULL OR NOT x.anchor_kind = ANY (anchors)
+			OR x.anchor_id IS NULL OR x.audience IS NULL OR NOT x.audience = ANY (audiences)
+			OR x.warn_at > x.due_at OR NOT x.escalate_to <@ audiences
+			OR cardinality(x.escalate_at) <> cardinality(x.escalate_to)
+			OR (cardinality(x.escalate_at) > 0 AND (x.due_at IS NULL
+				OR array_position(x.escalate_at, NULL) IS NOT NULL
+				OR EXISTS (SELECT 1 FROM unnest(x.escalate_at) WITH ORDINALITY e(at, i)
+					WHERE e.at < coalesce(x.escalate_at[e.i::integer - 1], x.due_at))))
+			OR x.late_by < interval '0' OR x.kind NOT IN ('obligation', 'finding')
 			OR (x.sev IS NOT NULL AND x.sev NOT IN ('info', 'notice', 'warning', 'err'))
-		ORDER BY x.ord LIMIT 1;
+		ORDER BY x.ordinality LIMIT 1;
 	IF bad IS NOT NULL THEN
 		RAISE EXCEPTION '%', bad USING ERRCODE = 'invalid_parameter_value';
 	END IF;
