@@ -16,3 +16,6 @@ EXTRA_DIST += bench/daemon.sh
 
 # change -> subscriber latency with the NOTIFY wake-up: `bench/wakeup.sh [CHILDREN [ROUNDS]]` (not run by make check).
 EXTRA_DIST += bench/wakeup.sh
+
+# the store's side of a sweep, reconcile() (JSON) against reconcile_set() (arrays): `bench/reconcile.sh [PAGES]` (not run by make check).
+EXTRA_DIST += bench/reconcile.sh
