@@ -196,6 +196,11 @@ BEGIN
 		RAISE EXCEPTION 'reconcile: the obligation arrays differ in length'
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
+	PERFORM casewatch.writer_lock();
+	-- Persons whose obligations are those of their last reconcile_set: their
+	-- obligations are not even built (they were checked when stored).
+	same := ARRAY(SELECT d.person_id FROM unnest(p_person_ids, p_digests) d(person_id, digest)
+		JOIN casewatch.person_digest pd ON pd.person_id = d.person_id AND pd.digest = d.digest);
 	-- The rows. Each obligation's escalation steps come as two array
 	-- literals ("{t1,t2}", "{team_manager,service_manager}"), cast here:
 	-- flattened steps would need a slice or a grouped sort per obligation,
@@ -214,6 +219,8 @@ BEGIN
 			o_suspended, o_kind, o_severity) WITH ORDINALITY
 			u (person, rule, anchor_kind, anchor_id, cycle_start, team, audience, warn, due,
 			esc_at, esc_to, met_at, met_by, late_s, suspended, kind, severity, ord)
+		LEFT JOIN unnest(same) sm(p) ON sm.p = u.person
+		WHERE sm.p IS NULL
 		ORDER BY u.ord);
 	-- The checks reconcile() makes, set-based; the first problem, in the
 	-- order of the obligations, names its index.
@@ -280,10 +287,6 @@ BEGIN
 	IF bad IS NOT NULL THEN
 		RAISE EXCEPTION '%', bad USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	PERFORM casewatch.writer_lock();
-	-- Persons whose obligations are those of their last reconcile_set.
-	same := ARRAY(SELECT d.person_id FROM unnest(p_person_ids, p_digests) d(person_id, digest)
-		JOIN casewatch.person_digest pd ON pd.person_id = d.person_id AND pd.digest = d.digest);
 	-- Only the pairs that can change, in reconcile()'s order: every pair of a
 	-- changed person but those with equal data that time has not reached,
 	-- and the rows of an unchanged person that time has reached (paired
@@ -291,8 +294,7 @@ BEGIN
 	FOR pair IN
 		SELECT q.x, q.y FROM (
 			SELECT ROW(x.*)::casewatch.alert AS x, ROW(y.*)::casewatch.alert AS y FROM
-				(SELECT u.* FROM unnest(computed) u
-					LEFT JOIN unnest(same) sm(p) ON sm.p = u.person_id WHERE sm.p IS NULL) x
+				unnest(computed) x
 				FULL JOIN (SELECT a.* FROM casewatch.alert a
 					LEFT JOIN unnest(same) sm(p) ON sm.p = a.person_id
 					WHERE a.person_id = ANY (p_person_ids) AND sm.p IS NULL) y
