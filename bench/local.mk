@@ -19,3 +19,6 @@ EXTRA_DIST += bench/wakeup.sh
 
 # the store's side of a sweep, reconcile() (JSON) against reconcile_set() (arrays): `bench/reconcile.sh [PAGES]` (not run by make check).
 EXTRA_DIST += bench/reconcile.sh
+
+# the figures of the runs above, and how they were taken
+EXTRA_DIST += bench/RESULTS.md
