@@ -123,6 +123,11 @@ static const struct cw_conf_setting settings[] = {
 	{ "client_buffer_limit", "socket", CW_CONF_INT, CONF_OFF(client_buffer_limit), CW_CONF_RELOAD,
 	  "1048576", NULL, 4096, 1073741824,
 	  "Bytes queued for one slow client before it is disconnected." },
+	{ "transition_log_bytes", "socket", CW_CONF_INT, CONF_OFF(transition_log_bytes), 0, "4194304", NULL,
+	  0, 1073741824,
+	  "Most bytes of recent transitions kept in memory (as compact JSON, at most\n"
+	  "10,000 of them) so that subscribers resuming from a recent cursor are\n"
+	  "served without the database; 0: the count alone bounds them." },
 
 	{ "log_level", "log", CW_CONF_ENUM, CONF_OFF(log_level), CW_CONF_RELOAD, "info", log_levels, 0, 0,
 	  "Least severe messages logged: debug, info, notice, warning or err.\n"

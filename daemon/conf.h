@@ -97,6 +97,7 @@ struct cw_conf {
 	char *admin_groups;
 	int max_clients;
 	int client_buffer_limit;
+	int transition_log_bytes;
 	/* [log] */
 	int log_level; /* enum cw_log_level */
 	int log_target; /* enum cw_conf_log_target */

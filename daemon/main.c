@@ -439,6 +439,8 @@ static bool setup_alert_socket(struct main_state *ms)
 	struct cw_error err;
 
 	ms->tlog = cw_translog_new(ms->base, MAIN_TRANSLOG_RING);
+	if (ms->tlog)
+		cw_translog_set_max_bytes(ms->tlog, (size_t)ms->conf->transition_log_bytes);
 	ms->provider = ms->tlog ? cw_store_provider_new(ms->base, ms->daemon, ms->poller, ms->tlog, ms->conf->profile)
 				: NULL;
 	if (!ms->provider) {
