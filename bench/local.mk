@@ -22,4 +22,13 @@ EXTRA_DIST += bench/daemon.sh
 
 # reading facts, streamed against JSON: `bench/facts-read.sh [CHILDREN [BASE-TREE [PROFILE]]]`
 # (needs tests/facts_dump: `make -C build tests/facts_dump`; not run by make check).
-EXTRA_DIST += bench/facts-read.sh bench/RESULTS.md
+EXTRA_DIST += bench/facts-read.sh
+
+# change -> subscriber latency with the NOTIFY wake-up: `bench/wakeup.sh [CHILDREN [ROUNDS]]` (not run by make check).
+EXTRA_DIST += bench/wakeup.sh
+
+# the store's side of a sweep, reconcile() (JSON) against reconcile_set() (arrays): `bench/reconcile.sh [PAGES]` (not run by make check).
+EXTRA_DIST += bench/reconcile.sh
+
+# the figures of the runs above, and how they were taken
+EXTRA_DIST += bench/RESULTS.md

@@ -83,8 +83,10 @@ static const struct cw_conf_setting settings[] = {
 	  NULL, 1000, CONF_MS_DAY, "How often the daemon looks for changed records and due alerts." },
 	{ "sweep_interval", "daemon", CW_CONF_DURATION, CONF_OFF(sweep_interval_ms), CW_CONF_RELOAD, "6h",
 	  NULL, 0, CONF_MS_DAY * 7,
-	  "How often every person is recomputed even if nothing changed (0 = only at\n"
-	  "start and on a profile change). Between sweeps only changed persons are;\n"
+	  "How often every person is recomputed even if nothing changed, counted from\n"
+	  "the last complete sweep stored in the database, across restarts (0 = only\n"
+	  "when the profile, the calendar or casewatchd's version changed). Between\n"
+	  "sweeps only changed persons are;\n"
 	  "a sweep catches what time alone changes, such as an involvement whose end\n"
 	  "was recorded in advance, and changes a lagging replica showed late." },
 	{ "change_overlap", "daemon", CW_CONF_DURATION, CONF_OFF(change_overlap_ms), CW_CONF_RELOAD, "5m",
@@ -104,6 +106,18 @@ static const struct cw_conf_setting settings[] = {
 	  "Audit rows (who acknowledged or snoozed what) older than this are pruned\n"
 	  "(0 = kept for ever). At least transition_retention: the audit outlives\n"
 	  "the transitions it explains." },
+	{ "listen_channel", "daemon", CW_CONF_STRING, CONF_OFF(listen_channel), CW_CONF_EMPTY_OK, "", NULL,
+	  0, 0,
+	  "LISTEN on this channel for wake-ups (empty: none; polling only). A\n"
+	  "notification starts a pass at once instead of at the next poll_interval;\n"
+	  "install the records' trigger that sends it (sql/records/notify.sql).\n"
+	  "Polling goes on as the fallback: a notification lost with a connection\n"
+	  "delays a change by poll_interval at most." },
+	{ "wakeup_delay", "daemon", CW_CONF_DURATION, CONF_OFF(wakeup_delay_ms), CW_CONF_RELOAD, "20ms",
+	  NULL, 0, 10000,
+	  "After a notification, wait this long for more before starting the pass, so\n"
+	  "a burst of changes costs one pass; notifications during a pass start\n"
+	  "one more pass after it." },
 	{ "pidfile", "daemon", CW_CONF_PATH, CONF_OFF(pidfile), CW_CONF_EMPTY_OK, "", NULL, 0, 0,
 	  "Write the daemon's pid here (empty: no pidfile; systemd does not need one)." },
 	{ "test_clock_file", "daemon", CW_CONF_PATH, CONF_OFF(test_clock_file),
@@ -128,6 +142,11 @@ static const struct cw_conf_setting settings[] = {
 	{ "client_buffer_limit", "socket", CW_CONF_INT, CONF_OFF(client_buffer_limit), CW_CONF_RELOAD,
 	  "1048576", NULL, 4096, 1073741824,
 	  "Bytes queued for one slow client before it is disconnected." },
+	{ "transition_log_bytes", "socket", CW_CONF_INT, CONF_OFF(transition_log_bytes), 0, "4194304", NULL,
+	  0, 1073741824,
+	  "Most bytes of recent transitions kept in memory (as compact JSON, at most\n"
+	  "10,000 of them) so that subscribers resuming from a recent cursor are\n"
+	  "served without the database; 0: the count alone bounds them." },
 
 	{ "log_level", "log", CW_CONF_ENUM, CONF_OFF(log_level), CW_CONF_RELOAD, "info", log_levels, 0, 0,
 	  "Least severe messages logged: debug, info, notice, warning or err.\n"

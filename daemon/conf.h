@@ -90,6 +90,8 @@ struct cw_conf {
 	int64_t change_overlap_ms;
 	int64_t transition_retention_ms; /* 0: kept for ever */
 	int64_t audit_retention_ms;	 /* 0: kept for ever */
+	char *listen_channel;
+	int64_t wakeup_delay_ms;
 	char *pidfile;
 	char *test_clock_file;
 	/* [socket] */
@@ -100,6 +102,7 @@ struct cw_conf {
 	char *admin_groups;
 	int max_clients;
 	int client_buffer_limit;
+	int transition_log_bytes;
 	/* [log] */
 	int log_level; /* enum cw_log_level */
 	int log_target; /* enum cw_conf_log_target */

@@ -21,6 +21,8 @@ struct cw_daemon {
 	struct cw_db *db;
 	struct cw_migrate *migrate; /* while a migration run is in progress */
 	struct event *tick;	    /* every poll_interval */
+	struct event *wake;	    /* a notification's pass, wakeup_delay after it */
+	bool wake_pending;	    /* a notification came during a pass */
 	int schema_version;	    /* -1 until migrated on this connection */
 	bool writer;		    /* holds the single-writer lock on this connection */
 	bool standby;		    /* another casewatchd holds it: said once, not every pass */
@@ -64,6 +66,13 @@ static void daemon_pass_end(struct cw_daemon *d, bool ok, bool standby)
 	cw_log(ok || standby ? CW_LOG_DEBUG : CW_LOG_WARNING, "pass %u %s in %lld ms", d->passes,
 	       standby ? "stood by" : ok ? "finished" : "failed",
 	       (long long)(cw_clock_monotonic_ms() - d->pass_started_ms));
+	/* What woke us during the pass may have committed after it read. */
+	if (d->wake_pending && !d->once && !d->stopping) {
+		struct timeval now = { 0, 0 };
+
+		d->wake_pending = false;
+		event_add(d->wake, &now);
+	}
 	if (d->once) {
 		if (!ok)
 			d->exit_status = 1;
@@ -210,6 +219,77 @@ static void daemon_tick_cb(evutil_socket_t fd, short what, void *arg)
 	daemon_pass(arg);
 }
 
+/* A notification's pass is due: now, or after the running one. */
+static void daemon_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct cw_daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	if (d->in_pass) {
+		d->wake_pending = true;
+		return;
+	}
+	cw_log(CW_LOG_DEBUG, "woken by a notification on %s", d->conf->listen_channel);
+	daemon_pass(d);
+}
+
+/* A notification: a pass after wakeup_delay, unless one is already
+ * scheduled (a burst of notifications is one pass). */
+static void daemon_notified(struct cw_db *db, const char *channel, void *arg)
+{
+	struct cw_daemon *d = arg;
+	struct timeval tv = { (time_t)(d->conf->wakeup_delay_ms / 1000),
+			      (suseconds_t)(d->conf->wakeup_delay_ms % 1000) * 1000 };
+
+	(void)db;
+	if (d->once || d->stopping || strcmp(channel, d->conf->listen_channel) != 0)
+		return;
+	if (d->in_pass) {
+		d->wake_pending = true;
+		return;
+	}
+	if (!evtimer_pending(d->wake, NULL))
+		evtimer_add(d->wake, &tv);
+}
+
+static void daemon_listen_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_daemon *d = arg;
+
+	(void)db;
+	if (err)
+		cw_log_ratelimited("listen", CW_LOG_WARNING, "LISTEN %s failed: %s; polling every poll_interval only",
+				   d->conf->listen_channel, err->message);
+	else
+		cw_log(CW_LOG_INFO, "listening on channel %s for wake-ups", d->conf->listen_channel);
+}
+
+/* LISTEN before the pass that catches up from the stored watermark, so no
+ * change falls between the two (NOTIFY is not durable). */
+static void daemon_listen(struct cw_daemon *d)
+{
+	struct cw_error err;
+	char *sql;
+	size_t n = strlen(d->conf->listen_channel), k = 0;
+
+	if (d->once || !*d->conf->listen_channel)
+		return;
+	sql = malloc(2 * n + 16);
+	if (!sql)
+		abort();
+	k = (size_t)sprintf(sql, "LISTEN \"");
+	for (size_t i = 0; i < n; i++) {
+		if (d->conf->listen_channel[i] == '"')
+			sql[k++] = '"';
+		sql[k++] = d->conf->listen_channel[i];
+	}
+	strcpy(sql + k, "\"");
+	if (!cw_db_query(d->db, sql, 0, NULL, CW_DB_SCRIPT, NULL, daemon_listen_done, d, &err))
+		cw_log(CW_LOG_WARNING, "LISTEN %s: %s", d->conf->listen_channel, err.msg);
+	free(sql);
+}
+
 /* (Re)arms the poll timer at the configured interval. */
 static void daemon_arm_tick(struct cw_daemon *d)
 {
@@ -242,6 +322,7 @@ static void daemon_migrated(const struct cw_migrate_result *res, void *arg)
 		cw_log(CW_LOG_NOTICE, "casewatch schema migrated from version %d to %d", res->from_version,
 		       res->to_version);
 	sd_notifyf(0, "STATUS=Running: database connected, schema version %d", d->schema_version);
+	daemon_listen(d);
 	if (d->hooks.on_db_ready)
 		d->hooks.on_db_ready(d, d->db, d->hooks.arg);
 	daemon_pass(d);
@@ -292,7 +373,8 @@ struct cw_daemon *cw_daemon_new(struct event_base *base, const struct cw_conf *c
 	d->schema_version = -1;
 	d->highest_known = -1;
 	d->tick = event_new(base, -1, EV_PERSIST, daemon_tick_cb, d);
-	if (!d->tick)
+	d->wake = evtimer_new(base, daemon_wake_cb, d);
+	if (!d->tick || !d->wake)
 		abort();
 	return d;
 }
@@ -305,6 +387,7 @@ void cw_daemon_free(struct cw_daemon *d)
 	cw_db_free(d->db);
 	cw_migrate_abandon(d->migrate);
 	event_free(d->tick);
+	event_free(d->wake);
 	free(d);
 }
 
@@ -326,6 +409,7 @@ void cw_daemon_start(struct cw_daemon *d)
 	};
 
 	d->db = cw_db_new(d->base, &opts, daemon_db_ready, daemon_db_lost, d);
+	cw_db_set_notify(d->db, daemon_notified, d);
 	cw_db_start(d->db);
 	if (!d->once)
 		daemon_arm_tick(d);
@@ -349,6 +433,7 @@ void cw_daemon_stop(struct cw_daemon *d)
 {
 	d->stopping = true;
 	event_del(d->tick);
+	event_del(d->wake);
 	daemon_maybe_exit(d);
 }
 

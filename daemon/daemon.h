@@ -3,7 +3,9 @@
  * the poller plugs into.
  *
  * Once the database is connected and the schema is current, the daemon runs
- * a pass straight away and then every poll_interval. A pass is a schema
+ * a pass straight away and then every poll_interval, and, with
+ * listen_channel set, wakeup_delay after a notification on that channel
+ * (LISTEN is sent on every connection before its first pass). A pass is a schema
  * check (a newer casewatchd may have migrated the database meanwhile) and
  * then hooks.on_tick. Passes never overlap: the next one starts only after
  * the hook calls cw_daemon_pass_done(). After a reconnect the cycle starts

@@ -63,6 +63,9 @@ struct cw_db {
 	struct cw_db_job *running;
 	struct cw_db_job *qhead, *qtail;
 	unsigned queued;
+
+	cw_db_notify_fn on_notify;
+	void *notify_arg;
 };
 
 static void db_io_cb(evutil_socket_t fd, short what, void *arg);
@@ -492,13 +495,16 @@ static void db_collect(struct cw_db *db)
 		db_arm(db, db->flushing ? EV_READ | EV_WRITE : EV_READ, 0);
 }
 
-/* Drops notifications: they are only wake-ups, and nobody listens yet. */
+/* Hands each notification's channel on (they are only wake-ups). */
 static void db_drain_notifies(struct cw_db *db)
 {
 	PGnotify *n;
 
-	while ((n = PQnotifies(db->conn)))
+	while (db->conn && (n = PQnotifies(db->conn))) {
+		if (db->on_notify)
+			db->on_notify(db, n->relname, db->notify_arg);
 		PQfreemem(n);
+	}
 }
 
 /* The socket is ready (or the connect attempt timed out). */
@@ -534,6 +540,9 @@ static void db_io_cb(evutil_socket_t fd, short what, void *arg)
 	db_drain_notifies(db);
 	if (db->running) {
 		db_collect(db);
+		/* what PQgetResult parsed on the way would wait for more input */
+		if (db->conn && db->state != CW_DB_BAD)
+			db_drain_notifies(db);
 		return;
 	}
 	/* Idle: the server closing the connection shows up here. */
@@ -619,6 +628,13 @@ void cw_db_start(struct cw_db *db)
 		return;
 	db->started = true;
 	db_connect(db);
+}
+
+/* Where notifications go. */
+void cw_db_set_notify(struct cw_db *db, cw_db_notify_fn fn, void *arg)
+{
+	db->on_notify = fn;
+	db->notify_arg = arg;
 }
 
 /* New retry limits. */

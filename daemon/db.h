@@ -75,6 +75,11 @@ typedef void (*cw_db_done_fn)(struct cw_db *db, const struct cw_db_error *err, v
 /* Connection events. */
 typedef void (*cw_db_event_fn)(struct cw_db *db, void *arg);
 
+/* A notification arrived on a channel this connection LISTENs on. The
+ * payload is not passed on: casewatch treats notifications as wake-ups
+ * only, and a payload may carry what a records trigger put in it. */
+typedef void (*cw_db_notify_fn)(struct cw_db *db, const char *channel, void *arg);
+
 /* Step flags. */
 #define CW_DB_SCRIPT 1	   /* several statements, no parameters (simple protocol) */
 #define CW_DB_SINGLE_ROW 2 /* stream rows one by one to on_result */
@@ -93,6 +98,8 @@ struct cw_db *cw_db_new(struct event_base *base, const struct cw_db_options *opt
 void cw_db_free(struct cw_db *db);
 /* Starts connecting (and reconnecting after failures). */
 void cw_db_start(struct cw_db *db);
+/* Where notifications go (NULL: dropped). */
+void cw_db_set_notify(struct cw_db *db, cw_db_notify_fn fn, void *arg);
 /* Changes the retry policy (reload). */
 void cw_db_set_retry(struct cw_db *db, int64_t base_ms, int64_t cap_ms);
 void cw_db_get_status(const struct cw_db *db, struct cw_db_status *st);

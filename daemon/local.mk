@@ -17,6 +17,9 @@ daemon_libcasewatchd_a_SOURCES = \
 	daemon/daemon.h daemon/daemon.c \
 	daemon/deliver.h daemon/deliver.c \
 	daemon/facts_reader.h daemon/facts_reader.c \
+	daemon/watermark.h daemon/watermark.c \
+	daemon/changes.h daemon/changes.c \
+	daemon/obligation_batch.h daemon/obligation_batch.c \
 	daemon/poller.h daemon/poller.c \
 	daemon/rule_info.h daemon/rule_info.c \
 	daemon/prune.h daemon/prune.c \

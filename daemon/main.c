@@ -481,6 +481,8 @@ static bool setup_alert_socket(struct main_state *ms)
 
 	ms->tlog = cw_translog_new(ms->base, MAIN_TRANSLOG_RING);
 	ms->teams = cw_teams_new();
+	if (ms->tlog)
+		cw_translog_set_max_bytes(ms->tlog, (size_t)ms->conf->transition_log_bytes);
 	ms->provider = ms->tlog && ms->teams ?
 			       cw_store_provider_new(ms->base, ms->daemon, ms->poller, ms->tlog, ms->teams) :
 			       NULL;
@@ -620,6 +622,8 @@ int main(int argc, char **argv)
 	}
 	if (ms.opt.once && ms.opt.json)
 		cw_poller_set_json_output(ms.poller, stdout);
+	if (ms.opt.once)
+		cw_poller_force_sweep(ms.poller);
 	ms.daemon = cw_daemon_new(ms.base, ms.conf, ms.opt.once);
 	cw_poller_hooks(ms.poller, &hooks);
 	cw_daemon_set_hooks(ms.daemon, &hooks);

@@ -16,10 +16,13 @@
 #include "deliver.h"
 #include "facts_reader.h"
 #include "log.h"
+#include "changes.h"
 #include "metrics.h"
+#include "obligation_batch.h"
 #include "poller.h"
-#include "teams.h"
 #include "retention_pass.h"
+#include "teams.h"
+#include "watermark.h"
 
 /* Persons per page: one read of every relation and one reconcile
  * transaction each. Large enough to keep round trips few, small enough
@@ -53,6 +56,11 @@ struct cw_poller {
 	char *profile_refused;		/* the profile the last reload refused, or NULL */
 	cw_time profile_refused_at;
 	int64_t last_sweep_ms;		/* monotonic start of the last complete sweep */
+	struct cw_watermark_setup setup; /* profile, calendar and version in effect */
+	struct cw_watermark_stored stored; /* the store's watermark and last sweep */
+	bool stored_loaded;		/* read since the last (re)connection */
+	bool force_sweep;		/* --once: every pass is a sweep */
+	struct cw_changes *changes;	/* change markers already processed */
 
 	/* The pass in progress. */
 	bool pass_ok;
@@ -71,11 +79,8 @@ struct cw_poller {
 	size_t page_rows;
 	bool still_due;			/* stored rows still due to move at now */
 	unsigned advance_rounds;
-	json_t *page_ids;		/* person ids of the page */
-	json_t *page_obligations;	/* what they owe, for casewatch.reconcile() */
-	json_t *retry_ids;		/* a page the store refused, retried person by person */
-	json_t *retry_obligations;
-	size_t retry_index;
+	struct cw_obatch *batch;	/* the page's persons and what they owe */
+	size_t retry_index;		/* a refused page: the person being retried */
 	bool retry_page_full;
 	uint64_t pass_persons;
 
@@ -94,73 +99,6 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db);
 static void pass_advance(struct cw_poller *p, struct cw_db *db);
 static void pass_deliver(struct cw_poller *p, struct cw_db *db);
 static void pass_finish(struct cw_poller *p);
-
-/* The store's names for what an obligation hangs on. */
-static const char *store_anchor_name(enum cw_obligation_anchor a)
-{
-	switch (a) {
-	case CW_OBL_EVENT:
-		return "event";
-	case CW_OBL_INVOLVEMENT:
-		return "involvement";
-	case CW_OBL_HAZARD:
-		return "hazard";
-	case CW_OBL_RECORD:
-		return "record";
-	case CW_OBL_DELETION:
-		return "deletion";
-	case CW_OBL_SHARING:
-		return "info_sharing";
-	case CW_OBL_ACCESS:
-		return "restricted_access";
-	case CW_OBL_FORGET:
-		return "forget_request";
-	case CW_OBL_BIRTHDAY: /* anchor id is the age; the rule id keeps keys apart */
-	case CW_OBL_PERSON:
-	default:
-		return "person";
-	}
-}
-
-/* A JSON timestamp, or null for "no value". */
-static json_t *json_time_or_null(cw_time t)
-{
-	char buf[CW_CLOCK_UTC_STRLEN];
-
-	if (t == CW_TIME_NONE)
-		return json_null();
-	cw_clock_format_utc(t, buf);
-	return json_string(buf);
-}
-
-static json_t *json_id_or_null(int64_t id)
-{
-	return id == CW_ID_NONE ? json_null() : json_integer(id);
-}
-
-/* One computed obligation in the shape casewatch.reconcile() takes. */
-static json_t *obligation_to_store_json(const struct cw_obligation *o, const struct cw_facts *f)
-{
-	json_t *esc = json_array();
-	json_t *obj;
-
-	for (size_t i = 0; i < o->n_escalations; i++)
-		json_array_append_new(esc, json_pack("{s:o, s:s}", "at", json_time_or_null(o->escalate_at[i]),
-						     "audience", o->escalate_to[i]));
-	obj = json_pack("{s:I, s:s, s:s, s:I, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:b, s:s}",
-			"person_id", (json_int_t)o->person_id, "rule_id", o->rule_id, "anchor_kind",
-			store_anchor_name(o->anchor_kind), "anchor_id", (json_int_t)o->anchor_id,
-			"cycle_start", json_time_or_null(o->cycle_start), "team_id",
-			json_id_or_null(f->team_id), "audience", o->audience_base, "warn_at",
-			json_time_or_null(o->violation ? CW_TIME_NONE : o->warn_at), "due_at",
-			json_time_or_null(o->due_at), "escalations", esc, "met_at",
-			json_time_or_null(o->met ? o->met_at : CW_TIME_NONE), "met_by",
-			json_id_or_null(o->met ? o->met_by : CW_ID_NONE), "suspended", o->suspended, "kind",
-			o->violation ? "finding" : "obligation");
-	if (o->met && o->late_by > 0)
-		json_object_set_new(obj, "late_by_seconds", json_integer(o->late_by));
-	return obj;
-}
 
 /* Whether every time an obligation carries can be stored: the store's
  * timestamps and cw_clock_format_utc() stop at the years 1 and 9999, and
@@ -188,32 +126,30 @@ static void compute_person(struct cw_poller *p, int64_t person_id, const struct 
 
 	p->pass_persons++;
 	if (!facts) {
-		json_array_append_new(p->page_ids, json_integer(person_id));
+		cw_obatch_person(p->batch, person_id);
 		/* Gone without approval: NO-EARLY-DESTROY stays open. */
 		p->stats.obligations_sent += cw_retention_pass_gone(&p->holds, cw_retention_no_early_rule(p->policy),
-								    person_id, p->page_obligations);
+								    person_id, p->batch);
 		return;
 	}
-	json_array_append_new(p->page_ids, json_integer(person_id));
+	cw_obatch_person(p->batch, person_id);
 	cw_obligations_compute(p->policy, p->cal, facts, p->now, &opts, &p->obligations);
 	for (size_t i = 0; i < p->obligations.count; i++) {
 		const struct cw_obligation *o = &p->obligations.v[i];
 		bool storable = obligation_storable(o);
-		json_t *obj = storable ? obligation_to_store_json(o, facts) : NULL;
 
-		if (!obj) {
+		if (!storable || !cw_obatch_add(p->batch, o, facts)) {
 			cw_log_ratelimited("obligation-unstorable", CW_LOG_NOTICE,
 					   "records: person %" PRId64 ": %s on %s %" PRId64 ": %s, not stored",
-					   person_id, o->rule_id, store_anchor_name(o->anchor_kind), o->anchor_id,
+					   person_id, o->rule_id, cw_obatch_anchor_name(o->anchor_kind), o->anchor_id,
 					   storable ? "incomplete obligation" : "a time outside the years 1-9999");
 			p->stats.facts_problems++;
 			continue;
 		}
-		json_array_append_new(p->page_obligations, obj);
 		p->stats.obligations_sent++;
 	}
 	p->stats.obligations_sent += cw_retention_pass_person(p->policy, p->cal, facts, p->now, &p->holds,
-							      p->retention, p->page_obligations);
+							      p->retention, p->batch);
 	for (size_t i = 0; i < p->obligations.n_problems; i++) {
 		char buf[CW_FACTS_PROBLEM_STRLEN];
 
@@ -278,52 +214,42 @@ static void pass_failed(struct cw_poller *p, const char *what, const struct cw_d
 		pass_deliver(p, cw_daemon_db(p->daemon));
 }
 
-/* Sends the page's persons and obligations to casewatch.reconcile(); the
- * page stays in page_ids/page_obligations until its reply. */
-static bool submit_reconcile(struct cw_poller *p, struct cw_db *db, cw_db_done_fn done)
+/* Sends the page's persons and obligations (all of them, or person i
+ * alone) to casewatch.reconcile_set(); the page stays in the batch until
+ * its reply. */
+static bool submit_reconcile(struct cw_poller *p, struct cw_db *db, size_t person, cw_db_done_fn done)
 {
-	char *ids = json_dumps(p->page_ids, JSON_COMPACT);
-	char *obligations = json_dumps(p->page_obligations, JSON_COMPACT);
-	const char *params[3] = { ids, obligations, p->now_text };
 	struct cw_error e;
-	bool ok = false;
 
-	if (ids && obligations) {
-		/* bigint[] literal: "{1,2,3}" from the JSON array "[1,2,3]". */
-		size_t n = strlen(ids);
-
-		ids[0] = '{';
-		ids[n - 1] = '}';
-		ok = cw_db_query(db, "SELECT count(*) FROM casewatch.reconcile($1::bigint[], $2::jsonb, $3::timestamptz)",
-				 3, params, 0, NULL, done, p, &e);
-		if (!ok)
-			cw_log_ratelimited("reconcile-submit", CW_LOG_ERR, "pass: reconcile: %s", e.msg);
-	} else {
-		cw_log_ratelimited("reconcile-submit", CW_LOG_ERR, "pass: reconcile: out of memory");
-	}
-	free(ids);
-	free(obligations);
-	return ok;
+	if (cw_obatch_submit(p->batch, db, person, p->now_text, done, p, &e))
+		return true;
+	cw_log_ratelimited("reconcile-submit", CW_LOG_ERR, "pass: reconcile: %s", e.msg);
+	return false;
 }
 
 static void clear_page(struct cw_poller *p)
 {
-	json_array_clear(p->page_ids);
-	json_array_clear(p->page_obligations);
+	cw_obatch_clear(p->batch);
 }
 
-/* Swaps two JSON values: the page and the retry list trade places. */
-static void swap_json(json_t **a, json_t **b)
+/* The watermark is stored: on to time. */
+static void on_watermark_saved(struct cw_db *db, const struct cw_db_error *err, void *arg)
 {
-	json_t *t = *a;
+	struct cw_poller *p = arg;
 
-	*a = *b;
-	*b = t;
+	if (err) {
+		pass_failed(p, "storing the watermark", err);
+		return;
+	}
+	pass_advance(p, db);
 }
 
 /* The persons phase is over: the next pass's watermark, and on to time. */
 static void persons_done(struct cw_poller *p, struct cw_db *db)
 {
+	struct cw_error e;
+	bool swept;
+
 	if (p->mode == MODE_SWEEP) {
 		/* Then the persons the records no longer have but the store
 		 * still holds open alerts for: reconciled with nothing owed. */
@@ -332,16 +258,28 @@ static void persons_done(struct cw_poller *p, struct cw_db *db)
 		pass_persons_page(p, db);
 		return;
 	}
+	swept = p->mode == MODE_ORPHANS && p->profile_generation == p->pass_generation;
 	if (p->mode == MODE_ORPHANS) {
-		if (p->profile_generation == p->pass_generation) {
+		if (swept) {
 			p->stats.swept = true;
+			p->stats.sweeps++;
 			p->last_sweep_ms = p->pass_started_ms;
 		}
 		cw_log(CW_LOG_NOTICE, "sweep: %" PRIu64 " persons evaluated under profile %s",
 		       p->pass_persons, cw_policy_name(p->policy));
 	}
 	snprintf(p->watermark, sizeof(p->watermark), "%s", p->pass_watermark);
-	pass_advance(p, db);
+	/* Only a pass that went through: a refused person is read again. */
+	if (p->pass_ok)
+		cw_changes_commit(p->changes);
+	/* The watermark (and a complete sweep's setup) outlives the process:
+	 * stored after the persons phase, so a crash leaves an older one. */
+	if (!cw_watermark_save(db, p->watermark, swept ? &p->setup : NULL, p->pass_persons, on_watermark_saved,
+			       p, &e)) {
+		cw_log_ratelimited("watermark-save", CW_LOG_ERR, "pass: storing the watermark: %s", e.msg);
+		p->pass_ok = false;
+		pass_advance(p, db);
+	}
 }
 
 static void reconcile_next_single(struct cw_poller *p, struct cw_db *db);
@@ -351,10 +289,8 @@ static void on_single_reconciled(struct cw_db *db, const struct cw_db_error *err
 {
 	struct cw_poller *p = arg;
 
-	clear_page(p);
 	if (err && err->connection_lost) {
-		json_array_clear(p->retry_ids);
-		json_array_clear(p->retry_obligations);
+		clear_page(p);
 		pass_failed(p, "reconcile", err);
 		return;
 	}
@@ -362,8 +298,8 @@ static void on_single_reconciled(struct cw_db *db, const struct cw_db_error *err
 		cw_log_ratelimited("reconcile-person", CW_LOG_ERR,
 				   "person %" PRId64 ": reconcile failed: %s%s%s; its alerts are kept as they "
 				   "were and it is tried again at the next sweep",
-				   (int64_t)json_integer_value(json_array_get(p->retry_ids, p->retry_index)),
-				   err->message, *err->sqlstate ? " SQLSTATE " : "", err->sqlstate);
+				   cw_obatch_person_id(p->batch, p->retry_index), err->message,
+				   *err->sqlstate ? " SQLSTATE " : "", err->sqlstate);
 		p->stats.persons_failed++;
 		p->pass_ok = false;
 	}
@@ -374,26 +310,16 @@ static void on_single_reconciled(struct cw_db *db, const struct cw_db_error *err
 /* Reconciles the failed page's persons one at a time. */
 static void reconcile_next_single(struct cw_poller *p, struct cw_db *db)
 {
-	json_t *id, *o;
-	size_t i;
-
-	if (p->retry_index >= json_array_size(p->retry_ids)) {
-		json_array_clear(p->retry_ids);
-		json_array_clear(p->retry_obligations);
+	if (p->retry_index >= cw_obatch_persons(p->batch)) {
+		clear_page(p);
 		if (p->retry_page_full)
 			pass_persons_page(p, db);
 		else
 			persons_done(p, db);
 		return;
 	}
-	id = json_array_get(p->retry_ids, p->retry_index);
-	json_array_append(p->page_ids, id);
-	json_array_foreach(p->retry_obligations, i, o)
-		if (json_equal(json_object_get(o, "person_id"), id))
-			json_array_append(p->page_obligations, o);
-	if (!submit_reconcile(p, db, on_single_reconciled)) {
-		clear_page(p);
-		p->retry_index = json_array_size(p->retry_ids);
+	if (!submit_reconcile(p, db, p->retry_index, on_single_reconciled)) {
+		p->retry_index = cw_obatch_persons(p->batch);
 		p->pass_ok = false;
 		reconcile_next_single(p, db);
 	}
@@ -407,14 +333,11 @@ static void on_reconciled(struct cw_db *db, const struct cw_db_error *err, void 
 	struct cw_poller *p = arg;
 	bool full = p->page_rows == POLLER_PAGE;
 
-	if (err && !err->connection_lost && json_array_size(p->page_ids) > 0) {
+	if (err && !err->connection_lost && cw_obatch_persons(p->batch) > 0) {
 		cw_log_ratelimited("reconcile-page", CW_LOG_WARNING,
 				   "pass: reconcile of %zu persons failed (%s%s%s); reconciling them one by one",
-				   json_array_size(p->page_ids), err->message,
+				   cw_obatch_persons(p->batch), err->message,
 				   *err->sqlstate ? " SQLSTATE " : "", err->sqlstate);
-		/* The page becomes the retry list (which is empty: they trade places). */
-		swap_json(&p->page_ids, &p->retry_ids);
-		swap_json(&p->page_obligations, &p->retry_obligations);
 		p->retry_index = 0;
 		p->retry_page_full = full;
 		reconcile_next_single(p, db);
@@ -457,7 +380,7 @@ static void on_page_read(struct cw_db *db, const struct cw_db_error *err, void *
 		persons_done(p, db);
 		return;
 	}
-	if (!submit_reconcile(p, db, on_reconciled)) {
+	if (!submit_reconcile(p, db, CW_OBATCH_ALL, on_reconciled)) {
 		clear_page(p);
 		p->pass_ok = false;
 		pass_advance(p, db);
@@ -478,11 +401,9 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 	 * an earlier pass to now (null when all were), for the lag metric. */
 	static const char *const changed_sql =
 		"SELECT c.person_id, "
-		"extract(epoch FROM clock_timestamp() - c.first_new)::float8 "
-		"FROM (SELECT person_id, min(changed_at) FILTER (WHERE changed_at > $3::timestamptz) AS first_new "
-		"      FROM records.changed_person "
-		"      WHERE changed_at > $3::timestamptz - $4::interval "
-		"      AND person_id > $1::bigint GROUP BY person_id) c "
+		"extract(epoch FROM clock_timestamp() - (SELECT min(m.changed_at) FROM records.changed_person m "
+		"      WHERE m.person_id = c.person_id AND m.changed_at > $4::timestamptz))::float8 "
+		"FROM unnest($3::bigint[]) c(person_id) WHERE c.person_id > $1::bigint "
 		"ORDER BY c.person_id LIMIT $2::int";
 	static const char *const orphans_sql =
 		"SELECT DISTINCT a.person_id FROM casewatch.alert a "
@@ -491,14 +412,16 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 		"AND a.rule_id <> 'NO-EARLY-DESTROY' " /* open until acknowledged (006_retention.sql) */
 		"AND NOT EXISTS (SELECT 1 FROM records.person r WHERE r.person_id = a.person_id) "
 		"ORDER BY a.person_id LIMIT $2::int";
-	char cursor[24], limit[16], overlap[32];
-	const char *params[4] = { cursor, limit, p->watermark, overlap };
+	char cursor[24], limit[16], changed[POLLER_PAGE * 21 + 3];
+	const char *params[4] = { cursor, limit, changed, p->watermark };
 	const char *sql = p->mode == MODE_SWEEP ? sweep_sql : p->mode == MODE_ORPHANS ? orphans_sql : changed_sql;
 	struct cw_error e;
 
 	snprintf(cursor, sizeof(cursor), "%" PRId64, p->cursor);
 	snprintf(limit, sizeof(limit), "%d", POLLER_PAGE);
-	snprintf(overlap, sizeof(overlap), "%" PRId64 " milliseconds", p->change_overlap_ms);
+	/* changed: the next page of the persons changes.c found unprocessed */
+	if (p->mode == MODE_CHANGED)
+		cw_changes_page(p->changes, p->cursor, POLLER_PAGE, changed, sizeof(changed));
 	p->phase = PHASE_PERSONS;
 	p->page_rows = 0;
 	p->n_page_persons = 0;
@@ -649,15 +572,41 @@ static void on_db_now(const PGresult *res, void *arg)
 		snprintf(p->pass_watermark, sizeof(p->pass_watermark), "%s", PQgetvalue(res, 0, 0));
 }
 
+/* The change markers in the window are read: the persons phase. */
+static void on_changes_collected(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	if (err) {
+		pass_failed(p, "reading the change markers", err);
+		return;
+	}
+	p->stats.markers_skipped += cw_changes_already(p->changes);
+	if (p->mode == MODE_CHANGED)
+		cw_log(CW_LOG_DEBUG, "pass: %zu change markers since the watermark, %zu already processed: %zu persons to read",
+		       cw_changes_pairs(p->changes), cw_changes_already(p->changes), cw_changes_count(p->changes));
+	/* Then retention's pre-step (persons gone, placed holds), then the persons. */
+	retention_gone(p, db);
+}
+
+/* The change markers a pass reads: since the watermark, or for a sweep
+ * those its own window will hold at the next pass, which the sweep reads
+ * anyway (changes.h). */
 static void on_db_now_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
 {
 	struct cw_poller *p = arg;
+	const char *since = p->mode == MODE_CHANGED ? p->watermark : p->pass_watermark;
+	struct cw_error e;
 
 	if (err) {
 		pass_failed(p, "reading the database clock", err);
 		return;
 	}
-	retention_gone(p, db);
+	if (!cw_changes_collect(p->changes, db, since, p->change_overlap_ms, on_changes_collected, p, &e)) {
+		cw_log_ratelimited("pass-submit", CW_LOG_ERR, "pass: %s", e.msg);
+		p->pass_ok = false;
+		pass_advance(p, db);
+	}
 }
 
 /* Delivery has caught up with the store: the pass is over. */
@@ -803,6 +752,56 @@ static void pass_finish(struct cw_poller *p)
 	cw_daemon_pass_done(p->daemon, ok);
 }
 
+/* Sweep or changes, then the database's clock, and the persons phase. */
+static void pass_begin(struct cw_poller *p, struct cw_db *db)
+{
+	struct cw_error e;
+
+	p->mode = MODE_CHANGED;
+	if (p->force_sweep || !p->stats.swept || !*p->watermark ||
+	    (p->sweep_interval_ms > 0 && p->pass_started_ms - p->last_sweep_ms >= p->sweep_interval_ms))
+		p->mode = MODE_SWEEP;
+	if (!cw_db_query(db, "SELECT now()::text", 0, NULL, 0, on_db_now, on_db_now_done, p, &e)) {
+		cw_log_ratelimited("pass-submit", CW_LOG_ERR, "pass: %s", e.msg);
+		p->pass_ok = false;
+		pass_finish(p);
+	}
+}
+
+/* The stored watermark and last sweep are read: resume from them when the
+ * last complete sweep ran under the setup in effect and sweep_interval has
+ * not elapsed since, else sweep. */
+static void on_stored_loaded(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+	const char *why;
+
+	if (err) {
+		pass_failed(p, "reading the stored watermark", err);
+		return;
+	}
+	p->stored_loaded = true;
+	why = cw_watermark_sweep_reason(&p->stored, &p->setup);
+	if (!why && p->sweep_interval_ms > 0 && p->stored.sweep_age_ms >= p->sweep_interval_ms)
+		why = "sweep_interval has elapsed since the last sweep";
+	if (!why && p->force_sweep)
+		why = "--once sweeps";
+	if (why) {
+		cw_log(CW_LOG_NOTICE, "a full sweep is due: %s", why);
+		p->stats.swept = false;
+	} else {
+		snprintf(p->watermark, sizeof(p->watermark), "%s", p->stored.changed_at);
+		p->stats.swept = true;
+		p->stats.resumed++;
+		p->last_sweep_ms = p->pass_started_ms - p->stored.sweep_age_ms;
+		cw_log(CW_LOG_NOTICE,
+		       "resuming from the stored watermark %s: the last sweep (%" PRId64
+		       " s ago) ran under profile %s with the same rules, calendar and version; no sweep",
+		       p->watermark, p->stored.sweep_age_ms / 1000, p->setup.profile);
+	}
+	pass_begin(p, db);
+}
+
 /* on_tick: a pass at the daemon's `now`. */
 static void on_tick(struct cw_daemon *d, struct cw_db *db, cw_time now, void *arg)
 {
@@ -819,11 +818,11 @@ static void on_tick(struct cw_daemon *d, struct cw_db *db, cw_time now, void *ar
 	p->phase = PHASE_PERSONS;
 	if (p->teams)
 		cw_teams_refresh(p->teams, db, POLLER_TEAMS_MAX_AGE_MS);
-	p->mode = MODE_CHANGED;
-	if (!p->stats.swept || !*p->watermark ||
-	    (p->sweep_interval_ms > 0 && p->pass_started_ms - p->last_sweep_ms >= p->sweep_interval_ms))
-		p->mode = MODE_SWEEP;
-	if (!cw_db_query(db, "SELECT now()::text", 0, NULL, 0, on_db_now, on_db_now_done, p, &e)) {
+	if (p->stored_loaded) {
+		pass_begin(p, db);
+		return;
+	}
+	if (!cw_watermark_load(db, &p->stored, on_stored_loaded, p, &e)) {
 		cw_log_ratelimited("pass-submit", CW_LOG_ERR, "pass: %s", e.msg);
 		p->pass_ok = false;
 		pass_finish(p);
@@ -840,6 +839,8 @@ static void on_db_ready(struct cw_daemon *d, struct cw_db *db, void *arg)
 	if (p->teams)
 		cw_teams_refresh(p->teams, db, 0);
 	cw_facts_reader_reset(p->reader);
+	/* Another casewatchd may have written meanwhile: read the store again. */
+	p->stored_loaded = false;
 }
 
 /* Loads the profile the settings name; NULL (errors logged) if invalid. */
@@ -861,6 +862,7 @@ static struct cw_policy *load_profile(const char *spec, const char *dir)
 static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg)
 {
 	struct cw_poller *p = arg;
+	struct cw_watermark_setup setup;
 	struct cw_policy *fresh;
 	char why[160];
 
@@ -886,8 +888,14 @@ static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg
 		cw_policy_free(fresh);
 		return;
 	}
+	cw_watermark_setup_of(fresh, p->cal, &setup);
 	cw_policy_free(p->policy);
 	p->policy = fresh;
+	if (!strcmp(setup.profile, p->setup.profile) && !strcmp(setup.profile_digest, p->setup.profile_digest)) {
+		cw_log(CW_LOG_INFO, "reload: profile %s loaded again, its rules unchanged", setup.profile);
+		return;
+	}
+	p->setup = setup;
 	p->profile_generation++;
 	p->stats.swept = false;
 	cw_log_event(CW_EV_RELOAD_ACCEPTED, CW_LOG_NOTICE, "reload: profile %s loaded; every person will be recomputed",
@@ -916,7 +924,12 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 	p->deliver = cw_deliver_new();
 	if (p->deliver)
 		cw_deliver_set_policy(p->deliver, &p->policy);
-	if (!p->deliver) {
+	p->changes = cw_changes_new();
+	p->batch = cw_obatch_new();
+	if (!p->deliver || !p->changes || !p->batch) {
+		cw_obatch_free(p->batch);
+		cw_changes_free(p->changes);
+		cw_deliver_free(p->deliver);
 		cw_policy_free(p->policy);
 		cw_calendar_free(p->cal);
 		free(p);
@@ -924,16 +937,14 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 	}
 	p->reader = cw_facts_reader_new();
 	if (!p->reader) {
+		cw_obatch_free(p->batch);
+		cw_changes_free(p->changes);
 		cw_deliver_free(p->deliver);
 		cw_policy_free(p->policy);
 		cw_calendar_free(p->cal);
 		free(p);
 		return NULL;
 	}
-	p->page_ids = json_array();
-	p->page_obligations = json_array();
-	p->retry_ids = json_array();
-	p->retry_obligations = json_array();
 	p->sweep_interval_ms = conf->sweep_interval_ms;
 	p->change_overlap_ms = conf->change_overlap_ms;
 	p->stats.last_pass_at = CW_TIME_NONE;
@@ -945,6 +956,7 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 		cw_poller_free(p);
 		return NULL;
 	}
+	cw_watermark_setup_of(p->policy, p->cal, &p->setup);
 	cw_log(CW_LOG_INFO, "profile %s: %zu rules, nation %s", cw_policy_name(p->policy),
 	       cw_policy_rule_count(p->policy), cw_nation_name(cw_policy_nation(p->policy)));
 	return p;
@@ -960,10 +972,8 @@ void cw_poller_free(struct cw_poller *p)
 	cw_retention_holds_free(&p->holds);
 	cw_retention_holds_free(&p->holds_next);
 	free(p->retention);
-	json_decref(p->page_ids);
-	json_decref(p->page_obligations);
-	json_decref(p->retry_ids);
-	json_decref(p->retry_obligations);
+	cw_obatch_free(p->batch);
+	cw_changes_free(p->changes);
 	cw_deliver_free(p->deliver);
 	free(p->profile_refused);
 	cw_policy_free(p->policy);
@@ -993,6 +1003,11 @@ void cw_poller_set_teams(struct cw_poller *p, struct cw_teams *teams)
 void cw_poller_set_json_output(struct cw_poller *p, FILE *out)
 {
 	p->json_out = out;
+}
+
+void cw_poller_force_sweep(struct cw_poller *p)
+{
+	p->force_sweep = true;
 }
 
 void cw_poller_get_stats(const struct cw_poller *p, struct cw_poller_stats *st)

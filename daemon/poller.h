@@ -3,7 +3,8 @@
  * advance with time, deliver.
  *
  * Each pass (daemon.h's on_tick hook):
- *   1. persons: the first pass after start or a profile change, and one
+ *   1. persons: the first pass after a profile, calendar or version change
+ *      (as against the sweep stored in the database, watermark.h), and one
  *      every sweep_interval, sweeps every person, then the persons gone from
  *      the records whose alerts are still open (so they are withdrawn);
  *      other passes take only persons whose rows changed since the last
@@ -54,6 +55,9 @@ struct cw_poller_stats {
 	uint64_t persons_failed;     /* refused by the store, kept as they were */
 	uint64_t last_delivered_id;
 	bool swept;		     /* a full sweep has completed under this profile */
+	uint64_t sweeps;	     /* complete sweeps since start */
+	uint64_t resumed;	     /* starts that resumed from the stored watermark */
+	uint64_t markers_skipped;    /* change markers found already processed */
 	cw_time last_pass_at;	     /* CW_TIME_NONE before the first */
 	int64_t last_pass_ms;
 	uint64_t last_pass_persons;
@@ -76,6 +80,9 @@ void cw_poller_set_teams(struct cw_poller *p, struct cw_teams *teams);
 
 /* With --once --json: after the pass, print the open alerts to out. */
 void cw_poller_set_json_output(struct cw_poller *p, FILE *out);
+
+/* --once: every pass sweeps, whatever the store says (a report is whole). */
+void cw_poller_force_sweep(struct cw_poller *p);
 
 void cw_poller_get_stats(const struct cw_poller *p, struct cw_poller_stats *st);
 

@@ -175,18 +175,15 @@ bool cw_retention_holds_add_row(struct cw_retention_holds *h, const PGresult *re
 	return true;
 }
 
-/* A London civil date's start as a JSON UTC timestamp. */
-static json_t *day_start(cw_day d)
+/* A records-officer obligation or finding on the person as a whole. */
+static struct cw_obligation person_notice(const char *rule, int64_t person_id)
 {
-	char buf[CW_CLOCK_UTC_STRLEN];
-
-	cw_clock_format_utc(cw_london_to_utc(d, 0), buf);
-	return json_string(buf);
-}
-
-static json_t *id_or_null(int64_t id)
-{
-	return id == CW_ID_NONE ? json_null() : json_integer(id);
+	return (struct cw_obligation){
+		.rule_id = rule, .person_id = person_id, .anchor_kind = CW_OBL_PERSON, .anchor_id = person_id,
+		.cycle_start = CW_TIME_NONE, .anchor_at = CW_TIME_NONE, .warn_at = CW_TIME_NONE,
+		.due_at = CW_TIME_NONE, .audience_base = "records_officer", .audience = "records_officer",
+		.met_at = CW_TIME_NONE, .met_by = CW_ID_NONE, .next_at = CW_TIME_NONE,
+	};
 }
 
 /* The rule id a hold's notice carries. */
@@ -197,9 +194,10 @@ static const char *hold_rule(const struct cw_retention_hold *h)
 
 size_t cw_retention_pass_person(const struct cw_policy *policy, const struct cw_calendar *cal,
 				const struct cw_facts *f, cw_time now,
-				const struct cw_retention_holds *holds, struct cw_retention *r, json_t *into)
+				const struct cw_retention_holds *holds, struct cw_retention *r, struct cw_obatch *into)
 {
 	cw_day today = cw_london_day(now), warn;
+	struct cw_obligation o;
 	size_t added = 0;
 
 	cw_retention_compute(f, policy, holds ? holds->v : NULL, holds ? holds->n : 0, today, cal, r);
@@ -210,14 +208,12 @@ size_t cw_retention_pass_person(const struct cw_policy *policy, const struct cw_
 	warn = r->destroy_on - CW_RETENTION_UPCOMING_DAYS;
 	if (!cw_clock_storable(cw_london_to_utc(warn, 0)) || !cw_clock_storable(cw_london_to_utc(r->destroy_on, 0)))
 		return 0;
-	json_array_append_new(
-		into, json_pack("{s:I,s:s,s:s,s:I,s:n,s:o,s:s,s:o,s:o,s:[],s:n,s:n,s:b,s:s}", "person_id",
-				(json_int_t)f->person_id, "rule_id", r->basis->id, "anchor_kind", "person",
-				"anchor_id", (json_int_t)f->person_id, "cycle_start", "team_id",
-				id_or_null(f->team_id), "audience", "records_officer", "warn_at", day_start(warn),
-				"due_at", day_start(r->destroy_on), "escalations", "met_at", "met_by", "suspended",
-				r->state == CW_RET_HELD, "kind", "obligation"));
-	added++;
+	o = person_notice(r->basis->id, f->person_id);
+	o.warn_at = cw_london_to_utc(warn, 0);
+	o.due_at = cw_london_to_utc(r->destroy_on, 0);
+	o.suspended = r->state == CW_RET_HELD;
+	if (cw_obatch_add(into, &o, f))
+		added++;
 	if (r->state != CW_RET_HELD)
 		return added;
 	/* Held: one finding per kind of hold (the store keys them by rule). */
@@ -229,30 +225,30 @@ size_t cw_retention_pass_person(const struct cw_policy *policy, const struct cw_
 			seen = seen || !strcmp(hold_rule(&r->holds[k]), rule);
 		if (seen)
 			continue;
-		json_array_append_new(
-			into, json_pack("{s:I,s:s,s:s,s:I,s:n,s:o,s:s,s:n,s:n,s:[],s:n,s:n,s:b,s:s,s:s}",
-					"person_id", (json_int_t)f->person_id, "rule_id", rule, "anchor_kind",
-					"person", "anchor_id", (json_int_t)f->person_id, "cycle_start", "team_id",
-					id_or_null(f->team_id), "audience", "records_officer", "warn_at", "due_at",
-					"escalations", "met_at", "met_by", "suspended", 0, "kind", "finding",
-					"severity", "notice"));
-		added++;
+		o = person_notice(rule, f->person_id);
+		o.violation = true;
+		if (cw_obatch_add(into, &o, f)) {
+			cw_obatch_set_severity(into, "notice");
+			added++;
+		}
 	}
 	return added;
 }
 
 size_t cw_retention_pass_gone(const struct cw_retention_holds *h, const char *rule, int64_t person_id,
-			      json_t *into)
+			      struct cw_obatch *into)
 {
 	const struct cw_retention_vanished *v = rule ? vanished_find(h, person_id) : NULL;
+	struct cw_facts gone = { .person_id = person_id };
+	struct cw_obligation o;
 
 	if (!v)
 		return 0;
-	json_array_append_new(
-		into, json_pack("{s:I,s:s,s:s,s:I,s:n,s:o,s:s,s:n,s:n,s:[],s:n,s:n,s:b,s:s,s:s}", "person_id",
-				(json_int_t)person_id, "rule_id", rule, "anchor_kind", "person", "anchor_id",
-				(json_int_t)person_id, "cycle_start", "team_id", id_or_null(v->team_id), "audience",
-				"records_officer", "warn_at", "due_at", "escalations", "met_at", "met_by", "suspended",
-				0, "kind", "finding", "severity", "err"));
+	gone.team_id = v->team_id;
+	o = person_notice(rule, person_id);
+	o.violation = true;
+	if (!cw_obatch_add(into, &o, &gone))
+		return 0;
+	cw_obatch_set_severity(into, "err");
 	return 1;
 }

@@ -27,6 +27,7 @@
 #include "casewatch/facts.h"
 #include "casewatch/policy.h"
 #include "casewatch/retention.h"
+#include "obligation_batch.h"
 
 /* "Upcoming": this many days before destroy_on. */
 #define CW_RETENTION_UPCOMING_DAYS 90
@@ -83,13 +84,13 @@ bool cw_retention_vanished_add_row(struct cw_retention_holds *h, const PGresult 
  * (the profile's NO-EARLY-DESTROY) is appended to `into`, so reconciling
  * the gone person keeps it open. Returns how many (0 or 1). */
 size_t cw_retention_pass_gone(const struct cw_retention_holds *h, const char *rule, int64_t person_id,
-			      json_t *into);
+			      struct cw_obatch *into);
 
 /* Computes the person's retention on `now`'s London date into *scratch and
  * appends the notices to `into` (the reconcile batch). Returns how many. */
 size_t cw_retention_pass_person(const struct cw_policy *policy, const struct cw_calendar *cal,
 				const struct cw_facts *facts, cw_time now,
 				const struct cw_retention_holds *holds, struct cw_retention *scratch,
-				json_t *into);
+				struct cw_obatch *into);
 
 #endif /* CASEWATCH_DAEMON_RETENTION_PASS_H */

@@ -339,16 +339,20 @@ static uint64_t last_delivered(const struct cw_store_provider *sp)
 /* Queues the count of open alerts by announced state, unless one is running. */
 static void count_refresh(struct cw_store_provider *sp)
 {
+	/* Kept counts (migration 003), and the few snoozed alerts through
+	 * their own index: casewatch.alert is not scanned. */
 	static const char *const sql =
-		"SELECT announced_state, count(*), count(*) FILTER (WHERE acked_at IS NOT NULL),"
-		" count(*) FILTER (WHERE snoozed_until > $1::timestamptz)"
-		" FROM casewatch.alert WHERE announced_state IS NOT NULL GROUP BY 1 ORDER BY 1";
+		"SELECT c.announced_state, c.alerts, c.acked, coalesce(s.n, 0)"
+		" FROM casewatch.open_count c LEFT JOIN (SELECT a.announced_state, count(*) AS n"
+		"  FROM casewatch.alert a WHERE a.announced_state IS NOT NULL AND a.snoozed_until IS NOT NULL"
+		"  AND a.snoozed_until > $1::timestamptz GROUP BY 1) s USING (announced_state)"
+		" WHERE c.alerts > 0 ORDER BY 1";
 	char now[CW_CLOCK_UTC_STRLEN], msg[256];
 	const char *params[1] = { now };
 	struct cw_db *db;
 	struct cw_error e;
 
-	if (sp->counting || cw_daemon_schema_version(sp->daemon) < 2 || !(db = sp_db(sp, msg, sizeof(msg))))
+	if (sp->counting || cw_daemon_schema_version(sp->daemon) < 3 || !(db = sp_db(sp, msg, sizeof(msg))))
 		return;
 	cw_clock_format_utc(cw_clock_now(), now);
 	sp->counting = cw_db_query(db, sql, 1, params, 0, on_count_rows, on_counted, sp, &e);

@@ -22,10 +22,13 @@ struct pending {
 struct cw_translog {
 	struct event_base *base;
 	size_t capacity;
-	/* The ring: ids[] and items[] from head, count of them, in id order. */
+	/* The ring: ids[] and items[] from head, count of them, in id order.
+	 * Items are the transitions (with their "id") as compact JSON text:
+	 * a few hundred bytes each, where a jansson object takes several KB. */
 	uint64_t *ids;
-	json_t **items; /* transition objects with their "id" */
+	char **items;
 	size_t head, count;
+	size_t bytes, max_bytes; /* text held, and the most (0: count only) */
 	uint64_t last_id;
 	uint64_t evicted_upto; /* the newest id that fell out of the ring */
 	/* The view: alert id -> what its last transition said, plus ack/snooze. */
@@ -70,11 +73,16 @@ void cw_translog_free(struct cw_translog *log)
 	if (log->kick)
 		event_free(log->kick);
 	for (size_t i = 0; i < log->count; i++)
-		json_decref(log->items[(log->head + i) % log->capacity]);
+		free(log->items[(log->head + i) % log->capacity]);
 	free(log->ids);
 	free(log->items);
 	json_decref(log->alerts);
 	free(log);
+}
+
+void cw_translog_set_max_bytes(struct cw_translog *log, size_t max_bytes)
+{
+	log->max_bytes = max_bytes;
 }
 
 void cw_translog_set_floor(struct cw_translog *log, uint64_t id)
@@ -173,8 +181,9 @@ bool cw_translog_append(struct cw_translog *log, uint64_t id, const json_t *tran
 	const json_t *data = json_object_get(transition, "data");
 	char buf[32];
 	const char *key = alert_key(data, buf, sizeof(buf));
-	size_t slot;
+	size_t slot, len;
 	json_t *copy;
+	char *text;
 
 	if (id <= log->last_id)
 		return cw_error_set(err, "transition %" PRIu64 ": ids must increase (last was %" PRIu64 ")", id,
@@ -185,15 +194,25 @@ bool cw_translog_append(struct cw_translog *log, uint64_t id, const json_t *tran
 	if (!copy)
 		return cw_error_set(err, "transition %" PRIu64 ": out of memory", id);
 	json_object_set_new(copy, "id", json_integer((json_int_t)id));
-	if (log->count == log->capacity) {
+	text = json_dumps(copy, JSON_COMPACT);
+	json_decref(copy);
+	if (!text)
+		return cw_error_set(err, "transition %" PRIu64 ": out of memory", id);
+	len = strlen(text) + 1;
+	/* The oldest go first: by count, and by bytes when a budget is set
+	 * (the newest is always kept, however large). */
+	while (log->count > 0 &&
+	       (log->count == log->capacity || (log->max_bytes && log->bytes + len > log->max_bytes))) {
 		log->evicted_upto = log->ids[log->head];
-		json_decref(log->items[log->head]);
+		log->bytes -= strlen(log->items[log->head]) + 1;
+		free(log->items[log->head]);
 		log->head = (log->head + 1) % log->capacity;
 		log->count--;
 	}
 	slot = (log->head + log->count) % log->capacity;
 	log->ids[slot] = id;
-	log->items[slot] = copy;
+	log->items[slot] = text;
+	log->bytes += len;
 	log->count++;
 	log->last_id = id;
 	view_apply(log, id, type, data, key);
@@ -218,7 +237,7 @@ static void translog_answer(struct cw_translog *log, struct pending *p)
 		i++;
 	batch = json_array();
 	for (n = 0; i < log->count && n < p->limit; i++, n++)
-		json_array_append(batch, log->items[(log->head + i) % log->capacity]);
+		json_array_append_new(batch, json_loads(log->items[(log->head + i) % log->capacity], 0, NULL));
 	p->done(p->req, batch, i < log->count, NULL, NULL);
 	json_decref(batch);
 }
@@ -289,7 +308,8 @@ static void translog_status(void *ctx, json_t *reply)
 	snprintf(newest, sizeof(newest), "%" PRIu64, log->last_id);
 	snprintf(oldest, sizeof(oldest), "%" PRIu64, log->count ? log->ids[log->head] : 0);
 	json_object_set_new(reply, "transition_log",
-			    json_pack("{s:I, s:I, s:s, s:s, s:I, s:I}", "capacity", (json_int_t)log->capacity, "kept",
+			    json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I}", "capacity", (json_int_t)log->capacity,
+				      "max_bytes", (json_int_t)log->max_bytes, "bytes", (json_int_t)log->bytes, "kept",
 				      (json_int_t)log->count, "oldest_id", oldest, "newest_id", newest, "open_alerts",
 				      (json_int_t)json_object_size(log->alerts), "view_evicted",
 				      (json_int_t)log->view_evicted));

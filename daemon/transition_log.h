@@ -1,7 +1,8 @@
 /*
  * transition_log.h - the most recent alert transitions, kept in memory.
  *
- * A bounded ring of committed transitions, so that subscribers resuming
+ * A bounded ring of committed transitions, kept as compact JSON text and
+ * bounded by count and, optionally, by bytes, so that subscribers resuming
  * from a recent cursor are served without touching the database, and a
  * small view of the alerts those transitions describe. It implements the
  * alert bus's provider: replay from the ring ("cursor_too_old" once the
@@ -30,6 +31,10 @@ typedef void (*cw_translog_emit_fn)(void *arg, uint64_t id, const json_t *transi
 /* A log keeping the last `capacity` transitions (and at most that many
  * alerts in its view); replays are answered from base's loop. */
 struct cw_translog *cw_translog_new(struct event_base *base, size_t capacity);
+
+/* Also keeps the ring's text under max_bytes (0: the count alone bounds
+ * it): the oldest transitions are dropped first, the newest always kept. */
+void cw_translog_set_max_bytes(struct cw_translog *log, size_t max_bytes);
 
 /* Frees the log; replays not yet answered are dropped. NULL is allowed. */
 void cw_translog_free(struct cw_translog *log);

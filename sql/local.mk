@@ -5,11 +5,13 @@ sqlrecordsdir = $(pkgdatadir)/sql/records
 dist_sqlrecords_DATA = \
 	sql/records/interface.sql \
 	sql/records/facts.sql \
+	sql/records/notify.sql \
 	sql/records/generate.sql
 sqlcasewatchdir = $(pkgdatadir)/sql/casewatch
 dist_sqlcasewatch_DATA = \
 	sql/casewatch/001_initial.sql \
 	sql/casewatch/002_lifecycle.sql \
+	sql/casewatch/003_incremental.sql \
 	sql/casewatch/004_digest.sql \
 	sql/casewatch/005_prune.sql \
 	sql/casewatch/006_retention.sql

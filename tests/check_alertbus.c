@@ -602,6 +602,75 @@ START_TEST(test_hello)
 }
 END_TEST
 
+/* What a direct replay of the log answered. */
+static struct {
+	json_t *batch;
+	char code[32];
+} tl_answer;
+
+static void tl_replayed(struct cw_alertbus_req *req, const json_t *transitions, bool more, const char *code,
+			const char *message)
+{
+	(void)req;
+	(void)more;
+	(void)message;
+	tl_answer.batch = transitions ? json_deep_copy(transitions) : NULL;
+	snprintf(tl_answer.code, sizeof(tl_answer.code), "%s", code ? code : "");
+}
+
+/* The ring held to a byte budget: the oldest go, the rest replay as appended. */
+START_TEST(test_translog_bytes)
+{
+	struct event_base *base = event_base_new();
+	struct cw_translog *log = cw_translog_new(base, 1000);
+	struct cw_alertbus_provider p;
+	struct cw_error err;
+	json_t *status = json_object(), *tl, *t, *want;
+	size_t one;
+	char *text;
+	uint64_t oldest;
+
+	t = make_transition(1);
+	json_object_set_new(t, "id", json_integer(1));
+	text = json_dumps(t, JSON_COMPACT);
+	one = strlen(text) + 1;
+	free(text);
+	json_decref(t);
+	/* Room for ten transitions of this size (and a little more). */
+	cw_translog_set_max_bytes(log, 10 * one + one / 2);
+	cw_translog_provider(log, NULL, NULL, &p);
+	for (uint64_t id = 1; id <= 100; id++) {
+		t = make_transition(id);
+		ck_assert_msg(cw_translog_append(log, id, t, &err), "%s", err.msg);
+		json_decref(t);
+	}
+	p.status(p.ctx, status);
+	tl = json_object_get(status, "transition_log");
+	ck_assert_int_eq(json_integer_value(json_object_get(tl, "kept")), 10);
+	ck_assert_int_le(json_integer_value(json_object_get(tl, "bytes")), 10 * one + one / 2);
+	ck_assert_str_eq(json_string_value(json_object_get(tl, "oldest_id")), "91");
+	oldest = 91;
+	/* A cursor before the ring: too old; from its start: every one kept, as appended. */
+	p.replay(p.ctx, 50, 100, tl_replayed, NULL);
+	event_base_loop(base, EVLOOP_ONCE);
+	ck_assert_str_eq(tl_answer.code, "cursor_too_old");
+	p.replay(p.ctx, oldest - 1, 100, tl_replayed, NULL);
+	event_base_loop(base, EVLOOP_ONCE);
+	ck_assert_str_eq(tl_answer.code, "");
+	ck_assert_int_eq(json_array_size(tl_answer.batch), 10);
+	for (size_t i = 0; i < 10; i++) {
+		want = make_transition(oldest + i);
+		json_object_set_new(want, "id", json_integer((json_int_t)(oldest + i)));
+		ck_assert(json_equal(json_array_get(tl_answer.batch, i), want));
+		json_decref(want);
+	}
+	json_decref(tl_answer.batch);
+	json_decref(status);
+	cw_translog_free(log);
+	event_base_free(base);
+}
+END_TEST
+
 START_TEST(test_status)
 {
 	struct cl *a, *b;
@@ -1593,6 +1662,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_hello);
 	tcase_add_test(tc, test_status);
+	tcase_add_test(tc, test_translog_bytes);
 	tcase_add_test(tc, test_bad_requests);
 	tcase_add_test(tc, test_long_lines);
 	tcase_add_test(tc, test_idle_and_partial);

@@ -79,6 +79,7 @@ ok "the start-up line names every library" grep -qE "casewatchd [0-9.]+ starting
 ok "it created the schema" grep -qF "created schema casewatch" "$tmp/once.log"
 ok "it applied 001" grep -qF "schema migration 001_initial.sql applied (version 1)" "$tmp/once.log"
 ok "it applied 002" grep -qF "schema migration 002_lifecycle.sql applied (version 2)" "$tmp/once.log"
+ok "it applied 003" grep -qF "schema migration 003_incremental.sql applied (version 3)" "$tmp/once.log"
 ok "it applied the probe" grep -qF "schema migration 900_probe.sql applied (version 900)" "$tmp/once.log"
 ok "it ran one pass" grep -qF "pass 1 finished" "$tmp/once.log"
 # Every shipped migration's version, then the probe's.

@@ -140,7 +140,8 @@ wait "$first" 2>/dev/null
 first=
 ok "once the first is killed (-9), the second takes over" wait_for "$tmp/b.log" "writer lock taken"
 ok "... saying so with the leader MESSAGE_ID" grep -q "writer lock taken: .* message_id=1dffa869aeca47ee89b6859f0a1dcc4a" "$tmp/b.log"
-ok "... sweeps" wait_for "$tmp/b.log" "sweep: "
+ok "... resumes from the watermark the first stored, without a sweep" \
+	wait_for "$tmp/b.log" "resuming from the stored watermark"
 ok "... and moves the alerts on in time" wait_for "$tmp/b.log" "pass done:"
 # delivered: every transition in the store has been given to the sinks.
 delivered() {

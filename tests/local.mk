@@ -134,6 +134,18 @@ TESTS += tests/daemon-resilience.sh
 dist_check_SCRIPTS += tests/daemon-dates.sh
 TESTS += tests/daemon-dates.sh
 
+# the watermark outlives the daemon: restarts resume, setup changes sweep
+dist_check_SCRIPTS += tests/daemon-watermark.sh
+TESTS += tests/daemon-watermark.sh
+
+# LISTEN/NOTIFY wake-ups: a change reaches a subscriber without waiting for the poll
+dist_check_SCRIPTS += tests/daemon-wakeup.sh
+TESTS += tests/daemon-wakeup.sh
+
+# reconcile_set (arrays, digests) writes exactly what reconcile (JSON) writes
+dist_check_SCRIPTS += tests/sql-reconcile.sh
+TESTS += tests/sql-reconcile.sh
+
 # one casewatchd writes alerts for a database; a second stands by
 dist_check_SCRIPTS += tests/daemon-single-writer.sh
 TESTS += tests/daemon-single-writer.sh

@@ -17,7 +17,8 @@ pg_psql -f "$src/sql/records/interface.sql" >/dev/null &&
 	pg_psql -f "$src/sql/records/facts.sql" &&
 	pg_psql -f "$src/sql/records/generate.sql" &&
 	pg_psql --single-transaction -f "$src/sql/casewatch/001_initial.sql" &&
-	pg_psql --single-transaction -f "$src/sql/casewatch/002_lifecycle.sql" ||
+	pg_psql --single-transaction -f "$src/sql/casewatch/002_lifecycle.sql" &&
+	pg_psql --single-transaction -f "$src/sql/casewatch/003_incremental.sql" ||
 	{ echo "Bail out! loading the schema failed"; exit 1; }
 
 # q SQL [psql options...]: run SQL (psql variables allowed), print unaligned.
@@ -300,7 +301,32 @@ done <<EOF
 $cases
 EOF
 is "refused input wrote no transition" "$(q "SELECT count(*) FROM casewatch.transition")" "$before"
-is "schema version 2 recorded" "$(q "SELECT max(version) FROM casewatch.schema_version")" 2
+is "schema version 3 recorded" "$(q "SELECT max(version) FROM casewatch.schema_version")" 3
+
+# --- kept open-alert counts (003) -------------------------------------------
+# After raising, escalating, resolving, withdrawing, acknowledging and
+# snoozing above, the kept counts are what a scan of the alerts finds.
+counted="SELECT coalesce(string_agg(announced_state || '=' || n || '/' || a, ' ' ORDER BY announced_state), '')
+	FROM (SELECT announced_state, count(*) n, count(*) FILTER (WHERE acked_at IS NOT NULL) a
+	FROM casewatch.alert WHERE announced_state IS NOT NULL GROUP BY 1) s"
+kept="SELECT coalesce(string_agg(announced_state || '=' || alerts || '/' || acked, ' ' ORDER BY announced_state), '')
+	FROM casewatch.open_count WHERE alerts > 0 OR acked > 0"
+q "SELECT count(*) FROM casewatch.acknowledge(jsonb_build_object('alert_id',
+	(SELECT min(alert_id) FROM casewatch.alert WHERE announced_state IS NOT NULL AND acked_at IS NULL)),
+	'carol', NULL, '2026-12-06 12:00+00')" >/dev/null
+ok "there are open and acknowledged alerts to count" \
+	[ "$(q "SELECT count(*) FILTER (WHERE acked_at IS NOT NULL) > 0 AND count(*) > 1 FROM casewatch.alert WHERE announced_state IS NOT NULL")" = t ]
+is "the kept open-alert counts equal a scan of casewatch.alert" "$(q "$kept")" "$(q "$counted")"
+q "DELETE FROM casewatch.audit; DELETE FROM casewatch.transition;
+	DELETE FROM casewatch.alert WHERE alert_id = (SELECT min(alert_id) FROM casewatch.alert WHERE announced_state IS NOT NULL)" >/dev/null
+is "... after a delete" "$(q "$kept")" "$(q "$counted")"
+q "UPDATE casewatch.alert SET acked_at = NULL, acked_by = NULL" >/dev/null
+is "... after an update of many rows" "$(q "$kept")" "$(q "$counted")"
+q "SET client_min_messages = warning; TRUNCATE casewatch.alert CASCADE" >/dev/null
+is "... and after a truncate" "$(q "SELECT count(*) FROM casewatch.open_count WHERE alerts <> 0 OR acked <> 0")" 0
+is "status counts snoozed alerts through their index, not a scan of casewatch.alert" \
+	"$(q "SET enable_seqscan = off; EXPLAIN SELECT count(*) FROM casewatch.alert a WHERE a.announced_state IS NOT NULL
+		AND a.snoozed_until IS NOT NULL AND a.snoozed_until > now()" | grep -c 'alert_snoozed_idx')" 1
 
 # --- person_facts: a hand-built person ---------------------------------------
 q "
