@@ -94,7 +94,9 @@ void cw_translog_set_floor(struct cw_translog *log, uint64_t id)
 void cw_translog_forget_upto(struct cw_translog *log, uint64_t id)
 {
 	while (log->count && log->ids[log->head] <= id) {
-		json_decref(log->items[log->head]);
+		log->bytes -= strlen(log->items[log->head]) + 1;
+		free(log->items[log->head]);
+		log->items[log->head] = NULL;
 		log->head = (log->head + 1) % log->capacity;
 		log->count--;
 	}
