@@ -60,7 +60,7 @@ for i in $(seq "$kills"); do
 	pid=
 	killed_mid_sweep "$from" && mid=$((mid + 1))
 done
-figure "kill -9: $kills daemons killed, $mid of them before their first pass was done, $(q "SELECT count(*) FROM casewatch.transition") transitions stored by them"
+figure "kill -9: $kills daemons killed, $mid of them before their sweep was done, $(q "SELECT count(*) FROM casewatch.transition") transitions stored by them"
 
 # PostgreSQL going away mid-sweep: stopped fast, or killed (immediate).
 for i in $(seq "$outages"); do
