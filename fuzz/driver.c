@@ -10,10 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 
 static unsigned long runs;
+
+/* Seconds one input may take ($FUZZ_INPUT_TIMEOUT): the harnesses take
+ * milliseconds, so a saved hang fails again instead of only slowing down. */
+static unsigned input_timeout = 5;
 
 /* Runs one file through the harness. */
 static int run_file(const char *path)
@@ -37,7 +42,9 @@ static int run_file(const char *path)
 		len += n;
 	} while (n > 0);
 	fclose(f);
+	alarm(input_timeout); /* SIGALRM ends the run: a hang is a failure */
 	LLVMFuzzerTestOneInput(buf, len);
+	alarm(0);
 	free(buf);
 	runs++;
 	return 0;
@@ -70,8 +77,11 @@ static int run_path(const char *path)
 
 int main(int argc, char **argv)
 {
+	const char *t = getenv("FUZZ_INPUT_TIMEOUT");
 	int rc = 0;
 
+	if (t && atoi(t) > 0)
+		input_timeout = (unsigned)atoi(t);
 	for (int i = 1; i < argc; i++)
 		rc |= run_path(argv[i]);
 	printf("%lu inputs\n", runs);

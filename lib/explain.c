@@ -69,7 +69,9 @@ static void explain_skipped(json_t *reasons, cw_day from, cw_day to, const struc
 {
 	int step = to >= from ? 1 : -1, listed = 0, weekend = 0, holidays = 0;
 
-	for (cw_day d = from + step; d != to; d += step) {
+	/* from == to (a period of 0wd) steps over nothing: without this the
+	 * loop below never met `to` and ran through every day an int holds. */
+	for (cw_day d = from + step; from != to && d != to; d += step) {
 		const char *hol;
 		char name[32];
 

@@ -90,6 +90,15 @@ is "policy show --json: the profile's own JSON is not changed by the annotation"
 "$ctl" policy show --profile nonexistent >/dev/null 2>"$tmp/err"
 is "policy show: unknown profile exits 1" "$?" 1
 
+# A warning 0 working days before the due date (found by fuzz_profile):
+# explain counted from the due day until it met it again, through every
+# day an int holds.
+jq '.name = "zero" | .rules[1].warn = "0wd"' "$src/profiles/default.json" >"$tmp/zero.json"
+"$ctl" explain --profile "$tmp/zero.json" --rule NOTE-5WD --at 2026-11-23T09:00 >"$tmp/zero.txt"
+is "explain: a 0wd warning (exit 0)" "$?" 0
+ok "... skips no day" grep -qF -- "- warn: 0wd before Monday 2026-11-30 is Monday 2026-11-30, counting working days of england-and-wales" "$tmp/zero.txt"
+ok "... and says so" sh -c "grep -A1 -F 'warn: 0wd before' '$tmp/zero.txt' | grep -qF 'no weekend or bank holiday fell in between'"
+
 # explain: text and JSON.
 "$ctl" explain --profile enfield --rule NOTE-5WD --at 2026-12-23T15:30 >"$tmp/x.txt"
 ok "explain: text names Christmas Day" grep -F "Christmas Day" "$tmp/x.txt"

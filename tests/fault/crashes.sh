@@ -8,9 +8,9 @@
 . "$CASEWATCH_SRCDIR/tests/pg.sh"
 . "$CASEWATCH_SRCDIR/tests/fault/common.sh"
 
-kills=$([ "$long" = 1 ] && echo 50 || echo 5)
-outages=$([ "$long" = 1 ] && echo 10 || echo 2)
-children=$([ "$long" = 1 ] && echo 1500 || echo 600)
+kills=${CW_FAULT_KILLS:-$([ "$long" = 1 ] && echo 50 || echo 5)}
+outages=${CW_FAULT_OUTAGES:-$([ "$long" = 1 ] && echo 10 || echo 2)}
+children=${CW_FAULT_CHILDREN:-$([ "$long" = 1 ] && echo 1500 || echo 600)}
 fault_setup cw_crash "$children"
 # The undisturbed twin: the same records, the same clock, one clean pass.
 pg_psql -qc "CREATE DATABASE cw_ref TEMPLATE cw_crash"
@@ -45,34 +45,34 @@ random_ms() {
 		awk -v max="$((${sweep_ms:-1000} + 1))" '{ ms = $1 % max; printf "%d.%03d", ms / 1000, ms % 1000 }'
 }
 mid=0
-# killed_mid_sweep FROM_LINE: the killed daemon had not finished a pass.
-killed_mid_sweep() { ! tail -n +"$1" "$tmp/log" | grep -q 'pass done'; }
+# killed_mid_sweep FROM_LINE: the killed daemon had not finished its sweep.
+killed_mid_sweep() { ! tail -n +"$1" "$tmp/log" | grep -q 'sweep: '; }
 locked() { [ "$(grep -c 'writer lock taken' "$tmp/log")" -gt "$1" ]; }
 restored() { [ "$(grep -c 'database connection restored' "$tmp/log")" -gt "$1" ]; }
 for i in $(seq "$kills"); do
-	n=$(grep -c 'writer lock taken' "$tmp/log" 2>/dev/null || echo 0)
-	from=$(($(wc -l <"$tmp/log" 2>/dev/null || echo 0) + 1))
+	n=$(grep -c 'writer lock taken' "$tmp/log")
+	from=$(($(wc -l <"$tmp/log") + 1))
 	start_daemon
-	poll_until 30 locked "$n" || { echo "# no writer lock on start $i"; break; }
+	poll_until 30 locked "$n" || { echo "# no writer lock on start $i"; kill -9 "$pid"; wait "$pid"; pid=; break; }
 	sleep "$(random_ms)"
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null
 	pid=
 	killed_mid_sweep "$from" && mid=$((mid + 1))
 done
-figure "kill -9: $kills daemons killed, $mid of them before their first pass was done, $(q "SELECT count(*) FROM casewatch.transition") transitions stored by them"
+figure "kill -9: $kills daemons killed, $mid of them before their sweep was done, $(q "SELECT count(*) FROM casewatch.transition") transitions stored by them"
 
 # PostgreSQL going away mid-sweep: stopped fast, or killed (immediate).
 for i in $(seq "$outages"); do
 	n=$(grep -c 'writer lock taken' "$tmp/log")
 	r=$(grep -c 'database connection restored' "$tmp/log")
 	start_daemon
-	poll_until 30 locked "$n" || break
+	poll_until 30 locked "$n" || { echo "# no writer lock on outage $i"; kill -9 "$pid"; wait "$pid"; pid=; break; }
 	sleep "$(random_ms)"
 	if [ $((i % 2)) = 1 ]; then mode=fast; else mode=immediate; fi
 	pg_as_owner "$CW_PG_BIN/pg_ctl" -D "$CW_PG_DIR/data" -m $mode -w stop >/dev/null 2>&1
 	pg_run_server
-	poll_until 60 restored "$r" || echo "# outage $i ($mode): no reconnect logged"
+	poll_until 60 restored "$r" || { echo "# outage $i ($mode): no reconnect logged"; tail -5 "$tmp/log" | sed 's/^/#   /'; }
 	kill -TERM "$pid"
 	wait "$pid"
 	pid=
@@ -82,7 +82,9 @@ ok "the daemon reconnected after every outage" [ "$(grep -c 'database connection
 
 # Then one clean pass, as after any crash.
 CASEWATCH_DATADIR="$CASEWATCH_DATADIR" "$d" -c "$tmp/c.conf" --once >"$tmp/final.log" 2>&1
-is "a clean pass after the crashes (exit 0)" "$?" 0
+rc=$?
+is "a clean pass after the crashes (exit 0)" "$rc" 0
+[ "$rc" = 0 ] || tail -5 "$tmp/final.log" | sed 's/^/#   /' 
 alerts_of cw_crash >"$tmp/crash.alerts"
 transitions_of cw_crash >"$tmp/crash.trans"
 lost=$(comm -23 "$tmp/ref.alerts" "$tmp/crash.alerts" | wc -l)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # replay.sh - `casewatchctl watch` killed (-9) at random moments, again and
-# again, while time moves alerts on; each time it is resumed from the last
+# again, while time moves alerts on (and the test clock jumps a month back
+# now and then, as a misset clock would); each time it is resumed from the last
 # id it printed (`--since`). Every transition in casewatch.transition must
 # have been printed exactly once over all the runs: gaps and duplicates are
 # counted (issue 12: 0 and 0 over about 85,000 transitions, 492 reconnects).
@@ -23,13 +24,20 @@ ids_of() {
 }
 last=0
 day=20
+jumps=0
 : >"$tmp/all.ids"
 for i in $(seq "$runs"); do
 	"$ctl" watch --since "$last" --socket "$sock" >"$tmp/run.ndjson" 2>/dev/null &
 	w=$!
-	# Time moves on every third run: escalations arrive live.
-	if [ $((i % 3)) = 0 ] && [ "$day" -lt 28 ]; then
+	# Time moves on every third run (escalations arrive live); every tenth
+	# the test clock jumps a month back for a run, as a misset clock would.
+	if [ $((i % 10)) = 5 ]; then
+		echo "2026-11-${day}T09:00:00Z" >"$tmp/clock"
+		jumps=$((jumps + 1))
+	elif [ $((i % 3)) = 0 ] && [ "$day" -lt 28 ]; then
 		day=$((day + 1))
+		echo "2026-12-${day}T09:00:00Z" >"$tmp/clock"
+	else
 		echo "2026-12-${day}T09:00:00Z" >"$tmp/clock"
 	fi
 	sleep "$(random_ms)"
@@ -62,7 +70,7 @@ sort -n "$tmp/all.ids" | uniq >"$tmp/got.ids"
 lost=$(comm -23 "$tmp/store.ids" "$tmp/got.ids" | wc -l)
 dups=$(($(wc -l <"$tmp/all.ids") - $(wc -l <"$tmp/got.ids")))
 extra=$(comm -13 "$tmp/store.ids" "$tmp/got.ids" | wc -l)
-figure "replay with $runs random disconnects: $(wc -l <"$tmp/store.ids") transitions stored, $(wc -l <"$tmp/all.ids") printed; lost $lost, duplicated $dups, not in the store $extra"
+figure "replay with $runs random disconnects and $jumps test-clock jumps back a month: $(wc -l <"$tmp/store.ids") transitions stored, $(wc -l <"$tmp/all.ids") printed; lost $lost, duplicated $dups, not in the store $extra"
 ok "every stored transition was printed ($(wc -l <"$tmp/store.ids"))" [ "$lost" -eq 0 ]
 is "... once" "$dups" 0
 is "... and nothing that is not stored" "$extra" 0
