@@ -84,7 +84,7 @@ race_a=$!
 CASEWATCH_DATADIR="$CASEWATCH_DATADIR" "$d" -c "$tmp/race-b.conf" --once >"$tmp/race-b.log" 2>&1 &
 race_b=$!
 two_waiting() { [ "$(lockers false)" = 2 ]; }
-ok "... and both daemons wait on it" poll_until 30 two_waiting
+ok "... and both daemons wait on it" poll_until 120 two_waiting
 pg_psql -d cw_race -Atc "SELECT pg_cancel_backend(pid) FROM pg_stat_activity
 	WHERE application_name = 'cw_race_holder'" >/dev/null
 wait $holder $race_a $race_b
