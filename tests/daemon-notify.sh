@@ -71,7 +71,9 @@ watchdogs() { grep -c '^WATCHDOG=1$' "$tmp/notify"; }
 is "READY=1 once, first" "$(flags)" "READY=1 "
 ok "... with a STATUS" grep -q '^STATUS=Running' "$tmp/notify"
 first_line() { grep -nE "^$1" "$tmp/notify" | head -1 | cut -d: -f1; }
-ok "... before any WATCHDOG=1" [ "$(first_line READY=1)" -lt "$(first_line WATCHDOG=1 || echo 0)" ]
+has_watchdog() { [ "$(watchdogs)" -ge 1 ]; }
+poll_until 20 has_watchdog
+ok "... before any WATCHDOG=1" [ "$(first_line READY=1)" -lt "$(first_line WATCHDOG=1)" ]
 ok "WATCHDOG=1 every 100 ms (half of WATCHDOG_USEC)" poll_until 10 sh -c "[ \$(grep -c '^WATCHDOG=1\$' '$tmp/notify') -ge 10 ]"
 
 kill -HUP "$pid"
