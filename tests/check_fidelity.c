@@ -19,13 +19,7 @@ static struct cw_calendar *cal;
 
 static void setup(void)
 {
-	struct cw_error err;
-
-	cal = cw_calendar_new(NULL, &err);
-	if (!cal) {
-		fprintf(stderr, "calendar: %s\n", err.msg);
-		abort();
-	}
+	cal = cw_test_calendar();
 }
 
 static void teardown(void)
@@ -37,46 +31,19 @@ static void teardown(void)
 static struct cw_policy *shipped(const char *name)
 {
 	char dir[4096];
-	struct cw_policy_errors errs;
 	struct cw_policy *p;
 
 	snprintf(dir, sizeof(dir), "%s", cw_test_srcpath("profiles"));
-	cw_policy_errors_init(&errs);
-	p = cw_policy_load(name, dir, &errs);
-	for (size_t i = 0; i < errs.count; i++)
-		fprintf(stderr, "%s\n", errs.msg[i]);
-	cw_policy_errors_free(&errs);
+	p = cw_test_policy(name, dir);
 	ck_assert_msg(p != NULL, "profile %s does not load", name);
 	return p;
 }
 
-/* An instant written by hand with its UTC offset. */
-static cw_time T(const char *iso)
-{
-	cw_time t;
+/* An instant written by hand with its UTC offset (testutil.c). */
+#define T(iso) cw_test_time(iso)
 
-	if (!cw_time_parse(iso, &t))
-		ck_abort_msg("bad test time %s", iso);
-	return t;
-}
-
-/* Facts from a JSON text (arrays the text omits are empty). */
-static void facts(const char *text, struct cw_facts *f)
-{
-	static const char *const arrays[] = { "involvements", "events", "records", "hazards",
-					      "deletions", "info_sharing", "restricted_access", NULL };
-	json_error_t jerr;
-	json_t *doc = json_loads(text, 0, &jerr);
-	struct cw_error err;
-
-	ck_assert_msg(doc != NULL, "test JSON: %s", jerr.text);
-	for (int i = 0; arrays[i]; i++)
-		if (!json_object_get(doc, arrays[i]))
-			json_object_set_new(doc, arrays[i], json_array());
-	cw_facts_init(f);
-	ck_assert(cw_facts_from_json(doc, f, &err));
-	json_decref(doc);
-}
+/* Facts from a JSON text, arrays it omits empty (testutil.c). */
+#define facts(text, f) cw_test_facts((text), (f))
 
 /* The first obligation of a rule on an anchor id, or NULL. */
 static const struct cw_obligation *find(const struct cw_obligations *o, const char *rule, int64_t anchor)
