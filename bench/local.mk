@@ -7,13 +7,13 @@ bench_bench_calendar_LDADD = $(CASEWATCH_LIBS)
 
 # obligation engine: `bench/bench_obligation [PERSONS [PROFILE-DIR]]` (built, not run by make check).
 noinst_PROGRAMS += bench/bench_obligation
-bench_bench_obligation_SOURCES = bench/bench_obligation.c
+bench_bench_obligation_SOURCES = bench/bench_obligation.c bench/bench_person.h bench/bench_person.c
 bench_bench_obligation_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 bench_bench_obligation_LDADD = $(CASEWATCH_LIBS)
 
 # retention engine: `bench/bench_retention [PERSONS [PROFILE-DIR]]`: what it adds per person (not run by make check).
 noinst_PROGRAMS += bench/bench_retention
-bench_bench_retention_SOURCES = bench/bench_retention.c
+bench_bench_retention_SOURCES = bench/bench_retention.c bench/bench_person.h bench/bench_person.c
 bench_bench_retention_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 bench_bench_retention_LDADD = $(CASEWATCH_LIBS)
 

@@ -90,28 +90,14 @@ int cmd_destruction(int argc, char **argv)
 	};
 	static const char *const list_cols[] = { "person", "team", "basis", "destroy_on", "retention", "holds",
 						 "workflow", "decision", "extend_to", "reviewed_by", "approved_by", NULL };
+	static const char *const actions[] = { "list", "review", "approve", NULL };
 	struct destruction_opts o = { NULL, false, false, false };
 	const struct ctl_opts po = { "destruction", opts, usage, take, &o };
 	const char *action = argc > 1 ? argv[1] : NULL;
-	struct ctl_filter f;
 	json_t *reply = NULL;
 	int rc;
 
-	if (!action || !strcmp(action, "--help") || !strcmp(action, "-h")) {
-		usage(action ? stdout : stderr, NULL);
-		return action ? CTL_EXIT_OK : CTL_EXIT_USAGE;
-	}
-	if (strcmp(action, "list") && strcmp(action, "review") && strcmp(action, "approve")) {
-		ctl_error("destruction: unknown action '%s' (expected list, review or approve)", action);
-		return CTL_EXIT_USAGE;
-	}
-	o.req = json_pack("{s:s,s:s}", "cmd", "destruction", "action", action);
-	ctl_filter_init(&f);
-	rc = ctl_parse(argc - 1, argv + 1, &po, &f);
-	if (rc < 0) {
-		rc = ctl_request("destruction", f.socket, o.req, &reply);
-		o.req = NULL;
-	}
+	rc = ctl_records_request(argc, argv, &po, actions, &o.req, &reply);
 	if (rc == CTL_EXIT_OK && reply) {
 		if (o.json)
 			ctl_print_reply(reply, true);
@@ -123,7 +109,5 @@ int cmd_destruction(int argc, char **argv)
 			       ctl_member(reply, strcmp(action, "approve") ? "reviewed_by" : "approved_by", "?"));
 	}
 	json_decref(reply);
-	json_decref(o.req);
-	ctl_filter_free(&f);
 	return rc;
 }

@@ -101,28 +101,14 @@ int cmd_hold(int argc, char **argv)
 		{ "socket", required_argument, NULL, CTL_OPT_SOCKET }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char *const actions[] = { "list", "place", "lift", NULL };
 	struct hold_opts o = { NULL, false };
 	const struct ctl_opts po = { "hold", opts, usage, take, &o };
 	const char *action = argc > 1 ? argv[1] : NULL;
-	struct ctl_filter f;
 	json_t *reply = NULL;
 	int rc;
 
-	if (!action || !strcmp(action, "--help") || !strcmp(action, "-h")) {
-		usage(action ? stdout : stderr, NULL);
-		return action ? CTL_EXIT_OK : CTL_EXIT_USAGE;
-	}
-	if (strcmp(action, "list") && strcmp(action, "place") && strcmp(action, "lift")) {
-		ctl_error("hold: unknown action '%s' (expected list, place or lift)", action);
-		return CTL_EXIT_USAGE;
-	}
-	o.req = json_pack("{s:s,s:s}", "cmd", "hold", "action", action);
-	ctl_filter_init(&f);
-	rc = ctl_parse(argc - 1, argv + 1, &po, &f);
-	if (rc < 0) {
-		rc = ctl_request("hold", f.socket, o.req, &reply);
-		o.req = NULL;
-	}
+	rc = ctl_records_request(argc, argv, &po, actions, &o.req, &reply);
 	if (rc == CTL_EXIT_OK && reply) {
 		if (o.json)
 			ctl_print_reply(reply, true);
@@ -130,7 +116,5 @@ int cmd_hold(int argc, char **argv)
 			print(reply, action);
 	}
 	json_decref(reply);
-	json_decref(o.req);
-	ctl_filter_free(&f);
 	return rc;
 }

@@ -71,28 +71,14 @@ int cmd_register(int argc, char **argv)
 	static const char *const cols[] = { "seq", "person", "categories", "basis", "due_on", "reviewed_on",
 					    "reviewed_by", "approved_on", "approved_by", "destroyed_on",
 					    "destroyed_by", "recorded_at", "prev_hash", "hash", NULL };
+	static const char *const actions[] = { "verify", "export", NULL };
 	struct register_opts o = { NULL, false, false };
 	const struct ctl_opts po = { "register", opts, usage, take, &o };
 	const char *action = argc > 1 ? argv[1] : NULL;
-	struct ctl_filter f;
 	json_t *reply = NULL;
 	int rc;
 
-	if (!action || !strcmp(action, "--help") || !strcmp(action, "-h")) {
-		usage(action ? stdout : stderr, NULL);
-		return action ? CTL_EXIT_OK : CTL_EXIT_USAGE;
-	}
-	if (strcmp(action, "verify") && strcmp(action, "export")) {
-		ctl_error("register: unknown action '%s' (expected verify or export)", action);
-		return CTL_EXIT_USAGE;
-	}
-	o.req = json_pack("{s:s,s:s}", "cmd", "register", "action", action);
-	ctl_filter_init(&f);
-	rc = ctl_parse(argc - 1, argv + 1, &po, &f);
-	if (rc < 0) {
-		rc = ctl_request("register", f.socket, o.req, &reply);
-		o.req = NULL;
-	}
+	rc = ctl_records_request(argc, argv, &po, actions, &o.req, &reply);
 	if (rc == CTL_EXIT_OK && reply) {
 		bool sound = !strcmp(ctl_member(reply, "sound", ""), "true");
 
@@ -109,7 +95,5 @@ int cmd_register(int argc, char **argv)
 			rc = CTL_EXIT_NO;
 	}
 	json_decref(reply);
-	json_decref(o.req);
-	ctl_filter_free(&f);
 	return rc;
 }

@@ -1,10 +1,11 @@
-/* records_out.c - the rows of the records officers' commands as an aligned table or CSV. */
+/* records_out.c - what the records officers' commands share: asking casewatchd for an action, its rows as a table or CSV. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl.h"
 #include "records_out.h"
 
 /* A member as text ("" for null). */
@@ -80,4 +81,49 @@ bool ctl_parse_days(const char *text, long *days)
 	if (end == text || *days < 0 || *days > 36500)
 		return false;
 	return !*end || !strcmp(end, "d");
+}
+
+/* "a, b or c" of the actions, for the error naming them. */
+static void actions_text(const char *const *actions, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; actions[i] && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", i == 0 ? "" : actions[i + 1] ? ", " : " or ",
+					actions[i]);
+}
+
+int ctl_records_request(int argc, char **argv, const struct ctl_opts *po, const char *const *actions, json_t **req,
+			json_t **reply)
+{
+	const char *action = argc > 1 ? argv[1] : NULL;
+	struct ctl_filter f;
+	char expected[256];
+	size_t i;
+	int rc;
+
+	*reply = NULL;
+	if (!action || !strcmp(action, "--help") || !strcmp(action, "-h")) {
+		po->usage(action ? stdout : stderr, NULL);
+		return action ? CTL_EXIT_OK : CTL_EXIT_USAGE;
+	}
+	for (i = 0; actions[i] && strcmp(action, actions[i]); i++)
+		;
+	if (!actions[i]) {
+		actions_text(actions, expected, sizeof(expected));
+		ctl_error("%s: unknown action '%s' (expected %s)", po->what, action, expected);
+		return CTL_EXIT_USAGE;
+	}
+	*req = json_pack("{s:s,s:s}", "cmd", po->what, "action", action);
+	ctl_filter_init(&f);
+	rc = ctl_parse(argc - 1, argv + 1, po, &f);
+	if (rc < 0) {
+		rc = ctl_request(po->what, f.socket, *req, reply);
+		*req = NULL;
+	}
+	json_decref(*req);
+	*req = NULL;
+	ctl_filter_free(&f);
+	return rc;
 }

@@ -17,31 +17,11 @@
 static struct cw_calendar *cal;
 static struct cw_policy *engine, *plain;
 
-/* Loads a test profile, failing loudly with the loader's messages. */
-static struct cw_policy *load(const char *rel)
-{
-	struct cw_policy_errors errs;
-	struct cw_policy *p;
-
-	cw_policy_errors_init(&errs);
-	p = cw_policy_load(cw_test_srcpath(rel), NULL, &errs);
-	for (size_t i = 0; i < errs.count; i++)
-		fprintf(stderr, "%s\n", errs.msg[i]);
-	cw_policy_errors_free(&errs);
-	return p;
-}
-
 static void setup(void)
 {
-	struct cw_error err;
-
-	cal = cw_calendar_new(NULL, &err);
-	if (!cal) {
-		fprintf(stderr, "calendar: %s\n", err.msg);
-		abort();
-	}
-	engine = load("tests/data/engine/engine.json");
-	plain = load("tests/data/engine/engine-plain.json");
+	cal = cw_test_calendar();
+	engine = cw_test_policy(cw_test_srcpath("tests/data/engine/engine.json"), NULL);
+	plain = cw_test_policy(cw_test_srcpath("tests/data/engine/engine-plain.json"), NULL);
 	if (!engine || !plain)
 		abort();
 }
@@ -53,33 +33,11 @@ static void teardown(void)
 	cw_calendar_free(cal);
 }
 
-/* An instant written by hand with its UTC offset. */
-static cw_time T(const char *iso)
-{
-	cw_time t;
+/* An instant written by hand with its UTC offset (testutil.c). */
+#define T(iso) cw_test_time(iso)
 
-	if (!cw_time_parse(iso, &t))
-		ck_abort_msg("bad test time %s", iso);
-	return t;
-}
-
-/* Facts from a JSON text (arrays the text omits are empty). */
-static void facts(const char *text, struct cw_facts *f)
-{
-	static const char *const arrays[] = { "involvements", "events", "records", "hazards",
-					      "deletions", "info_sharing", "restricted_access", NULL };
-	json_error_t jerr;
-	json_t *doc = json_loads(text, 0, &jerr);
-	struct cw_error err;
-
-	ck_assert_msg(doc != NULL, "test JSON: %s", jerr.text);
-	for (int i = 0; arrays[i]; i++)
-		if (!json_object_get(doc, arrays[i]))
-			json_object_set_new(doc, arrays[i], json_array());
-	cw_facts_init(f);
-	ck_assert(cw_facts_from_json(doc, f, &err));
-	json_decref(doc);
-}
+/* Facts from a JSON text, arrays it omits empty (testutil.c). */
+#define facts(text, f) cw_test_facts((text), (f))
 
 /* The obligation with that key, or NULL. */
 static const struct cw_obligation *find(const struct cw_obligations *o, const char *key)

@@ -22,14 +22,8 @@ static char tmpdir[] = "/tmp/check_retention.XXXXXX";
 /* Loads a profile, failing loudly with the loader's messages. */
 static struct cw_policy *load(const char *profile, const char *dir)
 {
-	struct cw_policy_errors errs;
-	struct cw_policy *p;
+	struct cw_policy *p = cw_test_policy(profile, dir);
 
-	cw_policy_errors_init(&errs);
-	p = cw_policy_load(profile, dir, &errs);
-	for (size_t i = 0; i < errs.count; i++)
-		fprintf(stderr, "%s\n", errs.msg[i]);
-	cw_policy_errors_free(&errs);
 	if (!p)
 		abort();
 	return p;
@@ -41,11 +35,9 @@ static void setup(void)
 {
 	static const char *const links[] = { "default", "southwark", NULL };
 	char profiles[4200], from[4300], to[4300];
-	struct cw_error err;
-
 	snprintf(profiles, sizeof(profiles), "%s", cw_test_srcpath("profiles"));
-	cal = cw_calendar_new(NULL, &err);
-	if (!cal || !mkdtemp(tmpdir))
+	cal = cw_test_calendar();
+	if (!mkdtemp(tmpdir))
 		abort();
 	for (int i = 0; links[i]; i++) {
 		snprintf(from, sizeof(from), "%s/%s.json", profiles, links[i]);
@@ -91,23 +83,8 @@ static cw_day D(const char *iso)
 	return d;
 }
 
-/* Facts from a JSON text (arrays the text omits are empty). */
-static void facts(const char *text, struct cw_facts *f)
-{
-	static const char *const arrays[] = { "involvements", "events", "records", "hazards",
-					      "deletions", "info_sharing", "restricted_access", NULL };
-	json_error_t jerr;
-	json_t *doc = json_loads(text, 0, &jerr);
-	struct cw_error err;
-
-	ck_assert_msg(doc != NULL, "test JSON: %s", jerr.text);
-	for (int i = 0; arrays[i]; i++)
-		if (!json_object_get(doc, arrays[i]))
-			json_object_set_new(doc, arrays[i], json_array());
-	cw_facts_init(f);
-	ck_assert(cw_facts_from_json(doc, f, &err));
-	json_decref(doc);
-}
+/* Facts from a JSON text, arrays it omits empty (testutil.c). */
+#define facts(text, f) cw_test_facts((text), (f))
 
 /* Computes and returns the retention of a facts text on a day. */
 static struct cw_retention R;

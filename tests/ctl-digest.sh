@@ -24,11 +24,8 @@ trap cleanup EXIT
 
 t0=2026-03-04T09:00:00Z
 pg_start || { echo "Bail out! cannot start PostgreSQL"; exit 1; }
-for f in interface facts generate; do
-	pg_psql -f "$CASEWATCH_SRCDIR/sql/records/$f.sql" >/dev/null || { echo "Bail out! cannot load $f.sql"; exit 1; }
-done
 # 800 children make two teams; the test's own records put them all in team 1.
-pg_psql -c "SELECT * FROM records.generate(800, 0.25, '$t0')" >/dev/null || { echo "Bail out! records.generate"; exit 1; }
+pg_generate 800 0.25 "$t0" || { echo "Bail out! cannot load generated records"; exit 1; }
 pg_psql -c "UPDATE records.person SET team_id = 1 WHERE team_id = 2" >/dev/null
 echo "$t0" >"$tmp/clock"
 q() { pg_psql -Atc "$1"; }

@@ -2,7 +2,7 @@
 # tests against a real PostgreSQL server. All speak TAP.
 noinst_LIBRARIES += tests/libtestutil.a
 tests_libtestutil_a_SOURCES = tests/testutil.h tests/testutil.c
-tests_libtestutil_a_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_libtestutil_a_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 TEST_LIBS = tests/libtestutil.a $(CASEWATCH_LIBS) $(CHECK_LIBS)
 # What shell tests source: TAP output and the throwaway PostgreSQL server.
 EXTRA_DIST += tests/tap.sh tests/pg.sh

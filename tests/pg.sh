@@ -10,6 +10,9 @@
 #   pg_load_records DB CHILDREN SEED REFERENCE
 #                     the records interface with generated children dated
 #                     around REFERENCE, in DB (scripts/records-db)
+#   pg_generate CHILDREN SEED REFERENCE
+#                     the same in $PGDATABASE straight from sql/records
+#                     (interface, facts, generate.sql, records.generate)
 # initdb refuses to run as root, so as root the server runs as "postgres".
 # CW_PG_KEEP=1 keeps the directory after pg_destroy, for a post-mortem.
 
@@ -88,4 +91,11 @@ pg_psql() {
 pg_load_records() {
 	CASEWATCH_SQLDIR="$CASEWATCH_SRCDIR/sql/records" "$CASEWATCH_SRCDIR/scripts/records-db" \
 		load "$1" --children "$2" --seed "$3" --reference "$4" >/dev/null
+}
+
+pg_generate() {
+	for f in interface facts generate; do
+		pg_psql -f "$CASEWATCH_SRCDIR/sql/records/$f.sql" >/dev/null || { echo "cannot load $f.sql" >&2; return 1; }
+	done
+	pg_psql -c "SELECT * FROM records.generate($1, $2, '$3')" >/dev/null
 }

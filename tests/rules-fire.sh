@@ -20,10 +20,7 @@ trap cleanup EXIT
 
 t0=2026-03-04T09:00:00Z
 pg_start || { echo "Bail out! cannot start PostgreSQL"; exit 1; }
-for f in interface facts generate; do
-	pg_psql -f "$CASEWATCH_SRCDIR/sql/records/$f.sql" >/dev/null || { echo "Bail out! cannot load $f.sql"; exit 1; }
-done
-pg_psql -c "SELECT * FROM records.generate(4000, 0.42, '$t0')" >/dev/null || { echo "Bail out! records.generate"; exit 1; }
+pg_generate 4000 0.42 "$t0" || { echo "Bail out! cannot load generated records"; exit 1; }
 echo "$t0" >"$tmp/clock"
 q() { pg_psql -Atc "$1"; }
 # skip_step NAME REASON: a TAP step reported but not run.
