@@ -91,7 +91,7 @@ ok "time moved alerts on while the readers came and went" \
 # db_unavailable, resume_from), the daemon must reconnect, and resuming from
 # the last id printed must give every transition once.
 outages=$([ "$long" = 1 ] && echo 10 || echo 2)
-backlog=$([ "$long" = 1 ] && echo 60000 || echo 20000)
+backlog=$([ "$long" = 1 ] && echo 60000 || echo 30000)
 n=$(q "SELECT count(*) FROM casewatch.transition")
 copies=$(((backlog + n - 1) / n))
 cols=$(q "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position)
@@ -122,10 +122,15 @@ for i in $(seq "$outages"); do
 	r=$(grep -c 'database connection restored' "$tmp/log")
 	"$ctl" watch --since 0 --socket "$sock" >"$tmp/out.ndjson" 2>"$tmp/out.err" &
 	w=$!
-	# The fault: PostgreSQL goes a random 0-99 ms after the first event
-	# arrived, while the daemon is reading the next batches for the reader.
+	# The fault: once the first events have arrived the reader is held
+	# (SIGSTOP) for a random 0-49 ms, so however fast the machine the replay
+	# is far from done; then let go, and PostgreSQL goes a random 0-49 ms
+	# later, while the daemon reads batch after batch as the reader drains.
 	poll_until 30 has_lines "$tmp/out.ndjson" 1
-	sleep "$(random_ms | awk '{ printf "%.3f", $1 / 3 }')"
+	kill -STOP "$w"
+	sleep "$(random_ms | awk '{ printf "%.3f", $1 / 6 }')"
+	kill -CONT "$w"
+	sleep "$(random_ms | awk '{ printf "%.3f", $1 / 6 }')"
 	pg_as_owner "$CW_PG_BIN/pg_ctl" -D "$CW_PG_DIR/data" -m $mode -w stop >/dev/null 2>&1
 	# Told: the stream ends with replay_failed, so the reader exits by itself.
 	if poll_until 60 gone "$w"; then
