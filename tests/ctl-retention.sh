@@ -59,15 +59,7 @@ log_level = info
 EOC
 q() { pg_psql -Atc "$1"; }
 as() { u=$1; shift; runuser -u "$u" -- "$ctl" "$@" --socket "$sock"; }
-wait_until() {
-	i=0
-	while [ $i -lt 300 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
+wait_until() { poll_until 30 "$@"; }
 
 q "INSERT INTO records.team (team_id, code) VALUES (1, 'T1'), (2, 'T2');
    INSERT INTO records.person (person_id, kind, date_of_birth, team_id) VALUES
