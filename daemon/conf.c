@@ -78,6 +78,16 @@ static const struct cw_conf_setting settings[] = {
 	  "A reload whose profile would shorten a retention period (bring destruction\n"
 	  "dates earlier) is refused unless this is yes. Preview the change first with\n"
 	  "casewatchctl retention preview; set it back to no afterwards." },
+	{ "retention_notice_window", "policy", CW_CONF_DURATION, CONF_OFF(retention_notice_window_ms),
+	  CW_CONF_RELOAD, "90d", NULL, CONF_MS_DAY, CONF_MS_DAY * 3660,
+	  "How long before a record's destruction date the records officer is told\n"
+	  "it is coming (the upcoming notice, due_soon), in whole days (e.g. 60d).\n"
+	  "A change applies to each person at the next sweep." },
+	{ "destruction_grace", "policy", CW_CONF_DURATION, CONF_OFF(destruction_grace_ms), CW_CONF_RELOAD,
+	  "30d", NULL, 0, CONF_MS_DAY * 3660,
+	  "A person whose destruction was approved and who is still in the records\n"
+	  "this long after the approval is an alert for the records officer\n"
+	  "(DESTROY-LIST, overdue)." },
 
 	{ "poll_interval", "daemon", CW_CONF_DURATION, CONF_OFF(poll_interval_ms), CW_CONF_RELOAD, "30s",
 	  NULL, 1000, CONF_MS_DAY, "How often the daemon looks for changed records and due alerts." },
@@ -678,6 +688,13 @@ static void conf_parse(struct cw_conf *conf, const char *path, char *text, struc
 		cw_conf_format_duration(conf->transition_retention_ms, b, sizeof(b));
 		conf_buf_line(errs, "%s:%d: audit_retention: %s is shorter than transition_retention (%s); the audit must be kept longer",
 			      path, audit_line ? audit_line : tr_line, a, conf->transition_retention_ms ? b : "0: for ever");
+	}
+	if (conf->retention_notice_window_ms % CONF_MS_DAY) {
+		char a[32];
+
+		cw_conf_format_duration(conf->retention_notice_window_ms, a, sizeof(a));
+		conf_buf_line(errs, "%s:%d: retention_notice_window: %s is not a whole number of days", path,
+			      seen[cw_conf_find("retention_notice_window") - settings], a);
 	}
 }
 

@@ -84,6 +84,8 @@ struct cw_conf {
 	char *profile_dir;
 	int nation; /* enum cw_nation */
 	bool allow_shorter_retention;
+	int64_t retention_notice_window_ms;
+	int64_t destruction_grace_ms;
 	/* [daemon] */
 	int64_t poll_interval_ms;
 	int64_t sweep_interval_ms;

@@ -52,6 +52,8 @@ struct cw_poller {
 	FILE *json_out;
 	int64_t sweep_interval_ms;	/* 0: sweep only at start and on a profile change */
 	int64_t change_overlap_ms;	/* change markers are re-read this far back */
+	int64_t notice_window_ms;	/* retention_notice_window */
+	int64_t destruction_grace_ms;	/* destruction_grace */
 	unsigned profile_generation;	/* bumped by each profile change */
 	char *profile_refused;		/* the profile the last reload refused, or NULL */
 	cw_time profile_refused_at;
@@ -472,6 +474,17 @@ static void on_vanished_row(const PGresult *res, void *arg)
 					   PQgetvalue(res, i, 0));
 }
 
+/* Each approved destruction not yet confirmed. */
+static void on_approved_row(const PGresult *res, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	for (int i = 0; i < PQntuples(res); i++)
+		if (!cw_retention_approved_add_row(&p->holds_next, res, i))
+			cw_log_ratelimited("approved-row", CW_LOG_ERR, "casewatch.destruction %s: unreadable",
+					   PQgetvalue(res, i, 0));
+}
+
 /* Each placed hold still running today. */
 static void on_hold_row(const PGresult *res, void *arg)
 {
@@ -510,7 +523,8 @@ static void on_holds_read(struct cw_db *db, const struct cw_db_error *err, void 
 	pass_persons_page(p, db);
 }
 
-/* The placed holds (casewatch.hold) and the vanished persons for this pass. */
+/* The placed holds (casewatch.hold), the approved destructions and the
+ * vanished persons for this pass, with the settings they apply under. */
 static void read_holds(struct cw_poller *p, struct cw_db *db)
 {
 	char today[CW_DAY_STRLEN];
@@ -520,9 +534,12 @@ static void read_holds(struct cw_poller *p, struct cw_db *db)
 	struct cw_error e;
 
 	cw_retention_holds_clear(&p->holds_next);
+	p->holds_next.notice_days = (int)(p->notice_window_ms / 86400000);
+	p->holds_next.grace_seconds = p->destruction_grace_ms / 1000;
 	cw_day_format(cw_london_day(p->now), today);
 	job = cw_db_job_new(false);
 	cw_db_job_add(job, cw_retention_holds_sql, 1, params, 0, on_hold_row, p);
+	cw_db_job_add(job, cw_retention_approved_sql, 0, NULL, 0, on_approved_row, p);
 	if (rule)
 		cw_db_job_add(job, cw_retention_vanished_sql, 1, &rule, 0, on_vanished_row, p);
 	if (!cw_db_submit(db, job, on_holds_read, p, &e)) {
@@ -869,6 +886,8 @@ static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg
 	(void)d;
 	p->sweep_interval_ms = conf->sweep_interval_ms;
 	p->change_overlap_ms = conf->change_overlap_ms;
+	p->notice_window_ms = conf->retention_notice_window_ms;
+	p->destruction_grace_ms = conf->destruction_grace_ms;
 	fresh = load_profile(conf->profile, conf->profile_dir);
 	free(p->profile_refused);
 	p->profile_refused = NULL;
@@ -947,6 +966,8 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 	}
 	p->sweep_interval_ms = conf->sweep_interval_ms;
 	p->change_overlap_ms = conf->change_overlap_ms;
+	p->notice_window_ms = conf->retention_notice_window_ms;
+	p->destruction_grace_ms = conf->destruction_grace_ms;
 	p->stats.last_pass_at = CW_TIME_NONE;
 	cw_obligations_init(&p->obligations);
 	cw_retention_holds_init(&p->holds);

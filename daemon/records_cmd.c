@@ -8,6 +8,7 @@
 
 #include "casewatch/calendar.h"
 #include "records_cmd.h"
+#include "retention_pass.h"
 
 /* A UTC timestamp column as "YYYY-MM-DDTHH:MM:SSZ". */
 #define RC_UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -25,7 +26,8 @@ static const char hold_lift_sql[] =
 	"SELECT hold_id::text AS hold, ends::text AS ends, lifted_by FROM casewatch.hold_lift($1::bigint, $2, $3::date,"
 	" $4::timestamptz)";
 /* The destruction list: the records-officer notices (daemon/retention_pass.c)
- * whose destruction date falls within the window, with their workflow. */
+ * whose destruction date falls within the window, with their workflow (an
+ * approval's overdue DESTROY-LIST is not a destruction date). */
 static const char destruction_list_sql[] =
 	"SELECT a.person_id::text AS person, a.team_id::text AS team, a.rule_id AS basis,"
 	" (a.due_at AT TIME ZONE 'Europe/London')::date::text AS destroy_on,"
@@ -37,6 +39,7 @@ static const char destruction_list_sql[] =
 	" d.state AS workflow, d.decision, d.extend_to::text AS extend_to, d.reviewed_by, d.approved_by"
 	" FROM casewatch.alert a LEFT JOIN casewatch.destruction d ON d.person_id = a.person_id"
 	" WHERE a.audience = 'records_officer' AND a.kind = 'obligation' AND a.anchor_kind = 'person'"
+	" AND a.rule_id <> '" CW_RETENTION_GRACE_RULE "'"
 	" AND a.state IN ('pending', 'due_soon', 'overdue', 'suspended')"
 	" AND a.due_at < $1::timestamptz + $2::integer * interval '1 day'"
 	" AND ($3::text[] IS NULL OR a.team_id::text = ANY ($3))"

@@ -30,6 +30,8 @@ const char *cw_retention_no_early_rule(const struct cw_policy *policy)
 void cw_retention_holds_init(struct cw_retention_holds *h)
 {
 	memset(h, 0, sizeof(*h));
+	h->notice_days = CW_RETENTION_UPCOMING_DAYS;
+	h->grace_seconds = 30 * 86400;
 }
 
 void cw_retention_holds_clear(struct cw_retention_holds *h)
@@ -41,6 +43,7 @@ void cw_retention_holds_clear(struct cw_retention_holds *h)
 	}
 	h->n = 0;
 	h->n_vanished = 0;
+	h->n_approved = 0;
 }
 
 void cw_retention_holds_free(struct cw_retention_holds *h)
@@ -48,13 +51,50 @@ void cw_retention_holds_free(struct cw_retention_holds *h)
 	cw_retention_holds_clear(h);
 	free(h->v);
 	free(h->vanished);
+	free(h->approved);
 	cw_retention_holds_init(h);
 }
 
 const char cw_retention_vanished_sql[] =
 	"SELECT d.person_id, (SELECT a.team_id FROM casewatch.alert a WHERE a.person_id = d.person_id"
-	" AND a.rule_id = $1 AND a.anchor_kind = 'person' ORDER BY a.alert_id DESC LIMIT 1)"
+	" AND a.rule_id = $1 AND a.anchor_kind = 'person' ORDER BY a.alert_id DESC LIMIT 1),"
+	" floor(extract(epoch FROM d.changed_at))::bigint"
 	" FROM casewatch.destruction d WHERE d.state = 'vanished' ORDER BY d.person_id";
+
+const char cw_retention_approved_sql[] =
+	"SELECT person_id, floor(extract(epoch FROM approved_at))::bigint FROM casewatch.destruction"
+	" WHERE state = 'approved' ORDER BY person_id";
+
+/* A bigint column into *out; false when NULL or not a number. */
+static bool col_int(const PGresult *res, int row, int col, int64_t *out)
+{
+	char *end;
+
+	if (PQgetisnull(res, row, col))
+		return false;
+	errno = 0;
+	*out = strtoll(PQgetvalue(res, row, col), &end, 10);
+	return !errno && *end == '\0' && end != PQgetvalue(res, row, col);
+}
+
+bool cw_retention_approved_add_row(struct cw_retention_holds *h, const PGresult *res, int row)
+{
+	struct cw_retention_approved x;
+
+	if (h->n_approved == h->cap_approved) {
+		size_t cap = h->cap_approved ? 2 * h->cap_approved : 16;
+		struct cw_retention_approved *v = realloc(h->approved, cap * sizeof(*v));
+
+		if (!v)
+			return false;
+		h->approved = v;
+		h->cap_approved = cap;
+	}
+	if (!col_int(res, row, 0, &x.person_id) || !col_int(res, row, 1, &x.at))
+		return false;
+	h->approved[h->n_approved++] = x;
+	return true;
+}
 
 bool cw_retention_vanished_add_row(struct cw_retention_holds *h, const PGresult *res, int row)
 {
@@ -79,6 +119,8 @@ bool cw_retention_vanished_add_row(struct cw_retention_holds *h, const PGresult 
 		if (*end)
 			return false;
 	}
+	if (!col_int(res, row, 2, &x.at))
+		return false;
 	h->vanished[h->n_vanished++] = x;
 	return true;
 }
@@ -94,6 +136,24 @@ static const struct cw_retention_vanished *vanished_find(const struct cw_retenti
 		if (h->vanished[mid].person_id == person_id)
 			return &h->vanished[mid];
 		if (h->vanished[mid].person_id < person_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The approval of the person's destruction, or NULL (binary search). */
+static const struct cw_retention_approved *approved_find(const struct cw_retention_holds *h, int64_t person_id)
+{
+	size_t lo = 0, hi = h->n_approved;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (h->approved[mid].person_id == person_id)
+			return &h->approved[mid];
+		if (h->approved[mid].person_id < person_id)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -197,15 +257,27 @@ size_t cw_retention_pass_person(const struct cw_policy *policy, const struct cw_
 				const struct cw_retention_holds *holds, struct cw_retention *r, struct cw_obatch *into)
 {
 	cw_day today = cw_london_day(now), warn;
+	int window = holds ? holds->notice_days : CW_RETENTION_UPCOMING_DAYS;
+	const struct cw_retention_approved *approved = holds ? approved_find(holds, f->person_id) : NULL;
 	struct cw_obligation o;
 	size_t added = 0;
 
 	cw_retention_compute(f, policy, holds ? holds->v : NULL, holds ? holds->n : 0, today, cal, r);
+	if (approved && r->state == CW_RET_DUE && cw_clock_storable(approved->at + holds->grace_seconds)) {
+		/* Approved and still here: overdue once the grace has run out.
+		 * Only while due: an approval a reopening or a hold overtook must
+		 * not be pressed. */
+		o = person_notice(CW_RETENTION_GRACE_RULE, f->person_id);
+		o.due_at = approved->at + holds->grace_seconds;
+		if (cw_obatch_add(into, &o, f))
+			added++;
+	}
 	if (r->state != CW_RET_RETAINED && r->state != CW_RET_HELD && r->state != CW_RET_DUE)
-		return 0; /* open, kept, incomplete: nothing to tell; open notices are withdrawn */
-	if (r->state == CW_RET_RETAINED && r->destroy_on - today > CW_RETENTION_STORE_AHEAD_DAYS)
-		return 0;
-	warn = r->destroy_on - CW_RETENTION_UPCOMING_DAYS;
+		return added; /* open, kept, incomplete: nothing to tell; open notices are withdrawn */
+	if (r->state == CW_RET_RETAINED &&
+	    r->destroy_on - today > (window > CW_RETENTION_STORE_AHEAD_DAYS ? window : CW_RETENTION_STORE_AHEAD_DAYS))
+		return added;
+	warn = r->destroy_on - window;
 	if (!cw_clock_storable(cw_london_to_utc(warn, 0)) || !cw_clock_storable(cw_london_to_utc(r->destroy_on, 0)))
 		return 0;
 	o = person_notice(r->basis->id, f->person_id);
@@ -241,14 +313,25 @@ size_t cw_retention_pass_gone(const struct cw_retention_holds *h, const char *ru
 	const struct cw_retention_vanished *v = rule ? vanished_find(h, person_id) : NULL;
 	struct cw_facts gone = { .person_id = person_id };
 	struct cw_obligation o;
+	size_t added = 0;
 
 	if (!v)
 		return 0;
 	gone.team_id = v->team_id;
 	o = person_notice(rule, person_id);
 	o.violation = true;
-	if (!cw_obatch_add(into, &o, &gone))
-		return 0;
-	cw_obatch_set_severity(into, "err");
-	return 1;
+	if (cw_obatch_add(into, &o, &gone)) {
+		cw_obatch_set_severity(into, "err");
+		added++;
+	}
+	/* The service manager's: on the deletion of the person, overdue since
+	 * it was found (an alert's key is its rule and anchor, so the second
+	 * audience needs its own anchor). */
+	o = person_notice(rule, person_id);
+	o.anchor_kind = CW_OBL_DELETION;
+	o.audience_base = o.audience = "service_manager";
+	o.due_at = v->at;
+	if (cw_clock_storable(v->at) && cw_obatch_add(into, &o, &gone))
+		added++;
+	return added;
 }

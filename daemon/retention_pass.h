@@ -7,12 +7,20 @@
  * takes, so the notices are alerts and transitions like any other:
  *
  *  - an obligation keyed on the person and the basis rule (RET-CIN, ...):
- *    warn_at 90 days before destroy_on (upcoming: due_soon), due_at the
- *    start of destroy_on (due: overdue), suspended while held;
+ *    warn_at retention_notice_window (default 90 days) before destroy_on
+ *    (upcoming: due_soon), due_at the start of destroy_on (due: overdue),
+ *    suspended while held;
  *  - while held, a finding per kind of hold (HOLD-INQUIRY, HOLD-SAR, or
  *    HOLD-PLACED for a hold in casewatch.hold);
  *  - nothing while the record is open, kept or incomplete, so a notice
- *    already raised is withdrawn when a record reopens or changes.
+ *    already raised is withdrawn when a record reopens or changes;
+ *  - while the person's destruction is approved, a DESTROY-LIST obligation
+ *    due destruction_grace after the approval: overdue when the person is
+ *    still in the records then; withdrawn when the person is gone (the
+ *    destruction confirmed).
+ * A person gone without approval (NO-EARLY-DESTROY) is told to the records
+ * officer (a finding on the person) and the service manager (an overdue
+ * obligation on the deletion of the person).
  *
  * docs/retention.md explains them for records officers.
  */
@@ -29,27 +37,43 @@
 #include "casewatch/retention.h"
 #include "obligation_batch.h"
 
-/* "Upcoming": this many days before destroy_on. */
+/* "Upcoming": this many days before destroy_on, unless configured
+ * (retention_notice_window). */
 #define CW_RETENTION_UPCOMING_DAYS 90
 /* Persons retained longer than this ahead are not stored until a sweep
  * brings them closer (keeps the store to what is near). */
 #define CW_RETENTION_STORE_AHEAD_DAYS 400
 /* The rule id of a notice held by a hold a records officer placed. */
 #define CW_RETENTION_PLACED_RULE "HOLD-PLACED"
+/* The rule id of an approved destruction not carried out in time: the
+ * register (rules.md DESTROY-LIST, 003 §5.13) cannot list it until it is. */
+#define CW_RETENTION_GRACE_RULE "DESTROY-LIST"
 
 /* A person gone from the records without approval (NO-EARLY-DESTROY). */
 struct cw_retention_vanished {
 	int64_t person_id;
 	int64_t team_id; /* CW_ID_NONE */
+	cw_time at;	 /* when casewatch found the person gone */
+};
+
+/* A person whose destruction is approved and not yet confirmed. */
+struct cw_retention_approved {
+	int64_t person_id;
+	cw_time at; /* the approval */
 };
 
 /* What a pass reads once: the placed holds it applies (each owns its
- * strings and ids) and the vanished persons, ascending. */
+ * strings and ids), the vanished and the approved persons, ascending; and
+ * the settings it applies them with. */
 struct cw_retention_holds {
 	size_t n, cap;
 	struct cw_hold *v;
 	size_t n_vanished, cap_vanished;
 	struct cw_retention_vanished *vanished;
+	size_t n_approved, cap_approved;
+	struct cw_retention_approved *approved;
+	int notice_days;	 /* retention_notice_window, whole days */
+	int64_t grace_seconds;	 /* destruction_grace */
 };
 
 /* The holds still running on a day: $1 is the London date. Columns:
@@ -73,16 +97,25 @@ void cw_retention_holds_free(struct cw_retention_holds *h);
  * caller) when the row is malformed or memory ran out. */
 bool cw_retention_holds_add_row(struct cw_retention_holds *h, const PGresult *res, int row);
 
-/* The vanished persons and their last team ($1: the NO-EARLY-DESTROY rule
- * id); columns person_id, team_id, ascending by person. */
+/* The vanished persons, their last team and when they were found gone
+ * ($1: the NO-EARLY-DESTROY rule id); columns person_id, team_id, at (UTC
+ * seconds), ascending by person. */
 extern const char cw_retention_vanished_sql[];
 /* Adds one row of cw_retention_vanished_sql; false when malformed or out
  * of memory. */
 bool cw_retention_vanished_add_row(struct cw_retention_holds *h, const PGresult *res, int row);
 
+/* The approved destructions not yet confirmed; columns person_id, approved
+ * at (UTC seconds), ascending by person. */
+extern const char cw_retention_approved_sql[];
+/* Adds one row of cw_retention_approved_sql; false when malformed or out
+ * of memory. */
+bool cw_retention_approved_add_row(struct cw_retention_holds *h, const PGresult *res, int row);
+
 /* A person the records no longer have: when vanished, the finding of rule
- * (the profile's NO-EARLY-DESTROY) is appended to `into`, so reconciling
- * the gone person keeps it open. Returns how many (0 or 1). */
+ * (the profile's NO-EARLY-DESTROY) for the records officer and its
+ * obligation for the service manager are appended to `into`, so
+ * reconciling the gone person keeps them open. Returns how many (0 or 2). */
 size_t cw_retention_pass_gone(const struct cw_retention_holds *h, const char *rule, int64_t person_id,
 			      struct cw_obatch *into);
 

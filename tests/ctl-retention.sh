@@ -163,16 +163,32 @@ is "an edited row: exit 1" "$?" 1
 is "... named" "$(cat "$tmp/verify.txt")" "register NOT sound: entry 1 (seq 1) was edited: its hash does not match its contents"
 # Person 4 deleted without approval, between the daemon's incremental passes.
 q "DELETE FROM records.person WHERE person_id = 4" >/dev/null
-wait_until sh -c "[ \"\$(psql -X -Atc \"SELECT state FROM casewatch.alert WHERE person_id = 4 AND rule_id = 'NO-EARLY-DESTROY'\")\" = overdue ]"
+wait_until sh -c "[ \"\$(psql -X -Atc \"SELECT state FROM casewatch.alert WHERE person_id = 4 AND rule_id = 'NO-EARLY-DESTROY' AND anchor_kind = 'person'\")\" = overdue ]"
 is "gone without approval: NO-EARLY-DESTROY open" \
-	"$(q "SELECT concat_ws(' ', state, audience, finding_severity) FROM casewatch.alert WHERE person_id = 4 AND rule_id = 'NO-EARLY-DESTROY'")" \
+	"$(q "SELECT concat_ws(' ', state, audience, finding_severity) FROM casewatch.alert WHERE person_id = 4 AND rule_id = 'NO-EARLY-DESTROY' AND anchor_kind = 'person'")" \
 	"overdue records_officer err"
+is "... and for the service manager: overdue, on the deletion of the person, in the person's last team" \
+	"$(q "SELECT concat_ws(' ', state, kind, anchor_kind, anchor_id, team_id) FROM casewatch.alert WHERE person_id = 4 AND rule_id = 'NO-EARLY-DESTROY' AND audience = 'service_manager'")" \
+	"overdue obligation deletion 4 2"
+"$ctl" alerts --audience service_manager --json --socket "$sock" >"$tmp/sm.json"
+is "casewatchctl alerts --audience service_manager shows it" \
+	"$(jq -r '[.alerts[] | select(.rule_id == "NO-EARLY-DESTROY") | "\(.person_id) \(.audience)"] | join(";")' "$tmp/sm.json")" \
+	"4 service_manager"
+"$ctl" alerts --audience records_officer --rule NO-EARLY-DESTROY --json --socket "$sock" >"$tmp/ro.json"
+is "... and --audience records_officer the records officer's" \
+	"$(jq -r '[.alerts[] | "\(.person_id) \(.audience)"] | join(";")' "$tmp/ro.json")" "4 records_officer"
+"$ctl" digest --audience service_manager --json --socket "$sock" >"$tmp/smd.json"
+is "the service managers' digest lists it as new" \
+	"$(jq -r '[.new[] | select(.rule_id == "NO-EARLY-DESTROY") | "\(.person_id) \(.anchor_kind) \(.state)"] | join(";")' "$tmp/smd.json")" \
+	"4 deletion overdue"
+"$ctl" digest --audience service_manager --socket "$sock" >"$tmp/smd.txt"
+ok "... in its text too" grep -q "NO-EARLY-DESTROY" "$tmp/smd.txt"
 passes() { "$ctl" status --json --socket "$sock" | jq -r .pass.passes; }
 p0=$(passes)
 wait_until sh -c "[ \$('$ctl' status --json --socket '$sock' | jq -r .pass.passes) -ge $((p0 + 3)) ]"
 is "... still open three passes later, raised once, never resolved" \
-	"$(q "SELECT string_agg(kind, ' ' ORDER BY transition_id) FROM casewatch.transition WHERE person_id = 4 AND rule_id = 'NO-EARLY-DESTROY'")" \
-	raised
+	"$(q "SELECT string_agg(audience || ':' || kind, ' ' ORDER BY audience, transition_id) FROM casewatch.transition WHERE person_id = 4 AND rule_id = 'NO-EARLY-DESTROY'")" \
+	"records_officer:raised service_manager:raised"
 is "... the person's other notices withdrawn" "$(q "SELECT count(*) FROM casewatch.alert WHERE person_id = 4 AND rule_id <> 'NO-EARLY-DESTROY' AND state NOT IN ('withdrawn', 'resolved')")" 0
 # The preview on the whole database, as docs/retention.md shows it.
 cp "$src/tests/data/retention/shorter.json" "$tmp/profiles/"
