@@ -20,6 +20,10 @@ bench_bench_retention_LDADD = $(CASEWATCH_LIBS)
 # casewatchd at scale: `bench/daemon.sh [CHILDREN [CHANGED]]` after scripts/build (not run by make check).
 EXTRA_DIST += bench/daemon.sh
 
+# what the retention pass adds to a full sweep, southwark with and without its retention rules:
+# `bench/retention.sh [CHILDREN [ROUNDS]]` after scripts/build (not run by make check).
+EXTRA_DIST += bench/retention.sh
+
 # reading facts, streamed against JSON: `bench/facts-read.sh [CHILDREN [BASE-TREE [PROFILE]]]`
 # (needs tests/facts_dump: `make -C build tests/facts_dump`; not run by make check).
 EXTRA_DIST += bench/facts-read.sh
