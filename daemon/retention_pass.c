@@ -279,7 +279,7 @@ size_t cw_retention_pass_person(const struct cw_policy *policy, const struct cw_
 		return added;
 	warn = r->destroy_on - window;
 	if (!cw_clock_storable(cw_london_to_utc(warn, 0)) || !cw_clock_storable(cw_london_to_utc(r->destroy_on, 0)))
-		return 0;
+		return added;
 	o = person_notice(r->basis->id, f->person_id);
 	o.warn_at = cw_london_to_utc(warn, 0);
 	o.due_at = cw_london_to_utc(r->destroy_on, 0);

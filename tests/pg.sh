@@ -27,7 +27,8 @@ pg_bindir() {
 
 pg_as_owner() {
 	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u postgres -- "$@"
+		# From /: postgres may not enter the caller's folder (a clone under /root).
+		(cd / && runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi
