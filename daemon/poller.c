@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -95,6 +96,11 @@ struct cw_poller {
 	 * failed read keeps the last good ones), and one person's retention. */
 	struct cw_retention_holds holds, holds_next;
 	struct cw_retention *retention;
+	/* What retention cost this pass, for the "pass done" line and
+	 * bench/retention.sh: computing the persons' notices (ns), and its
+	 * steps before the persons (persons gone, holds read: ms). */
+	int64_t retention_ns;
+	int64_t retention_steps_started_ms, retention_steps_ms;
 };
 
 static void pass_persons_page(struct cw_poller *p, struct cw_db *db);
@@ -119,19 +125,30 @@ static bool obligation_storable(const struct cw_obligation *o)
 	return true;
 }
 
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* Computes one person's obligations from the facts the page read and
  * adds them to the page's batch. A person whose facts are gone (NULL:
  * deleted since) owes nothing: reconcile withdraws what was open. */
 static void compute_person(struct cw_poller *p, int64_t person_id, const struct cw_facts *facts)
 {
 	struct cw_compute_options opts = { .horizon = POLLER_HORIZON_SECONDS };
+	int64_t t0;
 
 	p->pass_persons++;
 	if (!facts) {
 		cw_obatch_person(p->batch, person_id);
 		/* Gone without approval: NO-EARLY-DESTROY stays open. */
+		t0 = mono_ns();
 		p->stats.obligations_sent += cw_retention_pass_gone(&p->holds, cw_retention_no_early_rule(p->policy),
 								    person_id, p->batch);
+		p->retention_ns += mono_ns() - t0;
 		return;
 	}
 	cw_obatch_person(p->batch, person_id);
@@ -150,8 +167,10 @@ static void compute_person(struct cw_poller *p, int64_t person_id, const struct 
 		}
 		p->stats.obligations_sent++;
 	}
+	t0 = mono_ns();
 	p->stats.obligations_sent += cw_retention_pass_person(p->policy, p->cal, facts, p->now, &p->holds,
 							      p->retention, p->batch);
+	p->retention_ns += mono_ns() - t0;
 	for (size_t i = 0; i < p->obligations.n_problems; i++) {
 		char buf[CW_FACTS_PROBLEM_STRLEN];
 
@@ -518,6 +537,7 @@ static void on_holds_read(struct cw_db *db, const struct cw_db_error *err, void 
 		p->holds = p->holds_next;
 		p->holds_next = t;
 	}
+	p->retention_steps_ms = cw_clock_monotonic_ms() - p->retention_steps_started_ms;
 	p->cursor = 0;
 	p->pass_persons = 0;
 	pass_persons_page(p, db);
@@ -573,6 +593,7 @@ static void retention_gone(struct cw_poller *p, struct cw_db *db)
 	const char *gone[2] = { p->now_text, cw_retention_no_early_rule(p->policy) };
 	struct cw_error e;
 
+	p->retention_steps_started_ms = cw_clock_monotonic_ms();
 	if (!cw_db_query(db, cw_retention_gone_sql, 2, gone, 0, NULL, on_gone_done, p, &e)) {
 		cw_log_ratelimited("holds-submit", CW_LOG_ERR, "pass: retention: %s", e.msg);
 		p->pass_ok = false;
@@ -760,8 +781,11 @@ static void pass_finish(struct cw_poller *p)
 	p->stats.last_pass_ms = cw_clock_monotonic_ms() - p->pass_started_ms;
 	p->stats.last_pass_persons = p->pass_persons;
 	p->stats.persons_evaluated += p->pass_persons;
-	cw_log(ok ? CW_LOG_INFO : CW_LOG_WARNING, "pass %s: %" PRIu64 " persons in %" PRId64 " ms",
-	       ok ? "done" : "failed", p->pass_persons, p->stats.last_pass_ms);
+	cw_log(ok ? CW_LOG_INFO : CW_LOG_WARNING,
+	       "pass %s: %" PRIu64 " persons in %" PRId64 " ms (retention %" PRId64 " ms, its steps before the persons %" PRId64
+	       " ms)",
+	       ok ? "done" : "failed", p->pass_persons, p->stats.last_pass_ms, p->retention_ns / 1000000,
+	       p->retention_steps_ms);
 	/* --json prints what the store holds once every phase has run, even
 	 * if some persons were refused (the exit status says so). */
 	if (p->json_out && p->phase == PHASE_DELIVER && print_json_alerts(p))
@@ -830,6 +854,8 @@ static void on_tick(struct cw_daemon *d, struct cw_db *db, cw_time now, void *ar
 	cw_clock_format_utc(now, p->now_text);
 	p->pass_started_ms = cw_clock_monotonic_ms();
 	p->pass_persons = 0;
+	p->retention_ns = 0;
+	p->retention_steps_ms = 0;
 	p->pass_ok = true;
 	p->pass_generation = p->profile_generation;
 	p->phase = PHASE_PERSONS;
