@@ -12,7 +12,8 @@
 --    is its rule and anchor, so the second audience needs its own anchor),
 --    overdue since the person was found gone (the vanished row's
 --    changed_at, to the second, as casewatchd sends it on every pass;
---    daemon/retention_pass.c);
+--    daemon/retention_pass.c); persons already vanished before this
+--    migration get theirs from casewatchd at its next sweep;
 --  - the basis of a vanished row is never DESTROY-LIST, the alert of an
 --    approval not carried out in time (destruction_grace), which is not a
 --    retention rule.
