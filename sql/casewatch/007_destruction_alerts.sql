@@ -12,8 +12,8 @@
 --    is its rule and anchor, so the second audience needs its own anchor),
 --    overdue since the person was found gone (the vanished row's
 --    changed_at, to the second, as casewatchd sends it on every pass;
---    daemon/retention_pass.c); persons already vanished before this
---    migration get theirs from casewatchd at its next sweep;
+--    daemon/retention_pass.c); persons already vanished, whose finding
+--    is still open, get theirs from this migration (at the end);
 --  - the basis of a vanished row is never DESTROY-LIST, the alert of an
 --    approval not carried out in time (destruction_grace), which is not a
 --    retention rule.
@@ -77,5 +77,36 @@ BEGIN
 		n := n + 1;
 	END LOOP;
 	RETURN n;
+END;
+$$;
+
+-- The persons vanished before this migration, their finding still open:
+-- the service manager's alert too, as retention_gone() now raises it.
+DO $$
+DECLARE
+	r record;
+BEGIN
+	IF pg_catalog.to_regclass('records.person') IS NULL THEN
+		RETURN; -- a store without the records beside it (tests): nobody vanished
+	END IF;
+	FOR r IN
+		SELECT a.person_id, a.rule_id, a.team_id, d.changed_at
+		FROM casewatch.alert a JOIN casewatch.destruction d ON d.person_id = a.person_id
+		WHERE d.state = 'vanished' AND a.kind = 'finding' AND a.anchor_kind = 'person'
+			AND a.audience = 'records_officer' AND a.state NOT IN ('resolved', 'withdrawn')
+			AND NOT EXISTS (SELECT 1 FROM records.person p WHERE p.person_id = a.person_id)
+			AND NOT EXISTS (SELECT 1 FROM casewatch.alert s WHERE s.person_id = a.person_id
+				AND s.rule_id = a.rule_id AND s.anchor_kind = 'deletion')
+		ORDER BY a.person_id
+	LOOP
+		PERFORM casewatch.reconcile(ARRAY[r.person_id], jsonb_build_array(jsonb_build_object(
+			'person_id', r.person_id, 'rule_id', r.rule_id, 'anchor_kind', 'person',
+			'anchor_id', r.person_id, 'team_id', r.team_id, 'audience', 'records_officer',
+			'kind', 'finding', 'severity', 'err'), jsonb_build_object(
+			'person_id', r.person_id, 'rule_id', r.rule_id, 'anchor_kind', 'deletion',
+			'anchor_id', r.person_id, 'team_id', r.team_id, 'audience', 'service_manager',
+			'kind', 'obligation', 'due_at', to_char(date_trunc('second', r.changed_at) AT TIME ZONE 'UTC',
+				'YYYY-MM-DD"T"HH24:MI:SS"Z"'))), pg_catalog.now());
+	END LOOP;
 END;
 $$;

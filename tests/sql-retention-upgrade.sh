@@ -1,0 +1,41 @@
+#!/bin/sh
+# sql-retention-upgrade.sh - 007 over a store at 006: a person vanished before it gets the service manager's NO-EARLY-DESTROY too.
+. "$CASEWATCH_SRCDIR/tests/tap.sh"
+. "$CASEWATCH_SRCDIR/tests/pg.sh"
+set -u
+
+src=$CASEWATCH_SRCDIR
+export PGTZ=UTC
+trap pg_destroy EXIT
+pg_start || { echo "Bail out! no PostgreSQL"; exit 1; }
+for f in interface facts; do
+	pg_psql -f "$src/sql/records/$f.sql" >/dev/null || { echo "Bail out! cannot load $f.sql"; exit 1; }
+done
+# The store as casewatchd left it at version 6.
+for m in "$src"/sql/casewatch/00[1-6]_*.sql; do
+	v=$(basename "$m" | cut -c1-3)
+	pg_psql --single-transaction -f "$m" >/dev/null || { echo "Bail out! $m failed"; exit 1; }
+	pg_psql -c "INSERT INTO casewatch.schema_version (version, applied_at) VALUES ($((1$v - 1000)), now())
+		ON CONFLICT DO NOTHING" >/dev/null
+done
+q() { pg_psql -Atc "$1"; }
+
+q "INSERT INTO records.team (team_id, code) VALUES (1, 'T1');
+   INSERT INTO records.person (person_id, kind, date_of_birth, team_id) VALUES (4, 'child', '1990-01-01', 1), (5, 'child', '1990-01-01', 1);
+   DELETE FROM records.person WHERE person_id IN (4, 5)" >/dev/null
+is "006 marks persons 4 and 5 vanished" "$(q "SELECT casewatch.retention_gone('2026-03-06 13:00+00', 'NO-EARLY-DESTROY')")" 2
+q "UPDATE casewatch.alert SET state = 'withdrawn' WHERE person_id = 5" >/dev/null
+is "... with the records officer's finding only" \
+	"$(q "SELECT string_agg(concat_ws(':', person_id, anchor_kind, audience), ' ' ORDER BY alert_id) FROM casewatch.alert")" \
+	"4:person:records_officer 5:person:records_officer"
+
+pg_psql --single-transaction -f "$src/sql/casewatch/007_destruction_alerts.sql" >/dev/null
+is "007 applies" "$?" 0
+is "the person whose finding is open gets the service manager's alert, overdue since found gone" \
+	"$(q "SELECT string_agg(concat_ws(':', person_id, rule_id, anchor_kind, audience, state, due_at), ' ' ORDER BY alert_id)
+	      FROM casewatch.alert WHERE audience = 'service_manager'")" \
+	"4:NO-EARLY-DESTROY:deletion:service_manager:overdue:2026-03-06 13:00:00+00"
+is "... raised once, the finding left as it was" \
+	"$(q "SELECT string_agg(concat_ws(':', person_id, kind, audience), ' ' ORDER BY transition_id) FROM casewatch.transition")" \
+	"4:raised:records_officer 5:raised:records_officer 4:raised:service_manager"
+tap_done
