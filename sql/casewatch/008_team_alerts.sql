@@ -6,6 +6,7 @@
 --
 --   casewatch.reconcile_team(period_start, rule[], team[], audience[], first_at[],
 --                            escalate_at[], count[], unagreed[], now) -> SETOF transition
+--   casewatch.digest(...) (004's, now with the team-level alerts; 004's is digest_persons)
 --
 -- A team-level alert is a casewatch.alert row with person_id null and
 -- anchor_kind 'team' (001 allows exactly that), anchor_id the team, and
@@ -149,6 +150,53 @@ BEGIN
 	IF ntrs > 0 THEN
 		RETURN QUERY SELECT * FROM casewatch.write_transitions(trs);
 	END IF;
+END;
+$$;
+
+-- The digest (004) gains the team-level alerts: for the service manager a
+-- section of their own, team_alerts (per team: the period, its count, how
+-- many were not agreed, the state, new since the last digest), capped like
+-- every list (team_alerts_total counts them all). They are not a record to
+-- fix, so their rules leave the findings list; the summary still counts
+-- them among the open findings. 004's function runs unchanged underneath.
+ALTER FUNCTION casewatch.digest(bigint[], text, bigint, bigint, timestamptz, integer, boolean, text)
+	RENAME TO digest_persons;
+
+CREATE FUNCTION casewatch.digest(p_teams bigint[], p_audience text, p_worker bigint,
+	p_since bigint, p_now timestamptz, p_cap integer, p_mark boolean, p_actor text)
+RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+	r jsonb := casewatch.digest_persons(p_teams, p_audience, p_worker, p_since, p_now, p_cap,
+		p_mark, p_actor);
+	since_id bigint := (r ->> 'since')::bigint;
+	upto bigint := (r ->> 'upto')::bigint;
+BEGIN
+	r := jsonb_set(r, '{findings}', (SELECT coalesce(jsonb_agg(f ORDER BY o), '[]')
+		FROM jsonb_array_elements(r -> 'findings') WITH ORDINALITY x(f, o)
+		WHERE NOT EXISTS (SELECT 1 FROM casewatch.alert a WHERE a.person_id IS NULL
+			AND a.anchor_kind = 'team' AND a.rule_id = f ->> 'rule_id')));
+	IF p_audience = 'service_manager' THEN
+		r := r || (SELECT jsonb_build_object('team_alerts_total', count(*),
+			'team_alerts', coalesce(jsonb_agg(i.item ORDER BY i.n) FILTER (WHERE i.n <= p_cap), '[]'))
+			FROM (SELECT jsonb_strip_nulls(jsonb_build_object(
+				'alert_id', a.alert_id::text, 'rule_id', a.rule_id, 'team', a.anchor_id::text,
+				'code', casewatch.team_code(a.anchor_id),
+				'period', to_char(a.cycle_start AT TIME ZONE 'Europe/London', 'YYYY-MM'),
+				'state', a.announced_state, 'counted', k.counted, 'unagreed', k.unagreed,
+				'first', to_char(a.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+				'escalated', casewatch.state_rank(a.announced_state) > 2,
+				'new', EXISTS (SELECT 1 FROM casewatch.transition t WHERE t.alert_id = a.alert_id
+					AND t.transition_id > since_id AND t.transition_id <= upto
+					AND t.kind IN ('raised', 'escalated')),
+				'acknowledged', a.acked_at IS NOT NULL)) item,
+				row_number() OVER (ORDER BY casewatch.state_rank(a.announced_state) DESC,
+					k.counted DESC NULLS LAST, a.anchor_id, a.alert_id) n
+				FROM casewatch.alert a LEFT JOIN casewatch.team_count k ON k.alert_id = a.alert_id
+				WHERE a.person_id IS NULL AND a.anchor_kind = 'team' AND a.announced_state IS NOT NULL
+				AND (coalesce(cardinality(p_teams), 0) = 0 OR a.team_id = ANY (p_teams))) i);
+	END IF;
+	RETURN r;
 END;
 $$;
 
