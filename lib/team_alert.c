@@ -112,7 +112,8 @@ bool cw_team_alerts_compute(const struct cw_policy *policy, const struct cw_roll
 	for (size_t i = 0; i < n; i++)
 		if (rows[i].team_id != CW_TEAM_NO_TEAM && rows[i].at >= start && rows[i].at < end)
 			v[k++] = rows[i];
-	qsort(v, k, sizeof(*v), rollback_cmp);
+	if (k)
+		qsort(v, k, sizeof(*v), rollback_cmp); /* (v is NULL when there are no rows) */
 	for (size_t i = 0; ok && i < cw_policy_rule_count(policy); i++) {
 		const struct cw_rule *r = cw_policy_rule_at(policy, i);
 

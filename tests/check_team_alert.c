@@ -134,8 +134,20 @@ START_TEST(escalation_order)
 }
 END_TEST
 
-/* policy show/check: enfield's rule is evaluated; counted per person it
- * can never fire; disabled, no team rule. */
+/* No roll-back at all (the daemon's usual month): nothing, and no fault
+ * (UBSan once caught qsort() handed the NULL of an empty list). */
+START_TEST(no_rollbacks)
+{
+	struct cw_team_alerts out;
+
+	cw_team_alerts_init(&out);
+	ck_assert(cw_team_alerts_compute(enfield, NULL, 0, T("2026-06-25T12:00:00Z"), &out));
+	ck_assert_uint_eq(out.n, 0);
+	cw_team_alerts_free(&out);
+}
+END_TEST
+
+/* policy show/check: enfield's rule is evaluated and is a team rule. */
 START_TEST(capability)
 {
 	const struct cw_rule *r = NULL;
@@ -160,6 +172,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, seed_exceptional_and_agreed);
 	tcase_add_test(tc, london_month);
 	tcase_add_test(tc, escalation_order);
+	tcase_add_test(tc, no_rollbacks);
 	tcase_add_test(tc, capability);
 	suite_add_tcase(s, tc);
 	return s;

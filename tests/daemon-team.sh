@@ -57,9 +57,12 @@ EOC
 CASEWATCH_DATADIR="$CASEWATCH_DATADIR" "$d" -c "$tmp/c.conf" 2>"$tmp/log" &
 pid=$!
 sm_alerts() { "$ctl" alerts --audience service_manager --rule ROLLBACK-RATE --json --socket "$tmp/cw.sock" 2>/dev/null; }
-# team_state TEAM: "state counted unagreed" of the team's open ROLLBACK-RATE alert ("" when none).
-team_state() { sm_alerts | jq -r ".alerts[] | select(.team == \"$1\") | \"\(.state) \(.counted) \(.unagreed)\""; }
-state_is() { [ "$(team_state "$1")" = "$2" ]; }
+# state_is TEAM WANT: the daemon answers, and "state counted unagreed" of
+# the team's open ROLLBACK-RATE alert is WANT ("" when none).
+state_is() {
+	sm_alerts >"$tmp/state.json" || return 1
+	[ "$(jq -r ".alerts[] | select(.team == \"$1\") | \"\(.state) \(.counted) \(.unagreed)\"" "$tmp/state.json")" = "$2" ]
+}
 ok "the first roll-back of the month raises an alert for team 1" poll_until 30 state_is 1 "overdue 1 0" || sed "s/^/# /" "$tmp/log"
 "$ctl" watch --since 0 --socket "$tmp/cw.sock" >"$tmp/live.ndjson" 2>"$tmp/live.err" &
 watch_pid=$!
