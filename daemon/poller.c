@@ -587,7 +587,8 @@ static void on_team_done(struct cw_db *db, bool ok, bool lost, void *arg)
 /* Team-level alerts: a team as the subject, no person (team_pass.h). */
 static void team_step(struct cw_poller *p, struct cw_db *db)
 {
-	if (!cw_team_pass_run(p->team_pass, db, (const struct cw_policy *const *)&p->policy, p->now, p->now_text, on_team_done, p)) {
+	if (!cw_team_pass_run(p->team_pass, db, (const struct cw_policy *const *)&p->policy, p->now, p->now_text,
+			      on_team_done, p)) {
 		p->pass_ok = false;
 		retention_gone(p, db);
 	}
