@@ -91,6 +91,13 @@ ok "... the subscriber gets the escalation" poll_until 10 seen 1 escalated
 is "... still the same alert, no second one" \
 	"$(q "SELECT count(*) FROM casewatch.alert WHERE rule_id = 'ROLLBACK-RATE' AND anchor_id = 1")" 1
 
+# The service manager acknowledges it like any alert.
+a1=$(q "SELECT alert_id FROM casewatch.alert WHERE rule_id = 'ROLLBACK-RATE' AND anchor_id = 1")
+"$ctl" ack --alert "$a1" --socket "$tmp/cw.sock" >/dev/null 2>&1
+is "casewatchctl ack acknowledges a team-level alert" \
+	"$(sm_alerts | jq -r ".alerts[] | select(.alert_id == \"$a1\") | .acknowledged")" true
+ok "... the subscriber gets the acknowledgement" poll_until 10 seen 1 acknowledged
+
 # Team 2: one roll-back nobody agreed (agreed_by null): escalated at once.
 q "INSERT INTO records.rollback (rollback_id, person_id, team_id, requested_by, rolled_back_at)
    VALUES (3, 201, 2, 22, '2026-11-08 09:00+00')" >/dev/null
@@ -110,9 +117,9 @@ is "... the store says withdrawn" "$(q "SELECT state FROM casewatch.alert WHERE 
 echo "2026-12-01T00:30:00Z" >"$tmp/clock"
 ok "at the month's end team 1's alert is resolved" poll_until 30 state_is 1 ""
 ok "... the subscriber gets the resolution" poll_until 10 seen 1 resolved
-is "... the store says resolved, in order raised, escalated, resolved" \
+is "... the store says resolved, in order raised, escalated, acknowledged, resolved" \
 	"$(q "SELECT string_agg(kind, ' ' ORDER BY transition_id) FROM casewatch.transition
-	   WHERE rule_id = 'ROLLBACK-RATE' AND team_id = 1")" "raised escalated resolved"
+	   WHERE rule_id = 'ROLLBACK-RATE' AND team_id = 1")" "raised escalated acknowledged resolved"
 is "every team-level transition has no person" \
 	"$(q "SELECT count(*) FROM casewatch.transition WHERE rule_id = 'ROLLBACK-RATE' AND person_id IS NOT NULL")" 0
 is "the journal/syslog line of a team-level alert says no person" \
