@@ -126,6 +126,18 @@ is "the journal/syslog line of a team-level alert says no person" \
 	"$(grep -c 'rule_id=ROLLBACK-RATE.*person_id=-' "$tmp/log" || true)" \
 	"$(q "SELECT count(*) FROM casewatch.transition WHERE rule_id = 'ROLLBACK-RATE'")"
 
+# A reload to a profile without the rule (default has no ROLLBACK-RATE):
+# team 1's December alert is withdrawn at the next pass.
+q "INSERT INTO records.rollback (rollback_id, person_id, team_id, requested_by, agreed_by, rolled_back_at)
+   VALUES (4, 101, 1, 12, 11, '2026-12-01 00:10+00')" >/dev/null
+ok "December's first roll-back raises team 1's December alert" poll_until 30 state_is 1 "overdue 1 0"
+sed 's/^profile = enfield$/profile = default/' "$tmp/c.conf" >"$tmp/c.new" && mv "$tmp/c.new" "$tmp/c.conf"
+kill -HUP "$pid"
+ok "... a reload to a profile without the rule withdraws it" poll_until 30 state_is 1 ""
+is "... in the store, and November's stays resolved" \
+	"$(q "SELECT string_agg(to_char(cycle_start, 'YYYY-MM') || ' ' || state, ' ' ORDER BY cycle_start)
+	   FROM casewatch.alert WHERE rule_id = 'ROLLBACK-RATE' AND anchor_id = 1")" "2026-11 resolved 2026-12 withdrawn"
+
 # Privacy: nothing casewatch wrote names the children.
 ok "no name or address in the log, the socket stream or the alerts" \
 	sh -c "! grep -E 'Zebedee|Quartermaine|Ysolde|Pemberton|Secret|Hidden' '$tmp/log' '$tmp/live.ndjson' '$tmp/alerts.json'"
