@@ -38,12 +38,12 @@ static bool anchor_matches(const char *have, const char *want)
 	return !strncmp(have, want, n) && (have[n] == '\0' || have[n] == ':');
 }
 
-/* The obligation an expectation names: same person (if given), rule and
+/* The obligation an expectation names: same person or team (if given), rule and
  * anchor; of several cycles the one with the expected due time, else the
  * last. NULL when none. */
 static json_t *match(const json_t *all, const json_t *want, bool *used)
 {
-	const json_t *person = json_object_get(want, "person");
+	const json_t *person = json_object_get(want, "person"), *team = json_object_get(want, "team");
 	const char *rule = json_string_value(json_object_get(want, "rule"));
 	const char *anchor = json_string_value(json_object_get(want, "anchor"));
 	const char *due = json_string_value(json_object_get(want, "due"));
@@ -56,6 +56,8 @@ static json_t *match(const json_t *all, const json_t *want, bool *used)
 		if (!rule || strcmp(rule, json_string_value(json_object_get(o, "rule"))))
 			continue;
 		if (person && json_integer_value(person) != json_integer_value(json_object_get(o, "person")))
+			continue;
+		if (team && json_integer_value(team) != json_integer_value(json_object_get(o, "team")))
 			continue;
 		if (anchor && !anchor_matches(json_string_value(json_object_get(o, "anchor")), anchor))
 			continue;
@@ -176,6 +178,12 @@ static int run_file(const char *file, json_t *tested)
 			continue;
 		}
 		all = ctl_evaluate(p, cal, docs, at, msg, sizeof(msg));
+		/* team-level rules (ROLLBACK-RATE) from the file's roll-backs */
+		if (all && json_is_array(json_object_get(t, "rollbacks")) &&
+		    !ctl_evaluate_teams(p, json_object_get(t, "rollbacks"), at, all, msg, sizeof(msg))) {
+			json_decref(all);
+			all = NULL;
+		}
 		if (!all) {
 			fprintf(stderr, "%s: %s\n", file, msg);
 			failures++;
@@ -198,6 +206,9 @@ static int run_file(const char *file, json_t *tested)
 			if (json_is_integer(json_object_get(want, "person")))
 				snprintf(person, sizeof(person), " person %lld",
 					 (long long)json_integer_value(json_object_get(want, "person")));
+			else if (json_is_integer(json_object_get(want, "team")))
+				snprintf(person, sizeof(person), " team %lld",
+					 (long long)json_integer_value(json_object_get(want, "team")));
 			snprintf(head, sizeof(head), "%s: cases[%zu] at %s: expect[%zu] %s %s%s:", file, ci, at_text, wi,
 				 json_string_value(json_object_get(want, "rule")) ?: "?",
 				 json_string_value(json_object_get(want, "anchor")) ?: "-", person);
@@ -223,9 +234,10 @@ static int run_file(const char *file, json_t *tested)
 			json_array_foreach(all, wi, o) {
 				if (used[wi] || !is_alert(json_string_value(json_object_get(o, "state"))))
 					continue;
-				printf("%s: cases[%zu] at %s: an alert no expectation names:\n  + %s person %lld %s %s\n",
+				printf("%s: cases[%zu] at %s: an alert no expectation names:\n  + %s %s %lld %s %s\n",
 				       file, ci, at_text, json_string_value(json_object_get(o, "rule")),
-				       (long long)json_integer_value(json_object_get(o, "person")),
+				       json_object_get(o, "team") ? "team" : "person",
+				       (long long)json_integer_value(json_object_get(o, json_object_get(o, "team") ? "team" : "person")),
 				       json_string_value(json_object_get(o, "anchor")),
 				       json_string_value(json_object_get(o, "state")));
 				failures++;

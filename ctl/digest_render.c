@@ -393,6 +393,43 @@ static void teams_behind(const struct dr *r)
 	section_end(r);
 }
 
+/* The service manager's team-level alerts (ROLLBACK-RATE): per team its
+ * period's count, how many nobody agreed, and where the alert stands. */
+static void team_alerts(const struct dr *r)
+{
+	static const struct col cols[] = { { "team", 8, false },       { "rule", 14, false },
+					   { "month", 7, false },      { "count", 5, true },
+					   { "not agreed", 10, true }, { "state", 28, false } };
+	const json_t *ts = json_object_get(r->d, "team_alerts"), *t;
+	long long total = num(r->d, "team_alerts_total");
+	size_t i;
+
+	section(r, "Team-level alerts", total);
+	if (!json_array_size(ts)) {
+		para(r, NULL, "No team-level alert is open.");
+		section_end(r);
+		return;
+	}
+	tbl_begin(r, cols, 6);
+	json_array_foreach (ts, i, t) {
+		char c[24], u[24], st[64];
+		const char *const cells[] = { ctl_member(t, "code", "-"), ctl_member(t, "rule_id", "-"),
+					      ctl_member(t, "period", "-"), c, u, st };
+
+		snprintf(c, sizeof(c), "%lld", num(t, "counted"));
+		snprintf(u, sizeof(u), "%lld", num(t, "unagreed"));
+		snprintf(st, sizeof(st), "%s%s%s", json_is_true(json_object_get(t, "escalated")) ? "escalated" : "open",
+			 json_is_true(json_object_get(t, "new")) ? ", new" : "",
+			 json_is_true(json_object_get(t, "acknowledged")) ? ", acknowledged" : "");
+		tbl_row(r, cols, 6, cells, NULL, i);
+	}
+	tbl_end(r);
+	if ((size_t)total > json_array_size(ts))
+		para(r, "color:" C_MUTED, "and %lld more: casewatchctl alerts%s --audience service_manager --kind finding",
+		     total - (long long)json_array_size(ts), r->hint);
+	section_end(r);
+}
+
 /* ---- items ---- */
 
 /* The due time in words and London time, or that a finding has none. */
@@ -698,8 +735,10 @@ void ctl_digest_render(FILE *out, const json_t *d, bool html)
 	hint_text(&r);
 	heading(&r);
 	summary(&r);
-	if (sm)
+	if (sm) {
 		teams_behind(&r);
+		team_alerts(&r);
+	}
 	if (team || worker)
 		workers(&r);
 	if (ro)

@@ -2,9 +2,11 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "casewatch/facts.h"
+#include "casewatch/team_alert.h"
 #include "evaluate.h"
 
 json_t *ctl_facts_documents(const json_t *v, const char *where, char *err, size_t n)
@@ -114,4 +116,58 @@ json_t *ctl_evaluate(const struct cw_policy *policy, const struct cw_calendar *c
 	cw_obligations_free(&out);
 	cw_facts_free(&f);
 	return all;
+}
+
+bool ctl_evaluate_teams(const struct cw_policy *policy, const json_t *rollbacks, cw_time at, json_t *all, char *err,
+			size_t n)
+{
+	struct cw_rollback *rows = calloc(json_array_size(rollbacks) + 1, sizeof(*rows));
+	struct cw_team_alerts out;
+	const json_t *r;
+	size_t i;
+	bool ok = rows != NULL;
+
+	if (!ok)
+		snprintf(err, n, "out of memory");
+	json_array_foreach(rollbacks, i, r) {
+		const char *when = json_string_value(json_object_get(r, "at"));
+
+		if (!ok)
+			break;
+		rows[i].rollback_id = json_integer_value(json_object_get(r, "id"));
+		rows[i].team_id = json_integer_value(json_object_get(r, "team"));
+		rows[i].agreed = json_is_true(json_object_get(r, "agreed"));
+		if (!json_is_integer(json_object_get(r, "team")) || !when || !cw_time_parse(when, &rows[i].at) ||
+		    !json_is_boolean(json_object_get(r, "agreed"))) {
+			snprintf(err, n, "rollbacks[%zu]: expected {\"id\", \"team\" (an id), \"at\" (a timestamp), \"agreed\" (true or false)}", i);
+			ok = false;
+		}
+	}
+	cw_team_alerts_init(&out);
+	if (ok && !cw_team_alerts_compute(policy, rows, json_array_size(rollbacks), at, &out)) {
+		snprintf(err, n, "out of memory");
+		ok = false;
+	}
+	for (size_t k = 0; ok && k < out.n; k++) {
+		const struct cw_team_alert *a = &out.v[k];
+		bool escalated = a->escalate_at != CW_TEAM_NO_ESCALATION && a->escalate_at <= at;
+		char anchor[32], detail[96];
+		json_t *esc = json_array();
+
+		snprintf(anchor, sizeof(anchor), "team:%lld", (long long)a->team_id);
+		snprintf(detail, sizeof(detail), "%u roll-backs, %u not agreed", a->counted, a->unagreed);
+		if (a->escalate_at != CW_TEAM_NO_ESCALATION)
+			json_array_append_new(esc, json_pack("{s:o, s:s}", "at", time_json(a->escalate_at), "audience",
+							     a->audience));
+		json_array_append_new(all, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:i, s:i, s:s}", "team",
+						     (json_int_t)a->team_id, "rule", a->rule_id, "anchor", anchor,
+						     "cycle_start", time_json(a->period_start), "due", time_json(a->first_at),
+						     "escalations", esc, "state",
+						     a->first_at > at ? "pending" : escalated ? "escalated" : "violation",
+						     "audience", a->audience, "counted", (int)a->counted, "unagreed",
+						     (int)a->unagreed, "detail", detail));
+	}
+	cw_team_alerts_free(&out);
+	free(rows);
+	return ok;
 }

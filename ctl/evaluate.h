@@ -23,6 +23,15 @@ json_t *ctl_facts_documents(const json_t *v, const char *where, char *err, size_
 json_t *ctl_evaluate(const struct cw_policy *policy, const struct cw_calendar *cal, const json_t *docs,
 		     cw_time at, char *err, size_t n);
 
+/* The team-level alerts (lib/team_alert.c, ROLLBACK-RATE) of a list of
+ * roll-backs at `at`, appended to `all`, one object per alert: team, rule,
+ * anchor ("team:5"), cycle_start, due (the period's first roll-back),
+ * escalations, state (pending, violation or escalated), audience,
+ * counted, unagreed, detail. rollbacks is an array of {"id", "team", "at",
+ * "agreed"}. False with err on a malformed roll-back. */
+bool ctl_evaluate_teams(const struct cw_policy *policy, const json_t *rollbacks, cw_time at, json_t *all, char *err,
+			size_t n);
+
 /* "event:10" or "involvement:1:1736467200": the key without person and rule. */
 void ctl_anchor_text(const struct cw_obligation *o, char *buf, size_t n);
 

@@ -25,6 +25,7 @@ daemon_libcasewatchd_a_SOURCES = \
 	daemon/prune.h daemon/prune.c \
 	daemon/metrics.h daemon/metrics.c \
 	daemon/retention_pass.h daemon/retention_pass.c \
+	daemon/team_pass.h daemon/team_pass.c \
 	daemon/records_cmd.h daemon/records_cmd.c \
 	daemon/store_provider.h daemon/store_provider.c \
 	daemon/teams.h daemon/teams.c

@@ -587,7 +587,10 @@ int cw_log_transition(enum cw_log_level level, const struct cw_log_transition *t
 	size_t n = 6;
 
 	snprintf(alert, sizeof(alert), "%lld", (long long)t->alert_id);
-	snprintf(person, sizeof(person), "%lld", (long long)t->person_id);
+	if (t->person_id)
+		snprintf(person, sizeof(person), "%lld", (long long)t->person_id);
+	else
+		snprintf(person, sizeof(person), "-"); /* a team-level alert: no person */
 	if (t->due == INT64_MIN)
 		snprintf(due, sizeof(due), "-");
 	else

@@ -22,6 +22,7 @@
 #include "obligation_batch.h"
 #include "poller.h"
 #include "retention_pass.h"
+#include "team_pass.h"
 #include "teams.h"
 #include "watermark.h"
 
@@ -101,6 +102,10 @@ struct cw_poller {
 	 * steps before the persons (persons gone, holds read: ms). */
 	int64_t retention_ns;
 	int64_t retention_steps_started_ms, retention_steps_ms;
+
+	/* Team-level alerts (ROLLBACK-RATE): a step of their own before the
+	 * persons (daemon/team_pass.c). */
+	struct cw_team_pass *team_pass;
 };
 
 static void pass_persons_page(struct cw_poller *p, struct cw_db *db);
@@ -601,6 +606,32 @@ static void retention_gone(struct cw_poller *p, struct cw_db *db)
 	}
 }
 
+/* The team step is over: a failure other than a lost connection is
+ * logged (team_pass.c) and the pass goes on to the persons. */
+static void on_team_done(struct cw_db *db, bool ok, bool lost, void *arg)
+{
+	struct cw_poller *p = arg;
+	static const struct cw_db_error lost_err = { .connection_lost = true };
+
+	if (lost) {
+		pass_failed(p, "team alerts", &lost_err);
+		return;
+	}
+	if (!ok)
+		p->pass_ok = false; /* reported, like retention's steps */
+	retention_gone(p, db);
+}
+
+/* Team-level alerts: a team as the subject, no person (team_pass.h). */
+static void team_step(struct cw_poller *p, struct cw_db *db)
+{
+	if (!cw_team_pass_run(p->team_pass, db, (const struct cw_policy *const *)&p->policy, p->now, p->now_text,
+			      on_team_done, p)) {
+		p->pass_ok = false;
+		retention_gone(p, db);
+	}
+}
+
 /* The database's clock when the pass began: the next pass's watermark. */
 static void on_db_now(const PGresult *res, void *arg)
 {
@@ -623,8 +654,9 @@ static void on_changes_collected(struct cw_db *db, const struct cw_db_error *err
 	if (p->mode == MODE_CHANGED)
 		cw_log(CW_LOG_DEBUG, "pass: %zu change markers since the watermark, %zu already processed: %zu persons to read",
 		       cw_changes_pairs(p->changes), cw_changes_already(p->changes), cw_changes_count(p->changes));
-	/* Then retention's pre-step (persons gone, placed holds), then the persons. */
-	retention_gone(p, db);
+	/* Then the team step, retention's pre-step (persons gone, placed
+	 * holds), then the persons. */
+	team_step(p, db);
 }
 
 /* The change markers a pass reads: since the watermark, or for a sweep
@@ -999,7 +1031,8 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 	cw_retention_holds_init(&p->holds);
 	cw_retention_holds_init(&p->holds_next);
 	p->retention = malloc(sizeof(*p->retention));
-	if (!p->retention) {
+	p->team_pass = cw_team_pass_new();
+	if (!p->retention || !p->team_pass) {
 		cw_poller_free(p);
 		return NULL;
 	}
@@ -1019,6 +1052,7 @@ void cw_poller_free(struct cw_poller *p)
 	cw_retention_holds_free(&p->holds);
 	cw_retention_holds_free(&p->holds_next);
 	free(p->retention);
+	cw_team_pass_free(p->team_pass);
 	cw_obatch_free(p->batch);
 	cw_changes_free(p->changes);
 	cw_deliver_free(p->deliver);

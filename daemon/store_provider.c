@@ -516,6 +516,11 @@ static void on_alert_rows(const PGresult *res, void *arg)
 		set_time(a, "snoozed_until", res, r, 10);
 		if (!PQgetisnull(res, r, 11))
 			json_object_set_new(a, "last_transition", json_string(PQgetvalue(res, r, 11)));
+		/* a team-level alert: what it counts in its period */
+		if (!PQgetisnull(res, r, 14)) {
+			json_object_set_new(a, "counted", json_integer(strtoll(PQgetvalue(res, r, 14), NULL, 10)));
+			json_object_set_new(a, "unagreed", json_integer(strtoll(PQgetvalue(res, r, 15), NULL, 10)));
+		}
 		json_array_append_new(j->rows, a);
 	}
 }
@@ -553,8 +558,10 @@ static void sp_alerts(void *ctx, const json_t *filter, cw_alertbus_reply_fn done
 		" extract(epoch FROM CASE WHEN a.snoozed_until > $9::timestamptz THEN a.snoozed_until END)::bigint,"
 		" (SELECT max(t.transition_id) FROM casewatch.transition t WHERE t.alert_id = a.alert_id),"
 		" (SELECT p.allocated_worker_id FROM records.person p WHERE p.person_id = a.person_id),"
-		" (SELECT tm.code FROM records.team tm WHERE tm.team_id = a.team_id)"
-		" FROM casewatch.alert a WHERE " SP_MATCH " ORDER BY a.alert_id LIMIT 50001"; /* SP_ALERTS_MAX + 1 */
+		" (SELECT tm.code FROM records.team tm WHERE tm.team_id = a.team_id),"
+		" k.counted, k.unagreed" /* team-level alerts (008) */
+		" FROM casewatch.alert a LEFT JOIN casewatch.team_count k ON k.alert_id = a.alert_id"
+		" WHERE " SP_MATCH " ORDER BY a.alert_id LIMIT 50001"; /* SP_ALERTS_MAX + 1 */
 	char *params[9], now[CW_CLOCK_UTC_STRLEN];
 	struct cw_db *db;
 	struct sp_job *j;

@@ -56,7 +56,8 @@ static const struct check_need {
 	{ "late_flag", true, "records[].late_flag, has_late_reason", { "fields" } },
 	{ "delete_reason", true, "deletions[]", { "min_role", "fields" } },
 	{ "restricted_access", true, "restricted_access[].allowed, accessed_by_role", { "allowed" } },
-	{ "rollback_rate", false, "roll-backs counted per team: the facts are per person", { "" } },
+	{ "rollback_rate", true, "records.team_rollback, counted per team and month (team-level alerts)",
+	  { "per", "period", "escalate_above" } },
 	{ "acknowledged", true, "forget_requests[] and records[] of params.records", { "records" } },
 	{ "trace_sent", true, "info_sharing[] rows of kind sharing", { "fields" } },
 	{ NULL, false, NULL, { "" } },
@@ -173,6 +174,17 @@ static enum cw_capability content(const struct cw_rule *r, char *why, size_t n)
 			return say(CW_CAP_PARTIAL, why, n,
 				   "params.fields: field \"%s\" is not one the facts carry for information_sharing (docs/facts.md)",
 				   bad);
+	}
+	if (!strcmp(need->check, "rollback_rate")) {
+		const char *per = json_string_value(json_object_get(r->params, "per"));
+		const char *period = json_string_value(json_object_get(r->params, "period"));
+
+		/* team-level alerts count per team and London calendar month */
+		if (json_object_get(r->params, "per") && (!per || strcmp(per, "team")))
+			return say(CW_CAP_NEVER, why, n, "check rollback_rate counts per team only (params.per \"team\")");
+		if (json_object_get(r->params, "period") && (!period || strcmp(period, "month")))
+			return say(CW_CAP_NEVER, why, n,
+				   "check rollback_rate counts per calendar month only (params.period \"month\")");
 	}
 	if (!strcmp(need->check, "delete_reason") || !strcmp(need->check, "late_flag")) {
 		const char *const *known = need->check[0] == 'd' ? deletion_fields : late_fields;

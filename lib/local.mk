@@ -29,3 +29,6 @@ lib_libcasewatch_a_SOURCES += include/casewatch/capability.h lib/capability.c
 
 # retention engine: one person's facts, a profile and holds -> retention state.
 lib_libcasewatch_a_SOURCES += include/casewatch/retention.h lib/retention.c
+
+# team-level alerts: roll-backs per team and month -> team alerts (ROLLBACK-RATE).
+lib_libcasewatch_a_SOURCES += include/casewatch/team_alert.h lib/team_alert.c

@@ -979,6 +979,13 @@ static void parse_check(struct ctx *c, const json_t *rule)
 	if (check && !strcmp(check, "required_fields") && c->r->enabled &&
 	    !(params && json_object_get(params, "fields")))
 		rerr(c, "params", NULL, "required_fields needs params.fields");
+	if (check && !strcmp(check, "rollback_rate") && params) {
+		const json_t *above = json_object_get(params, "escalate_above");
+
+		if (above && (!json_is_integer(above) || json_integer_value(above) < 0 ||
+			      json_integer_value(above) > 1000000))
+			rerr(c, "params", ".escalate_above", "expected a whole number of roll-backs, 0 to 1000000");
+	}
 }
 
 /* Builds one rule: the kind first, since it decides which keys are allowed. */

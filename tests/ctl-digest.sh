@@ -104,7 +104,7 @@ is "by rule: counts by state, each with the rule's title" \
 		count(*) FILTER (WHERE $rank > 2) e $open GROUP BY 1) x")"
 is "findings: by rule, with the records to fix" \
 	"$(j '.findings | map("\(.rule_id) \(.count)") | sort | join(";")' d1.json)" \
-	"$(q "SELECT string_agg(rule_id || ' ' || n, ';' ORDER BY rule_id COLLATE \"C\") FROM (SELECT a.rule_id, count(*) n $open AND a.kind = 'finding' GROUP BY 1) x")"
+	"$(q "SELECT string_agg(rule_id || ' ' || n, ';' ORDER BY rule_id COLLATE \"C\") FROM (SELECT a.rule_id, count(*) n $open AND a.kind = 'finding' AND a.person_id IS NOT NULL GROUP BY 1) x")"
 is "with your service manager: the escalated items, capped at 50, oldest first" \
 	"$(j '"\(.escalated_total) " + (.escalated | map(.alert_id) | join(" "))' d1.json)" \
 	"$(q "SELECT count(*) || ' ' || (SELECT string_agg(alert_id::text, ' ' ORDER BY due_at, alert_id) FROM (SELECT a.alert_id, a.due_at $open
@@ -251,8 +251,35 @@ ok "... a whole HTML document" sh -c "head -1 '$tmp/d.html' | grep -qx '<!DOCTYP
 ok "... no scripts, no images, no style sheets, nothing fetched" sh -c "! grep -qiE '<script|<img|<link|<style|src=|url\\(|https?://' '$tmp/d.html'"
 ok "... laid out with tables and inline styles" sh -c "grep -q '<table role=\"presentation\"' '$tmp/d.html' && grep -q 'style=\"' '$tmp/d.html'"
 ok "... the counts drawn as bars" grep -q 'bgcolor="#b3261e"' "$tmp/d.html"
+# ---- the service manager's team-level alerts (ROLLBACK-RATE) ----
+# A roll-back in team 1 this month that nobody agreed: team 1's alert is
+# open and escalated ("must be agreed by the appropriate Team Manager").
+q "INSERT INTO records.rollback (person_id, team_id, requested_by, rolled_back_at)
+   SELECT min(person_id), 1, 4, date_trunc('month', '$t8'::timestamptz AT TIME ZONE 'Europe/London')
+	AT TIME ZONE 'Europe/London' + interval '1 hour' FROM records.person WHERE team_id = 1" >/dev/null
+two_more_passes
+"$ctl" digest --audience service_manager --json --socket "$sock" >"$tmp/smt.json"
+team_sql="FROM casewatch.alert a JOIN casewatch.team_count k USING (alert_id) WHERE a.person_id IS NULL
+	AND a.anchor_kind = 'team' AND a.announced_state IS NOT NULL"
+is "service manager: the team-level alerts, as in the store" \
+	"$(j '.team_alerts | map("\(.code) \(.rule_id) \(.period) \(.counted) \(.unagreed) \(.escalated)") | sort | join(";")' smt.json)" \
+	"$(q "SELECT string_agg(casewatch.team_code(a.anchor_id) || ' ' || a.rule_id || ' '
+		|| to_char(a.cycle_start AT TIME ZONE 'Europe/London', 'YYYY-MM') || ' ' || k.counted || ' ' || k.unagreed
+		|| ' ' || (casewatch.state_rank(a.announced_state) > 2), ';' ORDER BY 1) $team_sql")"
+ok "... team 1 escalated, with its unagreed roll-back" \
+	jq -e '.team_alerts | map(select(.code == "T001" and .escalated and .unagreed >= 1 and (has("person_id") | not))) | length == 1' "$tmp/smt.json"
+is "... all counted" "$(j .team_alerts_total smt.json)" "$(q "SELECT count(*) $team_sql")"
+is "... and not among the records to fix" "$(j '[.findings[] | select(.rule_id == "ROLLBACK-RATE")] | length' smt.json)" 0
+"$ctl" digest --audience service_manager --socket "$sock" >"$tmp/smt.txt"
+ok "... as text: the section and team 1's row" \
+	sh -c "grep -qE '^Team-level alerts \([0-9]+\)$' '$tmp/smt.txt' && grep -qE '^  T001 +ROLLBACK-RATE +[0-9]{4}-[0-9]{2} +[0-9]+ +[1-9][0-9]* +escalated' '$tmp/smt.txt'"
+"$ctl" digest --audience service_manager --html --to sm@example.gov.uk --socket "$sock" >"$tmp/smt.eml"
+ok "... as HTML: the section" grep -q 'Team-level alerts (' "$tmp/smt.eml"
+"$ctl" digest --team T001 --json --socket "$sock" >"$tmp/tmt.json"
+is "a team manager's digest has no team-level section" "$(j 'has("team_alerts")' tmt.json)" false
+
 ok "nothing printed carries a name or an address from the records" \
-	sh -c "! grep -lE -e 'Given[0-9]' -e 'Family[0-9]' -e 'Example Street' '$tmp'/*.txt '$tmp'/*.json '$tmp/d.eml'"
+	sh -c "! grep -lE -e 'Given[0-9]' -e 'Family[0-9]' -e 'Example Street' '$tmp'/*.txt '$tmp'/*.json '$tmp'/*.eml"
 # Rendered by Chromium, next to a blank page of the same size: a blank
 # screenshot compresses to almost nothing, the digest does not.
 chromium=$(command -v chromium || command -v chromium-browser)

@@ -30,6 +30,11 @@ tests_check_policy_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 tests_check_explain_LDADD = $(TEST_LIBS)
 tests_check_explain_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 EXTRA_DIST += tests/data/profiles
+# team-level alerts (lib/team_alert.c)
+check_PROGRAMS += tests/check_team_alert
+TESTS += tests/check_team_alert
+tests_check_team_alert_LDADD = $(TEST_LIBS)
+tests_check_team_alert_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 
 # The alert socket.
 check_PROGRAMS += tests/check_alertbus
@@ -233,6 +238,9 @@ dist_check_SCRIPTS += tests/daemon-retention.sh
 TESTS += tests/daemon-retention.sh
 dist_check_SCRIPTS += tests/ctl-retention.sh
 TESTS += tests/ctl-retention.sh
+# team-level alerts (ROLLBACK-RATE)
+dist_check_SCRIPTS += tests/daemon-team.sh
+TESTS += tests/daemon-team.sh
 
 # tests/fault/: the attack run as short scenarios (tests/fault/README.md);
 # tests/fault/run-long is the long form.

@@ -70,7 +70,7 @@ ok "policy check: a calendar deadline with no closed-day choice" \
 	grep -F 'unevaluated.json: rules[4] (T-CFA-30D): warning: a calendar deadline may fall on a weekend or bank holiday' "$tmp/err"
 is "policy check: a stated choice silences it" "$(grep -c 'T-CFA-30D-KEPT' "$tmp/err")" 0
 ok "policy check: a check whose facts are missing can never fire" \
-	grep -F 'unevaluated.json: rules[0] (T-ROLLBACK): warning: enabled but can never fire: check rollback_rate needs roll-backs counted per team' "$tmp/err"
+	grep -F 'unevaluated.json: rules[0] (T-ROLLBACK): warning: enabled but can never fire: check rollback_rate counts per team only' "$tmp/err"
 ok "policy check: a field name the facts do not carry" \
 	grep -F 'unevaluated.json: rules[1] (T-SHARE): warning: evaluated only in part: params.fields: field "recipient" is not one the facts carry for information_sharing' "$tmp/err"
 is "policy check: disabled and evaluable rules give no warning" "$(grep -c -E 'T-FORGET|T-HAZARD|T-NOTE' "$tmp/err")" 0
@@ -79,7 +79,7 @@ ok "policy show: never marked in ON" grep -E '^T-ROLLBACK +never +content' "$tmp
 ok "policy show: part marked in ON" grep -E '^T-SHARE +part +content' "$tmp/show"
 ok "policy show: disabled is no" grep -E '^T-FORGET +no +content' "$tmp/show"
 ok "policy show: evaluable is yes" grep -E '^T-HAZARD +yes +content' "$tmp/show"
-ok "policy show: the reason under the table" grep -F 'never: T-ROLLBACK: check rollback_rate needs' "$tmp/show"
+ok "policy show: the reason under the table" grep -F 'never: T-ROLLBACK: check rollback_rate counts per team only' "$tmp/show"
 "$ctl" policy show --profile "$data/unevaluated.json" --json >"$tmp/show.json"
 is "policy show --json: evaluated per rule" \
 	"$(jq -r '[.rules[] | .id + "=" + .evaluated] | join(" ")' "$tmp/show.json")" \

@@ -3,7 +3,8 @@
 # evaluate raises alerts on generated records: casewatchd --once per
 # profile on 4,000 generated children, alerts counted per rule (open at
 # the reference time, or met late: overdue for a while, so raised by a
-# daemon that ran all along). Rules
+# daemon that ran all along; a team-level alert, ROLLBACK-RATE, counts
+# like any other: the generator puts roll-backs in the reference's month). Rules
 # `policy show` marks as unable to fire are reported (SKIP, with why);
 # retention, holds and destruction are the retention engine's.
 . "$CASEWATCH_SRCDIR/tests/tap.sh"

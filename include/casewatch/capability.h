@@ -2,8 +2,9 @@
  * capability.h - whether the obligation engine can evaluate a rule with the facts it reads.
  *
  * A rule that loads and validates may still never fire: its check needs
- * facts the records interface does not hand over (ROLLBACK-RATE is counted
- * per team), or it names fields the facts do not carry (SHARE-FIELDS with
+ * facts the records interface does not hand over, or params the engine
+ * cannot honour (ROLLBACK-RATE counted per person), or it names fields the
+ * facts do not carry (SHARE-FIELDS with
  * a field name of its own), or a parameter the engine never reads. One
  * table in lib/capability.c says, per rule kind, anchor and check, what
  * the engine needs and whether the facts (docs/facts.md) provide it;

@@ -383,3 +383,15 @@ AS $$
 	WHERE p.person_id = ANY (p_person_ids)
 	ORDER BY p.person_id
 $$;
+
+-- Team-level facts: not a person's, read whole by the daemon's team step
+-- (daemon/team_pass.c) for the period it counts, never page by page.
+-- One row per roll-back (ROLLBACK-RATE, 002 §13): its team (the
+-- roll-back's own, else its person's), when, and whether "the appropriate
+-- Team Manager" agreed it: agreed_by is that team's manager.
+CREATE OR REPLACE VIEW records.team_rollback AS
+	SELECT r.rollback_id, coalesce(r.team_id, p.team_id) AS team_id, r.rolled_back_at,
+		coalesce(r.agreed_by = t.manager_id, false) AS agreed
+	FROM records.rollback r
+	JOIN records.person p ON p.person_id = r.person_id
+	LEFT JOIN records.team t ON t.team_id = coalesce(r.team_id, p.team_id);

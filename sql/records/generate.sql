@@ -505,13 +505,20 @@ BEGIN
 	WHERE records.rnd(k, 91, c.person_id) < 0.01
 	ORDER BY 1;
 
-	-- Roll-backs, mostly agreed by the team manager.
+	-- Roll-backs, mostly agreed by the team manager; half of them in the
+	-- reference's own London month (before the reference), so the month a
+	-- service manager watches (ROLLBACK-RATE) has some, the rest over the
+	-- half year before.
 	INSERT INTO records.rollback (rollback_id, record_id, person_id, team_id, requested_by, agreed_by,
 		rolled_back_at)
 	SELECT c.person_id, NULL, c.person_id, c.team,
 		(c.team - 1) * 16 + 4 + floor(records.rnd(k, 97, c.person_id) * 13)::integer,
 		CASE WHEN records.rnd(k, 98, c.person_id) < 0.85 THEN (c.team - 1) * 16 + 1 END,
-		reference - interval '1 hour' * floor(records.rnd(k, 99, c.person_id) * 4380)
+		CASE WHEN records.rnd(k, 99, c.person_id) < 0.5
+			THEN reference - (reference - (date_trunc('month', reference AT TIME ZONE 'Europe/London')
+				AT TIME ZONE 'Europe/London')) * (records.rnd(k, 99, c.person_id) * 2)
+			ELSE reference - interval '1 hour'
+				* floor((records.rnd(k, 99, c.person_id) - 0.5) * 2 * 4380) END
 	FROM gen_child c
 	WHERE records.rnd(k, 96, c.person_id) < 0.004
 	ORDER BY 1;
