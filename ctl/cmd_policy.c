@@ -140,6 +140,9 @@ static void anchor_cell(const struct cw_anchor *a, char *buf, size_t n)
 	case CW_ANCHOR_DEATH:
 		snprintf(buf, n, "death");
 		break;
+	case CW_ANCHOR_CONFIDENTIAL:
+		snprintf(buf, n, "confidential");
+		break;
 	case CW_ANCHOR_INVOLVEMENT:
 		join_codes(buf, n, a->at == CW_AT_END ? "end:" : a->at == CW_AT_ORDER_DATE ? "order:" : "open:",
 			   &a->involvements);

@@ -5,7 +5,9 @@
 # the reference time, or met late: overdue for a while, so raised by a
 # daemon that ran all along). Rules
 # `policy show` marks as unable to fire are reported (SKIP, with why);
-# retention, holds and destruction are the retention engine's.
+# retention, holds and destruction are the retention engine's. CONF-REVIEW,
+# shipped off (003 gives no period), is counted in the profile a council
+# would write to turn it on (tests/data/profile-tests/conf-review/).
 . "$CASEWATCH_SRCDIR/tests/tap.sh"
 . "$CASEWATCH_SRCDIR/tests/pg.sh"
 d="$CASEWATCH_BUILDDIR/daemon/casewatchd"
@@ -29,13 +31,22 @@ skip_step() {
 	echo "ok $tap_n - $1 # SKIP $2"
 }
 
-for profile in default coventry southwark enfield hull brighton-hove statutory-england; do
+mkdir "$tmp/council"
+cp "$CASEWATCH_SRCDIR/profiles/default.json" "$CASEWATCH_SRCDIR/profiles/southwark.json" \
+	"$CASEWATCH_SRCDIR/tests/data/profile-tests/conf-review/southwark-conf-review.json" "$tmp/council/"
+for profile in default coventry southwark enfield hull brighton-hove statutory-england southwark-conf-review; do
+	dir=$CASEWATCH_SRCDIR/profiles
+	only=.
+	if [ "$profile" = southwark-conf-review ]; then
+		dir=$tmp/council
+		only='^CONF-REVIEW	' # southwark's other rules are counted above
+	fi
 	# A fresh casewatch schema per profile: the daemon migrates it.
 	q "DROP SCHEMA IF EXISTS casewatch CASCADE" >/dev/null
 	cat >"$tmp/c.conf" <<EOC
 [policy]
 profile = $profile
-profile_dir = $CASEWATCH_SRCDIR/profiles
+profile_dir = $dir
 [database]
 database = host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=$PGUSER
 migrations_dir = $CASEWATCH_SRCDIR/sql/casewatch
@@ -56,9 +67,10 @@ EOC
 		|| ' ' || count(*) FILTER (WHERE state = 'met_late')
 	   FROM casewatch.alert GROUP BY rule_id ORDER BY rule_id" >"$tmp/$profile.counts"
 	sed "s/^/# $profile: /" "$tmp/$profile.counts"
-	"$ctl" policy show --profile "$profile" --json >"$tmp/$profile.json"
+	"$ctl" policy show --profile "$dir/$profile.json" --json >"$tmp/$profile.json"
 	jq -r '.rules[] | select(.evaluated != "elsewhere" and .evaluated != "disabled")
-		| [.id, .evaluated, (.evaluated_why // "-")] | @tsv' "$tmp/$profile.json" >"$tmp/$profile.rules"
+		| [.id, .evaluated, (.evaluated_why // "-")] | @tsv' "$tmp/$profile.json" |
+		grep "$only" >"$tmp/$profile.rules"
 	while IFS="$(printf '\t')" read -r id evaluated why; do
 		open=$(awk -v r="$id" '$1 == r { print $2 }' "$tmp/$profile.counts")
 		late=$(awk -v r="$id" '$1 == r { print $3 }' "$tmp/$profile.counts")
@@ -70,4 +82,5 @@ EOC
 			test "$((${open:-0} + ${late:-0}))" -gt 0
 	done <"$tmp/$profile.rules"
 done
+is "southwark-conf-review: CONF-REVIEW was counted" "$(cut -f1 "$tmp/southwark-conf-review.rules")" CONF-REVIEW
 tap_done
