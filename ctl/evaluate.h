@@ -23,7 +23,4 @@ json_t *ctl_facts_documents(const json_t *v, const char *where, char *err, size_
 json_t *ctl_evaluate(const struct cw_policy *policy, const struct cw_calendar *cal, const json_t *docs,
 		     cw_time at, char *err, size_t n);
 
-/* "event:10" or "involvement:1:1736467200": the key without person and rule. */
-void ctl_anchor_text(const struct cw_obligation *o, char *buf, size_t n);
-
 #endif
