@@ -8,19 +8,26 @@
 
 #include "casewatch/explain.h"
 #include "ctl.h"
+#include "socket_cmd.h"
 
 /* The help text. */
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: casewatchctl explain --profile NAME --rule ID --at TIMESTAMP [--nation N] [--json]\n"
+		"       casewatchctl explain --alert ID [--json] [--socket PATH]\n"
 		"\n"
 		"When rule ID of the profile falls due for an anchor (the event, or the\n"
 		"opening of the case) at TIMESTAMP: the due, warning and escalation times,\n"
 		"who is told, and the reasoning: weekends and bank holidays skipped, clock\n"
 		"changes crossed, month ends clamped, and the policy's own words.\n"
+		"With --alert, casewatchd explains one of its alerts: the obligation as the\n"
+		"engine computes it now from the person's records under the profile in\n"
+		"force, and its rule explained from the alert's own anchor.\n"
 		"\n"
 		"options:\n"
+		"  --alert ID           an alert id (casewatchctl alerts), asked of casewatchd\n"
+		"  --socket PATH        casewatchd's socket (with --alert)\n"
 		"  --profile NAME|FILE  profile name or file (default: default)\n"
 		"  --rule ID            the rule id, e.g. NOTE-5WD\n"
 		"  --at TIMESTAMP       ISO 8601: 2026-12-24T16:00 (London), ...Z, ...+01:00, or a date\n"
@@ -30,6 +37,61 @@ static void usage(FILE *out)
 		"  --help               this text\n");
 }
 
+/* The obligation's state in one line, e.g. "escalated (told: team_manager), due ...". */
+static void print_obligation(const json_t *o)
+{
+	const char *met = ctl_member(o, "met_at", NULL), *detail = ctl_member(o, "detail", NULL);
+
+	printf("  state:    %s", ctl_member(o, "state", "?"));
+	if (json_integer_value(json_object_get(o, "escalation_level")) > 0)
+		printf(" (step %lld)", (long long)json_integer_value(json_object_get(o, "escalation_level")));
+	printf(", told: %s\n", ctl_member(o, "audience", "?"));
+	if (met)
+		printf("  met:      %s by %s %lld\n", met,
+		       ctl_member(json_object_get(o, "met_by"), "kind", "?"),
+		       (long long)json_integer_value(json_object_get(json_object_get(o, "met_by"), "id")));
+	if (detail)
+		printf("  missing:  %s\n", detail);
+}
+
+/* explain --alert: asked of casewatchd. */
+static int explain_alert(const char *alert, const char *socket, bool as_json)
+{
+	json_t *reply = NULL, *x, *o, *e;
+	int rc = ctl_request("explain", socket, json_pack("{s:s,s:s}", "cmd", "explain", "alert", alert), &reply);
+
+	if (rc != CTL_EXIT_OK || !reply) {
+		json_decref(reply);
+		return rc;
+	}
+	x = json_object_get(reply, "explain");
+	o = json_object_get(x, "obligation");
+	e = json_object_get(x, "explanation");
+	if (as_json) {
+		json_dumpf(x, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		printf("alert %s: %s on %s of person %lld, profile %s, at %s\n", ctl_member(x, "alert", "?"),
+		       ctl_member(o, "rule", "?"), ctl_member(o, "anchor", "?"),
+		       (long long)json_integer_value(json_object_get(o, "person")), ctl_member(x, "profile", "?"),
+		       ctl_member(x, "at", "?"));
+		print_obligation(o);
+		if (json_is_object(e)) {
+			char *text = cw_explain_text(e);
+
+			if (!text)
+				rc = CTL_EXIT_NO;
+			else
+				fputs(text, stdout);
+			free(text);
+		} else {
+			printf("  a finding: it has no deadline, only what is missing\n");
+		}
+	}
+	json_decref(reply);
+	return rc;
+}
+
 /* Parses options, loads profile and calendar, prints the explanation. */
 int cmd_explain(int argc, char **argv)
 {
@@ -37,9 +99,11 @@ int cmd_explain(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' }, { "rule", required_argument, NULL, 'r' },
 		{ "at", required_argument, NULL, 'a' },	     { "nation", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },	     { "help", no_argument, NULL, 'h' },
+		{ "alert", required_argument, NULL, 'A' },   { "socket", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *profile = "default", *rule_id = NULL, *at_text = NULL, *nation_text = NULL;
+	const char *profile = NULL, *rule_id = NULL, *at_text = NULL, *nation_text = NULL;
+	const char *alert = NULL, *socket = NULL;
 	struct cw_policy_errors errs;
 	struct cw_calendar *cal;
 	struct cw_policy *p;
@@ -54,6 +118,12 @@ int cmd_explain(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+p:r:a:n:jh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'A':
+			alert = optarg;
+			break;
+		case 'S':
+			socket = optarg;
+			break;
 		case 'p':
 			profile = optarg;
 			break;
@@ -81,8 +151,26 @@ int cmd_explain(int argc, char **argv)
 		ctl_error("explain: unexpected argument '%s'", argv[optind]);
 		return CTL_EXIT_USAGE;
 	}
+	if (alert) {
+		if (profile || rule_id || at_text || nation_text) {
+			ctl_error("explain: --alert takes no --profile, --rule, --at or --nation: the daemon's alert names them");
+			return CTL_EXIT_USAGE;
+		}
+		if (!*alert || strspn(alert, "0123456789") != strlen(alert)) {
+			ctl_error("explain: --alert '%s' is not an alert id (a number, as casewatchctl alerts prints it)",
+				  alert);
+			return CTL_EXIT_USAGE;
+		}
+		return explain_alert(alert, socket, as_json);
+	}
+	if (socket) {
+		ctl_error("explain: --socket goes with --alert");
+		return CTL_EXIT_USAGE;
+	}
+	if (!profile)
+		profile = "default";
 	if (!rule_id || !at_text) {
-		ctl_error("explain: --rule and --at are required");
+		ctl_error("explain: --rule and --at (or --alert) are required");
 		usage(stderr);
 		return CTL_EXIT_USAGE;
 	}

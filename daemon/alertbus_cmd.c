@@ -15,7 +15,7 @@
 #include "records_cmd.h"
 
 static const char *const commands_list =
-	"hello, status, alerts, subscribe, unsubscribe, ack, snooze, unack, unsnooze, digest, audit, hold, destruction, register, retention";
+	"hello, status, alerts, subscribe, unsubscribe, ack, snooze, unack, unsnooze, digest, audit, hold, destruction, register, retention, explain";
 
 /* Filter names and the data member each one matches. */
 static const struct {

@@ -231,6 +231,8 @@ dist_check_SCRIPTS += tests/daemon-retention.sh
 TESTS += tests/daemon-retention.sh
 dist_check_SCRIPTS += tests/ctl-retention.sh
 TESTS += tests/ctl-retention.sh
+dist_check_SCRIPTS += tests/ctl-explain.sh
+TESTS += tests/ctl-explain.sh
 
 # tests/fault/: the attack run as short scenarios (tests/fault/README.md);
 # tests/fault/run-long is the long form.
