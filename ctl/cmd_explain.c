@@ -8,6 +8,7 @@
 
 #include "casewatch/explain.h"
 #include "ctl.h"
+#include "evaluate.h"
 #include "socket_cmd.h"
 
 /* The help text. */
@@ -99,111 +100,63 @@ int cmd_explain(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' }, { "rule", required_argument, NULL, 'r' },
 		{ "at", required_argument, NULL, 'a' },	     { "nation", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },	     { "help", no_argument, NULL, 'h' },
-		{ "alert", required_argument, NULL, 'A' },   { "socket", required_argument, NULL, 'S' },
+		{ "alert", required_argument, NULL, 'A' },   { "socket", required_argument, NULL, CTL_OPT_SOCKET },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *profile = NULL, *rule_id = NULL, *at_text = NULL, *nation_text = NULL;
-	const char *alert = NULL, *socket = NULL;
-	struct cw_policy_errors errs;
+	struct ctl_eval_opts o = { .usage = usage };
 	struct cw_calendar *cal;
 	struct cw_policy *p;
 	const struct cw_rule *rule;
 	struct cw_error err;
 	enum cw_nation nation;
-	bool as_json = false;
 	json_t *x;
 	cw_time at;
-	int c, rc = CTL_EXIT_OK;
+	int rc = CTL_EXIT_OK;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+p:r:a:n:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'A':
-			alert = optarg;
-			break;
-		case 'S':
-			socket = optarg;
-			break;
-		case 'p':
-			profile = optarg;
-			break;
-		case 'r':
-			rule_id = optarg;
-			break;
-		case 'a':
-			at_text = optarg;
-			break;
-		case 'n':
-			nation_text = optarg;
-			break;
-		case 'j':
-			as_json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return CTL_EXIT_OK;
-		default:
-			usage(stderr);
-			return CTL_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		ctl_error("explain: unexpected argument '%s'", argv[optind]);
-		return CTL_EXIT_USAGE;
-	}
-	if (alert) {
-		if (profile || rule_id || at_text || nation_text) {
+	if ((rc = ctl_eval_parse(argc, argv, "explain", opts, &o)) >= 0)
+		return rc;
+	rc = CTL_EXIT_OK;
+	if (o.alert) {
+		if (o.profile || o.rule || o.at || o.nation) {
 			ctl_error("explain: --alert takes no --profile, --rule, --at or --nation: the daemon's alert names them");
 			return CTL_EXIT_USAGE;
 		}
-		if (!*alert || strspn(alert, "0123456789") != strlen(alert)) {
+		if (!*o.alert || strspn(o.alert, "0123456789") != strlen(o.alert)) {
 			ctl_error("explain: --alert '%s' is not an alert id (a number, as casewatchctl alerts prints it)",
-				  alert);
+				  o.alert);
 			return CTL_EXIT_USAGE;
 		}
-		return explain_alert(alert, socket, as_json);
+		return explain_alert(o.alert, o.socket, o.json);
 	}
-	if (socket) {
+	if (o.socket) {
 		ctl_error("explain: --socket goes with --alert");
 		return CTL_EXIT_USAGE;
 	}
-	if (!profile)
-		profile = "default";
-	if (!rule_id || !at_text) {
+	if (!o.profile)
+		o.profile = "default";
+	if (!o.rule || !o.at) {
 		ctl_error("explain: --rule and --at (or --alert) are required");
 		usage(stderr);
 		return CTL_EXIT_USAGE;
 	}
-	if (!cw_time_parse(at_text, &at)) {
-		ctl_error("explain: '%s' is not a timestamp (expected e.g. 2026-12-24T16:00, 2026-12-24T16:00Z or 2026-12-24)",
-			  at_text);
+	if (!ctl_instant("explain", o.at, &at))
 		return CTL_EXIT_USAGE;
-	}
-	if (nation_text && !cw_nation_parse(nation_text, &nation)) {
+	if (o.nation && !cw_nation_parse(o.nation, &nation)) {
 		ctl_error("explain: unknown nation '%s' (expected england-and-wales, scotland, northern-ireland)",
-			  nation_text);
+			  o.nation);
 		return CTL_EXIT_USAGE;
 	}
-	cw_policy_errors_init(&errs);
-	p = cw_policy_load(profile, NULL, &errs);
-	if (!p) {
-		for (size_t e = 0; e < errs.count; e++)
-			fprintf(stderr, "%s\n", errs.msg[e]);
-		cw_policy_errors_free(&errs);
+	if (!(p = ctl_profile_load(o.profile)))
 		return CTL_EXIT_NO;
-	}
-	cw_policy_errors_free(&errs);
-	rule = cw_policy_rule_find(p, rule_id);
+	rule = cw_policy_rule_find(p, o.rule);
 	if (!rule) {
-		ctl_error("explain: profile %s has no rule %s", cw_policy_name(p), rule_id);
+		ctl_error("explain: profile %s has no rule %s", cw_policy_name(p), o.rule);
 		cw_policy_free(p);
 		return CTL_EXIT_NO;
 	}
-	if (!nation_text)
+	if (!o.nation)
 		nation = cw_policy_nation(p);
-	cal = cw_calendar_new(NULL, &err);
-	if (!cal) {
-		ctl_error("explain: %s", err.msg);
+	if (!(cal = ctl_calendar_load("explain"))) {
 		cw_policy_free(p);
 		return CTL_EXIT_NO;
 	}
@@ -211,7 +164,7 @@ int cmd_explain(int argc, char **argv)
 	if (!x) {
 		ctl_error("explain: %s", err.msg);
 		rc = CTL_EXIT_NO;
-	} else if (as_json) {
+	} else if (o.json) {
 		json_dumpf(x, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 	} else {

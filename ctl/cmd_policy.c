@@ -9,6 +9,7 @@
 #include "casewatch/capability.h"
 #include "casewatch/policy.h"
 #include "ctl.h"
+#include "evaluate.h"
 
 /* The help text. */
 static void usage(FILE *out)
@@ -306,7 +307,6 @@ static int show(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *profile = "default";
-	struct cw_policy_errors errs;
 	struct cw_policy *p;
 	bool as_json = false;
 	int c;
@@ -332,15 +332,8 @@ static int show(int argc, char **argv)
 		ctl_error("policy show: unexpected argument '%s'", argv[optind]);
 		return CTL_EXIT_USAGE;
 	}
-	cw_policy_errors_init(&errs);
-	p = cw_policy_load(profile, NULL, &errs);
-	if (!p) {
-		for (size_t e = 0; e < errs.count; e++)
-			fprintf(stderr, "%s\n", errs.msg[e]);
-		cw_policy_errors_free(&errs);
+	if (!(p = ctl_profile_load(profile)))
 		return CTL_EXIT_NO;
-	}
-	cw_policy_errors_free(&errs);
 	if (as_json) {
 		json_t *j = cw_policy_to_json(p);
 

@@ -5,7 +5,110 @@
 #include <string.h>
 
 #include "casewatch/facts.h"
+#include "ctl.h"
 #include "evaluate.h"
+#include "socket_cmd.h"
+
+static void eval_usage(FILE *out, void *ctx)
+{
+	((struct ctl_eval_opts *)ctx)->usage(out);
+}
+
+/* One option (the table decides which a command takes). */
+static bool eval_take(int c, const char *arg, void *ctx)
+{
+	struct ctl_eval_opts *o = ctx;
+
+	switch (c) {
+	case 'p':
+		o->profile = arg;
+		return true;
+	case 'f':
+		o->facts = arg;
+		return true;
+	case 'a':
+		o->at = arg;
+		return true;
+	case 'r':
+		o->rule = arg;
+		return true;
+	case 'n':
+		o->nation = arg;
+		return true;
+	case 'A':
+		o->alert = arg;
+		return true;
+	case 'j':
+		o->json = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+int ctl_eval_parse(int argc, char **argv, const char *what, const struct option *table, struct ctl_eval_opts *o)
+{
+	const struct ctl_opts how = { what, table, eval_usage, eval_take, o };
+	struct ctl_filter filter;
+	int rc;
+
+	ctl_filter_init(&filter);
+	rc = ctl_parse(argc, argv, &how, &filter);
+	o->socket = filter.socket;
+	ctl_filter_free(&filter);
+	return rc;
+}
+
+struct cw_policy *ctl_profile_load(const char *profile)
+{
+	struct cw_policy_errors errs;
+	struct cw_policy *p;
+
+	cw_policy_errors_init(&errs);
+	p = cw_policy_load(profile, NULL, &errs);
+	for (size_t e = 0; e < errs.count; e++)
+		fprintf(stderr, "%s\n", errs.msg[e]);
+	cw_policy_errors_free(&errs);
+	return p;
+}
+
+struct cw_calendar *ctl_calendar_load(const char *what)
+{
+	struct cw_error err;
+	struct cw_calendar *cal = cw_calendar_new(NULL, &err);
+
+	if (!cal)
+		ctl_error("%s: %s", what, err.msg);
+	return cal;
+}
+
+bool ctl_instant(const char *what, const char *text, cw_time *at)
+{
+	if (cw_time_parse(text, at))
+		return true;
+	ctl_error("%s: '%s' is not a timestamp (expected e.g. 2026-12-24T16:00, 2026-12-24T16:00Z or 2026-12-24)",
+		  what, text);
+	return false;
+}
+
+json_t *ctl_facts_load(const char *what, const char *file)
+{
+	json_error_t jerr;
+	json_t *doc, *docs;
+	char msg[512];
+
+	doc = strcmp(file, "-") ? json_load_file(file, JSON_REJECT_DUPLICATES, &jerr)
+				: json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc) {
+		ctl_error("%s: %s:%d:%d: %s", what, file, jerr.line, jerr.column, jerr.text);
+		return NULL;
+	}
+	docs = ctl_facts_documents(doc, file, msg, sizeof(msg));
+	json_decref(doc);
+	if (!docs)
+		ctl_error("%s: %s", what, msg);
+	return docs;
+}
 
 json_t *ctl_facts_documents(const json_t *v, const char *where, char *err, size_t n)
 {
