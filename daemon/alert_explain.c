@@ -62,14 +62,30 @@ static json_t *explanation(const struct cw_policy *policy, const struct cw_calen
 			   const struct cw_facts *f, const struct cw_obligation *o, char *msg, size_t size)
 {
 	struct cw_error err;
+	const char *due_text;
 	json_t *x;
+	cw_time due;
 
 	if (o->violation || o->anchor_at == CW_TIME_NONE)
 		return json_null();
 	x = cw_explain(policy, o->rule, o->anchor_at, cal, f->has_nation ? f->nation : cw_policy_nation(policy),
 		       &err);
-	if (!x)
+	if (!x) {
 		snprintf(msg, size, "%s", err.msg);
+		return NULL;
+	}
+	/* The rule's arithmetic from the anchor is one thing; this obligation
+	 * may be moved by its own circumstances, which the reasoning then says. */
+	due_text = json_string_value(json_object_get(x, "due"));
+	if (due_text && cw_time_parse(due_text, &due) && due != o->due_at && o->due_at != CW_TIME_NONE) {
+		char t[CW_TIME_STRLEN], line[256];
+
+		cw_time_format(o->due_at, t);
+		snprintf(line, sizeof(line),
+			 "this alert's obligation is due %s instead: its own circumstances move it (time suspended, "
+			 "a hazard's own review date, or the period of this cycle)", t);
+		json_array_append_new(json_object_get(x, "reasoning"), json_string(line));
+	}
 	return x;
 }
 

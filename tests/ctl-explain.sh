@@ -49,14 +49,18 @@ epoch() { date -d "$1" +%s; }
 
 # Person 4: a visit on Monday 12 January 2026 (NOTE-5WD: five working days,
 # due at the end of Monday 19th) and a case open since 1 June 2025
-# (SUMMARY-3M, recurring). Person 6 has a visit too, and goes.
+# (SUMMARY-3M, recurring), and a hazard loaded on 5 January with its own
+# review date, 15 February, before the six months (HAZARD-6M). Person 6 has
+# a visit too, and goes.
 q "INSERT INTO records.team (team_id, code) VALUES (1, 'T1');
    INSERT INTO records.person (person_id, kind, date_of_birth, team_id) VALUES
 	(4, 'child', '2015-01-01', 1), (6, 'child', '2016-01-01', 1);
    INSERT INTO records.involvement (involvement_id, person_id, category, started_on) VALUES
 	(41, 4, 'cin', '2025-06-01'), (61, 6, 'cin', '2025-06-01');
    INSERT INTO records.event (event_id, person_id, event_type, occurred_at) VALUES
-	(42, 4, 'visit', '2026-01-12 10:00+00'), (62, 6, 'visit', '2026-01-12 10:00+00')" >/dev/null
+	(42, 4, 'visit', '2026-01-12 10:00+00'), (62, 6, 'visit', '2026-01-12 10:00+00');
+   INSERT INTO records.hazard (hazard_id, person_id, started_on, description, review_due_on, active) VALUES
+	(43, 4, '2026-01-05', 'dog', '2026-02-15', true)" >/dev/null
 "$d" -c "$tmp/c.conf" >"$tmp/log" 2>&1 &
 pid=$!
 poll_until 30 test -S "$sock" || { echo "Bail out! casewatchd did not start"; tail "$tmp/log"; exit 1; }
@@ -64,6 +68,7 @@ poll_until 30 sh -c "[ \$(psql -X -Atc \"SELECT count(*) FROM casewatch.alert WH
 	{ echo "Bail out! no alerts"; tail "$tmp/log"; exit 1; }
 note=$(q "SELECT alert_id FROM casewatch.alert WHERE rule_id = 'NOTE-5WD' AND person_id = 4")
 summary=$(q "SELECT alert_id FROM casewatch.alert WHERE rule_id = 'SUMMARY-3M' AND person_id = 4 AND state <> 'met_on_time' ORDER BY cycle_start DESC LIMIT 1")
+hazard=$(q "SELECT alert_id FROM casewatch.alert WHERE rule_id = 'HAZARD-6M' AND person_id = 4")
 gone=$(q "SELECT alert_id FROM casewatch.alert WHERE rule_id = 'NOTE-5WD' AND person_id = 6")
 
 # --- a deadline alert, from its event's own instant --------------------------------
@@ -93,6 +98,20 @@ is "... which is the alert's cycle_start" \
 	"$(q "SELECT extract(epoch FROM cycle_start)::bigint FROM casewatch.alert WHERE alert_id = $summary")"
 is "... due when the alert is due" "$(epoch "$(jq -r .explanation.due "$tmp/summary.json")")" \
 	"$(q "SELECT extract(epoch FROM due_at)::bigint FROM casewatch.alert WHERE alert_id = $summary")"
+
+# --- an obligation its own circumstances move: the reasoning says so -------------
+"$ctl" explain --alert "$hazard" --json --socket "$sock" >"$tmp/hazard.json"
+is "hazard: the obligation is due on its own review date" "$(jq -r .obligation.due "$tmp/hazard.json")" \
+	"2026-02-15T23:59:59+00:00"
+is "... the rule's six months from the loading" "$(epoch "$(jq -r .explanation.due "$tmp/hazard.json")")" \
+	"$(epoch 2026-07-05T23:59:59+01:00)"
+ok "... and the reasoning gives the alert's own due" \
+	jq -e '.explanation.reasoning | any(startswith("this alert'"'"'s obligation is due 2026-02-15T23:59:59+00:00 instead"))' \
+	"$tmp/hazard.json"
+is "... which is the store's" "$(epoch "$(jq -r .obligation.due "$tmp/hazard.json")")" \
+	"$(q "SELECT extract(epoch FROM due_at)::bigint FROM casewatch.alert WHERE alert_id = $hazard")"
+ok "NOTE-5WD's reasoning has no such line" \
+	sh -c "! jq -e '.explanation.reasoning | any(startswith(\"this alert\"))' '$tmp/note.json' >/dev/null"
 
 # --- refusals ------------------------------------------------------------------------
 "$ctl" explain --alert 999999 --socket "$sock" >/dev/null 2>"$tmp/err"
