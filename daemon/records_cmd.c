@@ -68,12 +68,6 @@ static const char alert_explain_sql[] =
 	" CASE WHEN a.person_id IS NOT NULL THEN records.person_facts(a.person_id)::text END AS facts"
 	" FROM casewatch.alert a WHERE a.alert_id = $1::bigint";
 
-bool cw_records_cmd_is(const char *cmd)
-{
-	return !strcmp(cmd, "hold") || !strcmp(cmd, "destruction") || !strcmp(cmd, "register") ||
-	       !strcmp(cmd, "retention") || !strcmp(cmd, "explain");
-}
-
 void cw_records_query_free(struct cw_records_query *q)
 {
 	for (int i = 0; i < CW_RECORDS_MAX_PARAMS; i++) {

@@ -38,7 +38,4 @@ bool cw_records_cmd_parse(const char *cmd, const json_t *req, const char *actor,
 			  struct cw_records_query *q, char *msg, size_t size);
 void cw_records_query_free(struct cw_records_query *q);
 
-/* True for the commands this module answers. */
-bool cw_records_cmd_is(const char *cmd);
-
 #endif /* CASEWATCH_DAEMON_RECORDS_CMD_H */
