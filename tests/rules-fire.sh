@@ -67,6 +67,30 @@ EOC
 		|| ' ' || count(*) FILTER (WHERE state = 'met_late')
 	   FROM casewatch.alert GROUP BY rule_id ORDER BY rule_id" >"$tmp/$profile.counts"
 	sed "s/^/# $profile: /" "$tmp/$profile.counts"
+	# Every stored anchor names a row of its kind that is the person's
+	# (daemon/obligation_batch.c); a person anchor is the person, but for
+	# a birthday obligation, whose anchor id is the age.
+	q "SELECT a.rule_id || ' ' || a.anchor_kind || ' ' || a.anchor_id FROM casewatch.alert a
+	   WHERE a.person_id IS NOT NULL AND NOT coalesce(CASE a.anchor_kind
+		WHEN 'person' THEN a.anchor_id = a.person_id OR a.kind = 'obligation'
+		WHEN 'event' THEN EXISTS (SELECT FROM records.event x
+			WHERE x.event_id = a.anchor_id AND x.person_id = a.person_id)
+		WHEN 'involvement' THEN EXISTS (SELECT FROM records.involvement x
+			WHERE x.involvement_id = a.anchor_id AND x.person_id = a.person_id)
+		WHEN 'hazard' THEN EXISTS (SELECT FROM records.hazard x
+			WHERE x.hazard_id = a.anchor_id AND x.person_id = a.person_id)
+		WHEN 'record' THEN EXISTS (SELECT FROM records.record x
+			WHERE x.record_id = a.anchor_id AND x.person_id = a.person_id)
+		WHEN 'deletion' THEN EXISTS (SELECT FROM records.deletion x
+			WHERE x.record_id = a.anchor_id AND x.person_id = a.person_id)
+		WHEN 'info_sharing' THEN EXISTS (SELECT FROM records.info_sharing x
+			WHERE x.sharing_id = a.anchor_id AND x.person_id = a.person_id)
+		WHEN 'restricted_access' THEN EXISTS (SELECT FROM records.restricted_access x
+			WHERE x.access_id = a.anchor_id AND x.person_id = a.person_id)
+		WHEN 'forget_request' THEN EXISTS (SELECT FROM records.forget_request x
+			WHERE x.request_id = a.anchor_id AND x.person_id = a.person_id)
+	   END, false) ORDER BY 1 LIMIT 5" >"$tmp/$profile.stray"
+	is "$profile: every alert's anchor is a row of its kind, the person's" "$(cat "$tmp/$profile.stray")" ""
 	"$ctl" policy show --profile "$dir/$profile.json" --json >"$tmp/$profile.json"
 	jq -r '.rules[] | select(.evaluated != "elsewhere" and .evaluated != "disabled")
 		| [.id, .evaluated, (.evaluated_why // "-")] | @tsv' "$tmp/$profile.json" |
