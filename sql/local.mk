@@ -14,4 +14,5 @@ dist_sqlcasewatch_DATA = \
 	sql/casewatch/003_incremental.sql \
 	sql/casewatch/004_digest.sql \
 	sql/casewatch/005_prune.sql \
-	sql/casewatch/006_retention.sql
+	sql/casewatch/006_retention.sql \
+	sql/casewatch/009_forget_anchor.sql

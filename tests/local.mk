@@ -227,6 +227,9 @@ dist_check_SCRIPTS += tests/retention.sh
 TESTS += tests/retention.sh
 dist_check_SCRIPTS += tests/sql-retention.sh
 TESTS += tests/sql-retention.sh
+# 009: forget-request findings rekeyed from the person to the request.
+dist_check_SCRIPTS += tests/sql-forget-anchor.sh
+TESTS += tests/sql-forget-anchor.sh
 dist_check_SCRIPTS += tests/daemon-retention.sh
 TESTS += tests/daemon-retention.sh
 dist_check_SCRIPTS += tests/ctl-retention.sh
