@@ -53,78 +53,31 @@ int cmd_evaluate(int argc, char **argv)
 		{ "at", required_argument, NULL, 'a' },	     { "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },	     { NULL, 0, NULL, 0 },
 	};
-	const char *profile = "default", *facts = NULL, *at_text = NULL;
-	struct cw_policy_errors errs;
+	struct ctl_eval_opts o = { .profile = "default", .usage = usage };
 	struct cw_policy *p;
 	struct cw_calendar *cal;
-	struct cw_error err;
-	json_error_t jerr;
-	json_t *doc, *docs, *all;
+	json_t *docs, *all;
 	char msg[512];
-	bool as_json = false;
 	cw_time at;
 	int c;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+p:f:a:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			profile = optarg;
-			break;
-		case 'f':
-			facts = optarg;
-			break;
-		case 'a':
-			at_text = optarg;
-			break;
-		case 'j':
-			as_json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return CTL_EXIT_OK;
-		default:
-			usage(stderr);
-			return CTL_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		ctl_error("evaluate: unexpected argument '%s'", argv[optind]);
-		return CTL_EXIT_USAGE;
-	}
-	if (!facts || !at_text) {
+	if ((c = ctl_eval_parse(argc, argv, "evaluate", opts, &o)) >= 0)
+		return c;
+	if (!o.facts || !o.at) {
 		ctl_error("evaluate: --facts and --at are required");
 		usage(stderr);
 		return CTL_EXIT_USAGE;
 	}
-	if (!cw_time_parse(at_text, &at)) {
-		ctl_error("evaluate: '%s' is not a timestamp (expected e.g. 2026-12-24T16:00Z)", at_text);
+	if (!ctl_instant("evaluate", o.at, &at))
 		return CTL_EXIT_USAGE;
-	}
-	doc = strcmp(facts, "-") ? json_load_file(facts, JSON_REJECT_DUPLICATES, &jerr)
-				 : json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr);
-	if (!doc) {
-		ctl_error("evaluate: %s:%d:%d: %s", facts, jerr.line, jerr.column, jerr.text);
+	if (!(docs = ctl_facts_load("evaluate", o.facts)))
 		return CTL_EXIT_NO;
-	}
-	docs = ctl_facts_documents(doc, facts, msg, sizeof(msg));
-	json_decref(doc);
-	if (!docs) {
-		ctl_error("evaluate: %s", msg);
-		return CTL_EXIT_NO;
-	}
-	cw_policy_errors_init(&errs);
-	p = cw_policy_load(profile, NULL, &errs);
-	for (size_t e = 0; !p && e < errs.count; e++)
-		fprintf(stderr, "%s\n", errs.msg[e]);
-	cw_policy_errors_free(&errs);
-	cal = p ? cw_calendar_new(NULL, &err) : NULL;
-	if (p && !cal)
-		ctl_error("evaluate: %s", err.msg);
+	p = ctl_profile_load(o.profile);
+	cal = p ? ctl_calendar_load("evaluate") : NULL;
 	all = cal ? ctl_evaluate(p, cal, docs, at, msg, sizeof(msg)) : NULL;
 	if (cal && !all)
-		ctl_error("evaluate: %s: %s", facts, msg);
-	if (all && as_json) {
+		ctl_error("evaluate: %s: %s", o.facts, msg);
+	if (all && o.json) {
 		json_dumpf(all, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 	} else if (all) {

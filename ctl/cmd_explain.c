@@ -8,19 +8,27 @@
 
 #include "casewatch/explain.h"
 #include "ctl.h"
+#include "evaluate.h"
+#include "socket_cmd.h"
 
 /* The help text. */
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: casewatchctl explain --profile NAME --rule ID --at TIMESTAMP [--nation N] [--json]\n"
+		"       casewatchctl explain --alert ID [--json] [--socket PATH]\n"
 		"\n"
 		"When rule ID of the profile falls due for an anchor (the event, or the\n"
 		"opening of the case) at TIMESTAMP: the due, warning and escalation times,\n"
 		"who is told, and the reasoning: weekends and bank holidays skipped, clock\n"
 		"changes crossed, month ends clamped, and the policy's own words.\n"
+		"With --alert, casewatchd explains one of its alerts: the obligation as the\n"
+		"engine computes it now from the person's records under the profile in\n"
+		"force, and its rule explained from the alert's own anchor.\n"
 		"\n"
 		"options:\n"
+		"  --alert ID           an alert id (casewatchctl alerts), asked of casewatchd\n"
+		"  --socket PATH        casewatchd's socket (with --alert)\n"
 		"  --profile NAME|FILE  profile name or file (default: default)\n"
 		"  --rule ID            the rule id, e.g. NOTE-5WD\n"
 		"  --at TIMESTAMP       ISO 8601: 2026-12-24T16:00 (London), ...Z, ...+01:00, or a date\n"
@@ -30,6 +38,61 @@ static void usage(FILE *out)
 		"  --help               this text\n");
 }
 
+/* The obligation's state in one line, e.g. "escalated (told: team_manager), due ...". */
+static void print_obligation(const json_t *o)
+{
+	const char *met = ctl_member(o, "met_at", NULL), *detail = ctl_member(o, "detail", NULL);
+
+	printf("  state:    %s", ctl_member(o, "state", "?"));
+	if (json_integer_value(json_object_get(o, "escalation_level")) > 0)
+		printf(" (step %lld)", (long long)json_integer_value(json_object_get(o, "escalation_level")));
+	printf(", told: %s\n", ctl_member(o, "audience", "?"));
+	if (met)
+		printf("  met:      %s by %s %lld\n", met,
+		       ctl_member(json_object_get(o, "met_by"), "kind", "?"),
+		       (long long)json_integer_value(json_object_get(json_object_get(o, "met_by"), "id")));
+	if (detail)
+		printf("  missing:  %s\n", detail);
+}
+
+/* explain --alert: asked of casewatchd. */
+static int explain_alert(const char *alert, const char *socket, bool as_json)
+{
+	json_t *reply = NULL, *x, *o, *e;
+	int rc = ctl_request("explain", socket, json_pack("{s:s,s:s}", "cmd", "explain", "alert", alert), &reply);
+
+	if (rc != CTL_EXIT_OK || !reply) {
+		json_decref(reply);
+		return rc;
+	}
+	x = json_object_get(reply, "explain");
+	o = json_object_get(x, "obligation");
+	e = json_object_get(x, "explanation");
+	if (as_json) {
+		json_dumpf(x, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		printf("alert %s: %s on %s of person %lld, profile %s, at %s\n", ctl_member(x, "alert", "?"),
+		       ctl_member(o, "rule", "?"), ctl_member(o, "anchor", "?"),
+		       (long long)json_integer_value(json_object_get(o, "person")), ctl_member(x, "profile", "?"),
+		       ctl_member(x, "at", "?"));
+		print_obligation(o);
+		if (json_is_object(e)) {
+			char *text = cw_explain_text(e);
+
+			if (!text)
+				rc = CTL_EXIT_NO;
+			else
+				fputs(text, stdout);
+			free(text);
+		} else {
+			printf("  a finding: it has no deadline, only what is missing\n");
+		}
+	}
+	json_decref(reply);
+	return rc;
+}
+
 /* Parses options, loads profile and calendar, prints the explanation. */
 int cmd_explain(int argc, char **argv)
 {
@@ -37,85 +100,63 @@ int cmd_explain(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' }, { "rule", required_argument, NULL, 'r' },
 		{ "at", required_argument, NULL, 'a' },	     { "nation", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },	     { "help", no_argument, NULL, 'h' },
+		{ "alert", required_argument, NULL, 'A' },   { "socket", required_argument, NULL, CTL_OPT_SOCKET },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *profile = "default", *rule_id = NULL, *at_text = NULL, *nation_text = NULL;
-	struct cw_policy_errors errs;
+	struct ctl_eval_opts o = { .usage = usage };
 	struct cw_calendar *cal;
 	struct cw_policy *p;
 	const struct cw_rule *rule;
 	struct cw_error err;
 	enum cw_nation nation;
-	bool as_json = false;
 	json_t *x;
 	cw_time at;
-	int c, rc = CTL_EXIT_OK;
+	int rc = CTL_EXIT_OK;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+p:r:a:n:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			profile = optarg;
-			break;
-		case 'r':
-			rule_id = optarg;
-			break;
-		case 'a':
-			at_text = optarg;
-			break;
-		case 'n':
-			nation_text = optarg;
-			break;
-		case 'j':
-			as_json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return CTL_EXIT_OK;
-		default:
-			usage(stderr);
+	if ((rc = ctl_eval_parse(argc, argv, "explain", opts, &o)) >= 0)
+		return rc;
+	rc = CTL_EXIT_OK;
+	if (o.alert) {
+		if (o.profile || o.rule || o.at || o.nation) {
+			ctl_error("explain: --alert takes no --profile, --rule, --at or --nation: the daemon's alert names them");
 			return CTL_EXIT_USAGE;
 		}
+		if (!*o.alert || strspn(o.alert, "0123456789") != strlen(o.alert)) {
+			ctl_error("explain: --alert '%s' is not an alert id (a number, as casewatchctl alerts prints it)",
+				  o.alert);
+			return CTL_EXIT_USAGE;
+		}
+		return explain_alert(o.alert, o.socket, o.json);
 	}
-	if (optind < argc) {
-		ctl_error("explain: unexpected argument '%s'", argv[optind]);
+	if (o.socket) {
+		ctl_error("explain: --socket goes with --alert");
 		return CTL_EXIT_USAGE;
 	}
-	if (!rule_id || !at_text) {
-		ctl_error("explain: --rule and --at are required");
+	if (!o.profile)
+		o.profile = "default";
+	if (!o.rule || !o.at) {
+		ctl_error("explain: --rule and --at (or --alert) are required");
 		usage(stderr);
 		return CTL_EXIT_USAGE;
 	}
-	if (!cw_time_parse(at_text, &at)) {
-		ctl_error("explain: '%s' is not a timestamp (expected e.g. 2026-12-24T16:00, 2026-12-24T16:00Z or 2026-12-24)",
-			  at_text);
+	if (!ctl_instant("explain", o.at, &at))
 		return CTL_EXIT_USAGE;
-	}
-	if (nation_text && !cw_nation_parse(nation_text, &nation)) {
+	if (o.nation && !cw_nation_parse(o.nation, &nation)) {
 		ctl_error("explain: unknown nation '%s' (expected england-and-wales, scotland, northern-ireland)",
-			  nation_text);
+			  o.nation);
 		return CTL_EXIT_USAGE;
 	}
-	cw_policy_errors_init(&errs);
-	p = cw_policy_load(profile, NULL, &errs);
-	if (!p) {
-		for (size_t e = 0; e < errs.count; e++)
-			fprintf(stderr, "%s\n", errs.msg[e]);
-		cw_policy_errors_free(&errs);
+	if (!(p = ctl_profile_load(o.profile)))
 		return CTL_EXIT_NO;
-	}
-	cw_policy_errors_free(&errs);
-	rule = cw_policy_rule_find(p, rule_id);
+	rule = cw_policy_rule_find(p, o.rule);
 	if (!rule) {
-		ctl_error("explain: profile %s has no rule %s", cw_policy_name(p), rule_id);
+		ctl_error("explain: profile %s has no rule %s", cw_policy_name(p), o.rule);
 		cw_policy_free(p);
 		return CTL_EXIT_NO;
 	}
-	if (!nation_text)
+	if (!o.nation)
 		nation = cw_policy_nation(p);
-	cal = cw_calendar_new(NULL, &err);
-	if (!cal) {
-		ctl_error("explain: %s", err.msg);
+	if (!(cal = ctl_calendar_load("explain"))) {
 		cw_policy_free(p);
 		return CTL_EXIT_NO;
 	}
@@ -123,7 +164,7 @@ int cmd_explain(int argc, char **argv)
 	if (!x) {
 		ctl_error("explain: %s", err.msg);
 		rc = CTL_EXIT_NO;
-	} else if (as_json) {
+	} else if (o.json) {
 		json_dumpf(x, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 	} else {

@@ -9,6 +9,7 @@
 #include "casewatch/capability.h"
 #include "casewatch/policy.h"
 #include "ctl.h"
+#include "evaluate.h"
 
 /* The help text. */
 static void usage(FILE *out)
@@ -139,6 +140,9 @@ static void anchor_cell(const struct cw_anchor *a, char *buf, size_t n)
 		break;
 	case CW_ANCHOR_DEATH:
 		snprintf(buf, n, "death");
+		break;
+	case CW_ANCHOR_CONFIDENTIAL:
+		snprintf(buf, n, "confidential");
 		break;
 	case CW_ANCHOR_INVOLVEMENT:
 		join_codes(buf, n, a->at == CW_AT_END ? "end:" : a->at == CW_AT_ORDER_DATE ? "order:" : "open:",
@@ -303,7 +307,6 @@ static int show(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *profile = "default";
-	struct cw_policy_errors errs;
 	struct cw_policy *p;
 	bool as_json = false;
 	int c;
@@ -329,15 +332,8 @@ static int show(int argc, char **argv)
 		ctl_error("policy show: unexpected argument '%s'", argv[optind]);
 		return CTL_EXIT_USAGE;
 	}
-	cw_policy_errors_init(&errs);
-	p = cw_policy_load(profile, NULL, &errs);
-	if (!p) {
-		for (size_t e = 0; e < errs.count; e++)
-			fprintf(stderr, "%s\n", errs.msg[e]);
-		cw_policy_errors_free(&errs);
+	if (!(p = ctl_profile_load(profile)))
 		return CTL_EXIT_NO;
-	}
-	cw_policy_errors_free(&errs);
 	if (as_json) {
 		json_t *j = cw_policy_to_json(p);
 

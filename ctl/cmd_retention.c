@@ -13,6 +13,7 @@
 #include "casewatch/policy.h"
 #include "casewatch/retention.h"
 #include "ctl.h"
+#include "evaluate.h"
 #include "socket_cmd.h"
 
 /* The help text. */
@@ -104,20 +105,6 @@ static json_t *load_docs(const char *path)
 	}
 	free(buf);
 	return all;
-}
-
-/* Loads a profile, printing the loader's messages. */
-static struct cw_policy *load_profile(const char *profile)
-{
-	struct cw_policy_errors errs;
-	struct cw_policy *p;
-
-	cw_policy_errors_init(&errs);
-	p = cw_policy_load(profile, NULL, &errs);
-	for (size_t e = 0; e < errs.count; e++)
-		fprintf(stderr, "%s\n", errs.msg[e]);
-	cw_policy_errors_free(&errs);
-	return p;
 }
 
 /* Parses one document; false (with a message naming the document) if it
@@ -413,7 +400,7 @@ static int explain(int argc, char **argv)
 		return explain_person(&o);
 	if (!parse_day(o.at, &day))
 		return CTL_EXIT_USAGE;
-	if (!(p = load_profile(o.profile)))
+	if (!(p = ctl_profile_load(o.profile)))
 		return CTL_EXIT_NO;
 	if (!(docs = load_docs(o.facts))) {
 		cw_policy_free(p);
@@ -514,10 +501,10 @@ static int preview(int argc, char **argv)
 		return CTL_EXIT_USAGE;
 	}
 	rc = CTL_EXIT_NO;
-	if (!(next = load_profile(o.profile)))
+	if (!(next = ctl_profile_load(o.profile)))
 		goto out;
 	/* By default the installed profile the file is a new version of. */
-	if (!(cur = load_profile(o.current ? o.current : cw_policy_name(next))))
+	if (!(cur = ctl_profile_load(o.current ? o.current : cw_policy_name(next))))
 		goto out;
 	if (!(docs = load_docs(o.facts)))
 		goto out;

@@ -7,7 +7,110 @@
 
 #include "casewatch/facts.h"
 #include "casewatch/team_alert.h"
+#include "ctl.h"
 #include "evaluate.h"
+#include "socket_cmd.h"
+
+static void eval_usage(FILE *out, void *ctx)
+{
+	((struct ctl_eval_opts *)ctx)->usage(out);
+}
+
+/* One option (the table decides which a command takes). */
+static bool eval_take(int c, const char *arg, void *ctx)
+{
+	struct ctl_eval_opts *o = ctx;
+
+	switch (c) {
+	case 'p':
+		o->profile = arg;
+		return true;
+	case 'f':
+		o->facts = arg;
+		return true;
+	case 'a':
+		o->at = arg;
+		return true;
+	case 'r':
+		o->rule = arg;
+		return true;
+	case 'n':
+		o->nation = arg;
+		return true;
+	case 'A':
+		o->alert = arg;
+		return true;
+	case 'j':
+		o->json = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+int ctl_eval_parse(int argc, char **argv, const char *what, const struct option *table, struct ctl_eval_opts *o)
+{
+	const struct ctl_opts how = { what, table, eval_usage, eval_take, o };
+	struct ctl_filter filter;
+	int rc;
+
+	ctl_filter_init(&filter);
+	rc = ctl_parse(argc, argv, &how, &filter);
+	o->socket = filter.socket;
+	ctl_filter_free(&filter);
+	return rc;
+}
+
+struct cw_policy *ctl_profile_load(const char *profile)
+{
+	struct cw_policy_errors errs;
+	struct cw_policy *p;
+
+	cw_policy_errors_init(&errs);
+	p = cw_policy_load(profile, NULL, &errs);
+	for (size_t e = 0; e < errs.count; e++)
+		fprintf(stderr, "%s\n", errs.msg[e]);
+	cw_policy_errors_free(&errs);
+	return p;
+}
+
+struct cw_calendar *ctl_calendar_load(const char *what)
+{
+	struct cw_error err;
+	struct cw_calendar *cal = cw_calendar_new(NULL, &err);
+
+	if (!cal)
+		ctl_error("%s: %s", what, err.msg);
+	return cal;
+}
+
+bool ctl_instant(const char *what, const char *text, cw_time *at)
+{
+	if (cw_time_parse(text, at))
+		return true;
+	ctl_error("%s: '%s' is not a timestamp (expected e.g. 2026-12-24T16:00, 2026-12-24T16:00Z or 2026-12-24)",
+		  what, text);
+	return false;
+}
+
+json_t *ctl_facts_load(const char *what, const char *file)
+{
+	json_error_t jerr;
+	json_t *doc, *docs;
+	char msg[512];
+
+	doc = strcmp(file, "-") ? json_load_file(file, JSON_REJECT_DUPLICATES, &jerr)
+				: json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc) {
+		ctl_error("%s: %s:%d:%d: %s", what, file, jerr.line, jerr.column, jerr.text);
+		return NULL;
+	}
+	docs = ctl_facts_documents(doc, file, msg, sizeof(msg));
+	json_decref(doc);
+	if (!docs)
+		ctl_error("%s: %s", what, msg);
+	return docs;
+}
 
 json_t *ctl_facts_documents(const json_t *v, const char *where, char *err, size_t n)
 {
@@ -33,57 +136,6 @@ json_t *ctl_facts_documents(const json_t *v, const char *where, char *err, size_
 	return docs;
 }
 
-void ctl_anchor_text(const struct cw_obligation *o, char *buf, size_t n)
-{
-	int len = snprintf(buf, n, "%s:%lld", cw_obligation_anchor_name(o->anchor_kind), (long long)o->anchor_id);
-
-	if (o->cycle_start != CW_TIME_NONE && len > 0 && (size_t)len < n)
-		snprintf(buf + len, n - (size_t)len, ":%lld", (long long)o->cycle_start);
-}
-
-/* A time as the socket and --json print them, or null. */
-static json_t *time_json(cw_time t)
-{
-	char buf[CW_TIME_STRLEN];
-
-	if (t == CW_TIME_NONE)
-		return json_null();
-	cw_time_format(t, buf);
-	return json_string(buf);
-}
-
-/* One obligation at `at`: the engine's own fields. */
-static json_t *obligation_json(const struct cw_obligation *o, cw_time at)
-{
-	char anchor[CW_OBLIGATION_KEY_MAX];
-	json_t *esc = json_array(), *x;
-
-	ctl_anchor_text(o, anchor, sizeof(anchor));
-	for (size_t i = 0; i < o->n_escalations; i++)
-		json_array_append_new(esc, json_pack("{s:o, s:s}", "at", time_json(o->escalate_at[i]), "audience",
-						     o->escalate_to[i]));
-	x = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:i, s:s}", "person",
-		      (json_int_t)o->person_id, "rule", o->rule_id, "anchor", anchor, "key", o->key, "anchor_at",
-		      time_json(o->anchor_at), "warn", time_json(o->warn_at), "due", time_json(o->due_at),
-		      "escalations", esc, "next_at", time_json(cw_obligation_next_change(o, at)), "state",
-		      cw_obligation_status_name(cw_obligation_status(o, at)), "escalation_level",
-		      cw_obligation_escalation_level(o, at), "audience", cw_obligation_audience(o, at));
-	if (o->met) {
-		json_object_set_new(x, "met_at", time_json(o->met_at));
-		json_object_set_new(x, "met_by", json_pack("{s:s, s:I}", "kind",
-							   o->met_by_kind == CW_MET_BY_RECORD ? "record"
-							   : o->met_by_kind == CW_MET_BY_EVENT ? "event"
-											       : "hazard_review",
-							   "id", (json_int_t)o->met_by));
-		json_object_set_new(x, "late_by", json_integer(o->late_by));
-	}
-	if (o->suspended)
-		json_object_set_new(x, "suspended", json_true());
-	if (o->violation)
-		json_object_set_new(x, "detail", json_string(o->detail));
-	return x;
-}
-
 json_t *ctl_evaluate(const struct cw_policy *policy, const struct cw_calendar *cal, const json_t *docs,
 		     cw_time at, char *err, size_t n)
 {
@@ -105,7 +157,7 @@ json_t *ctl_evaluate(const struct cw_policy *policy, const struct cw_calendar *c
 		}
 		cw_obligations_compute(policy, cal, &f, at, NULL, &out);
 		for (size_t k = 0; k < out.count; k++)
-			json_array_append_new(all, obligation_json(&out.v[k], at));
+			json_array_append_new(all, cw_obligation_to_json(&out.v[k], at));
 		for (size_t k = 0; k < out.n_problems; k++) {
 			char msg[CW_FACTS_PROBLEM_STRLEN];
 

@@ -1,5 +1,4 @@
-/* alertbus_cmd.c - the alert socket's commands: hello, status, alerts, subscribe, unsubscribe, ack, snooze,
- * unack, unsnooze, digest, audit. */
+/* alertbus_cmd.c - the alert socket's commands (hello, status, alerts, subscribe, ack, ...), dispatched through one table. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -14,8 +13,8 @@
 #include "casewatch/calendar.h"
 #include "records_cmd.h"
 
-static const char *const commands_list =
-	"hello, status, alerts, subscribe, unsubscribe, ack, snooze, unack, unsnooze, digest, audit, hold, destruction, register, retention";
+static json_t *capabilities(void);
+static const char *commands_list(void);
 
 /* Filter names and the data member each one matches. */
 static const struct {
@@ -181,7 +180,7 @@ static bool check_members(struct conn *conn, const json_t *req, const char *cmd,
 }
 
 /* hello: agree on the protocol version and say what this server offers. */
-static void cmd_hello(struct conn *conn, const json_t *req, const json_t *id)
+static void cmd_hello(struct conn *conn, const json_t *req, const json_t *id, const char *cmd)
 {
 	static const char *const members[] = { "protocol", "client", NULL };
 	const json_t *p = json_object_get(req, "protocol");
@@ -190,7 +189,7 @@ static void cmd_hello(struct conn *conn, const json_t *req, const json_t *id)
 	char ver[16];
 	json_t *r;
 
-	if (!check_members(conn, req, "hello", members))
+	if (!check_members(conn, req, cmd, members))
 		return;
 	if (json_is_integer(p))
 		major = (long)json_integer_value(p);
@@ -219,22 +218,22 @@ static void cmd_hello(struct conn *conn, const json_t *req, const json_t *id)
 	}
 	conn->hello_done = true;
 	snprintf(ver, sizeof(ver), "%d.%d", CW_ALERTBUS_PROTOCOL_MAJOR, CW_ALERTBUS_PROTOCOL_MINOR);
-	r = json_pack("{s:s, s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s], s:{s:I, s:I}, s:{s:b}}", "protocol", ver, "server",
-		      "casewatchd", "version", bus->cfg.daemon_version, "capabilities", "status", "alerts", "subscribe",
-		      "unsubscribe", "ack", "snooze", "resume", "unack", "unsnooze", "digest", "audit", "limits", "max_line", (json_int_t)bus->cfg.max_line,
-		      "max_output", (json_int_t)bus->cfg.max_output, "permissions", "change", conn->allowed);
+	r = json_pack("{s:s, s:s, s:s, s:o, s:{s:I, s:I}, s:{s:b}}", "protocol", ver, "server", "casewatchd", "version",
+		      bus->cfg.daemon_version, "capabilities", capabilities(), "limits", "max_line",
+		      (json_int_t)bus->cfg.max_line, "max_output", (json_int_t)bus->cfg.max_output, "permissions", "change",
+		      conn->allowed);
 	alertbus_reply_ok(conn, id, r);
 }
 
 /* status: the bus's own numbers, then the provider's. */
-static void cmd_status(struct conn *conn, const json_t *req, const json_t *id)
+static void cmd_status(struct conn *conn, const json_t *req, const json_t *id, const char *cmd)
 {
 	static const char *const members[] = { NULL };
 	struct cw_alertbus *bus = conn->bus;
 	char buf[32];
 	json_t *r;
 
-	if (!check_members(conn, req, "status", members))
+	if (!check_members(conn, req, cmd, members))
 		return;
 	snprintf(buf, sizeof(buf), "%" PRIu64, bus->last_id);
 	r = json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:s}}", "bus", "clients", (json_int_t)bus->nconns, "max_clients",
@@ -247,7 +246,7 @@ static void cmd_status(struct conn *conn, const json_t *req, const json_t *id)
 }
 
 /* alerts: the provider lists the alerts that match a filter. */
-static void cmd_alerts(struct conn *conn, const json_t *req, const json_t *id)
+static void cmd_alerts(struct conn *conn, const json_t *req, const json_t *id, const char *cmd)
 {
 	static const char *const members[] = { "filter", NULL };
 	struct cw_alertbus *bus = conn->bus;
@@ -257,7 +256,7 @@ static void cmd_alerts(struct conn *conn, const json_t *req, const json_t *id)
 	char msg[256];
 	json_t *filter;
 
-	if (!check_members(conn, req, "alerts", members))
+	if (!check_members(conn, req, cmd, members))
 		return;
 	filter = f ? filter_parse(bus, f, true, &code, msg, sizeof(msg)) : json_object();
 	if (!filter) {
@@ -272,7 +271,7 @@ static void cmd_alerts(struct conn *conn, const json_t *req, const json_t *id)
 }
 
 /* subscribe: live transitions, after a replay from a cursor if one is given. */
-static void cmd_subscribe(struct conn *conn, const json_t *req, const json_t *id)
+static void cmd_subscribe(struct conn *conn, const json_t *req, const json_t *id, const char *cmd)
 {
 	static const char *const members[] = { "filter", "since", NULL };
 	struct cw_alertbus *bus = conn->bus;
@@ -282,7 +281,7 @@ static void cmd_subscribe(struct conn *conn, const json_t *req, const json_t *id
 	json_t *filter = NULL;
 	char msg[256];
 
-	if (!check_members(conn, req, "subscribe", members))
+	if (!check_members(conn, req, cmd, members))
 		return;
 	if (conn->sub != SUB_NONE) {
 		alertbus_reply_error(conn, id, "already_subscribed", "this connection is already subscribed; unsubscribe first");
@@ -336,12 +335,12 @@ static void cmd_subscribe(struct conn *conn, const json_t *req, const json_t *id
 }
 
 /* unsubscribe: no event follows its reply. */
-static void cmd_unsubscribe(struct conn *conn, const json_t *req, const json_t *id)
+static void cmd_unsubscribe(struct conn *conn, const json_t *req, const json_t *id, const char *cmd)
 {
 	static const char *const members[] = { NULL };
 	bool was = conn->sub != SUB_NONE;
 
-	if (!check_members(conn, req, "unsubscribe", members))
+	if (!check_members(conn, req, cmd, members))
 		return;
 	alertbus_sub_end(conn);
 	alertbus_reply_ok(conn, id, json_pack("{s:b}", "unsubscribed", was));
@@ -550,12 +549,6 @@ static void cmd_change(struct conn *conn, const json_t *req, const json_t *id, c
 	json_decref(args);
 }
 
-/* The commands added after protocol 1.0's first seven (they too need hello). */
-static bool is_later_command(const char *cmd)
-{
-	return !strcmp(cmd, "unack") || !strcmp(cmd, "unsnooze") || !strcmp(cmd, "digest") || !strcmp(cmd, "audit");
-}
-
 /* A short name: letters, digits and ._- (a team code, a user name), 1 to 64 bytes. */
 static bool is_short_name(const char *s)
 {
@@ -596,7 +589,7 @@ static json_t *digest_teams(const json_t *v, char *msg, size_t size)
  * from the provider. Marking it as sent moves the recipient's cursor, a
  * change: only allowed peers may.
  */
-static void cmd_digest(struct conn *conn, const json_t *req, const json_t *id)
+static void cmd_digest(struct conn *conn, const json_t *req, const json_t *id, const char *cmd)
 {
 	static const char *const members[] = { "audience", "team", "worker", "since", "cap", "mark", NULL };
 	static const char *const audiences[] = { "team_manager", "service_manager", "records_officer", "worker", NULL };
@@ -611,7 +604,7 @@ static void cmd_digest(struct conn *conn, const json_t *req, const json_t *id)
 	char msg[256], buf[32];
 	bool known = false;
 
-	if (!check_members(conn, req, "digest", members))
+	if (!check_members(conn, req, cmd, members))
 		return;
 	if (!aud && json_object_get(req, "audience")) {
 		alertbus_reply_error(conn, id, "bad_request", "digest: \"audience\" must be a string");
@@ -694,7 +687,7 @@ bad:
 }
 
 /* audit: who changed what (ack, snooze and their undoing), newest last. */
-static void cmd_audit(struct conn *conn, const json_t *req, const json_t *id)
+static void cmd_audit(struct conn *conn, const json_t *req, const json_t *id, const char *cmd)
 {
 	static const char *const members[] = { "since", "actor", "limit", NULL };
 	struct cw_alertbus *bus = conn->bus;
@@ -705,7 +698,7 @@ static void cmd_audit(struct conn *conn, const json_t *req, const json_t *id)
 	json_t *args;
 	time_t t;
 
-	if (!check_members(conn, req, "audit", members))
+	if (!check_members(conn, req, cmd, members))
 		return;
 	if ((json_object_get(req, "since") && (!since || !parse_utc(since, &t))) ||
 	    (json_object_get(req, "actor") && !is_short_name(actor)) ||
@@ -775,11 +768,71 @@ static void cmd_records(struct conn *conn, const json_t *req, const json_t *id, 
 	cw_records_query_free(&q);
 }
 
+/*
+ * The commands, in the order hello lists them: dispatch and the hello
+ * reply's capabilities both read this table, so a command served is a
+ * command listed. Every command but hello needs hello first.
+ */
+static const struct alertbus_command {
+	const char *name;
+	void (*fn)(struct conn *conn, const json_t *req, const json_t *id, const char *cmd);
+} commands[] = {
+	{ "hello", cmd_hello },	      { "status", cmd_status },		  { "alerts", cmd_alerts },
+	{ "subscribe", cmd_subscribe }, { "unsubscribe", cmd_unsubscribe }, { "ack", cmd_change },
+	{ "snooze", cmd_change },     { "unack", cmd_change },		  { "unsnooze", cmd_change },
+	{ "digest", cmd_digest },     { "audit", cmd_audit },		  { "hold", cmd_records },
+	{ "destruction", cmd_records }, { "register", cmd_records },	  { "retention", cmd_records },
+	{ "explain", cmd_records },
+};
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* What hello offers besides commands: "resume", subscribe's "since". */
+static const char *const features[] = { "resume" };
+
+static const struct alertbus_command *command_find(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+/* hello's capabilities: every command after hello itself, then the features. */
+static json_t *capabilities(void)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 1; i < N_COMMANDS; i++)
+		json_array_append_new(a, json_string(commands[i].name));
+	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++)
+		json_array_append_new(a, json_string(features[i]));
+	return a;
+}
+
+/* "hello, status, ...": the commands, for error messages (built once). */
+static const char *commands_list(void)
+{
+	static char list[256];
+	size_t n = 0;
+
+	if (list[0])
+		return list;
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		int k = snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "", commands[i].name);
+
+		if (k < 0 || (size_t)k >= sizeof(list) - n)
+			break; /* the buffer holds them all: 16 short names */
+		n += (size_t)k;
+	}
+	return list;
+}
+
 /* Parses and answers one request line. */
 void alertbus_handle_line(struct conn *conn, const char *text, size_t len)
 {
 	json_error_t jerr;
 	json_t *req, *id;
+	const struct alertbus_command *c;
 	const char *cmd;
 	char shown[40];
 
@@ -798,34 +851,19 @@ void alertbus_handle_line(struct conn *conn, const char *text, size_t len)
 	}
 	id = json_object_get(req, "id");
 	cmd = json_string_value(json_object_get(req, "cmd"));
+	c = cmd ? command_find(cmd) : NULL;
 	if (!cmd) {
-		alertbus_reply_error(conn, id, "bad_request", "a request needs \"cmd\", a string (commands: %s)", commands_list);
-	} else if (!strcmp(cmd, "hello")) {
-		cmd_hello(conn, req, id);
-	} else if (!conn->hello_done && (!strcmp(cmd, "status") || !strcmp(cmd, "alerts") || !strcmp(cmd, "subscribe") ||
-					  !strcmp(cmd, "unsubscribe") || !strcmp(cmd, "ack") || !strcmp(cmd, "snooze") ||
-					  is_later_command(cmd) || cw_records_cmd_is(cmd))) {
-		alertbus_reply_error(conn, id, "hello_required", "send {\"cmd\":\"hello\",\"protocol\":\"%d.%d\"} first",
-				 CW_ALERTBUS_PROTOCOL_MAJOR, CW_ALERTBUS_PROTOCOL_MINOR);
-	} else if (!strcmp(cmd, "status")) {
-		cmd_status(conn, req, id);
-	} else if (!strcmp(cmd, "alerts")) {
-		cmd_alerts(conn, req, id);
-	} else if (!strcmp(cmd, "subscribe")) {
-		cmd_subscribe(conn, req, id);
-	} else if (!strcmp(cmd, "unsubscribe")) {
-		cmd_unsubscribe(conn, req, id);
-	} else if (!strcmp(cmd, "ack") || !strcmp(cmd, "snooze") || !strcmp(cmd, "unack") || !strcmp(cmd, "unsnooze")) {
-		cmd_change(conn, req, id, cmd);
-	} else if (!strcmp(cmd, "digest")) {
-		cmd_digest(conn, req, id);
-	} else if (!strcmp(cmd, "audit")) {
-		cmd_audit(conn, req, id);
-	} else if (cw_records_cmd_is(cmd)) {
-		cmd_records(conn, req, id, cmd);
-	} else {
+		alertbus_reply_error(conn, id, "bad_request", "a request needs \"cmd\", a string (commands: %s)",
+				     commands_list());
+	} else if (!c) {
 		alertbus_printable(shown, sizeof(shown), cmd, strlen(cmd));
-		alertbus_reply_error(conn, id, "unknown_command", "unknown command \"%s\" (commands: %s)", shown, commands_list);
+		alertbus_reply_error(conn, id, "unknown_command", "unknown command \"%s\" (commands: %s)", shown,
+				     commands_list());
+	} else if (!conn->hello_done && c->fn != cmd_hello) {
+		alertbus_reply_error(conn, id, "hello_required", "send {\"cmd\":\"hello\",\"protocol\":\"%d.%d\"} first",
+				     CW_ALERTBUS_PROTOCOL_MAJOR, CW_ALERTBUS_PROTOCOL_MINOR);
+	} else {
+		c->fn(conn, req, id, c->name);
 	}
 	json_decref(req);
 }

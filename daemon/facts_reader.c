@@ -33,7 +33,7 @@ static const struct {
 	[R_RECORD] = { "facts_record",
 		       "person_id, record_id, record_type, event_id, records.epoch(event_at), "
 		       "records.epoch(entered_at), records.epoch(finalised_at), late_flag, "
-		       "has_late_reason, author_id",
+		       "has_late_reason, author_id, confidential",
 		       "person_id, record_id" },
 	[R_HAZARD] = { "facts_hazard",
 		       "person_id, hazard_id, records.day_number(started_on), "
@@ -291,7 +291,8 @@ static void build_person(struct cw_facts_reader *r, struct cursor *c, int64_t id
 					       .id = col_id(k, 1), .type = col_text(k, 2), .event_id = col_id(k, 3),
 					       .event_at = col_time(k, 4), .entered_at = col_time(k, 5),
 					       .finalised_at = col_time(k, 6), .late_flag = col_bool(k, 7),
-					       .has_late_reason = col_bool(k, 8), .author_id = col_id(k, 9) });
+					       .has_late_reason = col_bool(k, 8), .author_id = col_id(k, 9),
+					       .confidential = col_bool(k, 10) });
 	seek(&c[R_REVIEW], id);
 	for (k = &c[R_HAZARD]; seek(k, id); k->row++) {
 		struct cursor *v = &c[R_REVIEW];

@@ -27,6 +27,7 @@ daemon_libcasewatchd_a_SOURCES = \
 	daemon/retention_pass.h daemon/retention_pass.c \
 	daemon/team_pass.h daemon/team_pass.c \
 	daemon/records_cmd.h daemon/records_cmd.c \
+	daemon/alert_explain.h daemon/alert_explain.c \
 	daemon/store_provider.h daemon/store_provider.c \
 	daemon/teams.h daemon/teams.c
 daemon_libcasewatchd_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBPQ_CFLAGS) \

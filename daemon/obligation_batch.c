@@ -115,11 +115,15 @@ const char *cw_obatch_anchor_name(enum cw_obligation_anchor a)
 		return "info_sharing";
 	case CW_OBL_ACCESS:
 		return "restricted_access";
+	case CW_OBL_FORGET:
+		return "forget_request";
 	case CW_OBL_BIRTHDAY: /* anchor id is the age; the rule id keeps keys apart */
 	case CW_OBL_PERSON:
-	default:
-		return "person";
+	case CW_OBL_ANCHOR_COUNT:
+		break;
 	}
+	/* No default: -Wswitch names a new anchor kind left unmapped here. */
+	return "person";
 }
 
 bool cw_obatch_add(struct cw_obatch *b, const struct cw_obligation *o, const struct cw_facts *f)

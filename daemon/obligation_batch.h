@@ -46,7 +46,8 @@ bool cw_obatch_set_severity(struct cw_obatch *b, const char *severity);
 size_t cw_obatch_persons(const struct cw_obatch *b);
 int64_t cw_obatch_person_id(const struct cw_obatch *b, size_t i);
 
-/* The store's name for what an obligation hangs on ("event", ...). */
+/* The store's name for what an obligation hangs on ("event", ...): one of
+ * casewatch.alert.anchor_kind's CHECK list (docs/schema.md tabulates them). */
 const char *cw_obatch_anchor_name(enum cw_obligation_anchor a);
 
 /* Queues SELECT count(*) FROM casewatch.reconcile_set(...) for every

@@ -1103,6 +1103,11 @@ const struct cw_policy *cw_poller_policy(const struct cw_poller *p)
 	return p->policy;
 }
 
+const struct cw_calendar *cw_poller_calendar(const struct cw_poller *p)
+{
+	return p->cal;
+}
+
 const char *cw_poller_profile_refused(const struct cw_poller *p, cw_time *at)
 {
 	if (p->profile_refused && at)

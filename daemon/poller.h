@@ -89,6 +89,8 @@ void cw_poller_get_stats(const struct cw_poller *p, struct cw_poller_stats *st);
 /* The profile in force: the one loaded at start or by the last reload
  * that named a valid one (a reload replaces it: do not keep it). */
 const struct cw_policy *cw_poller_policy(const struct cw_poller *p);
+/* The calendar the passes count working days with. */
+const struct cw_calendar *cw_poller_calendar(const struct cw_poller *p);
 /* The profile setting the last reload refused (invalid, so the one in
  * force was kept), and when (*at); NULL when the last reload loaded its
  * profile. */

@@ -64,12 +64,12 @@ static const char register_export_sql[] =
 	" FROM casewatch.destruction_register ORDER BY seq";
 
 static const char retention_facts_sql[] = "SELECT records.person_facts($1::bigint)::text AS facts";
-
-bool cw_records_cmd_is(const char *cmd)
-{
-	return !strcmp(cmd, "hold") || !strcmp(cmd, "destruction") || !strcmp(cmd, "register") ||
-	       !strcmp(cmd, "retention");
-}
+/* explain: the alert's key and its person's facts (null: gone from the records). */
+static const char alert_explain_sql[] =
+	"SELECT a.alert_id::text AS alert, a.person_id::text AS person, a.rule_id AS rule, a.anchor_kind,"
+	" a.anchor_id::text AS anchor_id, extract(epoch FROM a.cycle_start)::bigint::text AS cycle_start,"
+	" CASE WHEN a.person_id IS NOT NULL THEN records.person_facts(a.person_id)::text END AS facts"
+	" FROM casewatch.alert a WHERE a.alert_id = $1::bigint";
 
 void cw_records_query_free(struct cw_records_query *q)
 {
@@ -400,6 +400,27 @@ static bool parse_retention(const json_t *req, const char *action, struct cw_rec
 	return set(q, 0, id);
 }
 
+/* explain: one alert, explained by the daemon from its person's facts. */
+static bool parse_explain(const json_t *req, struct cw_records_query *q, char *msg, size_t size)
+{
+	static const char *const allowed[] = { "alert", NULL };
+	char id[24];
+
+	if (!only(req, allowed, "explain", msg, size))
+		return false;
+	if (json_object_get(req, "action")) {
+		snprintf(msg, size, "explain: takes no \"action\", only \"alert\"");
+		return false;
+	}
+	if (!id_text(json_object_get(req, "alert"), id)) {
+		snprintf(msg, size, "explain: \"alert\" must be an alert id");
+		return false;
+	}
+	q->sql = alert_explain_sql;
+	q->explain_alert = true;
+	return set(q, 0, id);
+}
+
 bool cw_records_cmd_parse(const char *cmd, const json_t *req, const char *actor, const char *now,
 			  struct cw_records_query *q, char *msg, size_t size)
 {
@@ -407,6 +428,8 @@ bool cw_records_cmd_parse(const char *cmd, const json_t *req, const char *actor,
 	bool ok;
 
 	memset(q, 0, sizeof(*q));
+	if (!strcmp(cmd, "explain"))
+		return parse_explain(req, q, msg, size);
 	if (!action) {
 		snprintf(msg, size, "%s: \"action\" is required", cmd);
 		return false;

@@ -13,6 +13,7 @@
 
 #include "casewatch/facts.h"
 #include "casewatch/policy.h"
+#include "alert_explain.h"
 #include "clock.h"
 #include "daemon.h"
 #include "db.h"
@@ -56,6 +57,7 @@ struct sp_job {
 	json_t *requested;	 /* change: the ids asked for, or NULL for a filter */
 	const char *list;	 /* records: the reply member of the rows, or NULL for one row */
 	bool explain;		 /* records: the row is a person's facts, explained here */
+	bool explain_alert;	 /* records: the row is an alert and its person's facts */
 };
 
 struct cw_store_provider {
@@ -949,6 +951,31 @@ static void explain_reply(struct sp_job *j)
 	json_decref(doc);
 }
 
+/* explain --alert: the alert's obligation recomputed from its person's
+ * facts under the profile in force, and explained from its own anchor. */
+static void alert_explain_reply(struct sp_job *j)
+{
+	const json_t *row = json_array_get(j->rows, 0);
+	const char *code;
+	char msg[400];
+	json_t *x;
+
+	if (!row) {
+		job_reply(j, NULL, "not_found", "no such alert");
+		return;
+	}
+	if (!j->sp->poller || !cw_poller_policy(j->sp->poller)) {
+		job_reply(j, NULL, "unavailable", "no profile is in force in this server");
+		return;
+	}
+	code = cw_alert_explain(cw_poller_policy(j->sp->poller), cw_poller_calendar(j->sp->poller), row,
+				cw_clock_now(), &x, msg, sizeof(msg));
+	if (code)
+		job_reply(j, NULL, code, msg);
+	else
+		job_reply(j, json_pack("{s:o}", "explain", x), NULL, NULL);
+}
+
 /* The store's refusals are the caller's mistakes, told as they are: the
  * functions of 006_retention.sql word them with ids and codes only. */
 static void on_records_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
@@ -986,6 +1013,10 @@ static void on_records_done(struct cw_db *db, const struct cw_db_error *err, voi
 		explain_reply(j);
 		return;
 	}
+	if (j->explain_alert) {
+		alert_explain_reply(j);
+		return;
+	}
 	if (!json_array_size(j->rows)) {
 		job_reply(j, NULL, "not_found", "nothing matched");
 		return;
@@ -1017,6 +1048,7 @@ static void sp_records(void *ctx, const struct cw_records_query *q, cw_alertbus_
 	j->reply = done;
 	j->list = q->list;
 	j->explain = q->explain;
+	j->explain_alert = q->explain_alert;
 	for (int i = 0; i < q->nparams; i++)
 		params[i] = q->params[i];
 	if (!cw_db_query(db, q->sql, q->nparams, params, 0, on_records_rows, on_records_done, j, &e))

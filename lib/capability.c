@@ -217,7 +217,8 @@ enum cw_capability cw_capability_of(const struct cw_rule *r, char *why, size_t n
 		break;
 	case CW_RULE_RECURRING:
 		if (r->anchor.kind == CW_ANCHOR_NONE || r->anchor.kind == CW_ANCHOR_RECORD)
-			return say(CW_CAP_NEVER, why, n, "a recurring rule runs on involvements, hazards, events or a birthday");
+			return say(CW_CAP_NEVER, why, n,
+				   "a recurring rule runs on involvements, hazards, events, a birthday or the confidential section");
 		break;
 	case CW_RULE_CONTENT:
 		return content(r, why, n);

@@ -229,6 +229,7 @@ static void add_record(struct cw_facts *f, const json_t *r)
 		.late_flag = json_bool(M(r, "late_flag")),
 		.has_late_reason = json_bool(M(r, "has_late_reason")),
 		.author_id = json_id(M(r, "author_id")),
+		.confidential = json_bool(M(r, "confidential")),
 	};
 
 	cw_facts_add_record(f, &x);

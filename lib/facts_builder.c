@@ -622,6 +622,7 @@ void cw_facts_add_record(struct cw_facts *f, const struct cw_facts_record_row *i
 	x->late_flag = take_bool(&rc, "late_flag", in->late_flag, false);
 	x->has_late_reason = take_bool(&rc, "has_late_reason", in->has_late_reason, false);
 	x->author_id = take_id(&rc, "author_id", in->author_id, false);
+	x->confidential = take_bool(&rc, "confidential", in->confidential, false);
 }
 
 void cw_facts_add_hazard(struct cw_facts *f, const struct cw_facts_hazard_row *in)

@@ -23,7 +23,8 @@ lib_libcasewatch_a_SOURCES += \
 	include/casewatch/facts.h lib/facts.c \
 	include/casewatch/facts_builder.h lib/facts_builder.c \
 	include/casewatch/obligation.h lib/obligation_internal.h lib/obligation.c \
-	lib/obligation_event.c lib/obligation_recurring.c lib/obligation_content.c
+	lib/obligation_event.c lib/obligation_recurring.c lib/obligation_content.c \
+	lib/obligation_json.c
 # what the engine can evaluate with the facts it reads (policy check/show)
 lib_libcasewatch_a_SOURCES += include/casewatch/capability.h lib/capability.c
 

@@ -254,6 +254,37 @@ static cw_time until_18_from(const struct obl_ctx *c, const struct cw_rule *r, c
 	return obl_day_start(cw_london_day(obl_due(c, &after, a->at)));
 }
 
+/* CONF-REVIEW (003 §5.7): "Practice Supervisors must monitor information
+ * held in the 'confidential' section of electronic records". The section
+ * opens with its first entry (the reviews themselves, of the satisfying
+ * record types, are not entries to review); each cycle runs from the
+ * opening or the last review and is met by the next review, so every
+ * entry has a review after it within a period. The anchor is the first
+ * entry; the schedule runs while the rule applies. */
+static void confidential(struct obl_ctx *c, const struct cw_rule *r)
+{
+	const struct cw_facts_record *first = NULL;
+	cw_time first_at = CW_TIME_NONE;
+
+	for (size_t i = 0; i < c->f->n_records; i++) {
+		const struct cw_facts_record *rec = &c->f->records[i];
+		cw_time at = rec->entered_at != CW_TIME_NONE ? rec->entered_at : rec->finalised_at;
+
+		if (!rec->confidential || at == CW_TIME_NONE || at > c->now ||
+		    (rec->type && cw_codes_has(&r->satisfied_records, rec->type)))
+			continue;
+		if (!first || at < first_at || (at == first_at && rec->id < first->id)) {
+			first = rec;
+			first_at = at;
+		}
+	}
+	if (!first)
+		return;
+	obl_collect_done(c, r, true);
+	walk(c, r, CW_OBL_RECORD, first->id, first_at, open_now(c, r) ? CW_TIME_NONE : c->now, CW_DAY_NONE,
+	     CW_TIME_NONE);
+}
+
 void obl_recurring(struct obl_ctx *c, const struct cw_rule *r)
 {
 	struct obl_scratch *s = c->s;
@@ -305,6 +336,9 @@ void obl_recurring(struct obl_ctx *c, const struct cw_rule *r)
 		     CW_DAY_NONE, CW_TIME_NONE);
 		break;
 	}
+	case CW_ANCHOR_CONFIDENTIAL:
+		confidential(c, r);
+		break;
 	default:
 		break;
 	}

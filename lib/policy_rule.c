@@ -270,13 +270,14 @@ static void only_keys(struct ctx *c, const char *key, const char *sub, const jso
 	}
 }
 
-/* An anchor object: one of events, involvements, hazard, birthday, records. */
+/* An anchor object: one of events, involvements, hazard, birthday, records,
+ * confidential (recurring) or death (retention). */
 static void parse_anchor(struct ctx *c, const char *key, const char *sub, const json_t *v,
 			 struct cw_anchor *a)
 {
 	static const char *const known[] = { "events", "involvements", "at", "hazard", "birthday", "records",
-					     "except", "death", NULL };
-	const json_t *events, *invs, *hazard, *birthday, *records, *at, *except, *death;
+					     "except", "death", "confidential", NULL };
+	const json_t *events, *invs, *hazard, *birthday, *records, *at, *except, *death, *confidential;
 	char where[256];
 	int kinds;
 
@@ -284,7 +285,8 @@ static void parse_anchor(struct ctx *c, const char *key, const char *sub, const 
 		rerr(c, key, sub, "expected an object naming events, involvements, hazard, birthday or records");
 		return;
 	}
-	only_keys(c, key, sub, v, known, "events, involvements, at, hazard, birthday, records, except, death");
+	only_keys(c, key, sub, v, known,
+		  "events, involvements, at, hazard, birthday, records, except, death, confidential");
 	events = json_object_get(v, "events");
 	invs = json_object_get(v, "involvements");
 	hazard = json_object_get(v, "hazard");
@@ -293,9 +295,23 @@ static void parse_anchor(struct ctx *c, const char *key, const char *sub, const 
 	at = json_object_get(v, "at");
 	except = json_object_get(v, "except");
 	death = json_object_get(v, "death");
-	kinds = !!invs + !!hazard + !!birthday + !!records + !!death;
+	confidential = json_object_get(v, "confidential");
+	kinds = !!invs + !!hazard + !!birthday + !!records + !!death + !!confidential;
 	if (kinds > 1) {
-		rerr(c, key, sub, "an anchor names one of involvements, hazard, birthday, records or death");
+		rerr(c, key, sub, "an anchor names one of involvements, hazard, birthday, records, confidential or death");
+		return;
+	}
+	/* The confidential section is monitored on a cycle (CONF-REVIEW, 003
+	 * §5.7): only a recurring rule counts from it. */
+	if (confidential) {
+		snprintf(where, sizeof(where), "%s.confidential", sub ? sub : "");
+		if (!json_is_true(confidential))
+			rerr(c, key, where, "expected true");
+		else if (strcmp(key, "anchor"))
+			rerr(c, key, where, "only a recurring rule's anchor is the confidential section");
+		if (events)
+			rerr(c, key, sub, "events combine only with involvements, and only on recurring rules");
+		a->kind = CW_ANCHOR_CONFIDENTIAL;
 		return;
 	}
 	/* Only a retention period counts from a death (ST-RET-LAC): no
@@ -889,7 +905,8 @@ static void parse_deadline(struct ctx *c, const json_t *rule)
 		rerr(c, "anchor", NULL, "%s rules are anchored on events%s", cw_rule_kind_name(r->kind),
 		     r->kind == CW_RULE_AFTER_EVENT ? " or a birthday" : "");
 	if (r->kind == CW_RULE_RECURRING && r->anchor.kind == CW_ANCHOR_RECORD)
-		rerr(c, "anchor", NULL, "recurring rules are anchored on involvements, hazards, events or a birthday");
+		rerr(c, "anchor", NULL,
+		     "recurring rules are anchored on involvements, hazards, events, a birthday or the confidential section");
 	if ((v = json_object_get(rule, "satisfied_by")))
 		parse_satisfied(c, v);
 	else if (must)

@@ -197,6 +197,7 @@ static void term_anchor(const struct cw_rule *r, const struct cw_facts *f,
 	case CW_ANCHOR_NONE:
 	case CW_ANCHOR_EVENT:
 	case CW_ANCHOR_HAZARD:
+	case CW_ANCHOR_CONFIDENTIAL: /* recurring rules only (policy_rule.c) */
 		break;
 	}
 	t->missing = "anchor"; /* policy validation refuses these on keep terms */

@@ -16,4 +16,5 @@ dist_sqlcasewatch_DATA = \
 	sql/casewatch/005_prune.sql \
 	sql/casewatch/006_retention.sql \
 	sql/casewatch/007_destruction_alerts.sql \
-	sql/casewatch/008_team_alerts.sql
+	sql/casewatch/008_team_alerts.sql \
+	sql/casewatch/009_forget_anchor.sql

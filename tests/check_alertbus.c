@@ -570,7 +570,6 @@ START_TEST(test_hello)
 	json_t *r;
 	size_t i;
 	json_t *v;
-	bool has_subscribe = false;
 
 	harness_init();
 	harness_start();
@@ -588,9 +587,26 @@ START_TEST(test_hello)
 	ck_assert_str_eq(json_string_value(json_object_get(r, "protocol")), "1.0");
 	ck_assert_str_eq(json_string_value(json_object_get(r, "server")), "casewatchd");
 	ck_assert_str_eq(json_string_value(json_object_get(r, "version")), PACKAGE_VERSION);
-	json_array_foreach (json_object_get(r, "capabilities"), i, v)
-		has_subscribe |= !strcmp(json_string_value(v), "subscribe");
-	ck_assert(has_subscribe);
+	/* Exactly the commands served (hello aside), then "resume"; each
+	 * listed command is one the server knows: before hello it asks for
+	 * hello, where a name it does not know is unknown_command. */
+	{
+		static const char want[] = "status alerts subscribe unsubscribe ack snooze unack unsnooze digest "
+					   "audit hold destruction register retention explain resume";
+		char got[sizeof(want) + 64] = "", req[96];
+		struct cl *fresh = cl_connect();
+
+		json_array_foreach (json_object_get(r, "capabilities"), i, v) {
+			const char *name = json_string_value(v);
+
+			ck_assert_ptr_nonnull(name);
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? " " : "", name);
+			snprintf(req, sizeof(req), "{\"cmd\":\"%s\"}", name);
+			expect_free(fresh, req, strcmp(name, "resume") ? "hello_required" : "unknown_command");
+		}
+		ck_assert_str_eq(got, want);
+		cl_close(fresh);
+	}
 	/* The documented default limit: 64 KiB. */
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "limits"), "max_line")), 65536);
 	json_decref(r);
@@ -709,6 +725,9 @@ START_TEST(test_bad_requests)
 	c = cl_hello();
 	r = expect(c, "{\"cmd\":\"fly\",\"id\":3}", "unknown_command");
 	ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), 3);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+			 "unknown command \"fly\" (commands: hello, status, alerts, subscribe, unsubscribe, ack, snooze, "
+			 "unack, unsnooze, digest, audit, hold, destruction, register, retention, explain)");
 	json_decref(r);
 	expect_free(c, "{\"cmd\":", "invalid_json");
 	expect_free(c, "[1,2]", "not_an_object");

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <jansson.h>
@@ -97,6 +98,16 @@ static void done(struct cw_obligations *out)
 {
 	release(out);
 	cw_obligations_free(out);
+}
+
+/* Asserts a rule's capability in a loaded profile. */
+static void assert_capability(const struct cw_policy *p, const char *rule, enum cw_capability want)
+{
+	char why[CW_CAPABILITY_REASON_MAX] = "";
+	enum cw_capability cap = cw_capability_of(cw_policy_rule_find(p, rule), why, sizeof(why));
+
+	ck_assert_msg(cap == want, "%s is %s, not %s: %s", rule, cw_capability_name(cap),
+		      cw_capability_name(want), why);
 }
 
 /* Asserts that a shipped profile's rule is evaluated (not only reported). */
@@ -533,6 +544,134 @@ START_TEST(test_hazard_own_review_date)
 }
 END_TEST
 
+
+/* CONF-REVIEW, Southwark 003 §5.7: "Practice Supervisors must monitor
+ * information held in the 'confidential' section of electronic records,
+ * ensuring that the reason for holding it there is valid; if not, it
+ * should be shared with the child and/or moved to another section of the
+ * record". 003 gives no period, so the shipped rule is off and a council
+ * turns it on in a profile extending southwark (here with a 3-month cycle,
+ * tests/data/profile-tests/conf-review/). The section opens with its first
+ * confidential entry; a review meets the cycle running and starts the next,
+ * so the entry made after the review is covered by the next one. */
+#define CONF_DOC(end, conf_100)                                                                          \
+	"{\"person_id\": 14, \"kind\": \"child\", \"involvements\": ["                                  \
+	" {\"id\": 1, \"category\": \"cin\", \"start\": \"2025-01-01\", \"end\": " end "}],"           \
+	" \"records\": ["                                                                                \
+	" {\"id\": 99, \"type\": \"case_note\", \"entered_at\": \"2025-09-01T10:00:00Z\","               \
+	"  \"finalised_at\": \"2025-09-01T11:00:00Z\", \"author_id\": 5},"                                \
+	" {\"id\": 100, \"type\": \"case_note\", \"entered_at\": \"2025-10-01T10:00:00Z\","              \
+	"  \"finalised_at\": \"2025-10-01T11:00:00Z\", \"author_id\": 5, \"confidential\": " conf_100 "}," \
+	" {\"id\": 101, \"type\": \"confidential_review\", \"entered_at\": \"2025-12-01T09:00:00Z\","    \
+	"  \"finalised_at\": \"2025-12-01T10:00:00Z\", \"author_id\": 6, \"confidential\": true},"        \
+	" {\"id\": 102, \"type\": \"case_note\", \"entered_at\": \"2026-02-01T10:00:00Z\","              \
+	"  \"finalised_at\": \"2026-02-01T11:00:00Z\", \"author_id\": 5, \"confidential\": true}]}"
+
+/* The obligations of CONF-REVIEW in the council's profile at `now`. */
+static void conf_review(const char *doc, const char *now, struct cw_obligations *out)
+{
+	char dir[] = "/tmp/cw-conf-review.XXXXXX", link[4200];
+	static const char *const files[][2] = {
+		{ "profiles/default.json", "default.json" },
+		{ "profiles/southwark.json", "southwark.json" },
+		{ "tests/data/profile-tests/conf-review/southwark-conf-review.json", "southwark-conf-review.json" },
+	};
+	struct cw_policy *p;
+	struct cw_facts f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(link, sizeof(link), "%s/%s", dir, files[i][1]);
+		ck_assert_int_eq(symlink(cw_test_srcpath(files[i][0]), link), 0);
+	}
+	p = cw_test_policy("southwark-conf-review", dir);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(link, sizeof(link), "%s/%s", dir, files[i][1]);
+		unlink(link);
+	}
+	rmdir(dir);
+	ck_assert_ptr_nonnull(p);
+	assert_capability(p, "CONF-REVIEW", CW_CAP_EVALUATED);
+	facts(doc, &f);
+	cw_obligations_compute(p, cal, &f, T(now), NULL, out);
+	/* Keep only CONF-REVIEW, with its rule id copied (the profile goes). */
+	{
+		size_t n = 0;
+
+		for (size_t i = 0; i < out->count; i++)
+			if (!strcmp(out->v[i].rule_id, "CONF-REVIEW")) {
+				out->v[n] = out->v[i];
+				out->v[n].rule = NULL;
+				out->v[n].rule_id = strdup("CONF-REVIEW");
+				n++;
+			}
+		out->count = n;
+	}
+	cw_facts_free(&f);
+	cw_policy_free(p);
+}
+
+START_TEST(test_conf_review)
+{
+	struct cw_obligations out;
+	const struct cw_obligation *o;
+
+	/* Shipped off: 003 sets no period, and the profile says so in words. */
+	{
+		struct cw_policy *p = shipped("southwark");
+		const struct cw_rule *r = cw_policy_rule_find(p, "CONF-REVIEW");
+
+		ck_assert(!r->enabled);
+		ck_assert_int_eq(r->anchor.kind, CW_ANCHOR_CONFIDENTIAL);
+		ck_assert_ptr_nonnull(strstr(json_string_value(cw_rule_interpretation(r, "period")),
+					     "gives no period"));
+		cw_policy_free(p);
+	}
+	cw_obligations_init(&out);
+	conf_review(CONF_DOC("null", "true"), "2026-04-15T12:00:00+01:00", &out);
+	ck_assert_int_eq(out.count, 2);
+	/* First cycle: from entry 100, met by the review two months later. */
+	o = &out.v[0];
+	ck_assert_int_eq(o->anchor_kind, CW_OBL_RECORD);
+	ck_assert_int_eq(o->anchor_id, 100);
+	ck_assert_int_eq(o->cycle_start, T("2025-10-01T10:00:00Z"));
+	ck_assert(o->met);
+	ck_assert_int_eq(o->met_by, 101);
+	ck_assert_int_eq(o->due_at, T("2026-01-01T23:59:59Z"));
+	ck_assert_int_eq(cw_obligation_status(o, T("2026-04-15T12:00:00+01:00")), CW_STATUS_MET_ON_TIME);
+	/* Second: from the review; entry 102 came after it and is unreviewed. */
+	o = &out.v[1];
+	ck_assert_int_eq(o->anchor_id, 100);
+	ck_assert_int_eq(o->cycle_start, T("2025-12-01T10:00:00Z"));
+	ck_assert(!o->met);
+	ck_assert_int_eq(o->due_at, T("2026-03-01T23:59:59Z"));
+	ck_assert_int_eq(cw_obligation_status(o, T("2026-04-15T12:00:00+01:00")), CW_STATUS_ESCALATED);
+	ck_assert_str_eq(o->key, "14:CONF-REVIEW:record:100:1764583200");
+	release(&out);
+
+	/* Entry 100 not confidential: the section opens with entry 102 (the
+	 * review before it is not an entry to review), due three months on. */
+	conf_review(CONF_DOC("null", "false"), "2026-04-15T12:00:00+01:00", &out);
+	ck_assert_int_eq(out.count, 1);
+	ck_assert_int_eq(out.v[0].anchor_id, 102);
+	ck_assert_int_eq(out.v[0].due_at, T("2026-05-01T23:59:59+01:00"));
+	ck_assert_int_eq(cw_obligation_status(&out.v[0], T("2026-04-15T12:00:00+01:00")), CW_STATUS_PENDING);
+	ck_assert_int_eq(cw_obligation_status(&out.v[0], T("2026-04-20T12:00:00+01:00")), CW_STATUS_DUE_SOON);
+	release(&out);
+
+	/* Before any confidential entry there is nothing to review. */
+	conf_review(CONF_DOC("null", "true"), "2025-09-15T12:00:00+01:00", &out);
+	ck_assert_int_eq(out.count, 0);
+	release(&out);
+
+	/* The case closed: the past cycle stays met, none runs now. */
+	conf_review(CONF_DOC("\"2026-01-15\"", "true"), "2026-04-15T12:00:00+01:00", &out);
+	ck_assert_int_eq(out.count, 1);
+	ck_assert(out.v[0].met);
+	done(&out);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("fidelity");
@@ -552,6 +691,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_min_content_up_to_date);
 	tcase_add_test(tc, test_lac_visit_until_18);
 	tcase_add_test(tc, test_hazard_own_review_date);
+	tcase_add_test(tc, test_conf_review);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -81,7 +81,7 @@ static void dump(int64_t id, const struct cw_facts *f)
 		num("finalised", x->finalised_at, CW_TIME_NONE);
 		printf(" late=%d reason=%d", x->late_flag, x->has_late_reason);
 		num("author", x->author_id, CW_ID_NONE);
-		printf("\n");
+		printf(" confidential=%d\n", x->confidential);
 	}
 	for (size_t i = 0; i < f->n_hazards; i++) {
 		const struct cw_facts_hazard *x = &f->hazards[i];

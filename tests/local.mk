@@ -234,6 +234,9 @@ dist_check_SCRIPTS += tests/sql-retention.sh
 TESTS += tests/sql-retention.sh
 dist_check_SCRIPTS += tests/sql-retention-upgrade.sh
 TESTS += tests/sql-retention-upgrade.sh
+# 009: forget-request findings rekeyed from the person to the request.
+dist_check_SCRIPTS += tests/sql-forget-anchor.sh
+TESTS += tests/sql-forget-anchor.sh
 dist_check_SCRIPTS += tests/daemon-retention.sh
 TESTS += tests/daemon-retention.sh
 dist_check_SCRIPTS += tests/ctl-retention.sh
@@ -241,6 +244,8 @@ TESTS += tests/ctl-retention.sh
 # team-level alerts (ROLLBACK-RATE)
 dist_check_SCRIPTS += tests/daemon-team.sh
 TESTS += tests/daemon-team.sh
+dist_check_SCRIPTS += tests/ctl-explain.sh
+TESTS += tests/ctl-explain.sh
 
 # tests/fault/: the attack run as short scenarios (tests/fault/README.md);
 # tests/fault/run-long is the long form.

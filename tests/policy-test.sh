@@ -18,6 +18,20 @@ is "policy test: one ok line per file" "$(grep -c ': ok (2 cases, [0-9]* expecta
 	"$(ls "$data"/*.test.json | wc -l)"
 is "policy test: every evaluable rule of every shipped profile is tested" "$(cat "$tmp/err")" ""
 
+# CONF-REVIEW is shipped off (003 §5.7 gives no period); a council turns it
+# on in a profile extending southwark, next to it, and tests it the same way.
+mkdir "$tmp/council"
+cp "$src/profiles/default.json" "$src/profiles/southwark.json" "$data"/conf-review/* "$tmp/council/"
+"$ctl" policy test "$tmp/council/southwark-conf-review.test.json" >"$tmp/out" 2>"$tmp/err"
+is "policy test: CONF-REVIEW in a council's profile passes" "$?" 0
+ok "policy test: CONF-REVIEW's cases all checked" \
+	grep -Fx "$tmp/council/southwark-conf-review.test.json: ok (2 cases, 3 expectations)" "$tmp/out"
+ok "policy test: CONF-REVIEW is tested there" sh -c "! grep -F 'rule CONF-REVIEW' '$tmp/err'"
+sed 's/"period": "3m"/"period": "6m"/' "$data/conf-review/southwark-conf-review.json" \
+	>"$tmp/council/southwark-conf-review.json"
+"$ctl" policy test "$tmp/council/southwark-conf-review.test.json" >"$tmp/out" 2>&1
+is "policy test: CONF-REVIEW on a 6-month cycle fails those expectations" "$?" 1
+
 # A wrong due time and state: exit 1 and a diff naming the expectation.
 jq '(.cases[0].expect[] | select(.rule == "CV-2WD" and .anchor == "event:104"))
 	|= (.due = "2026-03-05T23:59:59+00:00" | .state = "overdue")' \

@@ -120,6 +120,20 @@ counted() {
 }
 ok "status counts the second run's alerts" poll_until 30 counted
 
+# Every command hello lists (from the daemon's command table) has its
+# section here and its entry in casewatch-protocol(7).
+printf '%s\n' '{"cmd":"hello","protocol":"1.0"}' | socat - "UNIX-CONNECT:$sock" |
+	jq -r '.capabilities[] | select(. != "resume")' >"$dir/capabilities"
+ok "hello lists the records officers' commands and explain" \
+	sh -c "grep -cxE 'hold|destruction|register|retention|explain' '$dir/capabilities' | grep -qx 5"
+undocumented=
+for c in $(cat "$dir/capabilities"); do
+	grep -qE "^###.*\`$c\`" "$doc" || undocumented="$undocumented protocol.md:$c"
+	grep -qF ".It Ql {\"cmd\":\"$c\"" "$CASEWATCH_SRCDIR/docs/casewatch-protocol.7" ||
+		undocumented="$undocumented casewatch-protocol.7:$c"
+done
+is "every command hello lists is documented" "$undocumented" ""
+
 # Each ```protocol-example block: "$ " lines (and their "\" continuations)
 # are the command, the other lines its expected output.
 awk -v dir="$dir" '

@@ -20,7 +20,8 @@ trap cleanup EXIT
 
 # ---- every code sent is documented ----
 src="$CASEWATCH_SRCDIR/daemon"
-codes=$(cat "$src"/alertbus.c "$src"/alertbus_cmd.c "$src"/store_provider.c "$src"/transition_log.c |
+codes=$(cat "$src"/alertbus.c "$src"/alertbus_cmd.c "$src"/store_provider.c "$src"/transition_log.c \
+	"$src"/alert_explain.c |
 	grep -oE '(reply_error\([^,]+, [^,]+, |done\([^,]+, NULL, (false, )?|job_(reply|batch)\(j, NULL, (false, )?|code = (code \? code : )?)"[a-z_]+"|\\"code\\":\\"[a-z_]+' |
 	grep -oE '[a-z_]+"?$' | tr -d '"' | sort -u)
 ok "the daemon's sources send error codes ($(echo $codes | wc -w))" [ "$(echo $codes | wc -w)" -ge 15 ]

@@ -356,12 +356,12 @@ INSERT INTO records.access_request (request_id, person_id, event_id, received_at
 INSERT INTO records.forget_request (request_id, person_id, received_at, received_by, description) VALUES
 	(3, 1001, '2026-08-01 09:00+00', 55, 'SECRET-TEXT forget');
 INSERT INTO records.record (record_id, person_id, record_type, event_id, author_id, event_at,
-	entered_at, finalised_at, late_flag, late_reason, body) VALUES
+	entered_at, finalised_at, late_flag, late_reason, confidential, body) VALUES
 	(100, 1001, 'visit_record', 10, 55, '2026-11-20 10:00+00', '2026-11-21 09:00+00',
-		'2026-11-21 09:30:00.5+00', false, NULL, 'SECRET-NAME said'),
+		'2026-11-21 09:30:00.5+00', false, NULL, false, 'SECRET-NAME said'),
 	(101, 1001, 'case_note', NULL, NULL, NULL, '2026-11-22 08:00+00', NULL, true,
-		'SECRET-NAME was ill', NULL),
-	(102, 1001, 'case_note', NULL, 55, NULL, NULL, NULL, true, '  ', 'SECRET-NAME');
+		'SECRET-NAME was ill', true, NULL),
+	(102, 1001, 'case_note', NULL, 55, NULL, NULL, NULL, true, '  ', false, 'SECRET-NAME');
 INSERT INTO records.hazard (hazard_id, person_id, started_on, description, review_due_on,
 	active, ended_on) VALUES
 	(5, 1001, '2025-05-01', 'SECRET-NAME dog', '2025-11-01', true, NULL),
@@ -427,12 +427,13 @@ cat >"${TMPDIR:-/tmp}/facts-expected.$$" <<'EOF'
  "records": [
   {"id": 100, "type": "visit_record", "event_id": 10, "event_at": "2026-11-20T10:00:00+00:00",
    "entered_at": "2026-11-21T09:00:00+00:00", "finalised_at": "2026-11-21T09:30:00.5+00:00",
-   "late_flag": false, "has_late_reason": false, "author_id": 55},
+   "late_flag": false, "has_late_reason": false, "author_id": 55, "confidential": false},
   {"id": 101, "type": "case_note", "event_id": null, "event_at": null,
    "entered_at": "2026-11-22T08:00:00+00:00", "finalised_at": null,
-   "late_flag": true, "has_late_reason": true, "author_id": null},
+   "late_flag": true, "has_late_reason": true, "author_id": null, "confidential": true},
   {"id": 102, "type": "case_note", "event_id": null, "event_at": null, "entered_at": null,
-   "finalised_at": null, "late_flag": true, "has_late_reason": false, "author_id": 55}],
+   "finalised_at": null, "late_flag": true, "has_late_reason": false, "author_id": 55,
+   "confidential": false}],
  "hazards": [
   {"id": 5, "start": "2025-05-01", "review_due": "2025-11-01", "active": true, "ended": null,
    "has_description": true,
@@ -530,7 +531,8 @@ is "every generated person's facts parse and have every key with its type" \
 			and has("related_event_id")))
 		and (.records | all(has("id") and has("type") and has("event_id") and has("event_at")
 			and has("entered_at") and has("finalised_at") and (.late_flag | type) == "boolean"
-			and (.has_late_reason | type) == "boolean" and has("author_id")))
+			and (.has_late_reason | type) == "boolean" and has("author_id")
+			and (.confidential | type) == "boolean"))
 		and (.hazards | all((.has_description | type) == "boolean" and (.reviews | type) == "array"))
 		and (.deletions | all((.has_reason | type) == "boolean" and has("deleted_by_role")))
 		and (.info_sharing | all((.missing | type) == "array" and

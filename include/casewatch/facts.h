@@ -70,6 +70,7 @@ struct cw_facts_record {
 	bool late_flag;
 	bool has_late_reason;
 	int64_t author_id;    /* CW_ID_NONE if missing */
+	bool confidential;    /* held in the confidential section (CONF-REVIEW) */
 };
 
 /* A hazard on the file and its reviews. */

@@ -85,6 +85,7 @@ struct cw_facts_record_row {
 	cw_time event_at, entered_at, finalised_at;
 	enum cw_facts_bool late_flag, has_late_reason;
 	int64_t author_id;
+	enum cw_facts_bool confidential; /* in the confidential section (CONF-REVIEW) */
 };
 
 struct cw_facts_hazard_row {

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "casewatch/calendar.h"
 #include "casewatch/facts.h"
 #include "casewatch/policy.h"
@@ -144,5 +146,14 @@ const char *cw_obligation_status_name(enum cw_obligation_status status);
 /* "event", "involvement", "hazard", "birthday", "person", "record",
  * "deletion", "sharing", "access", "forget_request" (as in keys). */
 const char *cw_obligation_anchor_name(enum cw_obligation_anchor anchor);
+
+/* "event:10" or "involvement:1:1736467200": the key without person and rule. */
+void cw_obligation_anchor_text(const struct cw_obligation *o, char *buf, size_t n);
+/* The obligation at `at` as JSON (new reference; NULL on exhaustion):
+ * person, rule, anchor, key, anchor_at, warn, due, escalations [{at,
+ * audience}], next_at, state, escalation_level, audience, and met_at,
+ * met_by {kind, id}, late_by when met, suspended, detail (findings), as
+ * docs/casewatchctl.md gives them (evaluate --json, explain --alert). */
+json_t *cw_obligation_to_json(const struct cw_obligation *o, cw_time at);
 
 #endif /* CASEWATCH_OBLIGATION_H */

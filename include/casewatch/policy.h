@@ -55,6 +55,7 @@ enum cw_anchor_kind {
 	CW_ANCHOR_BIRTHDAY,    /* the person's anchor.birthday-th birthday (0: date of birth) */
 	CW_ANCHOR_RECORD,      /* each record of anchor.records (e.g. finance) */
 	CW_ANCHOR_DEATH,       /* the person's date of death (retention keep terms only) */
+	CW_ANCHOR_CONFIDENTIAL, /* recurring: the confidential section, from its first entry (CONF-REVIEW) */
 };
 
 /* Which date of an involvement anchors the rule. */

@@ -20,7 +20,7 @@
 --   involvements  [{id, category, start, end, order_date, outcome}]
 --   events        [{id, type, at, cancelled, related_event_id, fee_paid_at, until_18}]
 --   records       [{id, type, event_id, event_at, entered_at, finalised_at,
---                   late_flag, has_late_reason, author_id}]
+--                   late_flag, has_late_reason, author_id, confidential}]
 --   hazards       [{id, start, review_due, active, ended, has_description, reviews: [at]}]
 --   deletions     [{record_id, deleted_at, deleted_by, deleted_by_role, has_reason}]
 --   info_sharing  [{id, kind, at, missing: [field]}]
@@ -163,7 +163,7 @@ CREATE OR REPLACE VIEW records.facts_event AS
 CREATE OR REPLACE VIEW records.facts_record AS
 	SELECT r.person_id, r.record_id, r.record_type, r.event_id, r.event_at, r.entered_at,
 		r.finalised_at, r.late_flag, records.has_text(r.late_reason) AS has_late_reason,
-		r.author_id
+		r.author_id, r.confidential
 	FROM records.record r;
 
 CREATE OR REPLACE VIEW records.facts_hazard AS
@@ -239,7 +239,8 @@ AS $$
 				'id', r.record_id, 'type', r.record_type, 'event_id', r.event_id,
 				'event_at', r.event_at, 'entered_at', r.entered_at,
 				'finalised_at', r.finalised_at, 'late_flag', r.late_flag,
-				'has_late_reason', r.has_late_reason, 'author_id', r.author_id)
+				'has_late_reason', r.has_late_reason, 'author_id', r.author_id,
+				'confidential', r.confidential)
 				ORDER BY r.record_id)
 			FROM records.facts_record r WHERE r.person_id = p.person_id), '[]'),
 		'hazards', coalesce((SELECT json_agg(json_build_object(
@@ -308,7 +309,8 @@ AS $$
 			'id', r.record_id, 'type', r.record_type, 'event_id', r.event_id,
 			'event_at', r.event_at, 'entered_at', r.entered_at,
 			'finalised_at', r.finalised_at, 'late_flag', r.late_flag,
-			'has_late_reason', r.has_late_reason, 'author_id', r.author_id)
+			'has_late_reason', r.has_late_reason, 'author_id', r.author_id,
+				'confidential', r.confidential)
 			ORDER BY r.record_id) AS a
 		FROM records.facts_record r WHERE r.person_id = ANY (p_person_ids)
 		GROUP BY r.person_id),
