@@ -209,11 +209,11 @@ bool ctl_evaluate_teams(const struct cw_policy *policy, const json_t *rollbacks,
 		snprintf(anchor, sizeof(anchor), "team:%lld", (long long)a->team_id);
 		snprintf(detail, sizeof(detail), "%u roll-backs, %u not agreed", a->counted, a->unagreed);
 		if (a->escalate_at != CW_TEAM_NO_ESCALATION)
-			json_array_append_new(esc, json_pack("{s:o, s:s}", "at", time_json(a->escalate_at), "audience",
+			json_array_append_new(esc, json_pack("{s:o, s:s}", "at", cw_time_json(a->escalate_at), "audience",
 							     a->audience));
 		json_array_append_new(all, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:i, s:i, s:s}", "team",
 						     (json_int_t)a->team_id, "rule", a->rule_id, "anchor", anchor,
-						     "cycle_start", time_json(a->period_start), "due", time_json(a->first_at),
+						     "cycle_start", cw_time_json(a->period_start), "due", cw_time_json(a->first_at),
 						     "escalations", esc, "state",
 						     a->first_at > at ? "pending" : escalated ? "escalated" : "violation",
 						     "audience", a->audience, "counted", (int)a->counted, "unagreed",

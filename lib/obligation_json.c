@@ -13,8 +13,7 @@ void cw_obligation_anchor_text(const struct cw_obligation *o, char *buf, size_t 
 		snprintf(buf + len, n - (size_t)len, ":%lld", (long long)o->cycle_start);
 }
 
-/* A time as the socket and --json print them, or null. */
-static json_t *time_json(cw_time t)
+json_t *cw_time_json(cw_time t)
 {
 	char buf[CW_TIME_STRLEN];
 
@@ -31,18 +30,18 @@ json_t *cw_obligation_to_json(const struct cw_obligation *o, cw_time at)
 
 	cw_obligation_anchor_text(o, anchor, sizeof(anchor));
 	for (size_t i = 0; i < o->n_escalations; i++)
-		json_array_append_new(esc, json_pack("{s:o, s:s}", "at", time_json(o->escalate_at[i]), "audience",
+		json_array_append_new(esc, json_pack("{s:o, s:s}", "at", cw_time_json(o->escalate_at[i]), "audience",
 						     o->escalate_to[i]));
 	x = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:i, s:s}", "person",
 		      (json_int_t)o->person_id, "rule", o->rule_id, "anchor", anchor, "key", o->key, "anchor_at",
-		      time_json(o->anchor_at), "warn", time_json(o->warn_at), "due", time_json(o->due_at),
-		      "escalations", esc, "next_at", time_json(cw_obligation_next_change(o, at)), "state",
+		      cw_time_json(o->anchor_at), "warn", cw_time_json(o->warn_at), "due", cw_time_json(o->due_at),
+		      "escalations", esc, "next_at", cw_time_json(cw_obligation_next_change(o, at)), "state",
 		      cw_obligation_status_name(cw_obligation_status(o, at)), "escalation_level",
 		      cw_obligation_escalation_level(o, at), "audience", cw_obligation_audience(o, at));
 	if (!x)
 		return NULL;
 	if (o->met) {
-		json_object_set_new(x, "met_at", time_json(o->met_at));
+		json_object_set_new(x, "met_at", cw_time_json(o->met_at));
 		json_object_set_new(x, "met_by", json_pack("{s:s, s:I}", "kind",
 							   o->met_by_kind == CW_MET_BY_RECORD ? "record"
 							   : o->met_by_kind == CW_MET_BY_EVENT ? "event"

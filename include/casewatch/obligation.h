@@ -147,6 +147,8 @@ const char *cw_obligation_status_name(enum cw_obligation_status status);
  * "deletion", "sharing", "access", "forget_request" (as in keys). */
 const char *cw_obligation_anchor_name(enum cw_obligation_anchor anchor);
 
+/* A time as the socket and --json print it (new reference), or null. */
+json_t *cw_time_json(cw_time t);
 /* "event:10" or "involvement:1:1736467200": the key without person and rule. */
 void cw_obligation_anchor_text(const struct cw_obligation *o, char *buf, size_t n);
 /* The obligation at `at` as JSON (new reference; NULL on exhaustion):
