@@ -217,8 +217,8 @@ static void db_fail(struct cw_db *db, const char *why)
 	tv.tv_sec = (time_t)(delay / 1000);
 	tv.tv_usec = (suseconds_t)(delay % 1000) * 1000;
 	evtimer_add(db->timer, &tv);
-	cw_log(CW_LOG_DEBUG, "database: attempt %u failed, next in %lld ms", db->retry.attempts,
-	       (long long)delay);
+	cw_log(CW_LOG_DEBUG, "database%s%s%s: attempt %u failed, next in %lld ms", db->opts.quiet ? " (" : "",
+	       db->opts.quiet ? db->app_name : "", db->opts.quiet ? ")" : "", db->retry.attempts, (long long)delay);
 	db_fail_jobs(db, was_connected ? "database connection lost" : "database not connected");
 	if (db->on_lost)
 		db->on_lost(db, db->arg);
