@@ -535,9 +535,11 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 	p->page_rows = 0;
 	p->n_page_persons = 0;
 	p->page_after = p->cursor;
-	/* The records are read on the reader connection when it is up (the
-	 * orphans come from the store, which only this connection writes). */
-	if (p->mode != MODE_ORPHANS && p->rdb && cw_db_is_connected(p->rdb))
+	/* A sweep's pages are read on the reader connection when it is up.
+	 * The orphans come from the store, which only this connection writes;
+	 * a poll's changed persons are mostly one page, with nothing to
+	 * overlap, and were no faster on the reader (bench/RESULTS.md). */
+	if (p->mode == MODE_SWEEP && p->rdb && cw_db_is_connected(p->rdb))
 		on = p->rdb;
 	p->read_on_rdb = on != db;
 	p->read_by = p->read_on_rdb ? p->rreader : p->reader;
