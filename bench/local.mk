@@ -34,5 +34,9 @@ EXTRA_DIST += bench/wakeup.sh
 # the store's side of a sweep, reconcile() (JSON) against reconcile_set() (arrays): `bench/reconcile.sh [PAGES]` (not run by make check).
 EXTRA_DIST += bench/reconcile.sh
 
+# a full sweep of this tree against another's, in turns on one database:
+# `bench/sweep-ab.sh CHILDREN BASE-TREE [ROUNDS [PROFILE]]` (not run by make check).
+EXTRA_DIST += bench/sweep-ab.sh
+
 # the figures of the runs above, and how they were taken
 EXTRA_DIST += bench/RESULTS.md

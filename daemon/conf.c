@@ -62,6 +62,10 @@ static const struct cw_conf_setting settings[] = {
 	  "Reconnect backoff: first delay. Later delays grow with decorrelated jitter." },
 	{ "retry_cap", "database", CW_CONF_DURATION, CONF_OFF(retry_cap_ms), CW_CONF_RELOAD, "30s", NULL,
 	  10, 3600000, "Reconnect backoff: the longest delay between attempts." },
+	{ "read_ahead", "database", CW_CONF_BOOL, CONF_OFF(read_ahead), 0, "yes", NULL, 0, 0,
+	  "Read persons' facts on a second connection (application_name \"casewatchd\n"
+	  "reader\"), a page ahead, while the page before is written on the first, so\n"
+	  "the server reads and writes at once. no: one connection, page after page." },
 	{ "migrations_dir", "database", CW_CONF_PATH, CONF_OFF(migrations_dir), 0,
 	  CW_DATADIR "/sql/casewatch", NULL, 0, 0,
 	  "Directory of casewatch's schema migrations (NNN_name.sql), applied in order\n"

@@ -79,6 +79,7 @@ struct cw_conf {
 	int64_t retry_base_ms;
 	int64_t retry_cap_ms;
 	char *migrations_dir;
+	bool read_ahead;
 	/* [policy] */
 	char *profile;
 	char *profile_dir;

@@ -43,6 +43,7 @@ struct cw_db_job {
 struct cw_db {
 	struct event_base *base;
 	char *conninfo;
+	char *app_name;
 	struct cw_db_options opts;
 	cw_db_event_fn on_ready, on_lost;
 	void *arg;
@@ -192,7 +193,10 @@ static void db_fail(struct cw_db *db, const char *why)
 	db->last_error_kind = was_connected ? "connection lost" : "cannot connect";
 	/* Lost: a warning, since the daemon reconnects; not getting back in is
 	 * for IT to act on (err). */
-	if (was_connected)
+	if (db->opts.quiet)
+		cw_log(was_connected ? CW_LOG_INFO : CW_LOG_DEBUG, "database (%s): %s: %.*s", db->app_name,
+		       was_connected ? "connection lost" : "cannot connect", (int)strcspn(why, "\n"), why);
+	else if (was_connected)
 		cw_log_lines("db-lost", CW_EV_DB_LOST, CW_LOG_WARNING, "database connection lost", why);
 	else
 		cw_log_lines("db-connect", CW_EV_DB_UNREACHABLE, CW_LOG_ERR, "cannot connect to database", why);
@@ -213,8 +217,8 @@ static void db_fail(struct cw_db *db, const char *why)
 	tv.tv_sec = (time_t)(delay / 1000);
 	tv.tv_usec = (suseconds_t)(delay % 1000) * 1000;
 	evtimer_add(db->timer, &tv);
-	cw_log(CW_LOG_DEBUG, "database: attempt %u failed, next in %lld ms", db->retry.attempts,
-	       (long long)delay);
+	cw_log(CW_LOG_DEBUG, "database%s%s%s: attempt %u failed, next in %lld ms", db->opts.quiet ? " (" : "",
+	       db->opts.quiet ? db->app_name : "", db->opts.quiet ? ")" : "", db->retry.attempts, (long long)delay);
 	db_fail_jobs(db, was_connected ? "database connection lost" : "database not connected");
 	if (db->on_lost)
 		db->on_lost(db, db->arg);
@@ -235,16 +239,21 @@ static void db_connected(struct cw_db *db)
 		return;
 	}
 	PQsetNoticeProcessor(db->conn, db_notice_cb, db);
-	cw_log_ratelimit_reset("db-lost");
-	cw_log_ratelimit_reset("db-connect");
-	if (db->down_since_ms)
+	if (db->opts.quiet)
+		cw_log(CW_LOG_INFO, "database (%s): connected", db->app_name);
+	else {
+		cw_log_ratelimit_reset("db-lost");
+		cw_log_ratelimit_reset("db-connect");
+	}
+	if (db->down_since_ms && !db->opts.quiet)
 		cw_log_event(CW_EV_DB_REGAINED, CW_LOG_NOTICE,
 			     "database connection restored after %u failed attempt%s (%lld s without it)",
 		       db->retry.attempts, db->retry.attempts == 1 ? "" : "s",
 		       (long long)((cw_clock_monotonic_ms() - db->down_since_ms + 500) / 1000));
-	cw_log(CW_LOG_INFO, "connected to database %s on %s port %s as %s (server version %d)",
-	       PQdb(db->conn), PQhost(db->conn), PQport(db->conn), PQuser(db->conn),
-	       PQserverVersion(db->conn));
+	if (!db->opts.quiet)
+		cw_log(CW_LOG_INFO, "connected to database %s on %s port %s as %s (server version %d)",
+		       PQdb(db->conn), PQhost(db->conn), PQport(db->conn), PQuser(db->conn),
+		       PQserverVersion(db->conn));
 	db->down_since_ms = 0;
 	cw_retry_reset(&db->retry);
 	db_set_state(db, CW_DB_READY);
@@ -284,7 +293,7 @@ static void db_connect(struct cw_db *db)
 	const char *keys[] = { "dbname", "connect_timeout", "fallback_application_name", "options",
 			       "keepalives", "keepalives_idle", "keepalives_interval",
 			       "keepalives_count", NULL };
-	const char *vals[] = { db->conninfo, timeout, "casewatchd", options, "1", "30", "10", "3", NULL };
+	const char *vals[] = { db->conninfo, timeout, db->app_name, options, "1", "30", "10", "3", NULL };
 
 	snprintf(timeout, sizeof(timeout), "%lld",
 		 (long long)((db->opts.connect_timeout_ms + 999) / 1000));
@@ -588,6 +597,10 @@ struct cw_db *cw_db_new(struct event_base *base, const struct cw_db_options *opt
 	db->opts = *opts;
 	db->conninfo = strdup(opts->conninfo ? opts->conninfo : "");
 	db->opts.conninfo = db->conninfo;
+	db->app_name = strdup(opts->application_name ? opts->application_name : "casewatchd");
+	db->opts.application_name = db->app_name;
+	if (!db->app_name)
+		abort();
 	db->on_ready = on_ready;
 	db->on_lost = on_lost;
 	db->arg = arg;
@@ -618,6 +631,7 @@ void cw_db_free(struct cw_db *db)
 		db_job_free(job);
 	}
 	free(db->conninfo);
+	free(db->app_name);
 	free(db);
 }
 
@@ -635,6 +649,12 @@ void cw_db_set_notify(struct cw_db *db, cw_db_notify_fn fn, void *arg)
 {
 	db->on_notify = fn;
 	db->notify_arg = arg;
+}
+
+/* The options, for a second connection like this one. */
+void cw_db_get_options(const struct cw_db *db, struct cw_db_options *opts)
+{
+	*opts = db->opts;
 }
 
 /* New retry limits. */

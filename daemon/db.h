@@ -46,6 +46,12 @@ struct cw_db_options {
 	int64_t statement_timeout_ms; /* sent as -c statement_timeout (0 = none) */
 	int64_t retry_base_ms;
 	int64_t retry_cap_ms;
+	/* A second connection of the same daemon (daemon/poller.c's reader):
+	 * its application_name (NULL: casewatchd), and quiet: its losses and
+	 * returns are logged at info, without the journal events and the
+	 * rate limits of the main connection, which tells them already. */
+	const char *application_name;
+	bool quiet;
 };
 
 /* Why a job failed. */
@@ -100,6 +106,9 @@ void cw_db_free(struct cw_db *db);
 void cw_db_start(struct cw_db *db);
 /* Where notifications go (NULL: dropped). */
 void cw_db_set_notify(struct cw_db *db, cw_db_notify_fn fn, void *arg);
+/* The options db was made with (conninfo and application_name point
+ * into db), e.g. for a second connection like it. */
+void cw_db_get_options(const struct cw_db *db, struct cw_db_options *opts);
 /* Changes the retry policy (reload). */
 void cw_db_set_retry(struct cw_db *db, int64_t base_ms, int64_t cap_ms);
 void cw_db_get_status(const struct cw_db *db, struct cw_db_status *st);

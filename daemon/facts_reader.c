@@ -77,7 +77,9 @@ struct cw_facts_reader {
 	size_t n_ids, cap_ids;
 	char *scratch;		  /* a text[] being split */
 	size_t cap_scratch;
-	bool busy;
+	bool busy;		  /* a page is being read, or held until merged */
+	bool deferred;		  /* cw_facts_reader_fetch: kept until merged */
+	bool held;		  /* a fetched page's results wait to be merged */
 	cw_facts_reader_person_fn person;
 	cw_facts_reader_done_fn done;
 	void *arg;
@@ -382,6 +384,12 @@ static void on_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
 	cw_facts_reader_done_fn done = r->done;
 	void *done_arg = r->arg;
 
+	if (!err && r->deferred) {
+		/* Kept (and the reader busy) until cw_facts_reader_merge. */
+		r->held = true;
+		done(db, NULL, done_arg);
+		return;
+	}
 	if (!err) {
 		merge(r);
 	} else {
@@ -450,9 +458,9 @@ static bool prepare(struct cw_facts_reader *r, struct cw_db *db, struct cw_error
 	return true;
 }
 
-bool cw_facts_reader_read(struct cw_facts_reader *r, struct cw_db *db, const int64_t *ids, size_t n,
-			  bool dense, cw_facts_reader_person_fn person, cw_facts_reader_done_fn done,
-			  void *arg, struct cw_error *err)
+static bool read_page(struct cw_facts_reader *r, struct cw_db *db, const int64_t *ids, size_t n, bool dense,
+		      bool deferred, cw_facts_reader_person_fn person, cw_facts_reader_done_fn done, void *arg,
+		      struct cw_error *err)
 {
 	struct cw_db_job *job;
 	char *args;
@@ -476,6 +484,7 @@ bool cw_facts_reader_read(struct cw_facts_reader *r, struct cw_db *db, const int
 	r->person = person;
 	r->done = done;
 	r->arg = arg;
+	r->deferred = deferred;
 	/* EXECUTE takes no bind parameters: the arguments are written into
 	 * the statement, and they are only integers. */
 	if (dense) {
@@ -515,4 +524,42 @@ bool cw_facts_reader_read(struct cw_facts_reader *r, struct cw_db *db, const int
 		return false;
 	r->busy = true;
 	return true;
+}
+
+bool cw_facts_reader_read(struct cw_facts_reader *r, struct cw_db *db, const int64_t *ids, size_t n,
+			  bool dense, cw_facts_reader_person_fn person, cw_facts_reader_done_fn done,
+			  void *arg, struct cw_error *err)
+{
+	return read_page(r, db, ids, n, dense, false, person, done, arg, err);
+}
+
+bool cw_facts_reader_fetch(struct cw_facts_reader *r, struct cw_db *db, const int64_t *ids, size_t n,
+			   bool dense, cw_facts_reader_done_fn done, void *arg, struct cw_error *err)
+{
+	return read_page(r, db, ids, n, dense, true, NULL, done, arg, err);
+}
+
+bool cw_facts_reader_fetched(const struct cw_facts_reader *r)
+{
+	return r->held;
+}
+
+void cw_facts_reader_merge(struct cw_facts_reader *r, cw_facts_reader_person_fn person, void *arg)
+{
+	if (!cw_facts_reader_fetched(r))
+		return;
+	r->person = person;
+	r->arg = arg;
+	merge(r);
+	cw_facts_reader_discard(r);
+}
+
+void cw_facts_reader_discard(struct cw_facts_reader *r)
+{
+	if (!r || !r->held)
+		return;
+	clear_results(r);
+	r->held = false;
+	r->busy = false;
+	r->deferred = false;
 }

@@ -50,4 +50,18 @@ bool cw_facts_reader_read(struct cw_facts_reader *r, struct cw_db *db, const int
 			  bool dense, cw_facts_reader_person_fn person, cw_facts_reader_done_fn done,
 			  void *arg, struct cw_error *err);
 
+/* Reads a page like cw_facts_reader_read, but keeps its results when done
+ * reports success: cw_facts_reader_merge() hands the persons over later
+ * (or cw_facts_reader_discard() drops them), and the reader takes no other
+ * page meanwhile. So a page can be read on one connection while the
+ * persons of the page before are still being written on another. */
+bool cw_facts_reader_fetch(struct cw_facts_reader *r, struct cw_db *db, const int64_t *ids, size_t n,
+			   bool dense, cw_facts_reader_done_fn done, void *arg, struct cw_error *err);
+/* True while a fetched page waits to be merged. */
+bool cw_facts_reader_fetched(const struct cw_facts_reader *r);
+/* Hands the fetched page's persons over in id order, then frees it. */
+void cw_facts_reader_merge(struct cw_facts_reader *r, cw_facts_reader_person_fn person, void *arg);
+/* Drops a fetched page unmerged (nothing if there is none). */
+void cw_facts_reader_discard(struct cw_facts_reader *r);
+
 #endif /* CASEWATCH_DAEMON_FACTS_READER_H */

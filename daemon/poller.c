@@ -83,13 +83,33 @@ struct cw_poller {
 	size_t page_rows;
 	bool still_due;			/* stored rows still due to move at now */
 	unsigned advance_rounds;
-	struct cw_obatch *batch;	/* the page's persons and what they owe */
+	struct cw_obatch *batch;	/* the page being written: its persons and what they owe */
+	struct cw_obatch *fill;		/* the page being computed, written after it */
 	size_t retry_index;		/* a refused page: the person being retried */
-	bool retry_page_full;
 	uint64_t pass_persons;
 
 	struct cw_facts_reader *reader;
 	struct cw_obligations obligations;
+
+	/* Reading ahead: while a page is reconciled on the daemon's connection,
+	 * the next page's ids and facts are read on a second one, so reading,
+	 * computing and writing overlap (the page read is computed once the
+	 * page before is written). Without the reader connection the next page
+	 * is read on the daemon's, queued before the write. */
+	bool read_ahead;		/* the read_ahead setting */
+	struct cw_db *rdb;		/* the reader connection (opened at the first pass) */
+	struct cw_facts_reader *rreader; /* the statements prepared on rdb */
+	struct cw_facts_reader *read_by; /* the facts reader of the page read */
+	bool reading;			/* a page is being read */
+	bool read_landed;		/* it is in: read_failed/read_err say how */
+	bool read_failed;
+	struct cw_db_error read_err;
+	bool read_on_rdb;		/* it is read on rdb */
+	bool writing;			/* a page (batch) is being reconciled */
+	bool write_full;		/* that page was full: more may follow */
+	bool computed;			/* a page (fill) is computed, to be written next */
+	bool fill_full;			/* that page was full */
+	bool finish_waits;		/* the pass ends when the read in flight lands */
 	struct cw_poller_stats stats;
 
 	/* Retention (records officers): the placed holds and vanished persons
@@ -109,6 +129,8 @@ struct cw_poller {
 };
 
 static void pass_persons_page(struct cw_poller *p, struct cw_db *db);
+static void page_step(struct cw_poller *p, struct cw_db *db);
+static void page_written(struct cw_poller *p, struct cw_db *db);
 static void pass_advance(struct cw_poller *p, struct cw_db *db);
 static void pass_deliver(struct cw_poller *p, struct cw_db *db);
 static void pass_finish(struct cw_poller *p);
@@ -148,21 +170,21 @@ static void compute_person(struct cw_poller *p, int64_t person_id, const struct 
 
 	p->pass_persons++;
 	if (!facts) {
-		cw_obatch_person(p->batch, person_id);
+		cw_obatch_person(p->fill, person_id);
 		/* Gone without approval: NO-EARLY-DESTROY stays open. */
 		t0 = mono_ns();
 		p->stats.obligations_sent += cw_retention_pass_gone(&p->holds, cw_retention_no_early_rule(p->policy),
-								    person_id, p->batch);
+								    person_id, p->fill);
 		p->retention_ns += mono_ns() - t0;
 		return;
 	}
-	cw_obatch_person(p->batch, person_id);
+	cw_obatch_person(p->fill, person_id);
 	cw_obligations_compute(p->policy, p->cal, facts, p->now, &opts, &p->obligations);
 	for (size_t i = 0; i < p->obligations.count; i++) {
 		const struct cw_obligation *o = &p->obligations.v[i];
 		bool storable = obligation_storable(o);
 
-		if (!storable || !cw_obatch_add(p->batch, o, facts)) {
+		if (!storable || !cw_obatch_add(p->fill, o, facts)) {
 			cw_log_ratelimited("obligation-unstorable", CW_LOG_NOTICE,
 					   "records: person %" PRId64 ": %s on %s %" PRId64 ": %s, not stored",
 					   person_id, o->rule_id, cw_obatch_anchor_name(o->anchor_kind), o->anchor_id,
@@ -174,7 +196,7 @@ static void compute_person(struct cw_poller *p, int64_t person_id, const struct 
 	}
 	t0 = mono_ns();
 	p->stats.obligations_sent += cw_retention_pass_person(p->policy, p->cal, facts, p->now, &p->holds,
-							      p->retention, p->batch);
+							      p->retention, p->fill);
 	p->retention_ns += mono_ns() - t0;
 	for (size_t i = 0; i < p->obligations.n_problems; i++) {
 		char buf[CW_FACTS_PROBLEM_STRLEN];
@@ -317,6 +339,7 @@ static void on_single_reconciled(struct cw_db *db, const struct cw_db_error *err
 
 	if (err && err->connection_lost) {
 		clear_page(p);
+		p->writing = false;
 		pass_failed(p, "reconcile", err);
 		return;
 	}
@@ -338,10 +361,7 @@ static void reconcile_next_single(struct cw_poller *p, struct cw_db *db)
 {
 	if (p->retry_index >= cw_obatch_persons(p->batch)) {
 		clear_page(p);
-		if (p->retry_page_full)
-			pass_persons_page(p, db);
-		else
-			persons_done(p, db);
+		page_written(p, db);
 		return;
 	}
 	if (!submit_reconcile(p, db, p->retry_index, on_single_reconciled)) {
@@ -357,7 +377,6 @@ static void reconcile_next_single(struct cw_poller *p, struct cw_db *db)
 static void on_reconciled(struct cw_db *db, const struct cw_db_error *err, void *arg)
 {
 	struct cw_poller *p = arg;
-	bool full = p->page_rows == POLLER_PAGE;
 
 	if (err && !err->connection_lost && cw_obatch_persons(p->batch) > 0) {
 		cw_log_ratelimited("reconcile-page", CW_LOG_WARNING,
@@ -365,52 +384,141 @@ static void on_reconciled(struct cw_db *db, const struct cw_db_error *err, void 
 				   cw_obatch_persons(p->batch), err->message,
 				   *err->sqlstate ? " SQLSTATE " : "", err->sqlstate);
 		p->retry_index = 0;
-		p->retry_page_full = full;
 		reconcile_next_single(p, db);
 		return;
 	}
 	clear_page(p);
 	if (err) {
+		p->writing = false;
 		pass_failed(p, "reconcile", err);
 		return;
 	}
-	if (full)
-		pass_persons_page(p, db);
-	else
-		persons_done(p, db);
+	page_written(p, db);
 }
 
-/* A page has been read and computed: hand it to casewatch.reconcile(). */
-static void on_page_read(struct cw_db *db, const struct cw_db_error *err, void *arg)
+/* A page is written: the persons phase is over after a short page, else
+ * the next page is computed once read (it is being read already, except
+ * for the orphans, which are read after each write). */
+static void page_written(struct cw_poller *p, struct cw_db *db)
 {
-	struct cw_poller *p = arg;
-
-	if (err) {
-		clear_page(p);
-		if (!err->connection_lost) {
-			/* The records interface's own error may quote a value
-			 * of a record: log where, never the message. */
-			cw_log_ratelimited("reading persons", CW_LOG_ERR,
-					   "pass: reading the facts of persons after id %" PRId64
-					   " failed: SQLSTATE %s (the message is withheld because it may quote "
-					   "a record; the database server's log has it)",
-					   p->page_after, *err->sqlstate ? err->sqlstate : "none");
-			p->pass_ok = false;
-			pass_advance(p, db);
-			return;
-		}
-		pass_failed(p, "reading persons", err);
-		return;
-	}
-	if (p->page_rows == 0) {
+	p->writing = false;
+	if (!p->write_full)
 		persons_done(p, db);
-		return;
-	}
-	if (!submit_reconcile(p, db, CW_OBATCH_ALL, on_reconciled)) {
-		clear_page(p);
+	else if (!p->reading && !p->read_landed && !p->computed)
+		pass_persons_page(p, db);
+	else
+		page_step(p, db);
+}
+
+/* Reading a page failed: the pass goes on with time (or, with the
+ * connection lost, ends). */
+static void page_read_failed(struct cw_poller *p, struct cw_db *db, const struct cw_db_error *err)
+{
+	clear_page(p);
+	if (!err->connection_lost) {
+		/* The records interface's own error may quote a value of a
+		 * record: log where, never the message. */
+		cw_log_ratelimited("reading persons", CW_LOG_ERR,
+				   "pass: reading the facts of persons after id %" PRId64
+				   " failed: SQLSTATE %s (the message is withheld because it may quote "
+				   "a record; the database server's log has it)",
+				   p->page_after, *err->sqlstate ? err->sqlstate : "none");
 		p->pass_ok = false;
 		pass_advance(p, db);
+		return;
 	}
+	pass_failed(p, "reading persons", err);
+}
+
+/* Moves the persons phase on as far as it can: the computed page is
+ * written once the one before is (writing); a page read is computed once
+ * the one before has left fill (computed), and then the next one is read
+ * (a full page may have one), so reading, computing and writing overlap.
+ * The end of the persons (or a failed read) waits for the last write. */
+static void page_step(struct cw_poller *p, struct cw_db *db)
+{
+	for (;;) {
+		if (!p->writing && p->computed) {
+			struct cw_obatch *t = p->batch;
+
+			p->batch = p->fill;
+			p->fill = t;
+			p->computed = false;
+			p->write_full = p->fill_full;
+			p->writing = true;
+			if (!submit_reconcile(p, db, CW_OBATCH_ALL, on_reconciled)) {
+				p->writing = false;
+				clear_page(p);
+				p->pass_ok = false;
+				pass_advance(p, db);
+				return;
+			}
+			continue;
+		}
+		if (!p->read_landed || p->computed)
+			return;
+		if (p->read_failed || p->page_rows == 0) {
+			if (p->writing)
+				return;
+			p->read_landed = false;
+			if (p->read_failed)
+				page_read_failed(p, db, &p->read_err);
+			else
+				persons_done(p, db);
+			return;
+		}
+		p->read_landed = false;
+		if (p->mode == MODE_ORPHANS) {
+			for (size_t i = 0; i < p->n_page_persons; i++)
+				compute_person(p, p->page_persons[i], NULL);
+		} else {
+			cw_facts_reader_merge(p->read_by, on_person_facts, p);
+		}
+		p->fill_full = p->page_rows == POLLER_PAGE;
+		p->computed = true;
+		/* The orphans query reads the store: only after this page is written. */
+		if (p->fill_full && p->mode != MODE_ORPHANS)
+			pass_persons_page(p, db);
+	}
+}
+
+/* A page's ids and facts are read (or not). A page lost with the reader
+ * connection is read again on the daemon's; one the pass no longer waits
+ * for (it failed meanwhile) is dropped. */
+static void page_read(struct cw_poller *p, const struct cw_db_error *err)
+{
+	struct cw_db *db = cw_daemon_db(p->daemon);
+
+	p->reading = false;
+	if (p->finish_waits || p->phase != PHASE_PERSONS) {
+		cw_facts_reader_discard(p->read_by);
+		if (p->finish_waits) {
+			p->finish_waits = false;
+			pass_finish(p);
+		}
+		return;
+	}
+	if (err && err->connection_lost && p->read_on_rdb) {
+		cw_log(CW_LOG_NOTICE, "pass: the reader connection was lost; reading the persons after id %" PRId64
+		       " on the main connection", p->page_after);
+		p->cursor = p->page_after;
+		pass_persons_page(p, db);
+		return;
+	}
+	if (!err && p->read_on_rdb && p->page_rows > 0)
+		cw_log(CW_LOG_DEBUG, "pass: %zu persons after id %" PRId64 " read on the reader connection",
+		       p->page_rows, p->page_after);
+	p->read_landed = true;
+	p->read_failed = err != NULL;
+	if (err)
+		p->read_err = *err;
+	page_step(p, db);
+}
+
+static void on_facts_read(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	(void)db;
+	page_read(arg, err);
 }
 
 static void on_page_ids(struct cw_db *db, const struct cw_db_error *err, void *arg);
@@ -441,6 +549,7 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 	char cursor[24], limit[16], changed[POLLER_PAGE * 21 + 3];
 	const char *params[4] = { cursor, limit, changed, p->watermark };
 	const char *sql = p->mode == MODE_SWEEP ? sweep_sql : p->mode == MODE_ORPHANS ? orphans_sql : changed_sql;
+	struct cw_db *on = db;
 	struct cw_error e;
 
 	snprintf(cursor, sizeof(cursor), "%" PRId64, p->cursor);
@@ -452,11 +561,23 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 	p->page_rows = 0;
 	p->n_page_persons = 0;
 	p->page_after = p->cursor;
-	if (!cw_db_query(db, sql, p->mode == MODE_CHANGED ? 4 : 2, params, 0, on_page_row, on_page_ids, p,
+	/* A sweep's pages are read on the reader connection when it is up.
+	 * The orphans come from the store, which only this connection writes;
+	 * a poll's changed persons are mostly one page, with nothing to
+	 * overlap, and were no faster on the reader (bench/RESULTS.md). */
+	if (p->mode == MODE_SWEEP && p->rdb && cw_db_is_connected(p->rdb))
+		on = p->rdb;
+	p->read_on_rdb = on != db;
+	p->read_by = p->read_on_rdb ? p->rreader : p->reader;
+	p->reading = true;
+	p->read_landed = false;
+	if (!cw_db_query(on, sql, p->mode == MODE_CHANGED ? 4 : 2, params, 0, on_page_row, on_page_ids, p,
 			 &e)) {
+		struct cw_db_error err = { .connection_lost = true };
+
 		cw_log_ratelimited("persons-submit", CW_LOG_ERR, "pass: reading persons: %s", e.msg);
-		p->pass_ok = false;
-		pass_advance(p, db);
+		snprintf(err.message, sizeof(err.message), "%.*s", (int)sizeof(err.message) - 1, e.msg);
+		page_read(p, &err);
 	}
 }
 
@@ -468,22 +589,17 @@ static void on_page_ids(struct cw_db *db, const struct cw_db_error *err, void *a
 	struct cw_poller *p = arg;
 	struct cw_error e;
 
-	if (err || p->page_rows == 0) {
-		on_page_read(db, err, p);
+	if (err || p->page_rows == 0 || p->mode == MODE_ORPHANS) {
+		page_read(p, err);
 		return;
 	}
-	if (p->mode == MODE_ORPHANS) {
-		for (size_t i = 0; i < p->n_page_persons; i++)
-			compute_person(p, p->page_persons[i], NULL);
-		on_page_read(db, NULL, p);
-		return;
-	}
-	if (!cw_facts_reader_read(p->reader, db, p->page_persons, p->n_page_persons, p->mode == MODE_SWEEP,
-				  on_person_facts, on_page_read, p, &e)) {
+	if (!cw_facts_reader_fetch(p->read_by, db, p->page_persons, p->n_page_persons, p->mode == MODE_SWEEP,
+				   on_facts_read, p, &e)) {
+		struct cw_db_error fail = { .connection_lost = !cw_db_is_connected(db) };
+
 		cw_log_ratelimited("persons-submit", CW_LOG_ERR, "pass: reading persons: %s", e.msg);
-		clear_page(p);
-		p->pass_ok = false;
-		pass_advance(p, db);
+		snprintf(fail.message, sizeof(fail.message), "%.*s", (int)sizeof(fail.message) - 1, e.msg);
+		page_read(p, &fail);
 	}
 }
 
@@ -545,6 +661,9 @@ static void on_holds_read(struct cw_db *db, const struct cw_db_error *err, void 
 	p->retention_steps_ms = cw_clock_monotonic_ms() - p->retention_steps_started_ms;
 	p->cursor = 0;
 	p->pass_persons = 0;
+	p->writing = false;
+	p->read_landed = false;
+	p->computed = false;
 	pass_persons_page(p, db);
 }
 
@@ -808,6 +927,18 @@ static void pass_finish(struct cw_poller *p)
 {
 	bool ok = p->pass_ok;
 
+	/* A page read ahead lands (and is dropped) before the next pass. */
+	if (p->reading) {
+		p->finish_waits = true;
+		return;
+	}
+	cw_facts_reader_discard(p->reader);
+	cw_facts_reader_discard(p->rreader);
+	cw_obatch_clear(p->fill);
+	p->read_landed = false;
+	p->writing = false;
+	p->computed = false;
+
 	p->stats.passes++;
 	p->stats.last_pass_at = p->now;
 	p->stats.last_pass_ms = cw_clock_monotonic_ms() - p->pass_started_ms;
@@ -875,6 +1006,28 @@ static void on_stored_loaded(struct cw_db *db, const struct cw_db_error *err, vo
 	pass_begin(p, db);
 }
 
+/* The reader connection is (again) up: its statements are prepared anew. */
+static void on_rdb_ready(struct cw_db *db, void *arg)
+{
+	struct cw_poller *p = arg;
+
+	(void)db;
+	cw_facts_reader_reset(p->rreader);
+}
+
+/* Opens the reader connection like the daemon's own (the first pass only
+ * runs once this daemon is the writer, so a standby opens none). */
+static void open_reader(struct cw_poller *p, struct cw_db *db)
+{
+	struct cw_db_options opts;
+
+	cw_db_get_options(db, &opts);
+	opts.application_name = "casewatchd reader";
+	opts.quiet = true;
+	p->rdb = cw_db_new(cw_db_event_base(db), &opts, on_rdb_ready, NULL, p);
+	cw_db_start(p->rdb);
+}
+
 /* on_tick: a pass at the daemon's `now`. */
 static void on_tick(struct cw_daemon *d, struct cw_db *db, cw_time now, void *arg)
 {
@@ -891,6 +1044,8 @@ static void on_tick(struct cw_daemon *d, struct cw_db *db, cw_time now, void *ar
 	p->pass_ok = true;
 	p->pass_generation = p->profile_generation;
 	p->phase = PHASE_PERSONS;
+	if (p->read_ahead && !p->rdb)
+		open_reader(p, db);
 	if (p->teams)
 		cw_teams_refresh(p->teams, db, POLLER_TEAMS_MAX_AGE_MS);
 	if (p->stored_loaded) {
@@ -946,6 +1101,8 @@ static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg
 	p->change_overlap_ms = conf->change_overlap_ms;
 	p->notice_window_ms = conf->retention_notice_window_ms;
 	p->destruction_grace_ms = conf->destruction_grace_ms;
+	if (p->rdb)
+		cw_db_set_retry(p->rdb, conf->retry_base_ms, conf->retry_cap_ms);
 	fresh = load_profile(conf->profile, conf->profile_dir);
 	free(p->profile_refused);
 	p->profile_refused = NULL;
@@ -1003,7 +1160,9 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 		cw_deliver_set_policy(p->deliver, &p->policy);
 	p->changes = cw_changes_new();
 	p->batch = cw_obatch_new();
-	if (!p->deliver || !p->changes || !p->batch) {
+	p->fill = cw_obatch_new();
+	if (!p->deliver || !p->changes || !p->batch || !p->fill) {
+		cw_obatch_free(p->fill);
 		cw_obatch_free(p->batch);
 		cw_changes_free(p->changes);
 		cw_deliver_free(p->deliver);
@@ -1013,7 +1172,11 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 		return NULL;
 	}
 	p->reader = cw_facts_reader_new();
-	if (!p->reader) {
+	p->rreader = cw_facts_reader_new();
+	if (!p->reader || !p->rreader) {
+		cw_facts_reader_free(p->rreader);
+		cw_facts_reader_free(p->reader);
+		cw_obatch_free(p->fill);
 		cw_obatch_free(p->batch);
 		cw_changes_free(p->changes);
 		cw_deliver_free(p->deliver);
@@ -1026,6 +1189,7 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 	p->change_overlap_ms = conf->change_overlap_ms;
 	p->notice_window_ms = conf->retention_notice_window_ms;
 	p->destruction_grace_ms = conf->destruction_grace_ms;
+	p->read_ahead = conf->read_ahead;
 	p->stats.last_pass_at = CW_TIME_NONE;
 	cw_obligations_init(&p->obligations);
 	cw_retention_holds_init(&p->holds);
@@ -1047,6 +1211,8 @@ void cw_poller_free(struct cw_poller *p)
 	if (!p)
 		return;
 	cw_obligations_free(&p->obligations);
+	cw_db_free(p->rdb); /* first: no callback of it runs after this */
+	cw_facts_reader_free(p->rreader);
 	cw_facts_reader_free(p->reader);
 	free(p->page_persons);
 	cw_retention_holds_free(&p->holds);
@@ -1054,6 +1220,7 @@ void cw_poller_free(struct cw_poller *p)
 	free(p->retention);
 	cw_team_pass_free(p->team_pass);
 	cw_obatch_free(p->batch);
+	cw_obatch_free(p->fill);
 	cw_changes_free(p->changes);
 	cw_deliver_free(p->deliver);
 	free(p->profile_refused);

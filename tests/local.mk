@@ -142,6 +142,8 @@ TESTS += tests/daemon-dates.sh
 # the watermark outlives the daemon: restarts resume, setup changes sweep
 dist_check_SCRIPTS += tests/daemon-watermark.sh
 TESTS += tests/daemon-watermark.sh
+dist_check_SCRIPTS += tests/daemon-overlap.sh
+TESTS += tests/daemon-overlap.sh
 
 # LISTEN/NOTIFY wake-ups: a change reaches a subscriber without waiting for the poll
 dist_check_SCRIPTS += tests/daemon-wakeup.sh
