@@ -30,6 +30,18 @@ struct view_str {
 	char s[];
 };
 
+/* The two orders entries are kept in: by last change, oldest first (the
+ * next to go when room is needed), and by entry into the view (listing). */
+enum view_order { ORDER_CHANGE, ORDER_ENTRY };
+
+struct view_link {
+	uint32_t prev, next;
+};
+
+struct view_list {
+	uint32_t head, tail;
+};
+
 union view_val {
 	int64_t i;
 	struct view_str *s;
@@ -42,9 +54,8 @@ struct cw_alertview_entry {
 	struct view_str *snoozed_until, *snooze_reason;
 	uint32_t uid; /* who acknowledged it, when has_uid */
 	uint32_t self;
-	uint32_t hnext;		     /* the next in its hash bucket, or on the free list */
-	uint32_t lru_prev, lru_next; /* by last change, oldest first */
-	uint32_t ord_prev, ord_next; /* by entry into the view */
+	uint32_t hnext; /* the next in its hash bucket, or on the free list */
+	struct view_link link[2];
 	bool acked, has_uid;
 };
 
@@ -55,7 +66,7 @@ struct cw_alertview {
 	uint32_t nslots;    /* slots handed out so far */
 	uint32_t free_head; /* slots given back */
 	uint32_t *buckets, nbuckets;
-	uint32_t lru_head, lru_tail, ord_head, ord_tail;
+	struct view_list order[2];
 	size_t count, evicted;
 	size_t str_bytes; /* what the shared strings take */
 	struct view_str **strs;
@@ -237,7 +248,8 @@ struct cw_alertview *cw_alertview_new(size_t capacity)
 		return NULL;
 	}
 	memset(v->buckets, 0xff, v->nbuckets * sizeof(*v->buckets));
-	v->free_head = v->lru_head = v->lru_tail = v->ord_head = v->ord_tail = NIL;
+	v->free_head = NIL;
+	v->order[ORDER_CHANGE] = v->order[ORDER_ENTRY] = (struct view_list){ NIL, NIL };
 	return v;
 }
 
@@ -268,28 +280,34 @@ void cw_alertview_set_max_bytes(struct cw_alertview *v, size_t max_bytes)
 	v->max_bytes = max_bytes;
 }
 
-/* Unlinks i from a doubly-linked list held in the entries (lru or ord). */
-#define LIST_UNLINK(v, e, prev, next, head, tail)            \
-	do {                                                  \
-		if ((e)->prev != NIL)                         \
-			slot(v, (e)->prev)->next = (e)->next; \
-		else                                          \
-			(v)->head = (e)->next;                \
-		if ((e)->next != NIL)                         \
-			slot(v, (e)->next)->prev = (e)->prev; \
-		else                                          \
-			(v)->tail = (e)->prev;                \
-	} while (0)
-#define LIST_APPEND(v, e, prev, next, head, tail)         \
-	do {                                               \
-		(e)->prev = (v)->tail;                     \
-		(e)->next = NIL;                           \
-		if ((v)->tail != NIL)                      \
-			slot(v, (v)->tail)->next = (e)->self; \
-		else                                       \
-			(v)->head = (e)->self;             \
-		(v)->tail = (e)->self;                     \
-	} while (0)
+/* Takes e out of one of the two orders. */
+static void list_unlink(struct cw_alertview *v, struct cw_alertview_entry *e, enum view_order o)
+{
+	struct view_link *l = &e->link[o];
+
+	if (l->prev != NIL)
+		slot(v, l->prev)->link[o].next = l->next;
+	else
+		v->order[o].head = l->next;
+	if (l->next != NIL)
+		slot(v, l->next)->link[o].prev = l->prev;
+	else
+		v->order[o].tail = l->prev;
+}
+
+/* Puts e last in one of the two orders. */
+static void list_append(struct cw_alertview *v, struct cw_alertview_entry *e, enum view_order o)
+{
+	struct view_link *l = &e->link[o];
+
+	l->prev = v->order[o].tail;
+	l->next = NIL;
+	if (v->order[o].tail != NIL)
+		slot(v, v->order[o].tail)->link[o].next = e->self;
+	else
+		v->order[o].head = e->self;
+	v->order[o].tail = e->self;
+}
 
 /* Drops an entry: its strings, its place in the table and both orders. */
 static void entry_remove(struct cw_alertview *v, struct cw_alertview_entry *e)
@@ -299,8 +317,8 @@ static void entry_remove(struct cw_alertview *v, struct cw_alertview_entry *e)
 	while (*ip != e->self)
 		ip = &slot(v, *ip)->hnext;
 	*ip = e->hnext;
-	LIST_UNLINK(v, e, lru_prev, lru_next, lru_head, lru_tail);
-	LIST_UNLINK(v, e, ord_prev, ord_next, ord_head, ord_tail);
+	list_unlink(v, e, ORDER_CHANGE);
+	list_unlink(v, e, ORDER_ENTRY);
 	for (size_t i = 0; i < v->nkeys; i++)
 		if (e->tag[i] == TAG_STR)
 			str_unref(v, e->val[i].s);
@@ -315,9 +333,9 @@ static void entry_remove(struct cw_alertview *v, struct cw_alertview_entry *e)
  * (count, and bytes when a budget is set); keep is never dropped. */
 static void make_room(struct cw_alertview *v, const struct cw_alertview_entry *keep)
 {
-	while (v->lru_head != NIL && v->lru_head != keep->self &&
+	while (v->order[ORDER_CHANGE].head != NIL && v->order[ORDER_CHANGE].head != keep->self &&
 	       (v->count > v->capacity || (v->max_bytes && cw_alertview_bytes(v) > v->max_bytes))) {
-		entry_remove(v, slot(v, v->lru_head));
+		entry_remove(v, slot(v, v->order[ORDER_CHANGE].head));
 		v->evicted++;
 	}
 }
@@ -403,8 +421,8 @@ bool cw_alertview_apply(struct cw_alertview *v, uint64_t id, const char *type, c
 		return true;
 	}
 	if (!e) {
-		if (v->count >= v->capacity && v->lru_head != NIL) {
-			entry_remove(v, slot(v, v->lru_head));
+		if (v->count >= v->capacity && v->order[ORDER_CHANGE].head != NIL) {
+			entry_remove(v, slot(v, v->order[ORDER_CHANGE].head));
 			v->evicted++;
 		}
 		e = slot_alloc(v);
@@ -418,11 +436,11 @@ bool cw_alertview_apply(struct cw_alertview *v, uint64_t id, const char *type, c
 		}
 		e->hnext = v->buckets[key_hash(v, e) & (v->nbuckets - 1)];
 		v->buckets[key_hash(v, e) & (v->nbuckets - 1)] = e->self;
-		LIST_APPEND(v, e, ord_prev, ord_next, ord_head, ord_tail);
+		list_append(v, e, ORDER_ENTRY);
 		v->count++;
 	} else
-		LIST_UNLINK(v, e, lru_prev, lru_next, lru_head, lru_tail);
-	LIST_APPEND(v, e, lru_prev, lru_next, lru_head, lru_tail);
+		list_unlink(v, e, ORDER_CHANGE);
+	list_append(v, e, ORDER_CHANGE);
 	json_decref(key);
 	/* Only ids, codes and dates are kept, as on the socket; a member a
 	 * transition leaves out keeps what an earlier one said. */
@@ -481,17 +499,17 @@ bool cw_alertview_set_snooze(struct cw_alertview *v, struct cw_alertview_entry *
 
 struct cw_alertview_entry *cw_alertview_first(const struct cw_alertview *v)
 {
-	return v->ord_head == NIL ? NULL : slot(v, v->ord_head);
+	return v->order[ORDER_ENTRY].head == NIL ? NULL : slot(v, v->order[ORDER_ENTRY].head);
 }
 
 struct cw_alertview_entry *cw_alertview_next(const struct cw_alertview *v, const struct cw_alertview_entry *e)
 {
-	return e->ord_next == NIL ? NULL : slot(v, e->ord_next);
+	return e->link[ORDER_ENTRY].next == NIL ? NULL : slot(v, e->link[ORDER_ENTRY].next);
 }
 
 struct cw_alertview_entry *cw_alertview_oldest(const struct cw_alertview *v)
 {
-	return v->lru_head == NIL ? NULL : slot(v, v->lru_head);
+	return v->order[ORDER_CHANGE].head == NIL ? NULL : slot(v, v->order[ORDER_CHANGE].head);
 }
 
 json_t *cw_alertview_entry_data(const struct cw_alertview *v, const struct cw_alertview_entry *e)
