@@ -209,18 +209,21 @@ static struct cw_alertview_entry *find_key(const struct cw_alertview *v, bool is
 	return NULL;
 }
 
+/* The entry of the alert id s (len bytes, which may hold a NUL). */
+static struct cw_alertview_entry *find_id(const struct cw_alertview *v, const char *s, size_t len)
+{
+	int64_t dec;
+	const struct view_str *p;
+
+	if (parse_dec(s, len, &dec))
+		return find_key(v, true, dec, NULL);
+	p = str_lookup(v, s, len);
+	return p ? find_key(v, false, 0, p) : NULL;
+}
+
 struct cw_alertview_entry *cw_alertview_find(const struct cw_alertview *v, const char *alert_id)
 {
-	size_t len = alert_id ? strlen(alert_id) : 0;
-	int64_t dec;
-	const struct view_str *s;
-
-	if (!alert_id)
-		return NULL;
-	if (parse_dec(alert_id, len, &dec))
-		return find_key(v, true, dec, NULL);
-	s = str_lookup(v, alert_id, len);
-	return s ? find_key(v, false, 0, s) : NULL;
+	return alert_id ? find_id(v, alert_id, strlen(alert_id)) : NULL;
 }
 
 struct cw_alertview *cw_alertview_new(size_t capacity)
@@ -413,7 +416,7 @@ bool cw_alertview_apply(struct cw_alertview *v, uint64_t id, const char *type, c
 		return false;
 	if (!key)
 		return false;
-	e = cw_alertview_find(v, json_string_value(key));
+	e = find_id(v, json_string_value(key), json_string_length(key));
 	if (!strcmp(type, "resolved") || !strcmp(type, "withdrawn")) {
 		if (e)
 			entry_remove(v, e);

@@ -79,6 +79,16 @@ START_TEST(test_members)
 	ck_assert_ptr_null(json_object_get(j, "forename"));
 	ck_assert_str_eq(json_string_value(json_object_get(j, "person_id")), "4711");
 	json_decref(j);
+	/* An id with a NUL inside is one alert, however often it comes. */
+	for (uint64_t id = 20; id < 23; id++) {
+		d = json_pack("{s:s#}", "alert_id", "X\0Y", 3);
+		ck_assert(cw_alertview_apply(v, id, "overdue", d));
+		json_decref(d);
+	}
+	ck_assert_int_eq(cw_alertview_count(v), 3);
+	d = json_pack("{s:s#}", "alert_id", "X\0Y", 3);
+	ck_assert(cw_alertview_apply(v, 23, "resolved", d));
+	json_decref(d);
 	/* No alert id: refused. Resolved and withdrawn drop the alert. */
 	d = json_pack("{s:s}", "rule_id", "VISIT-5D");
 	ck_assert(!cw_alertview_apply(v, 11, "raised", d));
