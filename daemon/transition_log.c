@@ -110,13 +110,45 @@ uint64_t cw_translog_last_id(const struct cw_translog *log)
 	return log->last_id;
 }
 
+/* The transition with its "id" as one line of compact JSON, or NULL.
+ * The id goes last, written into the text: no copy of the transition. */
+static char *transition_text(const json_t *transition, uint64_t id)
+{
+	char *text, *out, tail[32];
+	size_t n, t;
+	json_t *copy;
+
+	if (json_object_get(transition, "id")) { /* replaced, where it stands */
+		copy = json_deep_copy(transition);
+		if (!copy)
+			return NULL;
+		json_object_set_new(copy, "id", json_integer((json_int_t)id));
+		text = json_dumps(copy, JSON_COMPACT);
+		json_decref(copy);
+		return text;
+	}
+	text = json_dumps(transition, JSON_COMPACT);
+	n = text ? strlen(text) : 0;
+	if (n < 3 || text[n - 1] != '}') { /* not a non-empty object */
+		free(text);
+		return NULL;
+	}
+	t = (size_t)snprintf(tail, sizeof(tail), ",\"id\":%" PRIu64 "}", id);
+	out = malloc(n - 1 + t + 1); /* exactly: the ring holds thousands */
+	if (out) {
+		memcpy(out, text, n - 1);
+		memcpy(out + n - 1, tail, t + 1);
+	}
+	free(text);
+	return out;
+}
+
 bool cw_translog_append(struct cw_translog *log, uint64_t id, const json_t *transition, struct cw_error *err)
 {
 	const char *type = json_string_value(json_object_get(transition, "type"));
 	const json_t *data = json_object_get(transition, "data");
 	const json_t *aid = json_object_get(data, "alert_id");
 	size_t slot, len;
-	json_t *copy;
 	char *text;
 
 	if (id <= log->last_id)
@@ -124,12 +156,7 @@ bool cw_translog_append(struct cw_translog *log, uint64_t id, const json_t *tran
 				    log->last_id);
 	if (!type || !(json_is_string(aid) || json_is_integer(aid)))
 		return cw_error_set(err, "transition %" PRIu64 ": needs \"type\" and \"data\".\"alert_id\"", id);
-	copy = json_deep_copy(transition);
-	if (!copy)
-		return cw_error_set(err, "transition %" PRIu64 ": out of memory", id);
-	json_object_set_new(copy, "id", json_integer((json_int_t)id));
-	text = json_dumps(copy, JSON_COMPACT);
-	json_decref(copy);
+	text = transition_text(transition, id);
 	if (!text)
 		return cw_error_set(err, "transition %" PRIu64 ": out of memory", id);
 	len = strlen(text) + 1;
