@@ -3,7 +3,8 @@
 # The alert socket and the in-memory transition log (docs/protocol.md).
 ALERTBUS_SOURCES = \
 	daemon/alertbus.h daemon/alertbus_int.h daemon/alertbus.c daemon/alertbus_cmd.c \
-	daemon/transition_log.h daemon/transition_log.c
+	daemon/transition_log.h daemon/transition_log.c \
+	daemon/alert_view.h daemon/alert_view.c
 noinst_LIBRARIES += daemon/libcasewatchd.a
 daemon_libcasewatchd_a_SOURCES = \
 	$(ALERTBUS_SOURCES) \

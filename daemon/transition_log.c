@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alert_view.h"
 #include "casewatch/calendar.h"
 #include "transition_log.h"
 
@@ -32,8 +33,7 @@ struct cw_translog {
 	uint64_t last_id;
 	uint64_t evicted_upto; /* the newest id that fell out of the ring */
 	/* The view: alert id -> what its last transition said, plus ack/snooze. */
-	json_t *alerts;
-	size_t view_evicted;
+	struct cw_alertview *view;
 	/* Replays, answered from the loop so the caller never recurses. */
 	struct event *kick;
 	struct pending *first, **lastp;
@@ -51,9 +51,9 @@ struct cw_translog *cw_translog_new(struct event_base *base, size_t capacity)
 	log->capacity = capacity ? capacity : 1;
 	log->ids = calloc(log->capacity, sizeof(*log->ids));
 	log->items = calloc(log->capacity, sizeof(*log->items));
-	log->alerts = json_object();
+	log->view = cw_alertview_new(log->capacity);
 	log->lastp = &log->first;
-	if (!log->ids || !log->items || !log->alerts) {
+	if (!log->ids || !log->items || !log->view) {
 		cw_translog_free(log);
 		return NULL;
 	}
@@ -76,13 +76,14 @@ void cw_translog_free(struct cw_translog *log)
 		free(log->items[(log->head + i) % log->capacity]);
 	free(log->ids);
 	free(log->items);
-	json_decref(log->alerts);
+	cw_alertview_free(log->view);
 	free(log);
 }
 
 void cw_translog_set_max_bytes(struct cw_translog *log, size_t max_bytes)
 {
 	log->max_bytes = max_bytes;
+	cw_alertview_set_max_bytes(log->view, max_bytes);
 }
 
 void cw_translog_set_floor(struct cw_translog *log, uint64_t id)
@@ -109,95 +110,53 @@ uint64_t cw_translog_last_id(const struct cw_translog *log)
 	return log->last_id;
 }
 
-/* The alert id of a transition as a string (ids may be given as integers). */
-static const char *alert_key(const json_t *data, char *buf, size_t size)
+/* The transition with its "id" as one line of compact JSON, or NULL.
+ * The id goes last, written into the text: no copy of the transition. */
+static char *transition_text(const json_t *transition, uint64_t id)
 {
-	const json_t *v = json_object_get(data, "alert_id");
+	char *text, *out, tail[32];
+	size_t n, t;
+	json_t *copy;
 
-	if (json_is_integer(v)) {
-		snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		return buf;
+	if (json_object_get(transition, "id")) { /* replaced, where it stands */
+		copy = json_deep_copy(transition);
+		if (!copy)
+			return NULL;
+		json_object_set_new(copy, "id", json_integer((json_int_t)id));
+		text = json_dumps(copy, JSON_COMPACT);
+		json_decref(copy);
+		return text;
 	}
-	return json_string_value(v);
-}
-
-/* Makes room in the view by dropping the alert changed longest ago. */
-static void view_evict_oldest(struct cw_translog *log)
-{
-	const char *key, *victim = NULL;
-	uint64_t oldest = 0;
-	json_t *v;
-
-	json_object_foreach (log->alerts, key, v) {
-		uint64_t last = strtoull(json_string_value(json_object_get(v, "last_transition")), NULL, 10);
-
-		if (!victim || last < oldest) {
-			victim = key;
-			oldest = last;
-		}
+	text = json_dumps(transition, JSON_COMPACT);
+	n = text ? strlen(text) : 0;
+	if (n < 3 || text[n - 1] != '}') { /* not a non-empty object */
+		free(text);
+		return NULL;
 	}
-	if (victim) {
-		json_object_del(log->alerts, victim);
-		log->view_evicted++;
+	t = (size_t)snprintf(tail, sizeof(tail), ",\"id\":%" PRIu64 "}", id);
+	out = malloc(n - 1 + t + 1); /* exactly: the ring holds thousands */
+	if (out) {
+		memcpy(out, text, n - 1);
+		memcpy(out + n - 1, tail, t + 1);
 	}
-}
-
-/* Applies a transition to the view: open alerts are kept, closed ones dropped. */
-static void view_apply(struct cw_translog *log, uint64_t id, const char *type, const json_t *data, const char *key)
-{
-	json_t *entry = json_object_get(log->alerts, key);
-	char idbuf[32];
-
-	if (!strcmp(type, "resolved") || !strcmp(type, "withdrawn")) {
-		json_object_del(log->alerts, key);
-		return;
-	}
-	if (!entry) {
-		if (json_object_size(log->alerts) >= log->capacity)
-			view_evict_oldest(log);
-		entry = json_object();
-		json_object_set_new(log->alerts, key, entry);
-	}
-	/* Only ids, codes and dates are kept, as on the socket. */
-	for (size_t i = 0; cw_alertbus_data_keys[i]; i++) {
-		json_t *v = json_object_get(data, cw_alertbus_data_keys[i]);
-
-		if (json_is_string(v) || json_is_integer(v))
-			json_object_set(entry, cw_alertbus_data_keys[i], v);
-	}
-	json_object_set_new(entry, "alert_id", json_string(key));
-	snprintf(idbuf, sizeof(idbuf), "%" PRIu64, id);
-	json_object_set_new(entry, "last_transition", json_string(idbuf));
-	if (!strcmp(type, "acknowledged"))
-		json_object_set_new(entry, "acknowledged", json_true());
-	else if (!strcmp(type, "escalated") || !strcmp(type, "raised")) {
-		/* A new step of an alert asks for attention again. */
-		json_object_del(entry, "acknowledged");
-		json_object_del(entry, "acknowledged_by_uid");
-	}
+	free(text);
+	return out;
 }
 
 bool cw_translog_append(struct cw_translog *log, uint64_t id, const json_t *transition, struct cw_error *err)
 {
 	const char *type = json_string_value(json_object_get(transition, "type"));
 	const json_t *data = json_object_get(transition, "data");
-	char buf[32];
-	const char *key = alert_key(data, buf, sizeof(buf));
+	const json_t *aid = json_object_get(data, "alert_id");
 	size_t slot, len;
-	json_t *copy;
 	char *text;
 
 	if (id <= log->last_id)
 		return cw_error_set(err, "transition %" PRIu64 ": ids must increase (last was %" PRIu64 ")", id,
 				    log->last_id);
-	if (!type || !key)
+	if (!type || !(json_is_string(aid) || json_is_integer(aid)))
 		return cw_error_set(err, "transition %" PRIu64 ": needs \"type\" and \"data\".\"alert_id\"", id);
-	copy = json_deep_copy(transition);
-	if (!copy)
-		return cw_error_set(err, "transition %" PRIu64 ": out of memory", id);
-	json_object_set_new(copy, "id", json_integer((json_int_t)id));
-	text = json_dumps(copy, JSON_COMPACT);
-	json_decref(copy);
+	text = transition_text(transition, id);
 	if (!text)
 		return cw_error_set(err, "transition %" PRIu64 ": out of memory", id);
 	len = strlen(text) + 1;
@@ -217,7 +176,9 @@ bool cw_translog_append(struct cw_translog *log, uint64_t id, const json_t *tran
 	log->bytes += len;
 	log->count++;
 	log->last_id = id;
-	view_apply(log, id, type, data, key);
+	/* Out of memory, the view misses (part of) this alert; the ring, which
+	 * replays serve, has the transition all the same. */
+	(void)cw_alertview_apply(log->view, id, type, data);
 	return true;
 }
 
@@ -310,23 +271,28 @@ static void translog_status(void *ctx, json_t *reply)
 	snprintf(newest, sizeof(newest), "%" PRIu64, log->last_id);
 	snprintf(oldest, sizeof(oldest), "%" PRIu64, log->count ? log->ids[log->head] : 0);
 	json_object_set_new(reply, "transition_log",
-			    json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I}", "capacity", (json_int_t)log->capacity,
-				      "max_bytes", (json_int_t)log->max_bytes, "bytes", (json_int_t)log->bytes, "kept",
-				      (json_int_t)log->count, "oldest_id", oldest, "newest_id", newest, "open_alerts",
-				      (json_int_t)json_object_size(log->alerts), "view_evicted",
-				      (json_int_t)log->view_evicted));
+			    json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:I}", "capacity",
+				      (json_int_t)log->capacity, "max_bytes", (json_int_t)log->max_bytes, "bytes",
+				      (json_int_t)log->bytes, "kept", (json_int_t)log->count, "oldest_id", oldest,
+				      "newest_id", newest, "open_alerts", (json_int_t)cw_alertview_count(log->view),
+				      "view_bytes", (json_int_t)cw_alertview_bytes(log->view), "view_evicted",
+				      (json_int_t)cw_alertview_evicted(log->view)));
 }
 
 /* Provider: the open alerts in the view that match the filter. */
 static void translog_alerts(void *ctx, const json_t *filter, cw_alertbus_reply_fn done, struct cw_alertbus_req *req)
 {
 	struct cw_translog *log = ctx;
-	json_t *list = json_array(), *v;
-	const char *key;
+	json_t *list = json_array();
+	struct cw_alertview_entry *e;
 
-	json_object_foreach (log->alerts, key, v)
-		if (cw_alertbus_filter_match(filter, v))
+	for (e = cw_alertview_first(log->view); e; e = cw_alertview_next(log->view, e)) {
+		json_t *v = cw_alertview_entry_json(log->view, e);
+
+		if (v && cw_alertbus_filter_match(filter, v))
 			json_array_append(list, v);
+		json_decref(v);
+	}
 	done(req, json_pack("{s:I, s:o}", "count", (json_int_t)json_array_size(list), "alerts", list), NULL, NULL);
 }
 
@@ -349,60 +315,62 @@ static void translog_change(void *ctx, const char *verb, const json_t *args, con
 	const char *type = snooze ? "snoozed" : "acknowledged";
 	const json_t *names = json_object_get(args, "alerts");
 	const json_t *filter = json_object_get(args, "filter");
-	json_t *targets = json_array(), *changed = json_array(), *unchanged = json_array(), *unknown = json_array();
-	json_t *made = json_array(), *v, *entry;
+	json_t *targets, *changed, *unchanged, *unknown, *made, *v;
+	struct cw_alertview_entry *entry;
 	char when[CW_TIME_UTC_STRLEN];
-	const char *key;
 	size_t i;
 
 	if (strcmp(verb, "ack") && !snooze) { /* unack and unsnooze need the store */
-		json_decref(targets);
-		json_decref(changed);
-		json_decref(unchanged);
-		json_decref(unknown);
-		json_decref(made);
 		done(req, NULL, "unavailable", "this server keeps no acknowledgements to take back");
 		return;
 	}
+	targets = json_array();
+	changed = json_array();
+	unchanged = json_array();
+	unknown = json_array();
+	made = json_array();
 	if (names) {
 		json_array_foreach (names, i, v) {
-			if (json_object_get(log->alerts, json_string_value(v)))
+			if (cw_alertview_find(log->view, json_string_value(v)))
 				json_array_append(targets, v);
 			else
 				json_array_append(unknown, v);
 		}
 	} else {
-		json_object_foreach (log->alerts, key, v)
-			if (cw_alertbus_filter_match(filter, v))
-				json_array_append_new(targets, json_string(key));
+		for (entry = cw_alertview_first(log->view); entry; entry = cw_alertview_next(log->view, entry)) {
+			json_t *e = cw_alertview_entry_json(log->view, entry);
+
+			if (e && cw_alertbus_filter_match(filter, e))
+				json_array_append(targets, json_object_get(e, "alert_id"));
+			json_decref(e);
+		}
 	}
 	utc_now(when);
 	json_array_foreach (targets, i, v) {
-		json_t *t, *data;
+		json_t *t;
 		uint64_t id = log->last_id + 1;
 
-		entry = json_object_get(log->alerts, json_string_value(v));
-		if (!snooze && json_is_true(json_object_get(entry, "acknowledged"))) {
+		/* Found again: a change before this one may have made room by
+		 * dropping it. */
+		entry = cw_alertview_find(log->view, json_string_value(v));
+		if (!entry)
+			continue;
+		if (!snooze && cw_alertview_entry_acked(entry)) {
 			json_array_append(unchanged, v);
 			continue;
 		}
-		data = json_deep_copy(entry);
-		json_object_del(data, "last_transition");
-		json_object_del(data, "acknowledged");
-		json_object_del(data, "acknowledged_by_uid");
-		json_object_del(data, "snoozed_until");
-		json_object_del(data, "snooze_reason");
-		t = json_pack("{s:s, s:s, s:o}", "type", type, "time", when, "data", data);
+		t = json_pack("{s:s, s:s, s:o}", "type", type, "time", when, "data",
+			      cw_alertview_entry_data(log->view, entry));
 		if (!t || !cw_translog_append(log, id, t, NULL)) {
 			json_decref(t);
 			continue;
 		}
-		entry = json_object_get(log->alerts, json_string_value(v));
-		if (snooze) {
-			json_object_set(entry, "snoozed_until", json_object_get(args, "until"));
-			json_object_set(entry, "snooze_reason", json_object_get(args, "reason"));
-		} else
-			json_object_set_new(entry, "acknowledged_by_uid", json_integer((json_int_t)who->uid));
+		entry = cw_alertview_find(log->view, json_string_value(v));
+		if (entry && snooze)
+			cw_alertview_set_snooze(log->view, entry, json_string_value(json_object_get(args, "until")),
+						json_string_value(json_object_get(args, "reason")));
+		else if (entry)
+			cw_alertview_set_ack_uid(log->view, entry, (uint32_t)who->uid);
 		json_array_append(changed, v);
 		json_array_append_new(made, json_pack("{s:I, s:o}", "id", (json_int_t)id, "t", t));
 	}

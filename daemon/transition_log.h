@@ -7,7 +7,8 @@
  * small view of the alerts those transitions describe. It implements the
  * alert bus's provider: replay from the ring ("cursor_too_old" once the
  * cursor has fallen out of it; the store then reads PostgreSQL), status,
- * alerts from the view, and ack/snooze applied to the view.
+ * alerts from the view, and ack/snooze applied to the view (a compact
+ * table of the alerts, alert_view.h).
  */
 #ifndef CASEWATCH_TRANSITION_LOG_H
 #define CASEWATCH_TRANSITION_LOG_H
@@ -33,7 +34,8 @@ typedef void (*cw_translog_emit_fn)(void *arg, uint64_t id, const json_t *transi
 struct cw_translog *cw_translog_new(struct event_base *base, size_t capacity);
 
 /* Also keeps the ring's text under max_bytes (0: the count alone bounds
- * it): the oldest transitions are dropped first, the newest always kept. */
+ * it): the oldest transitions are dropped first, the newest always kept.
+ * The view of alerts (alert_view.h) is held under the same figure, apart. */
 void cw_translog_set_max_bytes(struct cw_translog *log, size_t max_bytes);
 
 /* Frees the log; replays not yet answered are dropped. NULL is allowed. */

@@ -42,6 +42,11 @@ TESTS += tests/check_alertbus
 tests_check_alertbus_SOURCES = tests/check_alertbus.c ctl/client.h ctl/client.c
 tests_check_alertbus_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_check_alertbus_LDADD = tests/libtestutil.a $(CASEWATCHD_LIBS) $(CHECK_LIBS) -lpthread
+# The transition log's compact view of open alerts.
+check_PROGRAMS += tests/check_alertview
+TESTS += tests/check_alertview
+tests_check_alertview_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
+tests_check_alertview_LDADD = tests/libtestutil.a $(CASEWATCHD_LIBS) $(CHECK_LIBS)
 # docs/protocol.md's examples, run against casewatchd on a real PostgreSQL.
 dist_check_SCRIPTS += tests/protocol-examples.sh
 TESTS += tests/protocol-examples.sh
