@@ -2,7 +2,8 @@
 # ctl-retention.sh - the records officers' casewatchctl commands against the real casewatchd on
 # a real PostgreSQL: destruction list, hold place/list/lift (allowed and refused), review and
 # four-eyes approval, confirmation into the register when the person is gone, register verify/export,
-# NO-EARLY-DESTROY, a reload that would shorten a period, and kill -9 in the middle of an approval.
+# NO-EARLY-DESTROY, a reload that would shorten a period, kill -9 in the middle of an approval, and
+# an approval withdrawn when the record reopens.
 . "$CASEWATCH_SRCDIR/tests/tap.sh"
 . "$CASEWATCH_SRCDIR/tests/pg.sh"
 if [ "$(id -u)" -ne 0 ]; then
@@ -247,5 +248,27 @@ fi
 is "approved once, by the second person; no register row yet" \
 	"$(q "SELECT concat_ws(' ', d.state, d.reviewed_by, d.approved_by, (SELECT count(*) FROM casewatch.destruction_register r WHERE r.person_id = 6)) FROM casewatch.destruction d WHERE person_id = 6")" \
 	"approved root nobody 0"
+# Person 6 reopens (a new open involvement) after the approval: the
+# decision is withdrawn, the records officer told, and the person leaving
+# the records afterwards is NO-EARLY-DESTROY, never registered. (Back on
+# lifted, the profile with that rule.)
+sed -i 's/^profile = shorter$/profile = lifted/' "$tmp/c.conf"
+kill -HUP "$pid"
+wait_until grep -q "reload: profile lifted loaded" "$tmp/log"
+q "INSERT INTO records.involvement (involvement_id, person_id, category, started_on) VALUES (62, 6, 'cin', '2026-01-15')" >/dev/null
+ok "reopened after approval: the decision withdrawn" \
+	wait_until sh -c "[ \"\$(psql -X -Atc \"SELECT state FROM casewatch.destruction WHERE person_id = 6\")\" = withdrawn ]"
+"$ctl" destruction list --socket "$sock" --json >"$tmp/list.json"
+is "... destruction list: person 6 no longer on it, approved or otherwise (others still are)" \
+	"$(jq -r '[([.records[] | select(.person == "6")] | length), (.records | length > 0)] | join(" ")' "$tmp/list.json")" "0 true"
+ok "... the records officer told (DESTROY-WITHDRAWN raised)" wait_until sh -c \
+	"[ \"\$(psql -X -Atc \"SELECT string_agg(concat_ws(' ', t.kind, a.audience, a.finding_severity), ';') FROM casewatch.transition t JOIN casewatch.alert a USING (alert_id) WHERE t.person_id = 6 AND t.rule_id = 'DESTROY-WITHDRAWN'\")\" = 'raised records_officer notice' ]"
+ok "... logged with ids only" grep -q "person 6: destruction decision (approved) withdrawn: the record is open" "$tmp/log"
+q "DELETE FROM records.person WHERE person_id = 6" >/dev/null
+ok "... then gone from the records: NO-EARLY-DESTROY, not destroyed" wait_until sh -c \
+	"[ \"\$(psql -X -Atc \"SELECT state FROM casewatch.alert WHERE person_id = 6 AND rule_id = 'NO-EARLY-DESTROY' AND anchor_kind = 'person'\")\" = overdue ]"
+is "... its row vanished, no register row" \
+	"$(q "SELECT concat_ws(' ', d.state, (SELECT count(*) FROM casewatch.destruction_register r WHERE r.person_id = 6)) FROM casewatch.destruction d WHERE person_id = 6")" \
+	"vanished 0"
 ok "no reply named anyone: the daemon's log carries ids and codes only" sh -c "! grep -q 'claim 2026' '$tmp/log'"
 tap_done
