@@ -270,5 +270,25 @@ ok "... then gone from the records: NO-EARLY-DESTROY, not destroyed" wait_until 
 is "... its row vanished, no register row" \
 	"$(q "SELECT concat_ws(' ', d.state, (SELECT count(*) FROM casewatch.destruction_register r WHERE r.person_id = 6)) FROM casewatch.destruction d WHERE person_id = 6")" \
 	"vanished 0"
+# A hold after the approval: person 7, due, reviewed and approved, then a
+# subject access request (a records hold) arrives. The approval is
+# withdrawn, so the deletion is not registered either.
+q "INSERT INTO records.person (person_id, kind, date_of_birth, team_id) VALUES (7, 'child', '1991-07-01', 2);
+   INSERT INTO records.involvement (involvement_id, person_id, category, started_on, ended_on) VALUES
+	(71, 7, 'cin', '1995-01-01', '1996-01-01')" >/dev/null
+wait_until sh -c "[ \"\$(psql -X -Atc \"SELECT state FROM casewatch.alert WHERE person_id = 7 AND rule_id = 'RET-CIN'\")\" = overdue ]"
+"$ctl" destruction review --person 7 --decision destroy --socket "$sock" >/dev/null
+as nobody destruction approve --person 7 >"$tmp/out"
+is "person 7 approved" "$(cat "$tmp/out")" "person 7: approved, approved by nobody"
+q "INSERT INTO records.event (event_id, person_id, event_type, occurred_at) VALUES (72, 7, 'access_request', '2026-01-19 10:00+00')" >/dev/null
+ok "held after approval: the approval withdrawn" \
+	wait_until sh -c "[ \"\$(psql -X -Atc \"SELECT state FROM casewatch.destruction WHERE person_id = 7\")\" = withdrawn ]"
+ok "... saying the record is held" grep -q "person 7: destruction decision (approved) withdrawn: the record is held" "$tmp/log"
+q "DELETE FROM records.person WHERE person_id = 7" >/dev/null
+ok "... then gone: NO-EARLY-DESTROY" wait_until sh -c \
+	"[ \"\$(psql -X -Atc \"SELECT state FROM casewatch.alert WHERE person_id = 7 AND rule_id = 'NO-EARLY-DESTROY' AND anchor_kind = 'person'\")\" = overdue ]"
+is "... vanished, no register row" \
+	"$(q "SELECT concat_ws(' ', d.state, (SELECT count(*) FROM casewatch.destruction_register r WHERE r.person_id = 7)) FROM casewatch.destruction d WHERE person_id = 7")" \
+	"vanished 0"
 ok "no reply named anyone: the daemon's log carries ids and codes only" sh -c "! grep -q 'claim 2026' '$tmp/log'"
 tap_done
