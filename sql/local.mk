@@ -15,4 +15,5 @@ dist_sqlcasewatch_DATA = \
 	sql/casewatch/004_digest.sql \
 	sql/casewatch/005_prune.sql \
 	sql/casewatch/006_retention.sql \
-	sql/casewatch/007_destruction_alerts.sql
+	sql/casewatch/007_destruction_alerts.sql \
+	sql/casewatch/010_hold_withdraws.sql
