@@ -17,7 +17,8 @@
 --    tested against more than the involvements themselves, never less;
 --  - casewatch.hold_place() withdraws, in its own transaction, every open
 --    decision (due, reviewed, approved) the hold covers on the day it is
---    placed, each withdrawal a 'withdrew' row of casewatch.hold_audit
+--    placed (the scope facts recorded afresh first for persons still in
+--    the records), each withdrawal a 'withdrew' row of casewatch.hold_audit
 --    naming the person;
 --  - casewatch.hold_withdrawn(hold): the persons it withdrew, for the reply;
 --  - casewatch.retention_gone() withdraws an approved person gone from the
@@ -37,11 +38,17 @@ ALTER TABLE casewatch.hold_audit
 	ADD CONSTRAINT hold_audit_withdrew CHECK ((action = 'withdrew') = (person_id IS NOT NULL));
 
 -- Records with the person's decision what a hold's scope is decided on,
--- from the records beside the store (nothing when they are not there).
+-- from the records beside the store. Nothing when they are not there or
+-- no longer have the person: what was recorded stays, never an empty
+-- list that a category hold would pass over.
 CREATE FUNCTION casewatch.destruction_record_scope(p_person bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+	-- Two tests: the second must not be planned without the records.
 	IF pg_catalog.to_regclass('records.involvement') IS NULL THEN
+		RETURN;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM records.person p WHERE p.person_id = p_person) THEN
 		RETURN;
 	END IF;
 	UPDATE casewatch.destruction d SET
@@ -141,6 +148,10 @@ BEGIN
 	VALUES (h.hold_id, 'placed', p_actor, p_now, p_ends);
 	FOR d IN SELECT * FROM casewatch.destruction WHERE state IN ('due', 'reviewed', 'approved')
 			ORDER BY person_id FOR UPDATE LOOP
+		-- As the records have the person now (an involvement added since
+		-- the review), while they still do.
+		PERFORM casewatch.destruction_record_scope(d.person_id);
+		SELECT * INTO d FROM casewatch.destruction x WHERE x.person_id = d.person_id;
 		CONTINUE WHEN NOT casewatch.hold_covers(h, d, (p_now AT TIME ZONE 'Europe/London')::date);
 		PERFORM casewatch.destruction_withdraw(d.person_id, p_now);
 		INSERT INTO casewatch.hold_audit (hold_id, action, actor, at, ends, person_id)
