@@ -83,6 +83,9 @@ static void print(const json_t *reply, const char *action)
 
 	if (!strcmp(action, "list"))
 		ctl_rows_print(json_object_get(reply, "holds"), cols, false);
+	else if (!strcmp(action, "place") && ctl_member(reply, "withdrawn", NULL))
+		printf("hold %s placed; destruction decisions withdrawn: persons %s\n", ctl_member(reply, "hold", "?"),
+		       ctl_member(reply, "withdrawn", "?"));
 	else if (!strcmp(action, "place"))
 		printf("hold %s placed\n", ctl_member(reply, "hold", "?"));
 	else

@@ -30,6 +30,7 @@ struct obatch_step {
 struct obatch_person {
 	int64_t id;
 	size_t first, n;
+	bool withdraw; /* its destruction decision is withdrawn in the same transaction */
 };
 
 struct cw_obatch {
@@ -95,7 +96,7 @@ void cw_obatch_clear(struct cw_obatch *b)
 void cw_obatch_person(struct cw_obatch *b, int64_t person_id)
 {
 	b->persons = grow(b->persons, &b->cap_persons, b->n_persons, sizeof(*b->persons));
-	b->persons[b->n_persons++] = (struct obatch_person){ person_id, b->n_rows, 0 };
+	b->persons[b->n_persons++] = (struct obatch_person){ person_id, b->n_rows, 0, false };
 }
 
 const char *cw_obatch_anchor_name(enum cw_obligation_anchor a)
@@ -301,8 +302,14 @@ bool cw_obatch_submit(struct cw_obatch *b, struct cw_db *db, size_t person, cons
 		" $4::text[], $5::text[], $6::bigint[], $7::timestamptz[], $8::bigint[], $9::text[],"
 		" $10::timestamptz[], $11::timestamptz[], $12::text[], $13::text[], $14::timestamptz[],"
 		" $15::bigint[], $16::bigint[], $17::boolean[], $18::text[], $19::text[], $20::timestamptz)";
-	struct sbuf a[P_COUNT], steps_at = { 0 }, steps_to = { 0 };
+	/* A decision withdrawn with the reconcile that tells of it, so
+	 * neither stands without the other (006_retention.sql). */
+	static const char *const withdraw_sql =
+		"SELECT count(w.person_id) FROM unnest($1::bigint[]) AS p(id)"
+		" CROSS JOIN LATERAL casewatch.destruction_withdraw(p.id, $2::timestamptz) w";
+	struct sbuf a[P_COUNT], steps_at = { 0 }, steps_to = { 0 }, withdraw = { 0 };
 	const char *params[P_COUNT + 1];
+	struct cw_db_job *job;
 	size_t from = person == CW_OBATCH_ALL ? 0 : person;
 	size_t to = person == CW_OBATCH_ALL ? b->n_persons : person + 1;
 	bool ok;
@@ -313,6 +320,8 @@ bool cw_obatch_submit(struct cw_obatch *b, struct cw_db *db, size_t person, cons
 
 		sb_id(&a[P_IDS], pe->id, false);
 		sb_id(&a[P_DIGESTS], person_digest(b, pe), false);
+		if (pe->withdraw)
+			sb_id(&withdraw, pe->id, false);
 		for (size_t k = pe->first; k < pe->first + pe->n; k++) {
 			const struct obatch_row *r = &b->rows[k];
 
@@ -360,12 +369,29 @@ bool cw_obatch_submit(struct cw_obatch *b, struct cw_db *db, size_t person, cons
 		params[i] = a[i].s;
 	}
 	params[P_COUNT] = now_text;
-	ok = cw_db_query(db, sql, P_COUNT + 1, params, 0, NULL, done, arg, err);
+	job = cw_db_job_new(withdraw.len > 0);
+	if (withdraw.len > 0) {
+		const char *wparams[2];
+
+		sb_close(&withdraw);
+		wparams[0] = withdraw.s;
+		wparams[1] = now_text;
+		cw_db_job_add(job, withdraw_sql, 2, wparams, 0, NULL, arg);
+	}
+	cw_db_job_add(job, sql, P_COUNT + 1, params, 0, NULL, arg);
+	ok = cw_db_submit(db, job, done, arg, err);
+	free(withdraw.s);
 	for (int i = 0; i < P_COUNT; i++)
 		free(a[i].s);
 	free(steps_at.s);
 	free(steps_to.s);
 	return ok;
+}
+
+void cw_obatch_withdraw_decision(struct cw_obatch *b)
+{
+	if (b->n_persons)
+		b->persons[b->n_persons - 1].withdraw = true;
 }
 
 bool cw_obatch_set_severity(struct cw_obatch *b, const char *severity)

@@ -38,6 +38,11 @@ void cw_obatch_person(struct cw_obatch *b, int64_t person_id);
  * rule id or an audience. */
 bool cw_obatch_add(struct cw_obatch *b, const struct cw_obligation *o, const struct cw_facts *f);
 
+/* The current person's open destruction decision (due, reviewed or
+ * approved) no longer stands: submitting withdraws it
+ * (casewatch.destruction_withdraw) in the transaction of the reconcile. */
+void cw_obatch_withdraw_decision(struct cw_obatch *b);
+
 /* The severity ("info", "notice", "warning" or "err"; a static string) of
  * the finding just added, where the store's default (warning) does not
  * fit; false when the last row added is no finding. */

@@ -19,9 +19,12 @@ static const char hold_list_sql[] =
 	" " RC_UTC("placed_at") " AS placed_at, starts::text AS starts, ends::text AS ends, lifted_by"
 	" FROM casewatch.hold WHERE $1::boolean OR ends IS NULL"
 	" OR ends >= ($2::timestamptz AT TIME ZONE 'Europe/London')::date ORDER BY hold_id";
+/* Placing withdraws the open destruction decisions the hold covers, in
+ * the same transaction (010_hold_withdraws.sql); the reply names them. */
 static const char hold_place_sql[] =
-	"SELECT casewatch.hold_place($1, $2, $3::date, $4::date, $5::bigint[], $6, $7, $8, $9::date, $10::date,"
-	" $11::timestamptz)::text AS hold";
+	"SELECT h.id::text AS hold, casewatch.hold_withdrawn(h.id) AS withdrawn"
+	" FROM casewatch.hold_place($1, $2, $3::date, $4::date, $5::bigint[], $6, $7, $8, $9::date, $10::date,"
+	" $11::timestamptz) AS h(id)";
 static const char hold_lift_sql[] =
 	"SELECT hold_id::text AS hold, ends::text AS ends, lifted_by FROM casewatch.hold_lift($1::bigint, $2, $3::date,"
 	" $4::timestamptz)";

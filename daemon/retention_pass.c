@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "log.h"
 #include "retention_pass.h"
 
 const char cw_retention_holds_sql[] =
@@ -62,8 +63,9 @@ const char cw_retention_vanished_sql[] =
 	" FROM casewatch.destruction d WHERE d.state = 'vanished' ORDER BY d.person_id";
 
 const char cw_retention_approved_sql[] =
-	"SELECT person_id, floor(extract(epoch FROM approved_at))::bigint FROM casewatch.destruction"
-	" WHERE state = 'approved' ORDER BY person_id";
+	"SELECT person_id, floor(extract(epoch FROM coalesce(approved_at, changed_at)))::bigint, state"
+	" FROM casewatch.destruction WHERE state IN ('due', 'reviewed', 'approved')"
+	" OR (state = 'withdrawn' AND reviewed_by IS NOT NULL) ORDER BY person_id";
 
 /* A bigint column into *out; false when NULL or not a number. */
 static bool col_int(const PGresult *res, int row, int col, int64_t *out)
@@ -90,7 +92,10 @@ bool cw_retention_approved_add_row(struct cw_retention_holds *h, const PGresult 
 		h->approved = v;
 		h->cap_approved = cap;
 	}
-	if (!col_int(res, row, 0, &x.person_id) || !col_int(res, row, 1, &x.at))
+	if (!col_int(res, row, 0, &x.person_id) || !col_int(res, row, 1, &x.at) || PQgetisnull(res, row, 2))
+		return false;
+	x.state = PQgetvalue(res, row, 2)[0]; /* due, reviewed, approved, withdrawn */
+	if (!strchr("draw", x.state) || !x.state)
 		return false;
 	h->approved[h->n_approved++] = x;
 	return true;
@@ -263,7 +268,28 @@ size_t cw_retention_pass_person(const struct cw_policy *policy, const struct cw_
 	size_t added = 0;
 
 	cw_retention_compute(f, policy, holds ? holds->v : NULL, holds ? holds->n : 0, today, cal, r);
-	if (approved && r->state == CW_RET_DUE && cw_clock_storable(approved->at + holds->grace_seconds)) {
+	if (approved && approved->state != 'w' && r->state != CW_RET_DUE) {
+		/* Reopened, changed or held since: the decision no longer
+		 * stands, and a held record's approval with it, so the
+		 * person leaving the records is NO-EARLY-DESTROY, never
+		 * confirmed (docs/retention.md). */
+		cw_obatch_withdraw_decision(into);
+		cw_log(CW_LOG_NOTICE, "person %" PRId64 ": destruction decision (%s) withdrawn: the record is %s",
+		       f->person_id, approved->state == 'a' ? "approved" : approved->state == 'r' ? "reviewed" : "due",
+		       cw_retention_state_name(r->state));
+	}
+	if (approved && (approved->state == 'w' || (approved->state != 'd' && r->state != CW_RET_DUE))) {
+		/* The records officer is told a reviewed decision fell, until
+		 * the record is reviewed afresh. */
+		o = person_notice(CW_RETENTION_WITHDRAWN_RULE, f->person_id);
+		o.violation = true;
+		if (cw_obatch_add(into, &o, f)) {
+			cw_obatch_set_severity(into, "notice");
+			added++;
+		}
+	}
+	if (approved && approved->state == 'a' && r->state == CW_RET_DUE &&
+	    cw_clock_storable(approved->at + holds->grace_seconds)) {
 		/* Approved and still here: overdue once the grace has run out.
 		 * Only while due: an approval a reopening or a hold overtook must
 		 * not be pressed. */

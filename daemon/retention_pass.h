@@ -14,6 +14,10 @@
  *    HOLD-PLACED for a hold in casewatch.hold);
  *  - nothing while the record is open, kept or incomplete, so a notice
  *    already raised is withdrawn when a record reopens or changes;
+ *  - a destruction decision not yet carried out (due, reviewed, approved)
+ *    of a person no longer due is withdrawn (casewatch.destruction_withdraw,
+ *    in the reconcile's transaction), and a reviewed one that fell is a
+ *    DESTROY-WITHDRAWN finding until the record is reviewed afresh;
  *  - while the person's destruction is approved, a DESTROY-LIST obligation
  *    due destruction_grace after the approval: overdue when the person is
  *    still in the records then; withdrawn when the person is gone (the
@@ -49,6 +53,10 @@
  * register (rules.md DESTROY-LIST, 003 §5.13) cannot list it until it is. */
 #define CW_RETENTION_GRACE_RULE "DESTROY-LIST"
 
+/* The rule id of a reviewed destruction decision withdrawn because the
+ * record reopened, changed or came under a hold. */
+#define CW_RETENTION_WITHDRAWN_RULE "DESTROY-WITHDRAWN"
+
 /* A person gone from the records without approval (NO-EARLY-DESTROY). */
 struct cw_retention_vanished {
 	int64_t person_id;
@@ -56,10 +64,12 @@ struct cw_retention_vanished {
 	cw_time at;	 /* when casewatch found the person gone */
 };
 
-/* A person whose destruction is approved and not yet confirmed. */
+/* A person whose destruction decision is open (due, reviewed, approved)
+ * or was withdrawn after a review. */
 struct cw_retention_approved {
 	int64_t person_id;
-	cw_time at; /* the approval */
+	cw_time at; /* the approval (else the last change) */
+	char state; /* 'd'ue, 'r'eviewed, 'a'pproved, 'w'ithdrawn */
 };
 
 /* What a pass reads once: the placed holds it applies (each owns its
@@ -105,8 +115,9 @@ extern const char cw_retention_vanished_sql[];
  * of memory. */
 bool cw_retention_vanished_add_row(struct cw_retention_holds *h, const PGresult *res, int row);
 
-/* The approved destructions not yet confirmed; columns person_id, approved
- * at (UTC seconds), ascending by person. */
+/* The destruction decisions not yet carried out, and those withdrawn
+ * after a review; columns person_id, approved at (else changed at; UTC
+ * seconds), state, ascending by person. */
 extern const char cw_retention_approved_sql[];
 /* Adds one row of cw_retention_approved_sql; false when malformed or out
  * of memory. */

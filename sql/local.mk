@@ -17,4 +17,5 @@ dist_sqlcasewatch_DATA = \
 	sql/casewatch/006_retention.sql \
 	sql/casewatch/007_destruction_alerts.sql \
 	sql/casewatch/008_team_alerts.sql \
-	sql/casewatch/009_forget_anchor.sql
+	sql/casewatch/009_forget_anchor.sql \
+	sql/casewatch/010_hold_withdraws.sql

@@ -135,4 +135,38 @@ is "verify: the last rows deleted pass alone ..." "$(q "SELECT ok FROM casewatch
 is "... and are caught against the head an auditor kept" \
 	"$(q "SELECT concat_ws(' | ', ok, problem) FROM casewatch.register_verify($hseq, '\\x$hhash')")" \
 	"f | the register ends at seq 1 but the head kept says 6: rows 2 to 6 deleted"
+# --- a placed hold withdraws the open decisions it covers (010) ------------------
+# This store has no records beside it, so a review records no involvements:
+# a category or period hold cannot be decided and covers (conservative);
+# a listed-person hold is decided by the person id alone.
+H="'2026-05-02 10:00+00'"
+for p in 301 302 303; do
+	q "SELECT casewatch.destruction_due($p, 'RET-CIN', '{RET-CIN}', '2026-03-04', $H);
+	   SELECT casewatch.destruction_review($p, 'alice', 'destroy', NULL, NULL, $H);
+	   SELECT casewatch.destruction_approve($p, 'bob', $H)" >/dev/null
+done
+is "a hold listing another person: nothing withdrawn" \
+	"$(q "SELECT casewatch.hold_withdrawn(casewatch.hold_place('persons', NULL, NULL, NULL, '{999}', 'litigation', 'x', 'carol', NULL, NULL, $H))")" ""
+is "a hold listing 301: withdrawn as it is placed" \
+	"$(q "SELECT casewatch.hold_withdrawn(casewatch.hold_place('persons', NULL, NULL, NULL, '{301}', 'litigation', 'x', 'carol', NULL, NULL, $H))")" 301
+is "... the row withdrawn, reviewer and approver kept" \
+	"$(q "SELECT concat_ws(' ', state, reviewed_by, approved_by) FROM casewatch.destruction WHERE person_id = 301")" "withdrawn alice bob"
+is "a hold starting tomorrow: nothing withdrawn today" \
+	"$(q "SELECT casewatch.hold_withdrawn(casewatch.hold_place('all', NULL, NULL, NULL, NULL, 'inquiry', 'x', 'carol', '2026-05-03', NULL, $H))")" ""
+is "a category hold, no involvements recorded: 302, 303 and 103 (left due above) withdrawn (cannot be decided)" \
+	"$(q "SELECT casewatch.hold_withdrawn(casewatch.hold_place('category', 'fostering', NULL, NULL, NULL, 'inquiry', 'x', 'carol', NULL, NULL, $H))")" 103,302,303
+is "... audited" "$(q "SELECT string_agg(concat_ws(':', action, actor, person_id), ' ' ORDER BY audit_id) FROM casewatch.hold_audit WHERE action = 'withdrew'")" \
+	"withdrew:carol:301 withdrew:carol:103 withdrew:carol:302 withdrew:carol:303"
+ok "confirming a withdrawn decision is refused" fails "SELECT casewatch.destruction_confirm(302, '2026-05-02', 'x', $H)" "not approved"
+# hold_covers from what a review recorded: categories and the span of the involvements.
+cov() {
+	q "SELECT casewatch.hold_covers(ROW(1, '$1', $2, $3, $4, NULL, 'inquiry', 'x', 'a', $H, '2026-05-01', NULL, NULL, NULL)::casewatch.hold,
+		ROW(7, 'approved', 'RET-CIN', '{RET-CIN}', '2026-03-04', $H, 'destroy', NULL, NULL, 'a', $H, 'b', $H, NULL, NULL, NULL, $H,
+		'{cin,early_help}', '1995-01-01', '1997-01-01')::casewatch.destruction, '2026-05-02')"
+}
+is "covers: a category the person had" "$(cov category "'early_help'" NULL NULL)" t
+is "... not one it had not" "$(cov category "'fostering'" NULL NULL)" f
+is "... a period overlapping the span" "$(cov period NULL "'1996-06-01'" "'2000-01-01'")" t
+is "... a period after it" "$(cov period NULL "'1997-01-02'" NULL)" f
+is "... a period before it" "$(cov period NULL "'1990-01-01'" "'1994-12-31'")" f
 tap_done
