@@ -93,7 +93,10 @@ race_a=$!
 CASEWATCH_DATADIR="$CASEWATCH_DATADIR" "$d" -c "$tmp/race-b.conf" --once >"$tmp/race-b.log" 2>&1 &
 race_b=$!
 two_waiting() { [ "$(lockers false)" = 2 ]; }
-if ! ok "... and both daemons wait on the migration lock" poll_until 120 two_waiting; then
+waited=0
+poll_until 120 two_waiting || waited=1
+ok "... and both daemons wait on the migration lock" [ "$waited" = 0 ]
+if [ "$waited" = 1 ]; then
 	# What each casewatchd session waits on instead, and what they said.
 	pg_psql -d cw_race -Atc "SELECT a.pid, l.locktype, l.objid, l.granted, a.state, a.wait_event_type, a.wait_event, a.query
 		FROM pg_stat_activity a LEFT JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted
