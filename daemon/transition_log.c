@@ -34,6 +34,15 @@ struct cw_translog {
 	/* The view: alert id -> what its last transition said, plus ack/snooze. */
 	json_t *alerts;
 	size_t view_evicted;
+	/* The view's alerts in the order they changed, oldest first (ids
+	 * increase): the next to evict is the first still current. An entry
+	 * is stale once its alert changed again or left the view; stale ones
+	 * are skipped, and dropped in bulk when they outnumber the view. */
+	struct view_touch {
+		uint64_t id;
+		char *key;
+	} *touch;
+	size_t touch_head, touch_len, touch_cap;
 	/* Replays, answered from the loop so the caller never recurses. */
 	struct event *kick;
 	struct pending *first, **lastp;
@@ -77,6 +86,9 @@ void cw_translog_free(struct cw_translog *log)
 	free(log->ids);
 	free(log->items);
 	json_decref(log->alerts);
+	for (size_t i = log->touch_head; i < log->touch_len; i++)
+		free(log->touch[i].key);
+	free(log->touch);
 	free(log);
 }
 
@@ -121,24 +133,78 @@ static const char *alert_key(const json_t *data, char *buf, size_t size)
 	return json_string_value(v);
 }
 
-/* Makes room in the view by dropping the alert changed longest ago. */
+/* Whether a touch is its alert's last change, the alert still in the view. */
+static bool touch_current(const struct cw_translog *log, const struct view_touch *t)
+{
+	const json_t *entry = json_object_get(log->alerts, t->key);
+	const char *last = entry ? json_string_value(json_object_get(entry, "last_transition")) : NULL;
+
+	return last && strtoull(last, NULL, 10) == t->id;
+}
+
+/* Keeps only the current touches, in order: the queue stays within a
+ * small multiple of the view, each entry dropped once. */
+static void touch_compact(struct cw_translog *log)
+{
+	size_t n = 0;
+
+	for (size_t i = log->touch_head; i < log->touch_len; i++) {
+		if (touch_current(log, &log->touch[i]))
+			log->touch[n++] = log->touch[i];
+		else
+			free(log->touch[i].key);
+	}
+	log->touch_head = 0;
+	log->touch_len = n;
+}
+
+/* Notes that alert key changed with transition id. */
+static void touch_note(struct cw_translog *log, uint64_t id, const char *key)
+{
+	char *copy;
+
+	if (log->touch_len - log->touch_head > 2 * log->capacity + 16)
+		touch_compact(log);
+	else if (log->touch_head > 0 && log->touch_len == log->touch_cap) {
+		memmove(log->touch, log->touch + log->touch_head,
+			(log->touch_len - log->touch_head) * sizeof(*log->touch));
+		log->touch_len -= log->touch_head;
+		log->touch_head = 0;
+	}
+	if (log->touch_len == log->touch_cap) {
+		size_t cap = log->touch_cap ? log->touch_cap * 2 : 64;
+		struct view_touch *t = realloc(log->touch, cap * sizeof(*t));
+
+		if (!t)
+			return; /* eviction then finds this alert later, or never: still bounded */
+		log->touch = t;
+		log->touch_cap = cap;
+	}
+	copy = strdup(key);
+	if (!copy)
+		return;
+	log->touch[log->touch_len].id = id;
+	log->touch[log->touch_len].key = copy;
+	log->touch_len++;
+}
+
+/* Makes room in the view by dropping the alert changed longest ago: the
+ * first current touch. (A scan of the whole view for each new alert cost
+ * O(view) per transition once 10,000 alerts were open: a first sweep of
+ * 72,000 children was delivered at about 35 transitions a second.) */
 static void view_evict_oldest(struct cw_translog *log)
 {
-	const char *key, *victim = NULL;
-	uint64_t oldest = 0;
-	json_t *v;
+	while (log->touch_head < log->touch_len) {
+		struct view_touch *t = &log->touch[log->touch_head++];
+		bool current = touch_current(log, t);
 
-	json_object_foreach (log->alerts, key, v) {
-		uint64_t last = strtoull(json_string_value(json_object_get(v, "last_transition")), NULL, 10);
-
-		if (!victim || last < oldest) {
-			victim = key;
-			oldest = last;
+		if (current) {
+			json_object_del(log->alerts, t->key);
+			log->view_evicted++;
 		}
-	}
-	if (victim) {
-		json_object_del(log->alerts, victim);
-		log->view_evicted++;
+		free(t->key);
+		if (current)
+			return;
 	}
 }
 
@@ -168,6 +234,7 @@ static void view_apply(struct cw_translog *log, uint64_t id, const char *type, c
 	json_object_set_new(entry, "alert_id", json_string(key));
 	snprintf(idbuf, sizeof(idbuf), "%" PRIu64, id);
 	json_object_set_new(entry, "last_transition", json_string(idbuf));
+	touch_note(log, id, key);
 	if (!strcmp(type, "acknowledged"))
 		json_object_set_new(entry, "acknowledged", json_true());
 	else if (!strcmp(type, "escalated") || !strcmp(type, "raised")) {
