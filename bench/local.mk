@@ -28,6 +28,12 @@ EXTRA_DIST += bench/retention.sh
 # (needs tests/facts_dump: `make -C build tests/facts_dump`; not run by make check).
 EXTRA_DIST += bench/facts-read.sh
 
+# fan-out: `bench/fanout.sh [CHILDREN [SUBSCRIBERS]]`, 100 subscribers reading every transition of a
+# first sweep live, then replaying them all, through bench/bench_fanout (not run by make check).
+noinst_PROGRAMS += bench/bench_fanout
+bench_bench_fanout_SOURCES = bench/bench_fanout.c
+EXTRA_DIST += bench/fanout.sh
+
 # change -> subscriber latency with the NOTIFY wake-up: `bench/wakeup.sh [CHILDREN [ROUNDS]]` (not run by make check).
 EXTRA_DIST += bench/wakeup.sh
 

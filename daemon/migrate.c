@@ -327,6 +327,14 @@ static void migrate_read_version(struct cw_migrate *m)
 		migrate_fail(m, &(struct cw_db_error){ .connection_lost = true }, "%s", err.msg);
 }
 
+/* Whether the schema exists, looked at again under the migration lock. */
+static void migrate_schema_row(const PGresult *res, void *arg)
+{
+	struct cw_migrate *m = arg;
+
+	m->have_schema = PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t");
+}
+
 /* CREATE SCHEMA finished. */
 static void migrate_schema_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
 {
@@ -337,7 +345,10 @@ static void migrate_schema_done(struct cw_db *db, const struct cw_db_error *err,
 		migrate_fail(m, err, "creating schema casewatch");
 		return;
 	}
-	cw_log(CW_LOG_NOTICE, "created schema casewatch");
+	if (m->have_schema)
+		cw_log(CW_LOG_INFO, "schema casewatch was created meanwhile by another casewatchd");
+	else
+		cw_log(CW_LOG_NOTICE, "created schema casewatch");
 	migrate_read_version(m);
 }
 
@@ -356,6 +367,7 @@ static void migrate_probe_row(const PGresult *res, void *arg)
 static void migrate_probe_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
 {
 	struct cw_migrate *m = arg;
+	struct cw_db_job *job;
 	struct cw_error e;
 
 	(void)db;
@@ -367,8 +379,22 @@ static void migrate_probe_done(struct cw_db *db, const struct cw_db_error *err, 
 		migrate_read_version(m);
 		return;
 	}
-	if (!cw_db_query(m->db, "CREATE SCHEMA IF NOT EXISTS casewatch", 0, NULL, 0, NULL,
-			 migrate_schema_done, m, &e))
+	/* Under the migration lock: two daemons starting at once on a fresh
+	 * database would otherwise both find no schema, and the second's
+	 * CREATE SCHEMA IF NOT EXISTS fails on pg_namespace's unique index
+	 * (SQLSTATE 23505) once the first commits. */
+	job = cw_db_job_new(true);
+	cw_db_job_add(job, "SET LOCAL statement_timeout = 0", 0, NULL, 0, NULL, NULL);
+	cw_db_job_add(job, "SELECT pg_catalog.pg_advisory_xact_lock(" MIGRATE_LOCK_KEY ")", 0, NULL, 0,
+		      NULL, NULL);
+	/* pg_namespace read as a table: the session's catalog cache may still
+	 * hold the probe's "no such schema" (an advisory lock does not make
+	 * it take in the other's commit). */
+	cw_db_job_add(job,
+		      "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'casewatch')",
+		      0, NULL, 0, migrate_schema_row, m);
+	cw_db_job_add(job, "CREATE SCHEMA IF NOT EXISTS casewatch", 0, NULL, 0, NULL, NULL);
+	if (!cw_db_submit(m->db, job, migrate_schema_done, m, &e))
 		migrate_fail(m, &(struct cw_db_error){ .connection_lost = true }, "%s", e.msg);
 }
 

@@ -687,6 +687,126 @@ START_TEST(test_translog_bytes)
 }
 END_TEST
 
+/* A transition of a given type for alert A<n>. */
+static json_t *tl_transition(const char *type, unsigned n)
+{
+	char alert[32];
+
+	snprintf(alert, sizeof(alert), "A%u", n);
+	return json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}}", "type", type, "time", "2026-11-23T09:00:00Z",
+			 "data", "rule_id", "VISIT-5D", "alert_id", alert, "audience", "team_manager", "state",
+			 "overdue", "severity", "warning");
+}
+
+/* The alert ids the view holds, sorted, joined by spaces. */
+static json_t *tl_alerts;
+static void tl_listed(struct cw_alertbus_req *req, json_t *result, const char *code, const char *message)
+{
+	(void)req;
+	(void)code;
+	(void)message;
+	tl_alerts = result;
+}
+
+static int tl_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void tl_view(const struct cw_alertbus_provider *p, char *out, size_t size)
+{
+	const json_t *list, *v;
+	const char *ids[16];
+	size_t i, n = 0;
+
+	p->alerts(p->ctx, NULL, tl_listed, NULL);
+	list = json_object_get(tl_alerts, "alerts");
+	json_array_foreach (list, i, v)
+		if (n < 16)
+			ids[n++] = json_string_value(json_object_get(v, "alert_id"));
+	qsort(ids, n, sizeof(*ids), tl_cmp);
+	out[0] = '\0';
+	for (i = 0; i < n; i++)
+		snprintf(out + strlen(out), size - strlen(out), "%s%s", i ? " " : "", ids[i]);
+	json_decref(tl_alerts);
+}
+
+/* A full view drops the alert changed longest ago, whatever changed since
+ * (escalated, resolved, raised again), without scanning the view for it. */
+START_TEST(test_translog_view_evicts_oldest)
+{
+	struct event_base *base = event_base_new();
+	struct cw_translog *log = cw_translog_new(base, 4);
+	struct cw_alertbus_provider p;
+	struct cw_error err;
+	json_t *status = json_object(), *t;
+	char view[256];
+	static const struct {
+		const char *type;
+		unsigned alert;
+		const char *view; /* after it */
+	} steps[] = {
+		{ "raised", 1, "A1" },
+		{ "raised", 2, "A1 A2" },
+		{ "raised", 3, "A1 A2 A3" },
+		{ "raised", 4, "A1 A2 A3 A4" },
+		{ "escalated", 1, "A1 A2 A3 A4" }, /* A1 is now the newest */
+		{ "raised", 5, "A1 A3 A4 A5" },	   /* A2 goes */
+		{ "resolved", 3, "A1 A4 A5" },
+		{ "raised", 3, "A1 A3 A4 A5" },	   /* room: nothing goes */
+		{ "acknowledged", 4, "A1 A3 A4 A5" }, /* A4 is now the newest */
+		{ "raised", 6, "A3 A4 A5 A6" },	   /* A1 (changed at 5) goes */
+		{ "raised", 7, "A3 A4 A6 A7" },	   /* A5 (6) goes */
+		{ "raised", 8, "A4 A6 A7 A8" },	   /* A3 (8) goes */
+	};
+	uint64_t id = 0;
+
+	cw_translog_provider(log, NULL, NULL, &p);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		t = tl_transition(steps[i].type, steps[i].alert);
+		ck_assert_msg(cw_translog_append(log, ++id, t, &err), "%s", err.msg);
+		json_decref(t);
+		tl_view(&p, view, sizeof(view));
+		ck_assert_msg(!strcmp(view, steps[i].view), "after %s A%u: view %s, expected %s", steps[i].type,
+			      steps[i].alert, view, steps[i].view);
+	}
+	/* Many more: each new alert pushes out the oldest; the queue of
+	 * changes stays bounded however many go by. */
+	for (unsigned n = 9; n <= 20000; n++) {
+		t = tl_transition(n % 3 ? "raised" : "escalated", n % 3 ? n : n - 1);
+		ck_assert_msg(cw_translog_append(log, ++id, t, &err), "%s", err.msg);
+		json_decref(t);
+	}
+	tl_view(&p, view, sizeof(view));
+	ck_assert_str_eq(view, "A19996 A19997 A19999 A20000");
+	p.status(p.ctx, status);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(status, "transition_log"), "open_alerts")), 4);
+	/* Evicted: A2, A1, A5, A3 above, then one for each of the 13,328 new alerts after A8 (A9..A20000 less
+	 * every third, which escalates the one before it). */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(status, "transition_log"), "view_evicted")),
+			 4 + 13328);
+	json_decref(status);
+	cw_translog_free(log);
+	/* At the daemon's size: 100,000 new alerts through a view of 10,000
+	 * (a first sweep), each evicting exactly one. How long it takes is
+	 * bench/fanout.sh's figure, not this test's. */
+	log = cw_translog_new(base, 10000);
+	cw_translog_provider(log, NULL, NULL, &p);
+	for (unsigned n = 1; n <= 100000; n++) {
+		t = tl_transition("raised", n);
+		ck_assert_msg(cw_translog_append(log, n, t, &err), "%s", err.msg);
+		json_decref(t);
+	}
+	status = json_object();
+	p.status(p.ctx, status);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(status, "transition_log"), "view_evicted")),
+			 90000);
+	json_decref(status);
+	cw_translog_free(log);
+	event_base_free(base);
+}
+END_TEST
+
 START_TEST(test_status)
 {
 	struct cl *a, *b;
@@ -1682,6 +1802,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_hello);
 	tcase_add_test(tc, test_status);
 	tcase_add_test(tc, test_translog_bytes);
+	tcase_add_test(tc, test_translog_view_evicts_oldest);
 	tcase_add_test(tc, test_bad_requests);
 	tcase_add_test(tc, test_long_lines);
 	tcase_add_test(tc, test_idle_and_partial);
