@@ -307,8 +307,10 @@ BEGIN
 			f.team_id, f.audience, f.s, f.due_at, f.warn_at,
 			-- casewatch.alert_next_at() of a row with no snooze
 			CASE WHEN f.s IN ('met_on_time', 'met_late', 'suspended') THEN NULL
-				ELSE (SELECT min(t) FROM unnest(ARRAY[f.warn_at, f.due_at] || f.escalate_at) t
-					WHERE t > p_now) END,
+				ELSE least(CASE WHEN f.warn_at > p_now THEN f.warn_at END,
+					CASE WHEN f.due_at > p_now THEN f.due_at END,
+					f.escalate_at[array_lower(f.escalate_at, 1)
+						+ width_bucket(p_now, f.escalate_at)]) END,
 			CASE WHEN f.s = 'met_late' THEN coalesce(f.late_by,
 				extract(epoch FROM f.met_at - f.due_at) * interval '1 second') END,
 			f.cycle_start, f.kind, f.finding_severity, f.escalate_at, f.escalate_to,
@@ -348,4 +350,43 @@ BEGIN
 		RETURN QUERY SELECT * FROM casewatch.write_transitions(trs);
 	END IF;
 END;
+$$;
+
+-- The state and next-time functions (002) without a subquery: a SQL
+-- function whose body holds one is never inlined, so each call ran the
+-- SQL-function executor (about a third of a first sweep's store time).
+-- (The explicit ::text too: text || integer is only stable, and an
+-- immutable function calling a stable one is not inlined either.)
+-- Escalation times are ascending (every writer refuses them otherwise:
+-- reconcile(), reconcile_set(), reconcile_team() has one at most), so the
+-- steps reached at now are width_bucket(now, escalate_at), and the first
+-- step after now is the element after those: the same values as 002's
+-- count(*) and min() over the array. A null array still counts no step.
+CREATE OR REPLACE FUNCTION casewatch.obligation_state(warn_at timestamptz, due_at timestamptz,
+	escalate_at timestamptz[], met_at timestamptz, suspended boolean, now timestamptz)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE
+		WHEN met_at IS NOT NULL THEN
+			CASE WHEN due_at IS NULL OR met_at <= due_at THEN 'met_on_time' ELSE 'met_late' END
+		WHEN suspended THEN 'suspended'
+		WHEN due_at IS NULL OR now IS NULL THEN 'pending'
+		WHEN now < due_at THEN
+			CASE WHEN warn_at <= now THEN 'due_soon' ELSE 'pending' END
+		ELSE coalesce('escalated_' || nullif(width_bucket(now, escalate_at), 0)::text, 'overdue')
+		END
+$$;
+
+CREATE OR REPLACE FUNCTION casewatch.alert_next_at(a casewatch.alert, p_now timestamptz) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN a.state IN ('met_on_time', 'met_late', 'suspended', 'resolved', 'withdrawn')
+		THEN NULL
+		ELSE least(
+			CASE WHEN a.warn_at > p_now THEN a.warn_at END,
+			CASE WHEN a.due_at > p_now THEN a.due_at END,
+			a.escalate_at[array_lower(a.escalate_at, 1) + width_bucket(p_now, a.escalate_at)],
+			CASE WHEN a.announced_state IS NOT NULL AND a.snoozed_until > p_now
+				AND casewatch.state_rank(a.state) > casewatch.state_rank(a.announced_state)
+				THEN a.snoozed_until END)
+		END
 $$;
