@@ -18,7 +18,11 @@
 --  - the check that every obligation's person is one of the page's
 --    persons is a hash join, not every obligation against every person;
 --  - the transitions are written in the same order as before (the key
---    order of reconcile()), with the same ids.
+--    order of reconcile()), with the same ids;
+--  - obligation_state() and alert_next_at() (002) lose their subquery, so
+--    that they are inlined wherever they are called (settle(), advance());
+--  - 001's index of transitions by alert goes: 004's (alert, id) serves
+--    every look-up it served, and each transition maintained both.
 -- The rows and transitions written are those 003's function wrote
 -- (tests/sql-reconcile.sh compares them with reconcile()'s row for row).
 
@@ -390,3 +394,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 				THEN a.snoozed_until END)
 		END
 $$;
+
+-- Every transition written maintained two indexes leading with alert_id:
+-- 001's (alert_id) and 004's (alert_id, transition_id), which serves every
+-- look-up the first did (by alert, and the foreign key's on a delete).
+DROP INDEX casewatch.transition_alert_idx;
