@@ -295,10 +295,10 @@ BEGIN
 		DELETE FROM casewatch.alert WHERE alert_id = ANY (dels);
 	END IF;
 	-- New rows: casewatch.settle() of a row with nothing announced, as
-	-- expressions, and inserted in the loop's order, the key's (their ids
-	-- drawn in that order). A row whose state is announced (due soon or later) is
-	-- raised straight to it; the rest wait, pending, met or suspended.
-	-- (MATERIALIZED: the state once a row, not once a use.)
+	-- expressions, inserted in the loop's order, the key's (their ids are
+	-- drawn in that order). A row whose state is announced (due soon or
+	-- later) is raised straight to it; the rest wait, pending, met or
+	-- suspended. (MATERIALIZED: the state once a row, not once a use.)
 	WITH f AS MATERIALIZED (
 		SELECT x.*, casewatch.alert_state(x, p_now) AS s
 		FROM unnest(news) x
@@ -327,7 +327,8 @@ BEGIN
 			CASE WHEN i.kind = 'finding' AND casewatch.state_rank(i.state) <= 2
 				THEN coalesce(i.finding_severity, 'warning')
 				ELSE casewatch.state_severity(i.state) END,
-			casewatch.state_audience(i.state, i.audience, i.escalate_to), p_now, NULL))
+			casewatch.state_audience(i.state, i.audience, i.escalate_to), p_now, NULL)
+			ORDER BY i.alert_id)
 		INTO ftrs
 		FROM ins i WHERE i.announced_state IS NOT NULL;
 	-- The digests last: the deletes above forgot those of their persons.
