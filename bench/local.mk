@@ -40,6 +40,10 @@ EXTRA_DIST += bench/wakeup.sh
 # the store's side of a sweep, reconcile() (JSON) against reconcile_set() (arrays): `bench/reconcile.sh [PAGES]` (not run by make check).
 EXTRA_DIST += bench/reconcile.sh
 
+# the store alone, reconcile_set() of this tree against another's (migrations of each), in turns:
+# `bench/store-ab.sh BASE-TREE [PAGES [ROUNDS]]` (not run by make check).
+EXTRA_DIST += bench/store-ab.sh
+
 # a full sweep of this tree against another's, in turns on one database:
 # `bench/sweep-ab.sh CHILDREN BASE-TREE [ROUNDS [PROFILE]]` (not run by make check).
 EXTRA_DIST += bench/sweep-ab.sh

@@ -18,4 +18,5 @@ dist_sqlcasewatch_DATA = \
 	sql/casewatch/007_destruction_alerts.sql \
 	sql/casewatch/008_team_alerts.sql \
 	sql/casewatch/009_forget_anchor.sql \
-	sql/casewatch/010_hold_withdraws.sql
+	sql/casewatch/010_hold_withdraws.sql \
+	sql/casewatch/011_writer.sql

@@ -15,11 +15,14 @@ pg_start || { echo "Bail out! no PostgreSQL"; exit 1; }
 
 pg_psql -f "$src/sql/records/interface.sql" >/dev/null &&
 	pg_psql -f "$src/sql/records/facts.sql" &&
-	pg_psql -f "$src/sql/records/generate.sql" &&
-	pg_psql --single-transaction -f "$src/sql/casewatch/001_initial.sql" &&
-	pg_psql --single-transaction -f "$src/sql/casewatch/002_lifecycle.sql" &&
-	pg_psql --single-transaction -f "$src/sql/casewatch/003_incremental.sql" ||
-	{ echo "Bail out! loading the schema failed"; exit 1; }
+	pg_psql -f "$src/sql/records/generate.sql" ||
+	{ echo "Bail out! loading the records interface failed"; exit 1; }
+# Every migration: the lifecycle functions as released now (002, the state
+# and next-time functions rewritten by 011).
+for f in "$src"/sql/casewatch/[0-9][0-9][0-9]_*.sql; do
+	pg_psql --single-transaction -f "$f" >/dev/null ||
+		{ echo "Bail out! loading $f failed"; exit 1; }
+done
 
 # q SQL [psql options...]: run SQL (psql variables allowed), print unaligned.
 q() {
@@ -301,7 +304,43 @@ done <<EOF
 $cases
 EOF
 is "refused input wrote no transition" "$(q "SELECT count(*) FROM casewatch.transition")" "$before"
-is "schema version 3 recorded" "$(q "SELECT max(version) FROM casewatch.schema_version")" 3
+is "schema versions 1 to 3 recorded" \
+	"$(q "SELECT string_agg(version::text, ',' ORDER BY version) FROM casewatch.schema_version WHERE version <= 3")" "1,2,3"
+
+# --- the state functions without a subquery (011) ---------------------------
+# 011 counts the escalation steps reached with width_bucket() and takes the
+# next one by position; 002 counted and took min() over the array. Over
+# every combination of a grid (no, one, two or three ascending steps, equal
+# times among them, a null array; instants on and around every boundary),
+# both give the same state and the same next time.
+same_states=$(q "
+WITH b(t) AS (SELECT '2026-01-01 00:00+00'::timestamptz + n * interval '1 hour' FROM generate_series(0, 6) n),
+esc(e) AS (VALUES (NULL::timestamptz[]), ('{}'), ('{2026-01-01 03:00+00}'),
+	('{2026-01-01 03:00+00,2026-01-01 03:00+00}'), ('{2026-01-01 03:00+00,2026-01-01 05:00+00}'),
+	('{2026-01-01 02:00+00,2026-01-01 04:00+00,2026-01-01 04:00+00}')),
+g AS (SELECT w.t AS warn, d.t AS due, e.e AS esc, m.m AS met, s.s AS susp, n.t - interval '1 second' * k.k AS now
+	FROM b w, b d, esc e, (VALUES (NULL::timestamptz), ('2026-01-01 02:00+00')) m(m),
+	(VALUES (false), (true)) s(s), b n, (VALUES (0), (1)) k(k)
+	WHERE w.t <= d.t AND (e.e IS NULL OR cardinality(e.e) = 0 OR e.e[1] >= d.t)),
+o AS (SELECT g.*, casewatch.obligation_state(warn, due, esc, met, susp, now) AS new_state,
+	CASE WHEN met IS NOT NULL THEN CASE WHEN due IS NULL OR met <= due THEN 'met_on_time' ELSE 'met_late' END
+		WHEN susp THEN 'suspended' WHEN due IS NULL OR now IS NULL THEN 'pending'
+		WHEN now < due THEN CASE WHEN warn <= now THEN 'due_soon' ELSE 'pending' END
+		ELSE coalesce('escalated_' || nullif((SELECT count(*) FROM unnest(esc) t WHERE t <= now), 0), 'overdue')
+		END AS old_state FROM g),
+r AS (SELECT o.*, ROW(NULL, 'R', 'person', 1, 0, 1, NULL, 'worker', new_state, due, warn, NULL, NULL,
+	NULL, NULL, NULL, NULL, NULL, now(), now(), NULL, 'obligation', NULL, coalesce(esc, '{}'),
+	(SELECT coalesce(array_agg('worker'::text), '{}') FROM unnest(esc)), met, NULL, susp, NULL, NULL)::casewatch.alert AS a
+	FROM o)
+SELECT count(*) || ' ' || count(*) FILTER (WHERE new_state IS DISTINCT FROM old_state
+	OR casewatch.alert_next_at(a, now) IS DISTINCT FROM (CASE WHEN new_state IN
+		('met_on_time', 'met_late', 'suspended', 'resolved', 'withdrawn') THEN NULL
+		ELSE (SELECT min(t) FROM unnest(ARRAY[warn, due] || coalesce(esc, '{}')) t WHERE t > now) END))
+	|| ' ' || count(DISTINCT new_state)
+FROM r")
+set -- $same_states
+ok "the grid covers many cases and states ($1 cases, ${3:-0} states)" [ "${1:-0}" -gt 5000 ] && [ "${3:-0}" -ge 7 ]
+is "... on which 011's state and next time equal 002's" "${2:-x}" 0
 
 # --- kept open-alert counts (003) -------------------------------------------
 # After raising, escalating, resolving, withdrawing, acknowledging and

@@ -1,6 +1,6 @@
 #!/bin/sh
-# sql-reconcile.sh - casewatch.reconcile_set() (003, typed arrays, digests,
-# set-based diff) writes exactly what casewatch.reconcile() (002, JSON)
+# sql-reconcile.sh - casewatch.reconcile_set() (003 and 011: typed arrays,
+# digests, set-based diff and writes) writes exactly what casewatch.reconcile() (002, JSON)
 # writes. A generated sequence of 80 steps (40 persons whose obligations
 # appear, move, are met on time or late, are suspended, turn into findings,
 # vanish and come back; sweeps and partial pages; time moving on, with
@@ -20,12 +20,14 @@ cleanup() {
 }
 trap cleanup EXIT
 pg_start || { echo "Bail out! cannot start PostgreSQL"; exit 1; }
+# Every migration: reconcile_set() as released now (003, rewritten by 011).
 for db in old new; do
-	pg_psql -c "CREATE DATABASE $db" >/dev/null &&
-		pg_psql -d $db --single-transaction -f "$src/sql/casewatch/001_initial.sql" >/dev/null &&
-		pg_psql -d $db --single-transaction -f "$src/sql/casewatch/002_lifecycle.sql" >/dev/null &&
-		pg_psql -d $db --single-transaction -f "$src/sql/casewatch/003_incremental.sql" >/dev/null ||
-		{ echo "Bail out! cannot load the casewatch schema into $db"; exit 1; }
+	pg_psql -c "CREATE DATABASE $db" >/dev/null ||
+		{ echo "Bail out! cannot create $db"; exit 1; }
+	for f in "$src"/sql/casewatch/[0-9][0-9][0-9]_*.sql; do
+		pg_psql -d $db --single-transaction -f "$f" >/dev/null ||
+			{ echo "Bail out! cannot load $f into $db"; exit 1; }
+	done
 done
 q() { pg_psql -d "$1" -Atc "$2"; }
 
