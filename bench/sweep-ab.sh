@@ -118,6 +118,11 @@ while [ "$i" -lt "$rounds" ]; do
 	for tree in base new; do
 		dir=$top
 		[ "$tree" = base ] && dir=$base
+		# Each tree's own views: drop the other's first (a view cannot
+		# lose columns by CREATE OR REPLACE, and the trees' differ).
+		pg_psql -qAtc "SELECT format('DROP VIEW IF EXISTS %s CASCADE', string_agg(oid::regclass::text, ', '))
+			FROM pg_class WHERE relkind = 'v' AND relnamespace = 'records'::regnamespace
+			AND (relname LIKE 'facts\\_%' OR relname = 'team_rollback')" | pg_psql -q
 		pg_psql -qf "$dir/sql/records/facts.sql"
 		run "$dir" "$tree" first
 		run "$dir" "$tree" again
