@@ -56,6 +56,11 @@ children=${1:-100000}
 rounds=${2:-3}
 casewatchd="$top/build/daemon/casewatchd"
 [ -x "$casewatchd" ] || { echo "bench/retention.sh: build first: scripts/build build" >&2; exit 2; }
+# The CPU figures: GNU time for the daemon's, /proc and pgrep for the server's.
+[ -x /usr/bin/time ] && [ -r /proc/self/stat ] && command -v pgrep >/dev/null || {
+	echo "bench/retention.sh: needs GNU time (/usr/bin/time), pgrep (procps) and Linux /proc" >&2
+	exit 2
+}
 out=$(mktemp -d "${TMPDIR:-/tmp}/cw-bench-retention.XXXXXX")
 chmod 0755 "$out"
 . "$top/tests/pg.sh"
