@@ -984,6 +984,15 @@ static void on_records_done(struct cw_db *db, const struct cw_db_error *err, voi
 	char msg[600];
 
 	(void)db;
+	if (err && (j->explain || j->explain_alert) && !err->connection_lost) {
+		/* Reading a person's facts: the server's words may quote a
+		 * record's value, so only the SQLSTATE is told and logged. */
+		cw_log_ratelimited("records-explain", CW_LOG_ERR, "alert socket: reading a person's facts failed: SQLSTATE %s",
+				   err->sqlstate);
+		snprintf(msg, sizeof(msg), "reading the person's facts failed in the database (SQLSTATE %s)", err->sqlstate);
+		job_reply(j, NULL, "internal", msg);
+		return;
+	}
 	if (err) {
 		const char *code;
 

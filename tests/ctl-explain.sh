@@ -143,6 +143,19 @@ ok "... person_gone, naming the person by id" grep -F "alert $gone: person 6 is 
 printf '%s\n' '{"cmd":"hello","protocol":"1.0"}' "{\"cmd\":\"explain\",\"alert\":\"$gone\",\"id\":1}" |
 	socat -t 5 - "UNIX-CONNECT:$sock" | tail -n +2 >"$tmp/raw"
 is "... code person_gone" "$(jq -r .error.code "$tmp/raw")" person_gone
+
+# Reading the facts fails with the server quoting a record's value (as a
+# failed cast does): the client and the log get the SQLSTATE only.
+q "CREATE OR REPLACE FUNCTION records.person_facts(p_person_id bigint) RETURNS json LANGUAGE plpgsql AS
+   \$\$BEGIN RAISE EXCEPTION 'invalid input syntax: \"SECRET-NAME Smith\"' USING ERRCODE = '22P02'; END\$\$" >/dev/null
+printf '%s\n' '{"cmd":"hello","protocol":"1.0"}' "{\"cmd\":\"explain\",\"alert\":\"$note\",\"id\":1}" \
+	'{"cmd":"retention","action":"explain","person":"1","id":2}' |
+	socat -t 5 - "UNIX-CONNECT:$sock" | tail -n +2 >"$tmp/raw"
+is "facts unreadable: explain and retention explain answer internal" "$(jq -r .error.code "$tmp/raw" | tr '\n' ' ')" \
+	"internal internal "
+ok "... naming the SQLSTATE" grep -qF "SQLSTATE 22P02" "$tmp/raw"
+ok "... and no record text on the socket" sh -c "! grep -q SECRET '$tmp/raw'"
+ok "... or in the log" sh -c "grep -q 'reading a person.s facts failed: SQLSTATE 22P02' '$tmp/log' && ! grep -q SECRET '$tmp/log'"
 kill "$pid"
 wait "$pid"
 is "casewatchd stops cleanly" "$?" 0
