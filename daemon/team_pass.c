@@ -188,8 +188,11 @@ static bool submit_reconcile(struct cw_team_pass *t, struct cw_db *db)
 	bool ok = true;
 	int opened = 0;
 
-	for (; opened < A_N && ok; opened++)
-		ok = arr_open(&a[opened]);
+	for (; opened < A_N; opened++)
+		if (!arr_open(&a[opened])) {
+			ok = false;
+			break;
+		}
 	for (size_t i = 0; ok && i < t->alerts.n; i++) {
 		const struct cw_team_alert *x = &t->alerts.v[i];
 
