@@ -496,6 +496,10 @@ bool cw_alertview_set_snooze(struct cw_alertview *v, struct cw_alertview_entry *
 		str_unref(v, e->snooze_reason);
 		e->snooze_reason = r;
 	}
+	/* A snooze is a change: the entry becomes the newest, so make_room
+	 * can always get the view back within its bytes. */
+	list_unlink(v, e, ORDER_CHANGE);
+	list_append(v, e, ORDER_CHANGE);
 	make_room(v, e);
 	return true;
 }

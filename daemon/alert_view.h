@@ -40,8 +40,8 @@ void cw_alertview_free(struct cw_alertview *v);
  * "withdrawn" drop the alert; any other type keeps it, with the data's
  * string and integer members (cw_alertbus_data_keys) replacing those held;
  * "acknowledged" marks it acknowledged, "raised" and "escalated" clear that.
- * False when data has no alert id or memory ran out (the alert is then not
- * in the view). */
+ * False when data has no alert id or memory ran out (a new alert is then
+ * not in the view; a held one may keep some of its old members). */
 bool cw_alertview_apply(struct cw_alertview *v, uint64_t id, const char *type, const json_t *data);
 
 /* The alert with this id, or NULL. */
