@@ -1122,7 +1122,7 @@ static void on_reload(struct cw_daemon *d, const struct cw_conf *conf, void *arg
 		cw_policy_free(fresh);
 		return;
 	}
-	cw_watermark_setup_of(fresh, p->cal, &setup);
+	cw_watermark_setup_of(fresh, p->cal, p->notice_window_ms, p->destruction_grace_ms, &setup);
 	cw_policy_free(p->policy);
 	p->policy = fresh;
 	if (!strcmp(setup.profile, p->setup.profile) && !strcmp(setup.profile_digest, p->setup.profile_digest)) {
@@ -1200,7 +1200,7 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 		cw_poller_free(p);
 		return NULL;
 	}
-	cw_watermark_setup_of(p->policy, p->cal, &p->setup);
+	cw_watermark_setup_of(p->policy, p->cal, p->notice_window_ms, p->destruction_grace_ms, &p->setup);
 	cw_log(CW_LOG_INFO, "profile %s: %zu rules, nation %s", cw_policy_name(p->policy),
 	       cw_policy_rule_count(p->policy), cw_nation_name(cw_policy_nation(p->policy)));
 	return p;

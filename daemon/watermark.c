@@ -34,9 +34,13 @@ static void digest_format(uint64_t h, char out[CW_WATERMARK_DIGEST_STRLEN])
 /* The profile as loaded (inheritance and overrides applied), with its
  * keys sorted, so the same rules give the same digest whatever the file
  * layout; the calendar as every bank holiday of every nation it holds. */
-void cw_watermark_setup_of(const struct cw_policy *policy, const struct cw_calendar *cal,
-			   struct cw_watermark_setup *out)
+void cw_watermark_setup_of(const struct cw_policy *policy, const struct cw_calendar *cal, int64_t notice_window_ms,
+			   int64_t destruction_grace_ms, struct cw_watermark_setup *out)
 {
+	char settings[64];
+	int len = snprintf(settings, sizeof(settings), "window=%" PRId64 ";grace=%" PRId64, notice_window_ms,
+			 destruction_grace_ms);
+
 	json_t *doc = cw_policy_to_json(policy);
 	char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	uint64_t h = FNV_OFFSET;
@@ -49,6 +53,8 @@ void cw_watermark_setup_of(const struct cw_policy *policy, const struct cw_calen
 	 * a sweep too many at worst. */
 	if (text)
 		h = fnv_add(h, text, strlen(text));
+	if (len > 0 && (size_t)len < sizeof(settings))
+		h = fnv_add(h, settings, (size_t)len);
 	digest_format(h, out->profile_digest);
 	free(text);
 	json_decref(doc);

@@ -42,9 +42,11 @@ struct cw_watermark_stored {
 	int64_t sweep_age_ms;		/* ... this long ago, by the database's clock */
 };
 
-/* The setup of policy and cal under this casewatchd. */
-void cw_watermark_setup_of(const struct cw_policy *policy, const struct cw_calendar *cal,
-			   struct cw_watermark_setup *out);
+/* The setup of policy and cal under this casewatchd. The retention
+ * settings that move notices (retention_notice_window, destruction_grace)
+ * count as part of the profile: changing one recomputes every person. */
+void cw_watermark_setup_of(const struct cw_policy *policy, const struct cw_calendar *cal, int64_t notice_window_ms,
+			   int64_t destruction_grace_ms, struct cw_watermark_setup *out);
 
 /* Why a sweep under `now` is needed given what is stored, as a phrase for
  * the log ("the profile changed"), or NULL when none is (the interval is

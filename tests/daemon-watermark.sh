@@ -2,9 +2,10 @@
 # daemon-watermark.sh - the change watermark outlives casewatchd: a restart
 # with the same profile, calendar and version resumes from the stored
 # watermark without a sweep, and still sees what changed while it was
-# stopped, once; a restart under another profile, an edited profile, or
-# after sweep_interval has elapsed sweeps every person. Across every
-# restart (SIGTERM and SIGKILL) no transition is lost or written twice.
+# stopped, once; a restart under another profile, an edited profile, other
+# retention settings, or after sweep_interval has elapsed sweeps every
+# person. Across every restart (SIGTERM and SIGKILL) no transition is lost
+# or written twice.
 . "$CASEWATCH_SRCDIR/tests/tap.sh"
 . "$CASEWATCH_SRCDIR/tests/pg.sh"
 set -u
@@ -42,7 +43,7 @@ SQL
 mkdir "$tmp/profiles"
 cp "$CASEWATCH_SRCDIR/profiles/"*.json "$tmp/profiles/"
 echo "2026-11-20T09:00:00Z" >"$tmp/clock"
-# write_conf PROFILE [SWEEP_INTERVAL]
+# write_conf PROFILE [SWEEP_INTERVAL [POLICY_LINE]]
 write_conf() {
 	cat >"$tmp/c.conf" <<EOC
 [database]
@@ -51,6 +52,7 @@ migrations_dir = $CASEWATCH_SRCDIR/sql/casewatch
 [policy]
 profile = $1
 profile_dir = $tmp/profiles
+${3:-}
 [daemon]
 poll_interval = 1s
 sweep_interval = ${2:-6h}
@@ -159,6 +161,12 @@ write_conf default 1h
 start seventh.log
 ok "a restart after sweep_interval has elapsed since the stored sweep sweeps" wait_passes seventh.log 1
 ok "... saying why" grep -qF "a full sweep is due: sweep_interval has elapsed since the last sweep" "$tmp/seventh.log"
+stop
+# The retention settings move notices as the profile's rules do.
+write_conf default 6h "retention_notice_window = 30d"
+start eighth.log
+ok "a restart with another retention_notice_window sweeps" wait_passes eighth.log 1
+ok "... saying why" grep -qF "a full sweep is due: the profile changed" "$tmp/eighth.log"
 stop
 is "no transition was ever written twice" "$(doubles)" 0
 is "every transition was delivered" \
