@@ -119,8 +119,12 @@ const char *cw_alert_explain(const struct cw_policy *policy, const struct cw_cal
 	cycle_start = col_int(row, "cycle_start", &cycle) ? (cw_time)cycle : CW_TIME_NONE;
 	rule = cw_policy_rule_find(policy, rule_id);
 	if (!rule) {
-		snprintf(msg, size, "alert %s is %s, which profile %s in force has no longer", alert, rule_id,
-			 cw_policy_name(policy));
+		/* A rule removed since, or one of the retention workflow's own
+		 * notices (DESTROY-WITHDRAWN, ...), which no profile carries. */
+		snprintf(msg, size,
+			 "alert %s is %s, which profile %s in force does not have (for a retention notice: "
+			 "casewatchctl retention explain --person %" PRId64 ")",
+			 alert, rule_id, cw_policy_name(policy), person);
 		code = "not_explainable";
 		return code;
 	}

@@ -126,7 +126,8 @@ bool cw_retention_approved_add_row(struct cw_retention_holds *h, const PGresult 
 /* A person the records no longer have: when vanished, the finding of rule
  * (the profile's NO-EARLY-DESTROY) for the records officer and its
  * obligation for the service manager are appended to `into`, so
- * reconciling the gone person keeps them open. Returns how many (0 or 2). */
+ * reconciling the gone person keeps them open. Returns how many were
+ * appended (0 to 2: a time the store cannot hold is left out). */
 size_t cw_retention_pass_gone(const struct cw_retention_holds *h, const char *rule, int64_t person_id,
 			      struct cw_obatch *into);
 
