@@ -19,4 +19,5 @@ dist_sqlcasewatch_DATA = \
 	sql/casewatch/008_team_alerts.sql \
 	sql/casewatch/009_forget_anchor.sql \
 	sql/casewatch/010_hold_withdraws.sql \
-	sql/casewatch/011_writer.sql
+	sql/casewatch/011_writer.sql \
+	sql/casewatch/012_unchanged.sql

@@ -1,13 +1,16 @@
 #!/bin/sh
-# sql-reconcile.sh - casewatch.reconcile_set() (003 and 011: typed arrays,
-# digests, set-based diff and writes) writes exactly what casewatch.reconcile() (002, JSON)
-# writes. A generated sequence of 80 steps (40 persons whose obligations
+# sql-reconcile.sh - casewatch.reconcile_set() (003, 011 and 012: typed
+# arrays, digests, set-based diff and writes, unchanged persons left out)
+# writes exactly what casewatch.reconcile() (002, JSON) writes. A generated sequence of 80 steps (40 persons whose obligations
 # appear, move, are met on time or late, are suspended, turn into findings,
 # vanish and come back; sweeps and partial pages; time moving on, with
-# advance(), acknowledgements and snoozes between steps) is replayed on two
-# stores, one through each function; their transition logs must agree row
-# for row (ids aside), and so must the stored alerts. Then the checks:
-# bad input is refused naming the obligation, and writes nothing.
+# advance(), acknowledgements and snoozes between steps) is replayed on
+# three stores: through reconcile(), through reconcile_set() with every
+# obligation, and through reconcile_set() leaving out the obligations of
+# every person whose digest is the stored one, as casewatchd does. Their
+# transition logs must agree row for row (ids aside), and so must the
+# stored alerts. Then the checks: bad input is refused naming the
+# obligation, and writes nothing.
 . "$CASEWATCH_SRCDIR/tests/tap.sh"
 . "$CASEWATCH_SRCDIR/tests/pg.sh"
 set -u
@@ -20,8 +23,8 @@ cleanup() {
 }
 trap cleanup EXIT
 pg_start || { echo "Bail out! cannot start PostgreSQL"; exit 1; }
-# Every migration: reconcile_set() as released now (003, rewritten by 011).
-for db in old new; do
+# Every migration: reconcile_set() as released now (003, rewritten by 011 and 012).
+for db in old new lean; do
 	pg_psql -c "CREATE DATABASE $db" >/dev/null ||
 		{ echo "Bail out! cannot create $db"; exit 1; }
 	for f in "$src"/sql/casewatch/[0-9][0-9][0-9]_*.sql; do
@@ -116,19 +119,31 @@ END;
 $$;
 EOF
 pg_psql -d old -c "\\copy public.steps TO '$tmp/steps.tsv'" >/dev/null
-pg_psql -d new -c "CREATE TABLE public.steps (step integer PRIMARY KEY, now timestamptz NOT NULL,
-	ids bigint[] NOT NULL, obligations jsonb NOT NULL)" -c "\\copy public.steps FROM '$tmp/steps.tsv'" >/dev/null
+for db in new lean; do
+	pg_psql -d $db -c "CREATE TABLE public.steps (step integer PRIMARY KEY, now timestamptz NOT NULL,
+		ids bigint[] NOT NULL, obligations jsonb NOT NULL)" -c "\\copy public.steps FROM '$tmp/steps.tsv'" >/dev/null
+done
 
 # "new" reconciles through reconcile_set: the JSON of a step as the arrays
-# the daemon sends, with a digest per person of their obligations.
-pg_psql -d new >/dev/null <<'EOF' || { echo "Bail out! cannot create the array wrapper"; exit 1; }
-CREATE FUNCTION public.reconcile_arrays(ids bigint[], ob jsonb, now timestamptz)
+# the daemon sends, with a digest per person of their obligations. "lean"
+# too, but leaving out the obligations of the persons whose digest is the
+# one stored (p_omitted), as casewatchd does with the digests it read.
+for db in new lean; do
+	pg_psql -d $db >/dev/null <<'EOF' || { echo "Bail out! cannot create the array wrapper"; exit 1; }
+CREATE FUNCTION public.digest_of(p bigint, ob jsonb) RETURNS bigint LANGUAGE sql AS $$
+	SELECT ('x' || substr(md5(coalesce((SELECT jsonb_agg(x.v ORDER BY x.ord)::text
+		FROM jsonb_array_elements(ob) WITH ORDINALITY x(v, ord)
+		WHERE (x.v ->> 'person_id')::bigint = p), '')), 1, 16))::bit(64)::bigint
+$$;
+CREATE TABLE public.left_out (n bigint NOT NULL);
+INSERT INTO public.left_out VALUES (0);
+CREATE FUNCTION public.reconcile_arrays(ids bigint[], full_ob jsonb, now timestamptz,
+	omitted bigint[] DEFAULT '{}')
 RETURNS SETOF casewatch.transition LANGUAGE sql AS $$
-	WITH o AS (SELECT x.v, x.ord FROM jsonb_array_elements(ob) WITH ORDINALITY x(v, ord)),
+	WITH o AS (SELECT x.v, x.ord FROM jsonb_array_elements(full_ob) WITH ORDINALITY x(v, ord)
+		WHERE NOT (x.v ->> 'person_id')::bigint = ANY (omitted)),
 	e AS (SELECT o.ord, e.i, e.v FROM o, jsonb_array_elements(coalesce(o.v -> 'escalations', '[]')) WITH ORDINALITY e(v, i)),
-	d AS (SELECT p, ('x' || substr(md5(coalesce((SELECT jsonb_agg(o.v ORDER BY o.ord)::text FROM o
-		WHERE (o.v ->> 'person_id')::bigint = p), '')), 1, 16))::bit(64)::bigint AS dg
-		FROM unnest(ids) p)
+	d AS (SELECT p, public.digest_of(p, full_ob) AS dg FROM unnest(ids) p)
 	SELECT * FROM casewatch.reconcile_set(
 		ARRAY(SELECT p FROM d ORDER BY p), ARRAY(SELECT dg FROM d ORDER BY p),
 		ARRAY(SELECT (v ->> 'person_id')::bigint FROM o ORDER BY ord),
@@ -150,9 +165,20 @@ RETURNS SETOF casewatch.transition LANGUAGE sql AS $$
 		ARRAY(SELECT (v ->> 'suspended')::boolean FROM o ORDER BY ord),
 		ARRAY(SELECT v ->> 'kind' FROM o ORDER BY ord),
 		ARRAY(SELECT v ->> 'severity' FROM o ORDER BY ord),
-		now)
+		now, omitted)
+$$;
+CREATE FUNCTION public.reconcile_lean(ids bigint[], ob jsonb, now timestamptz)
+RETURNS SETOF casewatch.transition LANGUAGE plpgsql AS $$
+DECLARE
+	same bigint[] := ARRAY(SELECT p FROM unnest(ids) p
+		JOIN casewatch.person_digest d ON d.person_id = p AND d.digest = public.digest_of(p, ob));
+BEGIN
+	UPDATE public.left_out SET n = n + cardinality(same);
+	RETURN QUERY SELECT * FROM public.reconcile_arrays(ids, ob, now, same);
+END;
 $$;
 EOF
+done
 
 # replay DB FUNCTION: every step, then time to the step's now, and people
 # acknowledging and snoozing now and then (the same in both stores).
@@ -184,6 +210,9 @@ EOF
 }
 ok "the sequence replays through reconcile() (JSON)" replay old casewatch.reconcile
 ok "... and through reconcile_set() (arrays, digests)" replay new public.reconcile_arrays
+ok "... and through reconcile_set() leaving the unchanged out" replay lean public.reconcile_lean
+n_left=$(q lean "SELECT n FROM public.left_out")
+ok "the lean replay left out many persons' obligations ($n_left)" [ "$n_left" -gt 200 ]
 
 log_sql="SELECT kind, from_state, to_state, at, severity, rule_id, person_id, team_id, audience,
 	due_at, actor, anchor_kind, anchor_id, cycle_start, late_by FROM casewatch.transition ORDER BY transition_id"
@@ -194,14 +223,18 @@ ok "the replay wrote many transitions ($n_old)" [ "$n_old" -gt 300 ]
 for k in raised escalated resolved withdrawn acknowledged snoozed; do
 	ok "... among them $k ones" grep -q "^$k|" "$tmp/old.log"
 done
-ok "the two transition logs agree row for row, ids aside" cmp "$tmp/old.log" "$tmp/new.log"
+q lean "$log_sql" >"$tmp/lean.log"
+ok "the transition logs agree row for row, ids aside" cmp "$tmp/old.log" "$tmp/new.log"
+ok "... the lean one too" cmp "$tmp/old.log" "$tmp/lean.log"
 alerts_sql="SELECT rule_id, anchor_kind, anchor_id, person_id, team_id, audience, state, due_at, warn_at,
 	next_at, resolved_at, late_by, acked_by, acked_at, snoozed_until, cycle_start, kind, finding_severity,
 	escalate_at, escalate_to, met_at, met_by, suspended, announced_state
 	FROM casewatch.alert ORDER BY person_id, rule_id, anchor_kind, anchor_id, cycle_start"
 q old "$alerts_sql" >"$tmp/old.alerts"
 q new "$alerts_sql" >"$tmp/new.alerts"
+q lean "$alerts_sql" >"$tmp/lean.alerts"
 ok "... and so do the stored alerts" cmp "$tmp/old.alerts" "$tmp/new.alerts"
+ok "... the lean store's too" cmp "$tmp/old.alerts" "$tmp/lean.alerts"
 is "... and the alert ids, written in the same order" \
 	"$(q new "SELECT md5(string_agg(alert_id || ':' || transition_id, ',' ORDER BY transition_id)) FROM casewatch.transition")" \
 	"$(q old "SELECT md5(string_agg(alert_id || ':' || transition_id, ',' ORDER BY transition_id)) FROM casewatch.transition")"
@@ -239,5 +272,28 @@ is "an obligation of a person not reconciled is refused" \
 is "an obligation given twice is refused" \
 	"$(q new "SELECT count(*) FROM casewatch.reconcile_set('{1}', '{7}', '{1,1}', '{R1,R1}', '{event,event}', '{5,5}', '{NULL,NULL}', '{1,1}', '{worker,worker}', '{NULL,NULL}', '{2026-01-02 00:00+00,2026-01-02 00:00+00}', '{NULL,NULL}', '{NULL,NULL}', '{NULL,NULL}', '{NULL,NULL}', '{NULL,NULL}', '{f,f}', '{obligation,obligation}', '{NULL,NULL}', now())" 2>&1 | sed -n 's/^ERROR:  //p')" \
 	"reconcile: obligations: person 1, rule R1, event 5 given twice"
+# A person left out must still have the digest given: were they taken for
+# a person who owes nothing, all their open alerts would go.
+empty="'{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}'"
+p1=$(q new "SELECT d.person_id FROM casewatch.person_digest d WHERE EXISTS (SELECT 1 FROM casewatch.alert a
+	WHERE a.person_id = d.person_id AND a.state NOT IN ('resolved', 'withdrawn')) ORDER BY d.person_id LIMIT 1")
+d1=$(q new "SELECT digest FROM casewatch.person_digest WHERE person_id = $p1")
+open1=$(q new "SELECT count(*) FROM casewatch.alert WHERE person_id = $p1 AND state NOT IN ('resolved', 'withdrawn')")
+left_out() {
+	pg_psql -d new -Atc "\\set VERBOSITY verbose" \
+		-c "SELECT count(*) FROM casewatch.reconcile_set('{$1}', '{$2}', $empty, now(), '{$1}')" 2>&1 |
+		sed -n 's/^ERROR:  //p'
+}
+is "a person left out with another digest than the stored one is refused, to be sent again whole" \
+	"$(left_out "$p1" "$(q new "SELECT $d1 # 1")")" \
+	"40001: reconcile: person $p1: its obligations were left out as unchanged, but the stored digest is not the one given (changed since it was read); send them"
+is "... and so is one with no stored digest at all" "$(left_out 999 7)" \
+	"40001: reconcile: person 999: its obligations were left out as unchanged, but the stored digest is not the one given (changed since it was read); send them"
+is "... their open alerts stay" \
+	"$(q new "SELECT count(*) FROM casewatch.alert WHERE person_id = $p1 AND state NOT IN ('resolved', 'withdrawn')")" "$open1"
+ok "... (they had some: $open1)" [ "$open1" -gt 0 ]
+is "with the stored digest given, nothing is written" \
+	"$(q new "SELECT count(*) FROM casewatch.reconcile_set('{$p1}', '{$d1}', $empty,
+		(SELECT max(now) FROM public.steps), '{$p1}')")" 0
 is "refused input wrote nothing" "$(q new "SELECT count(*) FROM casewatch.transition")" "$before"
 tap_done
