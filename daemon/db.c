@@ -29,6 +29,7 @@ enum db_phase { DB_PH_BEGIN, DB_PH_STEP, DB_PH_COMMIT, DB_PH_ROLLBACK };
 
 struct cw_db_job {
 	bool transaction;
+	bool begun_by_step;	/* the first step opens the transaction itself */
 	struct db_step *head, *tail;
 	cw_db_done_fn done;
 	void *arg;
@@ -580,7 +581,7 @@ static void db_run_next(struct cw_db *db)
 	job->next = NULL;
 	db->running = job;
 	db_set_state(db, CW_DB_BUSY);
-	job->phase = job->transaction ? DB_PH_BEGIN : DB_PH_STEP;
+	job->phase = job->transaction && !job->begun_by_step ? DB_PH_BEGIN : DB_PH_STEP;
 	job->cur = job->head;
 	db_send(db);
 }
@@ -704,6 +705,14 @@ struct cw_db_job *cw_db_job_new(bool transaction)
 		abort();
 	job->transaction = transaction;
 	return job;
+}
+
+/* The job's first step is a script that begins with BEGIN (with its own
+ * isolation level): it goes out with the work in one round trip. */
+void cw_db_job_begun_by_step(struct cw_db_job *job)
+{
+	job->transaction = true;
+	job->begun_by_step = true;
 }
 
 /* Appends a step to a job. */

@@ -119,6 +119,10 @@ struct event_base *cw_db_event_base(const struct cw_db *db);
 
 /* Jobs. */
 struct cw_db_job *cw_db_job_new(bool transaction);
+/* Makes job a transaction whose first step, a script (CW_DB_SCRIPT),
+ * opens it with its own BEGIN: no round trip of its own for the BEGIN,
+ * and the work is sent at once. It still ends in COMMIT or ROLLBACK. */
+void cw_db_job_begun_by_step(struct cw_db_job *job);
 /* Adds a step; sql and params are copied. */
 void cw_db_job_add(struct cw_db_job *job, const char *sql, int nparams, const char *const *params,
 		   unsigned flags, cw_db_result_fn on_result, void *arg);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,19 +61,16 @@ static const struct {
 			       "person_id, request_id" },
 };
 
-/* A step's argument: which relation its result is. */
-struct slot {
-	struct cw_facts_reader *r;
-	enum rel rel;
-};
-
 struct cw_facts_reader {
 	char *sql_range[R_COUNT]; /* WHERE person_id BETWEEN $1 AND $2 */
 	char *sql_list[R_COUNT];  /* WHERE person_id = ANY ($1) */
-	struct slot slots[R_COUNT];
 	bool prepared;		  /* this connection has the statements */
+	unsigned serial;	  /* in their names: readers sharing a connection do not clash */
 	unsigned generation;	  /* in their names: a failed attempt leaves no clash */
 	PGresult *res[R_COUNT];	  /* the page's results, kept until it is merged */
+	bool after;		  /* the page's ids come first in its results */
+	int results;		  /* results of the page's script so far */
+	struct cw_facts_reader_also also;
 	int64_t *ids;
 	size_t n_ids, cap_ids;
 	char *scratch;		  /* a text[] being split */
@@ -113,20 +111,20 @@ static char *format_sql(enum rel i, const char *where)
 /* A statement's name on the connection, e.g. "cw_facts_3_range_4". */
 static void statement_name(const struct cw_facts_reader *r, bool dense, int rel, char *buf, size_t size)
 {
-	snprintf(buf, size, "cw_facts_%u_%s_%d", r->generation, dense ? "range" : "list", rel);
+	snprintf(buf, size, "cw_facts_%u_%u_%s_%d", r->serial, r->generation, dense ? "range" : "list", rel);
 }
 
 struct cw_facts_reader *cw_facts_reader_new(void)
 {
+	static unsigned serials;
 	struct cw_facts_reader *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return NULL;
+	r->serial = serials++;
 	for (int i = 0; i < R_COUNT; i++) {
 		r->sql_range[i] = format_sql((enum rel)i, "person_id >= $1::bigint AND person_id <= $2::bigint");
 		r->sql_list[i] = format_sql((enum rel)i, "person_id = ANY ($1::bigint[])");
-		r->slots[i].r = r;
-		r->slots[i].rel = (enum rel)i;
 	}
 	cw_facts_init(&r->facts);
 	return r;
@@ -368,14 +366,46 @@ static void merge(struct cw_facts_reader *r)
 	}
 }
 
-/* Keeps one relation's result until the job is over. */
+/* Takes the page's ids (the first result of a page read after an id). */
+static void take_ids(struct cw_facts_reader *r, const PGresult *res)
+{
+	size_t n = (size_t)PQntuples(res);
+
+	if (n > r->cap_ids) {
+		int64_t *v = realloc(r->ids, n * sizeof(*v));
+
+		if (!v)
+			oom();
+		r->ids = v;
+		r->cap_ids = n;
+	}
+	for (size_t i = 0; i < n; i++)
+		r->ids[i] = strtoll(PQgetvalue(res, (int)i, 0), NULL, 10);
+	r->n_ids = n;
+}
+
+/* Each result of the page's script, in its order: (after an id: the ids,
+ * the bounds set), one per relation, kept until the page is merged, then
+ * the caller's statement's. The BEGIN's is not kept by the caller. */
 static void on_result(const PGresult *res, void *arg)
 {
-	struct slot *s = arg;
+	struct cw_facts_reader *r = arg;
+	int k;
 
-	PQclear(s->r->res[s->rel]);
-	/* CW_DB_KEEP_RESULT: the result is ours to free. */
-	s->r->res[s->rel] = (PGresult *)res;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		return;
+	/* CW_DB_KEEP_RESULT: every set of rows is ours to free. */
+	k = r->results++ - (r->after ? 2 : 0);
+	if (k >= 0 && k < R_COUNT) {
+		PQclear(r->res[k]);
+		r->res[k] = (PGresult *)res;
+		return;
+	}
+	if (k == -2)
+		take_ids(r, res);
+	else if (k == R_COUNT && r->also.on_rows)
+		r->also.on_rows(res, r->also.arg);
+	PQclear((PGresult *)res);
 }
 
 static void on_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
@@ -458,12 +488,43 @@ static bool prepare(struct cw_facts_reader *r, struct cw_db *db, struct cw_error
 	return true;
 }
 
+/* A page's script: one transaction, one round trip. */
+static void script_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void script_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	if (*len + (size_t)n + 1 > *cap) {
+		*cap = 2 * (*len + (size_t)n + 1);
+		*buf = realloc(*buf, *cap);
+		if (!*buf)
+			oom();
+	}
+	va_start(ap, fmt);
+	vsnprintf(*buf + *len, *cap - *len, fmt, ap);
+	va_end(ap);
+	*len += (size_t)n;
+}
+
+/* Reads a page: ids[0..n) (dense: every person of that id range), or with
+ * ids NULL the first n persons after id `after`, whose ids the script
+ * reads first and whose bounds it keeps for the statements after. */
 static bool read_page(struct cw_facts_reader *r, struct cw_db *db, const int64_t *ids, size_t n, bool dense,
-		      bool deferred, cw_facts_reader_person_fn person, cw_facts_reader_done_fn done, void *arg,
+		      int64_t after, bool deferred, const struct cw_facts_reader_also *also,
+		      cw_facts_reader_person_fn person, cw_facts_reader_done_fn done, void *arg,
 		      struct cw_error *err)
 {
 	struct cw_db_job *job;
-	char *args;
+	char *script = NULL, *args, *list = NULL;
+	size_t len = 0, cap = 0;
 
 	if (r->busy)
 		return cw_error_set(err, "facts reader: a page is already being read");
@@ -471,55 +532,71 @@ static bool read_page(struct cw_facts_reader *r, struct cw_db *db, const int64_t
 		return cw_error_set(err, "facts reader: an empty page");
 	if (!r->prepared && !prepare(r, db, err))
 		return false;
-	if (n > r->cap_ids) {
-		int64_t *v = realloc(r->ids, n * sizeof(*v));
+	r->after = ids == NULL;
+	r->n_ids = 0;
+	if (ids) {
+		if (n > r->cap_ids) {
+			int64_t *v = realloc(r->ids, n * sizeof(*v));
 
-		if (!v)
-			oom();
-		r->ids = v;
-		r->cap_ids = n;
+			if (!v)
+				oom();
+			r->ids = v;
+			r->cap_ids = n;
+		}
+		memcpy(r->ids, ids, n * sizeof(*ids));
+		r->n_ids = n;
 	}
-	memcpy(r->ids, ids, n * sizeof(*ids));
-	r->n_ids = n;
 	r->person = person;
 	r->done = done;
 	r->arg = arg;
 	r->deferred = deferred;
-	/* EXECUTE takes no bind parameters: the arguments are written into
-	 * the statement, and they are only integers. */
-	if (dense) {
-		args = malloc(48);
-		if (!args)
+	r->results = 0;
+	r->also = also ? *also : (struct cw_facts_reader_also){ 0 };
+	/* One snapshot for the page, so its relations agree with each other
+	 * (and with its ids). EXECUTE takes no bind parameters: the
+	 * arguments are written into the statement, and they are integers. */
+	script_add(&script, &len, &cap, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\n");
+	if (r->after) {
+		script_add(&script, &len, &cap,
+			   "SELECT person_id FROM records.person WHERE person_id > %" PRId64
+			   " ORDER BY person_id LIMIT %zu;\n"
+			   "SELECT set_config('casewatch.page_first', coalesce(min(p.person_id), 1)::text, true),"
+			   " set_config('casewatch.page_last', coalesce(max(p.person_id), 0)::text, true)"
+			   " FROM (SELECT person_id FROM records.person WHERE person_id > %" PRId64
+			   " ORDER BY person_id LIMIT %zu) p;\n",
+			   after, n, after, n);
+		args = "(" CW_FACTS_PAGE_FIRST ", " CW_FACTS_PAGE_LAST ")";
+		dense = true;
+	} else if (dense) {
+		list = malloc(48);
+		if (!list)
 			oom();
-		snprintf(args, 48, "(%" PRId64 ", %" PRId64 ")", ids[0], ids[n - 1]);
+		snprintf(list, 48, "(%" PRId64 ", %" PRId64 ")", ids[0], ids[n - 1]);
+		args = list;
 	} else {
-		char *list = id_array(ids, n);
-		size_t len = strlen(list) + 8;
+		char *a = id_array(ids, n);
+		size_t l = strlen(a) + 8;
 
-		args = malloc(len);
-		if (!args)
+		list = malloc(l);
+		if (!list)
 			oom();
-		snprintf(args, len, "('%s')", list);
-		free(list);
+		snprintf(list, l, "('%s')", a);
+		free(a);
+		args = list;
 	}
-	/* One snapshot for the page, so its relations agree with each other. */
-	job = cw_db_job_new(true);
-	cw_db_job_add(job, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, NULL, 0, NULL,
-		      NULL);
 	for (int i = 0; i < R_COUNT; i++) {
-		char name[64], *sql;
-		size_t len;
+		char name[64];
 
 		statement_name(r, dense, i, name, sizeof(name));
-		len = strlen(name) + strlen(args) + 16;
-		sql = malloc(len);
-		if (!sql)
-			oom();
-		snprintf(sql, len, "EXECUTE %s%s", name, args);
-		cw_db_job_add(job, sql, 0, NULL, CW_DB_KEEP_RESULT, on_result, &r->slots[i]);
-		free(sql);
+		script_add(&script, &len, &cap, "EXECUTE %s%s;\n", name, args);
 	}
-	free(args);
+	if (r->also.sql)
+		script_add(&script, &len, &cap, "%s;\n", r->also.sql);
+	free(list);
+	job = cw_db_job_new(true);
+	cw_db_job_begun_by_step(job);
+	cw_db_job_add(job, script, 0, NULL, CW_DB_SCRIPT | CW_DB_KEEP_RESULT, on_result, r);
+	free(script);
 	if (!cw_db_submit(db, job, on_done, r, err))
 		return false;
 	r->busy = true;
@@ -530,13 +607,31 @@ bool cw_facts_reader_read(struct cw_facts_reader *r, struct cw_db *db, const int
 			  bool dense, cw_facts_reader_person_fn person, cw_facts_reader_done_fn done,
 			  void *arg, struct cw_error *err)
 {
-	return read_page(r, db, ids, n, dense, false, person, done, arg, err);
+	if (!ids)
+		return cw_error_set(err, "facts reader: no ids");
+	return read_page(r, db, ids, n, dense, 0, false, NULL, person, done, arg, err);
 }
 
 bool cw_facts_reader_fetch(struct cw_facts_reader *r, struct cw_db *db, const int64_t *ids, size_t n,
-			   bool dense, cw_facts_reader_done_fn done, void *arg, struct cw_error *err)
+			   bool dense, const struct cw_facts_reader_also *also, cw_facts_reader_done_fn done,
+			   void *arg, struct cw_error *err)
 {
-	return read_page(r, db, ids, n, dense, true, NULL, done, arg, err);
+	if (!ids)
+		return cw_error_set(err, "facts reader: no ids");
+	return read_page(r, db, ids, n, dense, 0, true, also, NULL, done, arg, err);
+}
+
+bool cw_facts_reader_fetch_after(struct cw_facts_reader *r, struct cw_db *db, int64_t after, size_t limit,
+				 const struct cw_facts_reader_also *also, cw_facts_reader_done_fn done, void *arg,
+				 struct cw_error *err)
+{
+	return read_page(r, db, NULL, limit, true, after, true, also, NULL, done, arg, err);
+}
+
+size_t cw_facts_reader_page_ids(const struct cw_facts_reader *r, const int64_t **ids)
+{
+	*ids = r->ids;
+	return r->n_ids;
 }
 
 bool cw_facts_reader_fetched(const struct cw_facts_reader *r)

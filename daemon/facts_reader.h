@@ -5,7 +5,9 @@
  * facts (the records.facts_* views of sql/records/facts.sql, as statements
  * prepared once per connection), all in one
  * read-only repeatable-read transaction, each restricted to the page and
- * ordered by (person_id, row id). Columns are plain: ids, codes, booleans
+ * ordered by (person_id, row id). The page goes out as one script (one
+ * round trip: the server reads the whole page while the daemon computes
+ * the page before), and a sweep's page reads its own ids in it too. Columns are plain: ids, codes, booleans
  * (free text is already reduced to them in SQL), instants as epoch seconds
  * (records.epoch) and dates as day numbers (records.day_number), so there
  * is no JSON and no timestamp text to parse. When every result is in, it
@@ -27,6 +29,20 @@
 #include "db.h"
 
 struct cw_facts_reader;
+
+/* In a page read after an id (cw_facts_reader_fetch_after), the page's
+ * first and last person ids, as SQL expressions for `also`. */
+#define CW_FACTS_PAGE_FIRST "current_setting('casewatch.page_first')::bigint"
+#define CW_FACTS_PAGE_LAST "current_setting('casewatch.page_last')::bigint"
+
+/* One more statement read in the page's transaction, after the facts (e.g.
+ * what casewatch's store holds for the same persons); on_rows gets its
+ * rows when they arrive. */
+struct cw_facts_reader_also {
+	const char *sql; /* copied into the script; NULL: none */
+	cw_db_result_fn on_rows;
+	void *arg;
+};
 
 /* One person of the page: facts is NULL when the records no longer have
  * the person. The facts are valid only during the call. */
@@ -56,7 +72,17 @@ bool cw_facts_reader_read(struct cw_facts_reader *r, struct cw_db *db, const int
  * page meanwhile. So a page can be read on one connection while the
  * persons of the page before are still being written on another. */
 bool cw_facts_reader_fetch(struct cw_facts_reader *r, struct cw_db *db, const int64_t *ids, size_t n,
-			   bool dense, cw_facts_reader_done_fn done, void *arg, struct cw_error *err);
+			   bool dense, const struct cw_facts_reader_also *also, cw_facts_reader_done_fn done,
+			   void *arg, struct cw_error *err);
+/* Fetches a sweep's page: the first `limit` persons with an id above
+ * `after` (records.person), read with their facts in the same snapshot.
+ * When done reports success, cw_facts_reader_page_ids() has the ids
+ * (none: no person is left after `after`). */
+bool cw_facts_reader_fetch_after(struct cw_facts_reader *r, struct cw_db *db, int64_t after, size_t limit,
+				 const struct cw_facts_reader_also *also, cw_facts_reader_done_fn done, void *arg,
+				 struct cw_error *err);
+/* The ids of the page fetched (valid until the reader reads another). */
+size_t cw_facts_reader_page_ids(const struct cw_facts_reader *r, const int64_t **ids);
 /* True while a fetched page waits to be merged. */
 bool cw_facts_reader_fetched(const struct cw_facts_reader *r);
 /* Hands the fetched page's persons over in id order, then frees it. */

@@ -20,6 +20,7 @@ daemon_libcasewatchd_a_SOURCES = \
 	daemon/facts_reader.h daemon/facts_reader.c \
 	daemon/watermark.h daemon/watermark.c \
 	daemon/changes.h daemon/changes.c \
+	daemon/stored_digest.h daemon/stored_digest.c \
 	daemon/obligation_batch.h daemon/obligation_batch.c \
 	daemon/poller.h daemon/poller.c \
 	daemon/rule_info.h daemon/rule_info.c \

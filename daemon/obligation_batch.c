@@ -30,6 +30,8 @@ struct obatch_step {
 struct obatch_person {
 	int64_t id;
 	size_t first, n;
+	int64_t stored;	 /* the digest casewatch.person_digest held when the page was read */
+	bool has_stored;
 	bool withdraw; /* its destruction decision is withdrawn in the same transaction */
 };
 
@@ -42,6 +44,7 @@ struct cw_obatch {
 	size_t n_steps, cap_steps;
 	char *pool;
 	size_t pool_len, pool_cap;
+	size_t left_out; /* persons whose obligations the last submit left out */
 };
 
 /* Grows *v (elements of size) to hold one more; aborts when memory is out,
@@ -96,7 +99,15 @@ void cw_obatch_clear(struct cw_obatch *b)
 void cw_obatch_person(struct cw_obatch *b, int64_t person_id)
 {
 	b->persons = grow(b->persons, &b->cap_persons, b->n_persons, sizeof(*b->persons));
-	b->persons[b->n_persons++] = (struct obatch_person){ person_id, b->n_rows, 0, false };
+	b->persons[b->n_persons++] = (struct obatch_person){ .id = person_id, .first = b->n_rows };
+}
+
+void cw_obatch_stored_digest(struct cw_obatch *b, int64_t digest)
+{
+	if (!b->n_persons)
+		return;
+	b->persons[b->n_persons - 1].stored = digest;
+	b->persons[b->n_persons - 1].has_stored = true;
 }
 
 const char *cw_obatch_anchor_name(enum cw_obligation_anchor a)
@@ -161,6 +172,11 @@ bool cw_obatch_add(struct cw_obatch *b, const struct cw_obligation *o, const str
 	b->rows[b->n_rows++] = r;
 	b->persons[b->n_persons - 1].n++;
 	return true;
+}
+
+size_t cw_obatch_left_out(const struct cw_obatch *b)
+{
+	return b->left_out;
 }
 
 size_t cw_obatch_persons(const struct cw_obatch *b)
@@ -294,6 +310,15 @@ enum {
 	P_COUNT
 };
 
+/* Sent a page at a time, a person's obligations are left out when their
+ * digest is the one the store held as the page was read: the store then
+ * checks that it still is (012_unchanged.sql). A person sent alone (the
+ * retry of a refused page) is always sent whole. */
+static bool person_left_out(const struct obatch_person *pe, int64_t digest, size_t person)
+{
+	return person == CW_OBATCH_ALL && pe->has_stored && pe->stored == digest;
+}
+
 bool cw_obatch_submit(struct cw_obatch *b, struct cw_db *db, size_t person, const char *now_text,
 		      cw_db_done_fn done, void *arg, struct cw_error *err)
 {
@@ -301,27 +326,35 @@ bool cw_obatch_submit(struct cw_obatch *b, struct cw_db *db, size_t person, cons
 		"SELECT count(*) FROM casewatch.reconcile_set($1::bigint[], $2::bigint[], $3::bigint[],"
 		" $4::text[], $5::text[], $6::bigint[], $7::timestamptz[], $8::bigint[], $9::text[],"
 		" $10::timestamptz[], $11::timestamptz[], $12::text[], $13::text[], $14::timestamptz[],"
-		" $15::bigint[], $16::bigint[], $17::boolean[], $18::text[], $19::text[], $20::timestamptz)";
+		" $15::bigint[], $16::bigint[], $17::boolean[], $18::text[], $19::text[], $20::timestamptz,"
+		" $21::bigint[])";
 	/* A decision withdrawn with the reconcile that tells of it, so
 	 * neither stands without the other (006_retention.sql). */
 	static const char *const withdraw_sql =
 		"SELECT count(w.person_id) FROM unnest($1::bigint[]) AS p(id)"
 		" CROSS JOIN LATERAL casewatch.destruction_withdraw(p.id, $2::timestamptz) w";
-	struct sbuf a[P_COUNT], steps_at = { 0 }, steps_to = { 0 }, withdraw = { 0 };
-	const char *params[P_COUNT + 1];
+	struct sbuf a[P_COUNT], steps_at = { 0 }, steps_to = { 0 }, withdraw = { 0 }, omitted = { 0 };
+	const char *params[P_COUNT + 2];
 	struct cw_db_job *job;
 	size_t from = person == CW_OBATCH_ALL ? 0 : person;
 	size_t to = person == CW_OBATCH_ALL ? b->n_persons : person + 1;
 	bool ok;
 
 	memset(a, 0, sizeof(a));
+	b->left_out = 0;
 	for (size_t i = from; i < to; i++) {
 		const struct obatch_person *pe = &b->persons[i];
+		int64_t digest = person_digest(b, pe);
 
 		sb_id(&a[P_IDS], pe->id, false);
-		sb_id(&a[P_DIGESTS], person_digest(b, pe), false);
+		sb_id(&a[P_DIGESTS], digest, false);
 		if (pe->withdraw)
 			sb_id(&withdraw, pe->id, false);
+		if (person_left_out(pe, digest, person)) {
+			sb_id(&omitted, pe->id, false);
+			b->left_out++;
+			continue;
+		}
 		for (size_t k = pe->first; k < pe->first + pe->n; k++) {
 			const struct obatch_row *r = &b->rows[k];
 
@@ -369,6 +402,8 @@ bool cw_obatch_submit(struct cw_obatch *b, struct cw_db *db, size_t person, cons
 		params[i] = a[i].s;
 	}
 	params[P_COUNT] = now_text;
+	sb_close(&omitted);
+	params[P_COUNT + 1] = omitted.s;
 	job = cw_db_job_new(withdraw.len > 0);
 	if (withdraw.len > 0) {
 		const char *wparams[2];
@@ -378,9 +413,10 @@ bool cw_obatch_submit(struct cw_obatch *b, struct cw_db *db, size_t person, cons
 		wparams[1] = now_text;
 		cw_db_job_add(job, withdraw_sql, 2, wparams, 0, NULL, arg);
 	}
-	cw_db_job_add(job, sql, P_COUNT + 1, params, 0, NULL, arg);
+	cw_db_job_add(job, sql, P_COUNT + 2, params, 0, NULL, arg);
 	ok = cw_db_submit(db, job, done, arg, err);
 	free(withdraw.s);
+	free(omitted.s);
 	for (int i = 0; i < P_COUNT; i++)
 		free(a[i].s);
 	free(steps_at.s);

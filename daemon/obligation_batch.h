@@ -6,8 +6,10 @@
  * person's computed obligations (cw_obatch_add); the batch copies what it
  * needs, so a profile reloaded meanwhile does not matter. Submitting sends
  * the whole page, or one person of it (the retry after a refused page),
- * with a digest per person of exactly what is sent for them: the store
- * skips a person whose digest it already holds (docs/lifecycle.md).
+ * with a digest per person of exactly what is computed for them: the store
+ * skips a person whose digest it already holds, and a page leaves out the
+ * obligations of a person whose digest was the stored one when the page
+ * was read (docs/lifecycle.md).
  */
 #ifndef CASEWATCH_DAEMON_OBLIGATION_BATCH_H
 #define CASEWATCH_DAEMON_OBLIGATION_BATCH_H
@@ -33,6 +35,10 @@ void cw_obatch_clear(struct cw_obatch *b);
 /* A person of the page: the obligations added next are theirs. A person
  * added with none owes nothing (what is open for them is withdrawn). */
 void cw_obatch_person(struct cw_obatch *b, int64_t person_id);
+/* The digest casewatch.person_digest held for the current person when the
+ * page was read: their obligations are left out of a page sent whole when
+ * they digest to it. */
+void cw_obatch_stored_digest(struct cw_obatch *b, int64_t digest);
 /* Adds an obligation of the current person, as casewatch.reconcile_set()
  * takes it (team from the facts); false, adding nothing, when it lacks a
  * rule id or an audience. */
@@ -49,6 +55,8 @@ void cw_obatch_withdraw_decision(struct cw_obatch *b);
 bool cw_obatch_set_severity(struct cw_obatch *b, const char *severity);
 
 size_t cw_obatch_persons(const struct cw_obatch *b);
+/* Persons whose obligations the last submit left out as unchanged. */
+size_t cw_obatch_left_out(const struct cw_obatch *b);
 int64_t cw_obatch_person_id(const struct cw_obatch *b, size_t i);
 
 /* The store's name for what an obligation hangs on ("event", ...): one of

@@ -22,6 +22,7 @@
 #include "obligation_batch.h"
 #include "poller.h"
 #include "retention_pass.h"
+#include "stored_digest.h"
 #include "team_pass.h"
 #include "teams.h"
 #include "watermark.h"
@@ -38,6 +39,12 @@
 #define POLLER_TEAMS_MAX_AGE_MS 60000
 /* Met obligations due longer ago than this are not sent on a sweep. */
 #define POLLER_HORIZON_SECONDS (90 * 86400)
+
+/* A page's facts and the store's digests of its persons, read together. */
+struct page_reader {
+	struct cw_facts_reader *facts;
+	struct cw_stored_digests *digests;
+};
 
 /* Which persons a pass reads: all, then those gone from the records with
  * alerts still open; or only those changed since the last pass. */
@@ -87,8 +94,9 @@ struct cw_poller {
 	struct cw_obatch *fill;		/* the page being computed, written after it */
 	size_t retry_index;		/* a refused page: the person being retried */
 	uint64_t pass_persons;
+	uint64_t pass_unchanged;	/* persons whose obligations were left out as unchanged */
 
-	struct cw_facts_reader *reader;
+	struct page_reader reader;	/* pages read on the daemon's connection */
 	struct cw_obligations obligations;
 
 	/* Reading ahead: while a page is reconciled on the daemon's connection,
@@ -98,8 +106,10 @@ struct cw_poller {
 	 * is read on the daemon's, queued before the write. */
 	bool read_ahead;		/* the read_ahead setting */
 	struct cw_db *rdb;		/* the reader connection (opened at the first pass) */
-	struct cw_facts_reader *rreader; /* the statements prepared on rdb */
-	struct cw_facts_reader *read_by; /* the facts reader of the page read */
+	struct page_reader ahead[2];	/* pages read on rdb, in turns: one is read while the other is computed */
+	unsigned ahead_next;		/* the one the next page on rdb is read by */
+	struct page_reader *read_by;	/* the page being read, or read */
+	struct page_reader *computing;	/* the page being computed */
 	bool reading;			/* a page is being read */
 	bool read_landed;		/* it is in: read_failed/read_err say how */
 	bool read_failed;
@@ -152,6 +162,21 @@ static bool obligation_storable(const struct cw_obligation *o)
 	return true;
 }
 
+static bool page_reader_init(struct page_reader *r)
+{
+	r->facts = cw_facts_reader_new();
+	r->digests = cw_stored_digests_new();
+	return r->facts && r->digests;
+}
+
+static void page_reader_free(struct page_reader *r)
+{
+	cw_facts_reader_free(r->facts);
+	cw_stored_digests_free(r->digests);
+	r->facts = NULL;
+	r->digests = NULL;
+}
+
 static int64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -166,11 +191,13 @@ static int64_t mono_ns(void)
 static void compute_person(struct cw_poller *p, int64_t person_id, const struct cw_facts *facts)
 {
 	struct cw_compute_options opts = { .horizon = POLLER_HORIZON_SECONDS };
-	int64_t t0;
+	int64_t t0, stored;
 
 	p->pass_persons++;
+	cw_obatch_person(p->fill, person_id);
+	if (p->computing && cw_stored_digests_find(p->computing->digests, person_id, &stored))
+		cw_obatch_stored_digest(p->fill, stored);
 	if (!facts) {
-		cw_obatch_person(p->fill, person_id);
 		/* Gone without approval: NO-EARLY-DESTROY stays open. */
 		t0 = mono_ns();
 		p->stats.obligations_sent += cw_retention_pass_gone(&p->holds, cw_retention_no_early_rule(p->policy),
@@ -178,7 +205,6 @@ static void compute_person(struct cw_poller *p, int64_t person_id, const struct 
 		p->retention_ns += mono_ns() - t0;
 		return;
 	}
-	cw_obatch_person(p->fill, person_id);
 	cw_obligations_compute(p->policy, p->cal, facts, p->now, &opts, &p->obligations);
 	for (size_t i = 0; i < p->obligations.count; i++) {
 		const struct cw_obligation *o = &p->obligations.v[i];
@@ -269,8 +295,10 @@ static bool submit_reconcile(struct cw_poller *p, struct cw_db *db, size_t perso
 {
 	struct cw_error e;
 
-	if (cw_obatch_submit(p->batch, db, person, p->now_text, done, p, &e))
+	if (cw_obatch_submit(p->batch, db, person, p->now_text, done, p, &e)) {
+		p->pass_unchanged += cw_obatch_left_out(p->batch);
 		return true;
+	}
 	cw_log_ratelimited("reconcile-submit", CW_LOG_ERR, "pass: reconcile: %s", e.msg);
 	return false;
 }
@@ -437,6 +465,8 @@ static void page_read_failed(struct cw_poller *p, struct cw_db *db, const struct
  * The end of the persons (or a failed read) waits for the last write. */
 static void page_step(struct cw_poller *p, struct cw_db *db)
 {
+	bool ahead;
+
 	for (;;) {
 		if (!p->writing && p->computed) {
 			struct cw_obatch *t = p->batch;
@@ -460,6 +490,7 @@ static void page_step(struct cw_poller *p, struct cw_db *db)
 		if (p->read_failed || p->page_rows == 0) {
 			if (p->writing)
 				return;
+			cw_facts_reader_discard(p->read_by->facts);
 			p->read_landed = false;
 			if (p->read_failed)
 				page_read_failed(p, db, &p->read_err);
@@ -468,16 +499,25 @@ static void page_step(struct cw_poller *p, struct cw_db *db)
 			return;
 		}
 		p->read_landed = false;
+		p->fill_full = p->page_rows == POLLER_PAGE;
+		p->computing = p->read_by;
+		/* A sweep's next page is asked for on the reader connection
+		 * before this one is computed, so the server reads it
+		 * meanwhile; elsewhere it is read once this one is computed.
+		 * The orphans query reads the store: only after this page is
+		 * written. */
+		ahead = p->fill_full && p->mode == MODE_SWEEP && p->read_on_rdb && cw_db_is_connected(p->rdb);
+		if (ahead)
+			pass_persons_page(p, db);
 		if (p->mode == MODE_ORPHANS) {
 			for (size_t i = 0; i < p->n_page_persons; i++)
 				compute_person(p, p->page_persons[i], NULL);
 		} else {
-			cw_facts_reader_merge(p->read_by, on_person_facts, p);
+			cw_facts_reader_merge(p->computing->facts, on_person_facts, p);
 		}
-		p->fill_full = p->page_rows == POLLER_PAGE;
+		p->computing = NULL;
 		p->computed = true;
-		/* The orphans query reads the store: only after this page is written. */
-		if (p->fill_full && p->mode != MODE_ORPHANS)
+		if (p->fill_full && p->mode != MODE_ORPHANS && !ahead)
 			pass_persons_page(p, db);
 	}
 }
@@ -491,7 +531,7 @@ static void page_read(struct cw_poller *p, const struct cw_db_error *err)
 
 	p->reading = false;
 	if (p->finish_waits || p->phase != PHASE_PERSONS) {
-		cw_facts_reader_discard(p->read_by);
+		cw_facts_reader_discard(p->read_by->facts);
 		if (p->finish_waits) {
 			p->finish_waits = false;
 			pass_finish(p);
@@ -521,16 +561,52 @@ static void on_facts_read(struct cw_db *db, const struct cw_db_error *err, void 
 	page_read(arg, err);
 }
 
+/* A sweep's page is in: its ids are the reader's. */
+static void on_sweep_page_read(struct cw_db *db, const struct cw_db_error *err, void *arg)
+{
+	struct cw_poller *p = arg;
+	const int64_t *ids;
+	size_t n;
+
+	(void)db;
+	if (!err) {
+		n = cw_facts_reader_page_ids(p->read_by->facts, &ids);
+		if (n > p->cap_page_persons) {
+			int64_t *v = realloc(p->page_persons, n * sizeof(*v));
+
+			if (!v) {
+				cw_log(CW_LOG_ERR, "out of memory");
+				abort();
+			}
+			p->page_persons = v;
+			p->cap_page_persons = n;
+		}
+		memcpy(p->page_persons, ids, n * sizeof(*ids));
+		p->n_page_persons = p->page_rows = n;
+		if (n)
+			p->cursor = ids[n - 1];
+	}
+	page_read(p, err);
+}
+
+/* Reading a page could not even be asked for. */
+static void page_submit_failed(struct cw_poller *p, const struct cw_error *e, bool lost)
+{
+	struct cw_db_error err = { .connection_lost = lost };
+
+	cw_log_ratelimited("persons-submit", CW_LOG_ERR, "pass: reading persons: %s", e->msg);
+	snprintf(err.message, sizeof(err.message), "%.*s", (int)sizeof(err.message) - 1, e->msg);
+	page_read(p, &err);
+}
+
 static void on_page_ids(struct cw_db *db, const struct cw_db_error *err, void *arg);
 
-/* Reads the next page of persons' ids: all of them, the changed ones, or
- * (after a sweep) those gone from the records with alerts still open;
- * on_page_ids then reads their facts. */
+/* Reads the next page: a sweep's persons with their ids and facts in one
+ * go; or the ids of the changed persons, or (after a sweep) of those gone
+ * from the records with alerts still open, then (on_page_ids) the changed
+ * persons' facts. */
 static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 {
-	static const char *const sweep_sql =
-		"SELECT p.person_id FROM records.person p WHERE p.person_id > $1::bigint "
-		"ORDER BY p.person_id LIMIT $2::int";
 	/* The second column: seconds from the person's first change not seen by
 	 * an earlier pass to now (null when all were), for the lag metric. */
 	static const char *const changed_sql =
@@ -548,7 +624,8 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 		"ORDER BY a.person_id LIMIT $2::int";
 	char cursor[24], limit[16], changed[POLLER_PAGE * 21 + 3];
 	const char *params[4] = { cursor, limit, changed, p->watermark };
-	const char *sql = p->mode == MODE_SWEEP ? sweep_sql : p->mode == MODE_ORPHANS ? orphans_sql : changed_sql;
+	const char *sql = p->mode == MODE_ORPHANS ? orphans_sql : changed_sql;
+	struct cw_facts_reader_also also;
 	struct cw_db *on = db;
 	struct cw_error e;
 
@@ -568,39 +645,37 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 	if (p->mode == MODE_SWEEP && p->rdb && cw_db_is_connected(p->rdb))
 		on = p->rdb;
 	p->read_on_rdb = on != db;
-	p->read_by = p->read_on_rdb ? p->rreader : p->reader;
+	p->read_by = p->read_on_rdb ? &p->ahead[p->ahead_next++ % 2] : &p->reader;
 	p->reading = true;
 	p->read_landed = false;
-	if (!cw_db_query(on, sql, p->mode == MODE_CHANGED ? 4 : 2, params, 0, on_page_row, on_page_ids, p,
-			 &e)) {
-		struct cw_db_error err = { .connection_lost = true };
-
-		cw_log_ratelimited("persons-submit", CW_LOG_ERR, "pass: reading persons: %s", e.msg);
-		snprintf(err.message, sizeof(err.message), "%.*s", (int)sizeof(err.message) - 1, e.msg);
-		page_read(p, &err);
+	if (p->mode == MODE_SWEEP) {
+		cw_stored_digests_also(p->read_by->digests, NULL, 0, &also);
+		if (!cw_facts_reader_fetch_after(p->read_by->facts, on, p->cursor, POLLER_PAGE, &also,
+						 on_sweep_page_read, p, &e))
+			page_submit_failed(p, &e, !cw_db_is_connected(on));
+		return;
 	}
+	if (!cw_db_query(on, sql, p->mode == MODE_CHANGED ? 4 : 2, params, 0, on_page_row, on_page_ids, p, &e))
+		page_submit_failed(p, &e, true);
 }
 
-/* The page's ids are in: read their facts (a sweep's page is every
- * person in its id range; a changed page is a list). Persons gone from
- * the records owe nothing. */
+/* The page's ids are in: read the changed persons' facts, and the
+ * store's digests of them. Persons gone from the records owe nothing. */
 static void on_page_ids(struct cw_db *db, const struct cw_db_error *err, void *arg)
 {
 	struct cw_poller *p = arg;
+	struct cw_facts_reader_also also;
 	struct cw_error e;
 
 	if (err || p->page_rows == 0 || p->mode == MODE_ORPHANS) {
+		cw_stored_digests_clear(p->read_by->digests);
 		page_read(p, err);
 		return;
 	}
-	if (!cw_facts_reader_fetch(p->read_by, db, p->page_persons, p->n_page_persons, p->mode == MODE_SWEEP,
-				   on_facts_read, p, &e)) {
-		struct cw_db_error fail = { .connection_lost = !cw_db_is_connected(db) };
-
-		cw_log_ratelimited("persons-submit", CW_LOG_ERR, "pass: reading persons: %s", e.msg);
-		snprintf(fail.message, sizeof(fail.message), "%.*s", (int)sizeof(fail.message) - 1, e.msg);
-		page_read(p, &fail);
-	}
+	cw_stored_digests_also(p->read_by->digests, p->page_persons, p->n_page_persons, &also);
+	if (!cw_facts_reader_fetch(p->read_by->facts, db, p->page_persons, p->n_page_persons, false, &also,
+				   on_facts_read, p, &e))
+		page_submit_failed(p, &e, !cw_db_is_connected(db));
 }
 
 /* Each person gone without approval. */
@@ -932,8 +1007,9 @@ static void pass_finish(struct cw_poller *p)
 		p->finish_waits = true;
 		return;
 	}
-	cw_facts_reader_discard(p->reader);
-	cw_facts_reader_discard(p->rreader);
+	cw_facts_reader_discard(p->reader.facts);
+	cw_facts_reader_discard(p->ahead[0].facts);
+	cw_facts_reader_discard(p->ahead[1].facts);
 	cw_obatch_clear(p->fill);
 	p->read_landed = false;
 	p->writing = false;
@@ -946,9 +1022,9 @@ static void pass_finish(struct cw_poller *p)
 	p->stats.persons_evaluated += p->pass_persons;
 	cw_log(ok ? CW_LOG_INFO : CW_LOG_WARNING,
 	       "pass %s: %" PRIu64 " persons in %" PRId64 " ms (retention %" PRId64 " ms, its steps before the persons %" PRId64
-	       " ms)",
+	       " ms; %" PRIu64 " unchanged)",
 	       ok ? "done" : "failed", p->pass_persons, p->stats.last_pass_ms, p->retention_ns / 1000000,
-	       p->retention_steps_ms);
+	       p->retention_steps_ms, p->pass_unchanged);
 	/* --json prints what the store holds once every phase has run, even
 	 * if some persons were refused (the exit status says so). */
 	if (p->json_out && p->phase == PHASE_DELIVER && print_json_alerts(p))
@@ -1012,7 +1088,8 @@ static void on_rdb_ready(struct cw_db *db, void *arg)
 	struct cw_poller *p = arg;
 
 	(void)db;
-	cw_facts_reader_reset(p->rreader);
+	cw_facts_reader_reset(p->ahead[0].facts);
+	cw_facts_reader_reset(p->ahead[1].facts);
 }
 
 /* Opens the reader connection like the daemon's own (the first pass only
@@ -1039,6 +1116,7 @@ static void on_tick(struct cw_daemon *d, struct cw_db *db, cw_time now, void *ar
 	cw_clock_format_utc(now, p->now_text);
 	p->pass_started_ms = cw_clock_monotonic_ms();
 	p->pass_persons = 0;
+	p->pass_unchanged = 0;
 	p->retention_ns = 0;
 	p->retention_steps_ms = 0;
 	p->pass_ok = true;
@@ -1068,7 +1146,7 @@ static void on_db_ready(struct cw_daemon *d, struct cw_db *db, void *arg)
 	cw_deliver_reset(p->deliver);
 	if (p->teams)
 		cw_teams_refresh(p->teams, db, 0);
-	cw_facts_reader_reset(p->reader);
+	cw_facts_reader_reset(p->reader.facts);
 	/* Another casewatchd may have written meanwhile: read the store again. */
 	p->stored_loaded = false;
 }
@@ -1171,11 +1249,10 @@ struct cw_poller *cw_poller_new(const struct cw_conf *conf)
 		free(p);
 		return NULL;
 	}
-	p->reader = cw_facts_reader_new();
-	p->rreader = cw_facts_reader_new();
-	if (!p->reader || !p->rreader) {
-		cw_facts_reader_free(p->rreader);
-		cw_facts_reader_free(p->reader);
+	if (!page_reader_init(&p->reader) || !page_reader_init(&p->ahead[0]) || !page_reader_init(&p->ahead[1])) {
+		page_reader_free(&p->reader);
+		page_reader_free(&p->ahead[0]);
+		page_reader_free(&p->ahead[1]);
 		cw_obatch_free(p->fill);
 		cw_obatch_free(p->batch);
 		cw_changes_free(p->changes);
@@ -1212,8 +1289,9 @@ void cw_poller_free(struct cw_poller *p)
 		return;
 	cw_obligations_free(&p->obligations);
 	cw_db_free(p->rdb); /* first: no callback of it runs after this */
-	cw_facts_reader_free(p->rreader);
-	cw_facts_reader_free(p->reader);
+	page_reader_free(&p->ahead[0]);
+	page_reader_free(&p->ahead[1]);
+	page_reader_free(&p->reader);
 	free(p->page_persons);
 	cw_retention_holds_free(&p->holds);
 	cw_retention_holds_free(&p->holds_next);

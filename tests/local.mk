@@ -147,6 +147,8 @@ TESTS += tests/daemon-dates.sh
 # the watermark outlives the daemon: restarts resume, setup changes sweep
 dist_check_SCRIPTS += tests/daemon-watermark.sh
 TESTS += tests/daemon-watermark.sh
+dist_check_SCRIPTS += tests/daemon-unchanged.sh
+TESTS += tests/daemon-unchanged.sh
 dist_check_SCRIPTS += tests/daemon-overlap.sh
 TESTS += tests/daemon-overlap.sh
 
