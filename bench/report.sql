@@ -62,11 +62,11 @@ CREATE TEMP TABLE bank_holiday ON COMMIT DROP AS
 		AS n (letter, nation) ON strpos(split_part(h.line, ' ', 2), n.letter) > 0
 	WHERE h.line ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2} ';
 
--- A calendar per nation over the years of the list: n counts the working days up to and
--- including the day, so "k working days after d" is the working day whose
--- n is d's n + k; for each day, the working days after it that the rules
--- count (3: CP-24H's escalation; 5, 5 + 2, 5 + 10: NOTE-5WD's due day and
--- escalations).
+-- A calendar per nation over the years of the list: n counts the working
+-- days up to and including the day, so "k working days after d" is the
+-- working day whose n is d's n + k; for each day, the working days after
+-- it that the rules count (3: CP-24H's escalation; 5, 5 + 2, 5 + 10:
+-- NOTE-5WD's due day and escalations).
 CREATE TEMP TABLE working_day ON COMMIT DROP AS
 	SELECT c.nation, c.day, c.working,
 		count(*) FILTER (WHERE c.working) OVER (PARTITION BY c.nation ORDER BY c.day) AS n
@@ -129,9 +129,9 @@ note_5wd AS (
 			's47_enquiry', 'cp_activity')	-- CP-24H's
 ),
 -- Cases: involvements of the five categories, in order of opening; one
--- that opens before (or the day after) all earlier ones have closed joins
--- their case. Open from London midnight of started_on to London midnight
--- after ended_on (null: open).
+-- that opens by the day after the earlier ones end joins their case, which
+-- is named by its first. Open from London midnight of started_on to London
+-- midnight after ended_on (null: open).
 involvement AS (
 	SELECT i.person_id, i.involvement_id,
 		i.started_on::timestamp AT TIME ZONE 'Europe/London' AS open_at,
