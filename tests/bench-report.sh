@@ -64,6 +64,10 @@ compare() {
 	echo "# at $1: $(wc -l <"$tmp/report.txt") overdue items in the report, $(wc -l <"$tmp/casewatch.txt") in casewatch"
 }
 
+# The report is independent of casewatch: the records tables only.
+ok "bench/report.sql reads neither casewatch's schema nor the facts views" \
+	sh -c "! grep -v '^--' '$CASEWATCH_SRCDIR/bench/report.sql' | grep -qiE 'casewatch\.|facts_|person_facts'"
+
 compare 2026-11-23T09:00:00Z
 compare 2026-12-29T12:00:00Z
 compare 2027-03-30T23:30:00Z
