@@ -48,5 +48,9 @@ EXTRA_DIST += bench/store-ab.sh
 # `bench/sweep-ab.sh CHILDREN BASE-TREE [ROUNDS [PROFILE]]` (not run by make check).
 EXTRA_DIST += bench/sweep-ab.sh
 
+# a hand-written SQL report of the default profile's overdue items, and the sweep against it, compared
+# item for item: `bench/report.sh CHILDREN` (not run by make check; tests/bench-report.sh runs the comparison).
+EXTRA_DIST += bench/report.sql bench/report.sh
+
 # the figures of the runs above, and how they were taken
 EXTRA_DIST += bench/RESULTS.md

@@ -144,6 +144,10 @@ TESTS += tests/daemon-resilience.sh
 dist_check_SCRIPTS += tests/daemon-dates.sh
 TESTS += tests/daemon-dates.sh
 
+# the hand-written SQL report (bench/report.sql) lists the overdue items casewatchd stores, item for item
+dist_check_SCRIPTS += tests/bench-report.sh
+TESTS += tests/bench-report.sh
+
 # the watermark outlives the daemon: restarts resume, setup changes sweep
 dist_check_SCRIPTS += tests/daemon-watermark.sh
 TESTS += tests/daemon-watermark.sh
