@@ -20,4 +20,5 @@ dist_sqlcasewatch_DATA = \
 	sql/casewatch/009_forget_anchor.sql \
 	sql/casewatch/010_hold_withdraws.sql \
 	sql/casewatch/011_writer.sql \
-	sql/casewatch/012_unchanged.sql
+	sql/casewatch/012_unchanged.sql \
+	sql/casewatch/013_future_met.sql

@@ -19,6 +19,8 @@
 --  - only the changed persons' stored rows are read; for the unchanged,
 --    only rows time has reached;
 --  - the digests of unchanged persons are not written again;
+--  - a new row's next_at counts a completion dated after now, as
+--    013_future_met.sql's alert_next_at() does;
 --  - 001's index of alerts by person goes: the obligation key's serves.
 -- The 20-argument form stays, for callers that send every obligation: it
 -- is the new one with nothing left out. Rows and transitions written are
@@ -319,12 +321,15 @@ BEGIN
 			announced_state)
 		SELECT f.rule_id, f.anchor_kind, f.anchor_id, f.occurrence, f.person_id,
 			f.team_id, f.audience, f.s, f.due_at, f.warn_at,
-			-- casewatch.alert_next_at() of a row with no snooze
-			CASE WHEN f.s IN ('met_on_time', 'met_late', 'suspended') THEN NULL
+			-- casewatch.alert_next_at() of a row with no snooze (as 013
+			-- has it: a completion dated after now is a time that moves it)
+			CASE WHEN f.s IN ('met_on_time', 'met_late') THEN NULL
+				WHEN f.s = 'suspended' THEN CASE WHEN f.met_at > p_now THEN f.met_at END
 				ELSE least(CASE WHEN f.warn_at > p_now THEN f.warn_at END,
 					CASE WHEN f.due_at > p_now THEN f.due_at END,
 					f.escalate_at[array_lower(f.escalate_at, 1)
-						+ width_bucket(p_now, f.escalate_at)]) END,
+						+ width_bucket(p_now, f.escalate_at)],
+					CASE WHEN f.met_at > p_now THEN f.met_at END) END,
 			CASE WHEN f.s = 'met_late' THEN coalesce(f.late_by,
 				extract(epoch FROM f.met_at - f.due_at) * interval '1 second') END,
 			f.cycle_start, f.kind, f.finding_severity, f.escalate_at, f.escalate_to,
