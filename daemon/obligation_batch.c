@@ -35,6 +35,25 @@ struct obatch_person {
 	bool withdraw; /* its destruction decision is withdrawn in the same transaction */
 };
 
+/* A growing text buffer: one array literal. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+/* The parameters, in reconcile_set's order (the last, now, is the caller's). */
+enum {
+	P_IDS, P_DIGESTS, P_PERSON, P_RULE, P_ANCHOR_KIND, P_ANCHOR_ID, P_CYCLE, P_TEAM, P_AUDIENCE,
+	P_WARN, P_DUE, P_ESC_AT, P_ESC_TO, P_MET_AT, P_MET_BY, P_LATE, P_SUSPENDED, P_KIND, P_SEVERITY,
+	P_COUNT
+};
+
+/* A page's parameters as text, and the scratch of the escalation steps. */
+struct obatch_params {
+	struct sbuf a[P_COUNT], withdraw, omitted, steps_at, steps_to;
+	size_t left_out;
+};
+
 struct cw_obatch {
 	struct obatch_person *persons;
 	size_t n_persons, cap_persons;
@@ -45,7 +64,11 @@ struct cw_obatch {
 	char *pool;
 	size_t pool_len, pool_cap;
 	size_t left_out; /* persons whose obligations the last submit left out */
+	struct obatch_params sealed; /* the whole batch's, once computed */
+	bool is_sealed;
 };
+
+static void params_free(struct obatch_params *q);
 
 /* Grows *v (elements of size) to hold one more; aborts when memory is out,
  * like the JSON it replaces did on allocation failure in jansson's hands. */
@@ -88,12 +111,14 @@ void cw_obatch_free(struct cw_obatch *b)
 	free(b->rows);
 	free(b->steps);
 	free(b->pool);
+	params_free(&b->sealed);
 	free(b);
 }
 
 void cw_obatch_clear(struct cw_obatch *b)
 {
 	b->n_persons = b->n_rows = b->n_steps = b->pool_len = 0;
+	b->is_sealed = false;
 }
 
 void cw_obatch_person(struct cw_obatch *b, int64_t person_id)
@@ -189,12 +214,6 @@ int64_t cw_obatch_person_id(const struct cw_obatch *b, size_t i)
 	return b->persons[i].id;
 }
 
-/* A growing text buffer: one array literal. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
 static void sb_put(struct sbuf *sb, const char *s, size_t n)
 {
 	while (sb->len + n + 1 > sb->cap) {
@@ -220,6 +239,25 @@ static void sb_null(struct sbuf *sb)
 	sb_put(sb, "NULL", 4);
 }
 
+/* v in decimal, by hand (a first sweep writes millions); its length. */
+static size_t format_id(int64_t v, char buf[24])
+{
+	char tmp[24];
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0, len = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		buf[len++] = '-';
+	while (n)
+		buf[len++] = tmp[--n];
+	buf[len] = '\0';
+	return len;
+}
+
 static void sb_id(struct sbuf *sb, int64_t v, bool none_is_null)
 {
 	char buf[24];
@@ -229,7 +267,7 @@ static void sb_id(struct sbuf *sb, int64_t v, bool none_is_null)
 		return;
 	}
 	sb_sep(sb);
-	sb_put(sb, buf, (size_t)snprintf(buf, sizeof(buf), "%" PRId64, v));
+	sb_put(sb, buf, format_id(v, buf));
 }
 
 static void sb_time(struct sbuf *sb, cw_time t)
@@ -250,10 +288,15 @@ static void sb_text(struct sbuf *sb, const char *s)
 {
 	sb_sep(sb);
 	sb_put(sb, "\"", 1);
-	for (const char *p = s; *p; p++) {
-		if (*p == '"' || *p == '\\')
+	while (*s) {
+		size_t n = strcspn(s, "\"\\");
+
+		sb_put(sb, s, n);
+		s += n;
+		if (*s) {
 			sb_put(sb, "\\", 1);
-		sb_put(sb, p, 1);
+			sb_put(sb, s++, 1);
+		}
 	}
 	sb_put(sb, "\"", 1);
 }
@@ -303,13 +346,6 @@ static int64_t person_digest(const struct cw_obatch *b, const struct obatch_pers
 	return (int64_t)h;
 }
 
-/* The parameters, in reconcile_set's order (the last, now, is the caller's). */
-enum {
-	P_IDS, P_DIGESTS, P_PERSON, P_RULE, P_ANCHOR_KIND, P_ANCHOR_ID, P_CYCLE, P_TEAM, P_AUDIENCE,
-	P_WARN, P_DUE, P_ESC_AT, P_ESC_TO, P_MET_AT, P_MET_BY, P_LATE, P_SUSPENDED, P_KIND, P_SEVERITY,
-	P_COUNT
-};
-
 /* Sent a page at a time, a person's obligations are left out when their
  * digest is the one the store held as the page was read: the store then
  * checks that it still is (012_unchanged.sql). A person sent alone (the
@@ -319,29 +355,18 @@ static bool person_left_out(const struct obatch_person *pe, int64_t digest, size
 	return person == CW_OBATCH_ALL && pe->has_stored && pe->stored == digest;
 }
 
-bool cw_obatch_submit(struct cw_obatch *b, struct cw_db *db, size_t person, const char *now_text,
-		      cw_db_done_fn done, void *arg, struct cw_error *err)
+/* Writes the parameters of every person (CW_OBATCH_ALL) or person i alone
+ * into q, whose buffers are emptied first (their memory kept). */
+static void params_build(const struct cw_obatch *b, size_t person, struct obatch_params *q)
 {
-	static const char *const sql =
-		"SELECT count(*) FROM casewatch.reconcile_set($1::bigint[], $2::bigint[], $3::bigint[],"
-		" $4::text[], $5::text[], $6::bigint[], $7::timestamptz[], $8::bigint[], $9::text[],"
-		" $10::timestamptz[], $11::timestamptz[], $12::text[], $13::text[], $14::timestamptz[],"
-		" $15::bigint[], $16::bigint[], $17::boolean[], $18::text[], $19::text[], $20::timestamptz,"
-		" $21::bigint[])";
-	/* A decision withdrawn with the reconcile that tells of it, so
-	 * neither stands without the other (006_retention.sql). */
-	static const char *const withdraw_sql =
-		"SELECT count(w.person_id) FROM unnest($1::bigint[]) AS p(id)"
-		" CROSS JOIN LATERAL casewatch.destruction_withdraw(p.id, $2::timestamptz) w";
-	struct sbuf a[P_COUNT], steps_at = { 0 }, steps_to = { 0 }, withdraw = { 0 }, omitted = { 0 };
-	const char *params[P_COUNT + 2];
-	struct cw_db_job *job;
+	struct sbuf *a = q->a;
 	size_t from = person == CW_OBATCH_ALL ? 0 : person;
 	size_t to = person == CW_OBATCH_ALL ? b->n_persons : person + 1;
-	bool ok;
 
-	memset(a, 0, sizeof(a));
-	b->left_out = 0;
+	for (int i = 0; i < P_COUNT; i++)
+		a[i].len = 0;
+	q->withdraw.len = q->omitted.len = 0;
+	q->left_out = 0;
 	for (size_t i = from; i < to; i++) {
 		const struct obatch_person *pe = &b->persons[i];
 		int64_t digest = person_digest(b, pe);
@@ -349,10 +374,10 @@ bool cw_obatch_submit(struct cw_obatch *b, struct cw_db *db, size_t person, cons
 		sb_id(&a[P_IDS], pe->id, false);
 		sb_id(&a[P_DIGESTS], digest, false);
 		if (pe->withdraw)
-			sb_id(&withdraw, pe->id, false);
+			sb_id(&q->withdraw, pe->id, false);
 		if (person_left_out(pe, digest, person)) {
-			sb_id(&omitted, pe->id, false);
-			b->left_out++;
+			sb_id(&q->omitted, pe->id, false);
+			q->left_out++;
 			continue;
 		}
 		for (size_t k = pe->first; k < pe->first + pe->n; k++) {
@@ -369,15 +394,15 @@ bool cw_obatch_submit(struct cw_obatch *b, struct cw_db *db, size_t person, cons
 			sb_time(&a[P_DUE], r->due_at);
 			/* the steps as one array literal each, quoted as an element */
 			if (r->esc_n) {
-				steps_at.len = steps_to.len = 0;
+				q->steps_at.len = q->steps_to.len = 0;
 				for (size_t s = r->esc_first; s < r->esc_first + r->esc_n; s++) {
-					sb_time(&steps_at, b->steps[s].at);
-					sb_text(&steps_to, b->pool + b->steps[s].to);
+					sb_time(&q->steps_at, b->steps[s].at);
+					sb_text(&q->steps_to, b->pool + b->steps[s].to);
 				}
-				sb_close(&steps_at);
-				sb_close(&steps_to);
-				sb_text(&a[P_ESC_AT], steps_at.s);
-				sb_text(&a[P_ESC_TO], steps_to.s);
+				sb_close(&q->steps_at);
+				sb_close(&q->steps_to);
+				sb_text(&a[P_ESC_AT], q->steps_at.s);
+				sb_text(&a[P_ESC_TO], q->steps_to.s);
 			} else {
 				sb_null(&a[P_ESC_AT]);
 				sb_null(&a[P_ESC_TO]);
@@ -397,30 +422,70 @@ bool cw_obatch_submit(struct cw_obatch *b, struct cw_db *db, size_t person, cons
 				sb_null(&a[P_SEVERITY]);
 		}
 	}
-	for (int i = 0; i < P_COUNT; i++) {
+	for (int i = 0; i < P_COUNT; i++)
 		sb_close(&a[i]);
-		params[i] = a[i].s;
-	}
-	params[P_COUNT] = now_text;
-	sb_close(&omitted);
-	params[P_COUNT + 1] = omitted.s;
-	job = cw_db_job_new(withdraw.len > 0);
-	if (withdraw.len > 0) {
-		const char *wparams[2];
+	sb_close(&q->omitted);
+	sb_close(&q->withdraw);
+}
 
-		sb_close(&withdraw);
-		wparams[0] = withdraw.s;
-		wparams[1] = now_text;
+static void params_free(struct obatch_params *q)
+{
+	for (int i = 0; i < P_COUNT; i++)
+		free(q->a[i].s);
+	free(q->withdraw.s);
+	free(q->omitted.s);
+	free(q->steps_at.s);
+	free(q->steps_to.s);
+	memset(q, 0, sizeof(*q));
+}
+
+void cw_obatch_seal(struct cw_obatch *b)
+{
+	params_build(b, CW_OBATCH_ALL, &b->sealed);
+	b->is_sealed = true;
+}
+
+bool cw_obatch_submit(struct cw_obatch *b, struct cw_db *db, size_t person, const char *now_text,
+		      cw_db_done_fn done, void *arg, struct cw_error *err)
+{
+	static const char *const sql =
+		"SELECT count(*) FROM casewatch.reconcile_set($1::bigint[], $2::bigint[], $3::bigint[],"
+		" $4::text[], $5::text[], $6::bigint[], $7::timestamptz[], $8::bigint[], $9::text[],"
+		" $10::timestamptz[], $11::timestamptz[], $12::text[], $13::text[], $14::timestamptz[],"
+		" $15::bigint[], $16::bigint[], $17::boolean[], $18::text[], $19::text[], $20::timestamptz,"
+		" $21::bigint[])";
+	/* A decision withdrawn with the reconcile that tells of it, so
+	 * neither stands without the other (006_retention.sql). */
+	static const char *const withdraw_sql =
+		"SELECT count(w.person_id) FROM unnest($1::bigint[]) AS p(id)"
+		" CROSS JOIN LATERAL casewatch.destruction_withdraw(p.id, $2::timestamptz) w";
+	struct obatch_params alone = { 0 }, *q = &alone;
+	const char *params[P_COUNT + 2];
+	struct cw_db_job *job;
+	bool withdraws, ok;
+
+	if (person == CW_OBATCH_ALL) {
+		if (!b->is_sealed)
+			cw_obatch_seal(b);
+		q = &b->sealed;
+	} else {
+		params_build(b, person, q);
+	}
+	b->left_out = q->left_out;
+	for (int i = 0; i < P_COUNT; i++)
+		params[i] = q->a[i].s;
+	params[P_COUNT] = now_text;
+	params[P_COUNT + 1] = q->omitted.s;
+	withdraws = strcmp(q->withdraw.s, "{}") != 0;
+	job = cw_db_job_new(withdraws);
+	if (withdraws) {
+		const char *wparams[2] = { q->withdraw.s, now_text };
+
 		cw_db_job_add(job, withdraw_sql, 2, wparams, 0, NULL, arg);
 	}
 	cw_db_job_add(job, sql, P_COUNT + 2, params, 0, NULL, arg);
 	ok = cw_db_submit(db, job, done, arg, err);
-	free(withdraw.s);
-	free(omitted.s);
-	for (int i = 0; i < P_COUNT; i++)
-		free(a[i].s);
-	free(steps_at.s);
-	free(steps_to.s);
+	params_free(&alone);
 	return ok;
 }
 

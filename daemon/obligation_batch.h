@@ -63,6 +63,11 @@ int64_t cw_obatch_person_id(const struct cw_obatch *b, size_t i);
  * casewatch.alert.anchor_kind's CHECK list (docs/schema.md tabulates them). */
 const char *cw_obatch_anchor_name(enum cw_obligation_anchor a);
 
+/* Writes the whole batch's parameters now (what submitting every person
+ * sends), so that a page is formatted while the one before is written;
+ * adding to the batch after this is not allowed until it is cleared. */
+void cw_obatch_seal(struct cw_obatch *b);
+
 /* Queues SELECT count(*) FROM casewatch.reconcile_set(...) for every
  * person of the batch (CW_OBATCH_ALL) or person i alone, at now_text. */
 bool cw_obatch_submit(struct cw_obatch *b, struct cw_db *db, size_t person, const char *now_text,

@@ -516,6 +516,8 @@ static void page_step(struct cw_poller *p, struct cw_db *db)
 			cw_facts_reader_merge(p->computing->facts, on_person_facts, p);
 		}
 		p->computing = NULL;
+		/* formatted now, while the page before is written */
+		cw_obatch_seal(p->fill);
 		p->computed = true;
 		if (p->fill_full && p->mode != MODE_ORPHANS && !ahead)
 			pass_persons_page(p, db);

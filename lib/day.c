@@ -128,14 +128,29 @@ bool cw_day_parse(const char *text, cw_day *out)
 }
 
 /* "YYYY-MM-DD". */
+/* n as exactly width digits (the leading ones zero). */
+static void put_digits(char *p, unsigned n, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + n % 10u);
+		n /= 10u;
+	}
+}
+
+/* By hand, not snprintf: every time the daemon sends or logs goes through
+ * here (a first sweep formats millions). */
 void cw_day_format(cw_day day, char buf[CW_DAY_STRLEN])
 {
 	int y, m, d;
 
 	cw_day_to_ymd(day, &y, &m, &d);
 	/* Years outside 0-9999 wrap; the calendar never produces them. */
-	snprintf(buf, CW_DAY_STRLEN, "%04u-%02u-%02u", (unsigned)((y % 10000 + 10000) % 10000),
-		 (unsigned)m % 100u, (unsigned)d % 100u);
+	put_digits(buf, (unsigned)((y % 10000 + 10000) % 10000), 4);
+	buf[4] = '-';
+	put_digits(buf + 5, (unsigned)m % 100u, 2);
+	buf[7] = '-';
+	put_digits(buf + 8, (unsigned)d % 100u, 2);
+	buf[10] = '\0';
 }
 
 /* Calendar months later (or earlier), clamped to the target month's end. */

@@ -180,7 +180,18 @@ bool cw_time_format_utc(cw_time t, char buf[CW_TIME_UTC_STRLEN])
 	if (sod < 0)
 		sod += DAY_SECONDS;
 	cw_day_format((cw_day)((t - sod) / DAY_SECONDS), date);
-	snprintf(buf, CW_TIME_UTC_STRLEN, "%.10sT%02u:%02u:%02uZ", date, (unsigned)(sod / 3600),
-		 (unsigned)(sod / 60 % 60), (unsigned)(sod % 60));
+	/* By hand, as cw_day_format: the daemon formats millions of these. */
+	memcpy(buf, date, 10);
+	buf[10] = 'T';
+	buf[11] = (char)('0' + sod / 36000);
+	buf[12] = (char)('0' + sod / 3600 % 10);
+	buf[13] = ':';
+	buf[14] = (char)('0' + sod / 600 % 6);
+	buf[15] = (char)('0' + sod / 60 % 10);
+	buf[16] = ':';
+	buf[17] = (char)('0' + sod % 60 / 10);
+	buf[18] = (char)('0' + sod % 10);
+	buf[19] = 'Z';
+	buf[20] = '\0';
 	return true;
 }
