@@ -514,16 +514,17 @@ static void script_add(char **buf, size_t *len, size_t *cap, const char *fmt, ..
 	*len += (size_t)n;
 }
 
-/* Reads a page: ids[0..n) (dense: every person of that id range), or with
- * ids NULL the first n persons after id `after`, whose ids the script
- * reads first and whose bounds it keeps for the statements after. */
-static bool read_page(struct cw_facts_reader *r, struct cw_db *db, const int64_t *ids, size_t n, bool dense,
+/* Reads a page: ids[0..n), by their list; or with ids NULL the first n
+ * persons after id `after`, whose ids the script reads first and whose
+ * bounds it keeps for the statements after, which read by that range. */
+static bool read_page(struct cw_facts_reader *r, struct cw_db *db, const int64_t *ids, size_t n,
 		      int64_t after, bool deferred, const struct cw_facts_reader_also *also,
 		      cw_facts_reader_person_fn person, cw_facts_reader_done_fn done, void *arg,
 		      struct cw_error *err)
 {
 	struct cw_db_job *job;
 	char *script = NULL, *args, *list = NULL;
+	bool dense = ids == NULL;
 	size_t len = 0, cap = 0;
 
 	if (r->busy)
@@ -566,13 +567,6 @@ static bool read_page(struct cw_facts_reader *r, struct cw_db *db, const int64_t
 			   " ORDER BY person_id LIMIT %zu) p;\n",
 			   after, n, after, n);
 		args = "(" CW_FACTS_PAGE_FIRST ", " CW_FACTS_PAGE_LAST ")";
-		dense = true;
-	} else if (dense) {
-		list = malloc(48);
-		if (!list)
-			oom();
-		snprintf(list, 48, "(%" PRId64 ", %" PRId64 ")", ids[0], ids[n - 1]);
-		args = list;
 	} else {
 		char *a = id_array(ids, n);
 		size_t l = strlen(a) + 8;
@@ -604,28 +598,28 @@ static bool read_page(struct cw_facts_reader *r, struct cw_db *db, const int64_t
 }
 
 bool cw_facts_reader_read(struct cw_facts_reader *r, struct cw_db *db, const int64_t *ids, size_t n,
-			  bool dense, cw_facts_reader_person_fn person, cw_facts_reader_done_fn done,
-			  void *arg, struct cw_error *err)
+			  cw_facts_reader_person_fn person, cw_facts_reader_done_fn done, void *arg,
+			  struct cw_error *err)
 {
 	if (!ids)
 		return cw_error_set(err, "facts reader: no ids");
-	return read_page(r, db, ids, n, dense, 0, false, NULL, person, done, arg, err);
+	return read_page(r, db, ids, n, 0, false, NULL, person, done, arg, err);
 }
 
 bool cw_facts_reader_fetch(struct cw_facts_reader *r, struct cw_db *db, const int64_t *ids, size_t n,
-			   bool dense, const struct cw_facts_reader_also *also, cw_facts_reader_done_fn done,
-			   void *arg, struct cw_error *err)
+			   const struct cw_facts_reader_also *also, cw_facts_reader_done_fn done, void *arg,
+			   struct cw_error *err)
 {
 	if (!ids)
 		return cw_error_set(err, "facts reader: no ids");
-	return read_page(r, db, ids, n, dense, 0, true, also, NULL, done, arg, err);
+	return read_page(r, db, ids, n, 0, true, also, NULL, done, arg, err);
 }
 
 bool cw_facts_reader_fetch_after(struct cw_facts_reader *r, struct cw_db *db, int64_t after, size_t limit,
 				 const struct cw_facts_reader_also *also, cw_facts_reader_done_fn done, void *arg,
 				 struct cw_error *err)
 {
-	return read_page(r, db, NULL, limit, true, after, true, also, NULL, done, arg, err);
+	return read_page(r, db, NULL, limit, after, true, also, NULL, done, arg, err);
 }
 
 size_t cw_facts_reader_page_ids(const struct cw_facts_reader *r, const int64_t **ids)

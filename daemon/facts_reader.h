@@ -57,23 +57,20 @@ void cw_facts_reader_free(struct cw_facts_reader *r);
  * page costs one execution per relation, not a planning each) are made again. */
 void cw_facts_reader_reset(struct cw_facts_reader *r);
 
-/* Reads the facts of ids[0..n), ascending and distinct (copied). dense:
- * the ids are every person with an id from ids[0] to ids[n-1] (a sweep's
- * page), so the relations are read by that range rather than by the list.
- * One page at a time. False (err set, nothing called) if it cannot be
- * submitted. */
+/* Reads the facts of ids[0..n), ascending and distinct (copied), by
+ * their list. One page at a time. False (err set, nothing called) if it
+ * cannot be submitted. */
 bool cw_facts_reader_read(struct cw_facts_reader *r, struct cw_db *db, const int64_t *ids, size_t n,
-			  bool dense, cw_facts_reader_person_fn person, cw_facts_reader_done_fn done,
-			  void *arg, struct cw_error *err);
-
+			  cw_facts_reader_person_fn person, cw_facts_reader_done_fn done, void *arg,
+			  struct cw_error *err);
 /* Reads a page like cw_facts_reader_read, but keeps its results when done
  * reports success: cw_facts_reader_merge() hands the persons over later
  * (or cw_facts_reader_discard() drops them), and the reader takes no other
  * page meanwhile. So a page can be read on one connection while the
  * persons of the page before are still being written on another. */
 bool cw_facts_reader_fetch(struct cw_facts_reader *r, struct cw_db *db, const int64_t *ids, size_t n,
-			   bool dense, const struct cw_facts_reader_also *also, cw_facts_reader_done_fn done,
-			   void *arg, struct cw_error *err);
+			   const struct cw_facts_reader_also *also, cw_facts_reader_done_fn done, void *arg,
+			   struct cw_error *err);
 /* Fetches a sweep's page: the first `limit` persons with an id above
  * `after` (records.person), read with their facts in the same snapshot.
  * When done reports success, cw_facts_reader_page_ids() has the ids

@@ -139,6 +139,7 @@ struct cw_poller {
 };
 
 static void pass_persons_page(struct cw_poller *p, struct cw_db *db);
+static bool read_sweep_page_ahead(struct cw_poller *p);
 static void page_step(struct cw_poller *p, struct cw_db *db);
 static void page_written(struct cw_poller *p, struct cw_db *db);
 static void pass_advance(struct cw_poller *p, struct cw_db *db);
@@ -506,9 +507,7 @@ static void page_step(struct cw_poller *p, struct cw_db *db)
 		 * meanwhile; elsewhere it is read once this one is computed.
 		 * The orphans query reads the store: only after this page is
 		 * written. */
-		ahead = p->fill_full && p->mode == MODE_SWEEP && p->read_on_rdb && cw_db_is_connected(p->rdb);
-		if (ahead)
-			pass_persons_page(p, db);
+		ahead = p->fill_full && p->mode == MODE_SWEEP && p->read_on_rdb && read_sweep_page_ahead(p);
 		if (p->mode == MODE_ORPHANS) {
 			for (size_t i = 0; i < p->n_page_persons; i++)
 				compute_person(p, p->page_persons[i], NULL);
@@ -603,6 +602,42 @@ static void page_submit_failed(struct cw_poller *p, const struct cw_error *e, bo
 
 static void on_page_ids(struct cw_db *db, const struct cw_db_error *err, void *arg);
 
+/* A page read begins (by r, on the reader connection or not). */
+static void page_begin(struct cw_poller *p, struct page_reader *r, bool on_rdb)
+{
+	p->phase = PHASE_PERSONS;
+	p->page_rows = 0;
+	p->n_page_persons = 0;
+	p->page_after = p->cursor;
+	p->read_on_rdb = on_rdb;
+	p->read_by = r;
+	p->reading = true;
+	p->read_landed = false;
+}
+
+/* Asks for a sweep's next page on the reader connection, by the one of
+ * its two readers not holding the page being computed; false, nothing
+ * begun, when it cannot (the page is then read on the daemon's). */
+static bool read_sweep_page_ahead(struct cw_poller *p)
+{
+	struct page_reader *r = &p->ahead[p->ahead_next % 2];
+	struct cw_facts_reader_also also;
+	struct cw_error e;
+
+	if (!p->rdb || !cw_db_is_connected(p->rdb))
+		return false;
+	cw_stored_digests_also(r->digests, NULL, 0, &also);
+	if (!cw_facts_reader_fetch_after(r->facts, p->rdb, p->cursor, POLLER_PAGE, &also, on_sweep_page_read, p,
+					 &e)) {
+		cw_log_ratelimited("persons-submit", CW_LOG_NOTICE,
+				   "pass: reading persons on the reader connection: %s; on the main one", e.msg);
+		return false;
+	}
+	p->ahead_next++;
+	page_begin(p, r, true);
+	return true;
+}
+
 /* Reads the next page: a sweep's persons with their ids and facts in one
  * go; or the ids of the changed persons, or (after a sweep) of those gone
  * from the records with alerts still open, then (on_page_ids) the changed
@@ -636,23 +671,16 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 	/* changed: the next page of the persons changes.c found unprocessed */
 	if (p->mode == MODE_CHANGED)
 		cw_changes_page(p->changes, p->cursor, POLLER_PAGE, changed, sizeof(changed));
-	p->phase = PHASE_PERSONS;
-	p->page_rows = 0;
-	p->n_page_persons = 0;
-	p->page_after = p->cursor;
 	/* A sweep's pages are read on the reader connection when it is up.
 	 * The orphans come from the store, which only this connection writes;
 	 * a poll's changed persons are mostly one page, with nothing to
 	 * overlap, and were no faster on the reader (bench/RESULTS.md). */
-	if (p->mode == MODE_SWEEP && p->rdb && cw_db_is_connected(p->rdb))
-		on = p->rdb;
-	p->read_on_rdb = on != db;
-	p->read_by = p->read_on_rdb ? &p->ahead[p->ahead_next++ % 2] : &p->reader;
-	p->reading = true;
-	p->read_landed = false;
+	if (p->mode == MODE_SWEEP && read_sweep_page_ahead(p))
+		return;
+	page_begin(p, &p->reader, false);
 	if (p->mode == MODE_SWEEP) {
-		cw_stored_digests_also(p->read_by->digests, NULL, 0, &also);
-		if (!cw_facts_reader_fetch_after(p->read_by->facts, on, p->cursor, POLLER_PAGE, &also,
+		cw_stored_digests_also(p->reader.digests, NULL, 0, &also);
+		if (!cw_facts_reader_fetch_after(p->reader.facts, on, p->cursor, POLLER_PAGE, &also,
 						 on_sweep_page_read, p, &e))
 			page_submit_failed(p, &e, !cw_db_is_connected(on));
 		return;
@@ -675,7 +703,7 @@ static void on_page_ids(struct cw_db *db, const struct cw_db_error *err, void *a
 		return;
 	}
 	cw_stored_digests_also(p->read_by->digests, p->page_persons, p->n_page_persons, &also);
-	if (!cw_facts_reader_fetch(p->read_by->facts, db, p->page_persons, p->n_page_persons, false, &also,
+	if (!cw_facts_reader_fetch(p->read_by->facts, db, p->page_persons, p->n_page_persons, &also,
 				   on_facts_read, p, &e))
 		page_submit_failed(p, &e, !cw_db_is_connected(db));
 }

@@ -10,7 +10,8 @@
 # empty, subject-access requests without a receipt time, closed at
 # infinity, repeated. Every person is read both ways (the
 # JSON document through cw_facts_from_json, and the flat rows merged by
-# daemon/facts_reader.c, by id range and by id list with ids that do not
+# daemon/facts_reader.c, as a sweep reads them (a page after an id, its ids
+# read in the same transaction) and by id list with ids that do not
 # exist) and printed canonically by tests/facts_dump: every field and
 # every problem must agree.
 . "$CASEWATCH_SRCDIR/tests/tap.sh"
@@ -117,7 +118,7 @@ q "SELECT person_id || E'\t' || coalesce(records.person_facts(person_id)::text, 
 	FROM records.person ORDER BY person_id" | "$dump" json >"$work/json.txt"
 ok "JSON documents read" test -s "$work/json.txt"
 "$dump" range 700 >"$work/range.txt" 2>"$work/range.err"
-ok "streamed by id range (pages of 700)" test -s "$work/range.txt"
+ok "streamed as a sweep reads them (pages of 700 after an id)" test -s "$work/range.txt"
 npersons=$(q "SELECT count(*) FROM records.person")
 is "one entry per person" "$(grep -c '^person ' "$work/range.txt")" "$npersons"
 ok "the streamed facts equal person_facts() for every person, problems included" \

@@ -18,7 +18,8 @@
  * facts_dump json          stdin: "person_id<TAB>document" lines (an empty
  *                          document: no such person), as psql -At prints
  *                          SELECT id, records.person_facts(id)
- * facts_dump range [PAGE]  every person of records.person, streamed by id range
+ * facts_dump range [PAGE]  every person of records.person, streamed as a sweep
+ *                          reads them: a page after an id, its ids read with it
  * facts_dump list [PAGE]   stdin: person ids, ascending; streamed by id list
  *
  * Each person is printed the same way whichever way it was read, every
@@ -240,49 +241,38 @@ static void on_page_done(struct cw_db *db, const struct cw_db_error *err, void *
 	next_page();
 }
 
-static void on_ids(const PGresult *res, void *arg)
+/* A sweep's page is in: its persons, then the next page after its last. */
+static void on_after_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
 {
-	(void)arg;
-	for (int i = 0; i < PQntuples(res); i++)
-		push_id(strtoll(PQgetvalue(res, i, 0), NULL, 10));
-}
+	const int64_t *ids;
+	size_t n;
 
-static void on_ids_done(struct cw_db *db, const struct cw_db_error *err, void *arg)
-{
-	struct cw_error e;
-
+	(void)db;
 	(void)arg;
 	if (err) {
-		stop("reading ids", err);
+		stop("reading facts", err);
 		return;
 	}
-	if (st.n_ids == 0) {
+	n = cw_facts_reader_page_ids(st.reader, &ids);
+	if (n == 0) {
+		cw_facts_reader_discard(st.reader);
 		stop(NULL, NULL);
 		return;
 	}
-	st.cursor = st.ids[st.n_ids - 1];
-	if (!cw_facts_reader_read(st.reader, db, st.ids, st.n_ids, true, on_person, on_page_done, NULL, &e)) {
-		fprintf(stderr, "facts_dump: %s\n", e.msg);
-		stop(NULL, NULL);
-		st.failed = true;
-	}
+	st.cursor = ids[n - 1];
+	cw_facts_reader_merge(st.reader, on_person, NULL);
+	next_page();
 }
 
-/* range: the next page of ids, then its facts; list: the next slice. */
+/* range: the next page after the cursor; list: the next slice. */
 static void next_page(void)
 {
 	struct cw_error e;
 	bool ok;
 
 	if (st.dense) {
-		char cursor[24], limit[16];
-		const char *params[2] = { cursor, limit };
-
-		snprintf(cursor, sizeof(cursor), "%" PRId64, st.cursor);
-		snprintf(limit, sizeof(limit), "%d", st.page);
-		st.n_ids = 0;
-		ok = cw_db_query(st.db, "SELECT person_id FROM records.person WHERE person_id > $1::bigint "
-				 "ORDER BY person_id LIMIT $2::int", 2, params, 0, on_ids, on_ids_done, NULL, &e);
+		ok = cw_facts_reader_fetch_after(st.reader, st.db, st.cursor, (size_t)st.page, NULL, on_after_done,
+						 NULL, &e);
 	} else {
 		size_t n = st.n_ids - st.next;
 
@@ -292,7 +282,7 @@ static void next_page(void)
 		}
 		if (n > (size_t)st.page)
 			n = (size_t)st.page;
-		ok = cw_facts_reader_read(st.reader, st.db, st.ids + st.next, n, false, on_person, on_page_done,
+		ok = cw_facts_reader_read(st.reader, st.db, st.ids + st.next, n, on_person, on_page_done,
 					  NULL, &e);
 		st.next += n;
 	}
