@@ -44,6 +44,7 @@ DECLARE
 	computed casewatch.alert[];
 	same bigint[];
 	changed bigint[];
+	stored casewatch.alert[];
 	bad text;
 	c casewatch.alert;
 	s casewatch.alert;
@@ -57,7 +58,6 @@ DECLARE
 	ntrs integer := 0;
 	ftrs casewatch.transition[];
 	news casewatch.alert[] := '{}';
-	nnew integer := 0;
 BEGIN
 	IF p_now IS NULL OR p_person_ids IS NULL THEN
 		RAISE EXCEPTION 'reconcile: person_ids and now must not be null'
@@ -112,8 +112,10 @@ BEGIN
 			o_suspended, o_kind, o_severity) WITH ORDINALITY
 			u (person, rule, anchor_kind, anchor_id, cycle_start, team, audience, warn, due,
 			esc_at, esc_to, met_at, met_by, late_s, suspended, kind, severity, ord)
-		LEFT JOIN unnest(same) sm(p) ON sm.p = u.person
-		WHERE sm.p IS NULL
+		-- (= ANY, not an anti-join: same is empty in a first sweep, and
+		-- nearly every obligation of a page with many left out is sent for
+		-- a person not in it)
+		WHERE NOT u.person = ANY (same)
 		ORDER BY u.ord);
 	-- The checks reconcile() makes, set-based; the first problem, in the
 	-- order of the obligations, names its index.
@@ -183,25 +185,36 @@ BEGIN
 	IF bad IS NOT NULL THEN
 		RAISE EXCEPTION '%', bad USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	-- Only the pairs that can change, in reconcile()'s order: every pair of a
-	-- changed person but those with equal data that time has not reached,
-	-- and the rows of an unchanged person that time has reached (paired
-	-- with themselves: their data is what was computed). New rows (no
-	-- stored row) are only collected here: they are settled and inserted in
-	-- one statement after the loop.
+	-- The changed persons' stored rows, read once.
+	stored := ARRAY(SELECT a FROM casewatch.alert a WHERE a.person_id = ANY (changed));
+	-- New rows (no stored row: nearly every row of a first sweep), set
+	-- aside in one statement: they are settled and inserted in one
+	-- statement after the loop, which they would only pass through.
+	IF cardinality(stored) = 0 THEN
+		news := computed;
+	ELSE
+		news := ARRAY(SELECT x FROM unnest(computed) x
+			LEFT JOIN unnest(stored) y ON y.person_id = x.person_id AND y.rule_id = x.rule_id
+				AND y.anchor_kind = x.anchor_kind AND y.anchor_id = x.anchor_id
+				AND coalesce(y.cycle_start, '-infinity') = coalesce(x.cycle_start, '-infinity')
+			WHERE y.alert_id IS NULL);
+	END IF;
+	-- Only the stored pairs that can change, in reconcile()'s order: every
+	-- stored row of a changed person but those with equal data that time has
+	-- not reached, and the rows of an unchanged person that time has reached
+	-- (paired with themselves: their data is what was computed).
 	FOR pair IN
 		SELECT q.x, q.y FROM (
 			SELECT ROW(x.*)::casewatch.alert AS x, ROW(y.*)::casewatch.alert AS y FROM
 				unnest(computed) x
-				FULL JOIN (SELECT a.* FROM casewatch.alert a
-					WHERE a.person_id = ANY (changed)) y
+				FULL JOIN unnest(stored) y
 				ON y.person_id = x.person_id AND y.rule_id = x.rule_id
 				AND y.anchor_kind = x.anchor_kind AND y.anchor_id = x.anchor_id
 				AND coalesce(y.cycle_start, '-infinity') = coalesce(x.cycle_start, '-infinity')
 			WHERE CASE
 				WHEN x.rule_id IS NULL THEN
 					y.announced_state IS NOT NULL OR y.state NOT IN ('resolved', 'withdrawn')
-				WHEN y.alert_id IS NULL THEN true
+				WHEN y.alert_id IS NULL THEN false -- new: in news
 				ELSE NOT ((x.team_id, x.audience, x.warn_at, x.due_at, x.escalate_at,
 					x.escalate_to, x.met_at, x.met_by, x.suspended, x.kind, x.finding_severity)
 					IS NOT DISTINCT FROM (y.team_id, y.audience, y.warn_at, y.due_at, y.escalate_at,
@@ -255,11 +268,6 @@ BEGIN
 					dels := dels || s.alert_id;
 				END IF;
 			END IF;
-			CONTINUE;
-		END IF;
-		IF s.alert_id IS NULL THEN
-			nnew := nnew + 1;
-			news[nnew] := c;
 			CONTINUE;
 		END IF;
 		nx := s;
