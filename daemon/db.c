@@ -745,7 +745,7 @@ void cw_db_job_add(struct cw_db_job *job, const char *sql, int nparams, const ch
 bool cw_db_submit(struct cw_db *db, struct cw_db_job *job, cw_db_done_fn done, void *arg,
 		  struct cw_error *err)
 {
-	if (!job->head && !job->transaction) {
+	if (!job->head && (!job->transaction || job->begun_by_step)) {
 		db_job_free(job);
 		return cw_error_set(err, "database: an empty job");
 	}

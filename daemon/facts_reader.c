@@ -591,9 +591,13 @@ static bool read_page(struct cw_facts_reader *r, struct cw_db *db, const int64_t
 	cw_db_job_begun_by_step(job);
 	cw_db_job_add(job, script, 0, NULL, CW_DB_SCRIPT | CW_DB_KEEP_RESULT, on_result, r);
 	free(script);
-	if (!cw_db_submit(db, job, on_done, r, err))
-		return false;
+	/* Busy before submitting: a connection failing as the job is sent
+	 * ends it (on_done) before cw_db_submit() returns. */
 	r->busy = true;
+	if (!cw_db_submit(db, job, on_done, r, err)) {
+		r->busy = false;
+		return false;
+	}
 	return true;
 }
 

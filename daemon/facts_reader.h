@@ -5,9 +5,9 @@
  * facts (the records.facts_* views of sql/records/facts.sql, as statements
  * prepared once per connection), all in one
  * read-only repeatable-read transaction, each restricted to the page and
- * ordered by (person_id, row id). The page goes out as one script (one
- * round trip: the server reads the whole page while the daemon computes
- * the page before), and a sweep's page reads its own ids in it too. Columns are plain: ids, codes, booleans
+ * ordered by (person_id, row id). The page goes out as one script (the
+ * server reads the whole page while the daemon computes the page before;
+ * only the COMMIT follows), and a sweep's page reads its own ids in it too. Columns are plain: ids, codes, booleans
  * (free text is already reduced to them in SQL), instants as epoch seconds
  * (records.epoch) and dates as day numbers (records.day_number), so there
  * is no JSON and no timestamp text to parse. When every result is in, it

@@ -296,10 +296,8 @@ static bool submit_reconcile(struct cw_poller *p, struct cw_db *db, size_t perso
 {
 	struct cw_error e;
 
-	if (cw_obatch_submit(p->batch, db, person, p->now_text, done, p, &e)) {
-		p->pass_unchanged += cw_obatch_left_out(p->batch);
+	if (cw_obatch_submit(p->batch, db, person, p->now_text, done, p, &e))
 		return true;
-	}
 	cw_log_ratelimited("reconcile-submit", CW_LOG_ERR, "pass: reconcile: %s", e.msg);
 	return false;
 }
@@ -416,6 +414,8 @@ static void on_reconciled(struct cw_db *db, const struct cw_db_error *err, void 
 		reconcile_next_single(p, db);
 		return;
 	}
+	if (!err)
+		p->pass_unchanged += cw_obatch_left_out(p->batch);
 	clear_page(p);
 	if (err) {
 		p->writing = false;
@@ -627,14 +627,18 @@ static bool read_sweep_page_ahead(struct cw_poller *p)
 	if (!p->rdb || !cw_db_is_connected(p->rdb))
 		return false;
 	cw_stored_digests_also(r->digests, NULL, 0, &also);
+	/* Begun before submitting: a connection failing as the read is sent
+	 * lands it (lost: read again on the main one) before the call returns. */
+	page_begin(p, r, true);
+	p->ahead_next++;
 	if (!cw_facts_reader_fetch_after(r->facts, p->rdb, p->cursor, POLLER_PAGE, &also, on_sweep_page_read, p,
 					 &e)) {
+		p->ahead_next--;
+		p->reading = false;
 		cw_log_ratelimited("persons-submit", CW_LOG_NOTICE,
 				   "pass: reading persons on the reader connection: %s; on the main one", e.msg);
 		return false;
 	}
-	p->ahead_next++;
-	page_begin(p, r, true);
 	return true;
 }
 

@@ -115,7 +115,7 @@ BEGIN
 		-- (= ANY, not an anti-join: same is empty in a first sweep, and
 		-- nearly every obligation of a page with many left out is sent for
 		-- a person not in it)
-		WHERE NOT u.person = ANY (same)
+		WHERE coalesce(NOT u.person = ANY (same), true)
 		ORDER BY u.ord);
 	-- The checks reconcile() makes, set-based; the first problem, in the
 	-- order of the obligations, names its index.

@@ -17,9 +17,11 @@
 --  - alert_next_at(): met_at after now is one of the times that move a
 --    row, suspended rows included (a suspended obligation completed later
 --    turns met then, as in cw_obligation_next_change);
---  - rows stored as met with a completion still ahead are due to move
---    now: advance() at the next pass settles them, announcing what they
---    are (raised when overdue), and moves them to met at their completion.
+--  - rows stored as met with a completion still ahead are due to move:
+--    advance() at the next pass settles them, announcing what they are
+--    (raised when overdue), and moves them to met at their completion.
+--    "Ahead" by the database's clock less a day, in case casewatchd's
+--    runs behind it; a row met by both clocks is settled to what it is.
 
 CREATE OR REPLACE FUNCTION casewatch.obligation_state(warn_at timestamptz, due_at timestamptz,
 	escalate_at timestamptz[], met_at timestamptz, suspended boolean, now timestamptz)
@@ -52,5 +54,5 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- Rows held as met (or suspended) with their completion still ahead.
-UPDATE casewatch.alert SET next_at = now()
-WHERE met_at > now() AND state IN ('met_on_time', 'met_late', 'suspended');
+UPDATE casewatch.alert SET next_at = '-infinity'
+WHERE met_at > now() - interval '1 day' AND state IN ('met_on_time', 'met_late', 'suspended');
