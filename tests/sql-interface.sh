@@ -282,4 +282,76 @@ is "the reload replaced the children" \
 ok "records-db refuses a bad size" sh -c \
 	"! '$CASEWATCH_SRCDIR/scripts/records-db' load fresh --children many 2>/dev/null"
 
+# --- records.info_sharing_missing(): one expression since the reader's speed-up
+# The field lists it gives, over every combination of direction, the
+# consent and decision flags and empty, blank or filled fields, are those
+# of the aggregate over a list of rows it replaced (kept here as the
+# reference), and a row spelled out pins the Hull fields by name.
+ok "facts.sql loads" pg_psql -q -f "$sql/records/facts.sql"
+pg_psql -q <<'EOF' || echo "# cannot create the reference"
+CREATE OR REPLACE FUNCTION public.missing_reference(s records.info_sharing) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT coalesce(array_agg(f.name ORDER BY f.ord), '{}')
+	FROM (VALUES
+		(1, 'occurred_at', s.occurred_at IS NULL, true),
+		(2, 'recorded_by', s.recorded_by IS NULL, true),
+		(3, 'signed', s.signed IS NOT TRUE, true),
+		(4, 'reason', NOT records.has_text(s.reason), true),
+		(5, 'request_summary', NOT records.has_text(s.request_summary),
+			s.direction IN ('request_received', 'request_made')),
+		(6, 'with_consent', s.with_consent IS NULL, true),
+		(7, 'no_consent_reason', NOT records.has_text(s.no_consent_reason),
+			s.with_consent IS FALSE),
+		(8, 'consented_by', NOT records.has_text(s.consented_by), s.with_consent IS TRUE),
+		(9, 'consent_limits', NOT records.has_text(s.consent_limits), s.with_consent IS TRUE),
+		(10, 'subject_informed', s.subject_informed IS NULL,
+			s.direction IN ('shared', 'request_received')),
+		(11, 'not_informed_reason', NOT records.has_text(s.not_informed_reason),
+			s.direction IN ('shared', 'request_received') AND s.subject_informed IS FALSE),
+		(12, 'counterpart_name', NOT records.has_text(s.counterpart_name), true),
+		(13, 'counterpart_job_title', NOT records.has_text(s.counterpart_job_title), true),
+		(14, 'counterpart_organisation', NOT records.has_text(s.counterpart_organisation), true),
+		(15, 'counterpart_phone', NOT records.has_text(s.counterpart_phone), true),
+		(16, 'identity_check', NOT records.has_text(s.identity_check),
+			s.direction IN ('request_received', 'request_made')),
+		(17, 'decided_to_share', s.decided_to_share IS NULL,
+			s.direction IN ('request_received', 'request_made')),
+		(18, 'decision_reason', NOT records.has_text(s.decision_reason),
+			s.direction = 'request_received'
+			OR (s.direction = 'request_made' AND s.decided_to_share IS FALSE)),
+		(19, 'information_type', NOT records.has_text(s.information_type),
+			s.direction = 'shared' OR s.decided_to_share IS TRUE),
+		(20, 'method', NOT records.has_text(s.method),
+			s.direction = 'shared' OR s.decided_to_share IS TRUE),
+		(21, 'outcome', NOT records.has_text(s.outcome), true),
+		(22, 'receipt_confirmation', NOT records.has_text(s.receipt_confirmation),
+			s.direction = 'shared')
+	) AS f (ord, name, absent, required)
+	WHERE f.required AND f.absent
+$$;
+EOF
+grid=$(q "WITH g AS (
+	SELECT jsonb_populate_record(NULL::records.info_sharing, jsonb_build_object(
+		'direction', d, 'with_consent', wc, 'subject_informed', si, 'decided_to_share', ds, 'signed', sg,
+		'occurred_at', CASE WHEN t = 'x' THEN '2026-01-01T00:00:00Z' END,
+		'recorded_by', CASE WHEN t = 'x' THEN 1 END, 'reason', t, 'request_summary', t,
+		'no_consent_reason', t, 'consented_by', t, 'consent_limits', t, 'not_informed_reason', t,
+		'counterpart_name', t, 'counterpart_job_title', t, 'counterpart_organisation', t,
+		'counterpart_phone', t, 'identity_check', t, 'decision_reason', t, 'information_type', t,
+		'method', t, 'outcome', t, 'receipt_confirmation', t)) AS r
+	FROM unnest(ARRAY['shared', 'request_received', 'request_made', NULL, 'other']) d,
+		unnest(ARRAY[true, false, NULL]) wc, unnest(ARRAY[true, false, NULL]) si,
+		unnest(ARRAY[true, false, NULL]) ds, unnest(ARRAY[true, false, NULL]) sg,
+		unnest(ARRAY[NULL, '  ', 'x']) t)
+	SELECT count(*) || ' ' || count(*) FILTER (WHERE records.info_sharing_missing(r)
+		IS DISTINCT FROM public.missing_reference(r)) || ' ' || count(DISTINCT records.info_sharing_missing(r))
+	FROM g")
+set -- $grid
+is "info_sharing_missing() agrees with the reference on every combination ($1)" "${2:-x}" 0
+ok "... which give many different lists (${3:-0})" [ "${3:-0}" -gt 40 ]
+is "a sharing with consent, the subject not informed and nothing filled in" \
+	"$(q "SELECT records.info_sharing_missing(jsonb_populate_record(NULL::records.info_sharing,
+		'{\"direction\": \"shared\", \"with_consent\": true, \"subject_informed\": false}'))")" \
+	"{occurred_at,recorded_by,signed,reason,consented_by,consent_limits,not_informed_reason,counterpart_name,counterpart_job_title,counterpart_organisation,counterpart_phone,information_type,method,outcome,receipt_confirmation}"
+
 tap_done
