@@ -366,19 +366,26 @@ static void merge(struct cw_facts_reader *r)
 	}
 }
 
-/* Takes the page's ids (the first result of a page read after an id). */
+/* Room for n ids. */
+static void ids_reserve(struct cw_facts_reader *r, size_t n)
+{
+	int64_t *v;
+
+	if (n <= r->cap_ids)
+		return;
+	v = realloc(r->ids, n * sizeof(*v));
+	if (!v)
+		oom();
+	r->ids = v;
+	r->cap_ids = n;
+}
+
 static void take_ids(struct cw_facts_reader *r, const PGresult *res)
 {
 	size_t n = (size_t)PQntuples(res);
 
-	if (n > r->cap_ids) {
-		int64_t *v = realloc(r->ids, n * sizeof(*v));
-
-		if (!v)
-			oom();
-		r->ids = v;
-		r->cap_ids = n;
-	}
+	ids_reserve(r, n);
+	/* the page's ids: the first result of a page read after an id */
 	for (size_t i = 0; i < n; i++)
 		r->ids[i] = strtoll(PQgetvalue(res, (int)i, 0), NULL, 10);
 	r->n_ids = n;
@@ -536,14 +543,7 @@ static bool read_page(struct cw_facts_reader *r, struct cw_db *db, const int64_t
 	r->after = ids == NULL;
 	r->n_ids = 0;
 	if (ids) {
-		if (n > r->cap_ids) {
-			int64_t *v = realloc(r->ids, n * sizeof(*v));
-
-			if (!v)
-				oom();
-			r->ids = v;
-			r->cap_ids = n;
-		}
+		ids_reserve(r, n);
 		memcpy(r->ids, ids, n * sizeof(*ids));
 		r->n_ids = n;
 	}
