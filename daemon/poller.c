@@ -582,10 +582,11 @@ static void on_sweep_page_read(struct cw_db *db, const struct cw_db_error *err, 
 			p->page_persons = v;
 			p->cap_page_persons = n;
 		}
-		memcpy(p->page_persons, ids, n * sizeof(*ids));
 		p->n_page_persons = p->page_rows = n;
-		if (n)
+		if (n) {
+			memcpy(p->page_persons, ids, n * sizeof(*ids));
 			p->cursor = ids[n - 1];
+		}
 	}
 	page_read(p, err);
 }
