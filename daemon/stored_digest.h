@@ -14,7 +14,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "casewatch/error.h"
 #include "facts_reader.h"
 
 struct cw_stored_digests;

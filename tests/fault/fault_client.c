@@ -206,6 +206,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	fds = calloc((size_t)n, sizeof(*fds));
+	if (!fds) {
+		fprintf(stderr, "fault_client: out of memory\n");
+		return 2;
+	}
 	if (!strcmp(mode, "hold")) {
 		long open = 0, refused = 0;
 
@@ -234,6 +238,7 @@ int main(int argc, char **argv)
 		printf("hold: tried=%ld held=%ld refused=%ld\n", n, open, refused);
 		fflush(stdout);
 		hold(atoi(argv[4]));
+		free(fds);
 		return 0;
 	}
 	if (!strcmp(mode, "unread") || !strcmp(mode, "subscribe")) {
@@ -273,8 +278,10 @@ int main(int argc, char **argv)
 			printf("%s: clients=%ld requests=%ld\n", mode, ok, sent);
 		fflush(stdout);
 		hold(atoi(argv[4]));
+		free(fds);
 		return 0;
 	}
 	fprintf(stderr, "fault_client: unknown mode %s\n", mode);
+	free(fds);
 	return 2;
 }
