@@ -391,9 +391,10 @@ static void take_ids(struct cw_facts_reader *r, const PGresult *res)
 	r->n_ids = n;
 }
 
-/* Each result of the page's script, in its order: (after an id: the ids,
- * the bounds set), one per relation, kept until the page is merged, then
- * the caller's statement's. The BEGIN's is not kept by the caller. */
+/* Each result of the page's script, in its order: after an id the ids and
+ * the bounds set, by a list the list set; one per relation, kept until the
+ * page is merged; then the caller's statement's. The BEGIN's is not kept
+ * by the caller. */
 static void on_result(const PGresult *res, void *arg)
 {
 	struct cw_facts_reader *r = arg;
@@ -402,7 +403,7 @@ static void on_result(const PGresult *res, void *arg)
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		return;
 	/* CW_DB_KEEP_RESULT: every set of rows is ours to free. */
-	k = r->results++ - (r->after ? 2 : 0);
+	k = r->results++ - (r->after ? 2 : 1);
 	if (k >= 0 && k < R_COUNT) {
 		PQclear(r->res[k]);
 		r->res[k] = (PGresult *)res;
@@ -571,6 +572,8 @@ static bool read_page(struct cw_facts_reader *r, struct cw_db *db, const int64_t
 		char *a = id_array(ids, n);
 		size_t l = strlen(a) + 8;
 
+		/* the list kept for the caller's statement (CW_FACTS_PAGE_IDS) */
+		script_add(&script, &len, &cap, "SELECT set_config('casewatch.page_ids', '%s', true);\n", a);
 		list = malloc(l);
 		if (!list)
 			oom();

@@ -34,6 +34,8 @@ struct cw_facts_reader;
  * first and last person ids, as SQL expressions for `also`. */
 #define CW_FACTS_PAGE_FIRST "current_setting('casewatch.page_first')::bigint"
 #define CW_FACTS_PAGE_LAST "current_setting('casewatch.page_last')::bigint"
+/* In a page read by its list of ids, that list. */
+#define CW_FACTS_PAGE_IDS "current_setting('casewatch.page_ids')::bigint[]"
 
 /* One more statement read in the page's transaction, after the facts (e.g.
  * what casewatch's store holds for the same persons); on_rows gets its

@@ -627,7 +627,7 @@ static bool read_sweep_page_ahead(struct cw_poller *p)
 
 	if (!p->rdb || !cw_db_is_connected(p->rdb))
 		return false;
-	cw_stored_digests_also(r->digests, NULL, 0, &also);
+	cw_stored_digests_also(r->digests, false, &also);
 	/* Begun before submitting: a connection failing as the read is sent
 	 * lands it (lost: read again on the main one) before the call returns. */
 	page_begin(p, r, true);
@@ -684,7 +684,7 @@ static void pass_persons_page(struct cw_poller *p, struct cw_db *db)
 		return;
 	page_begin(p, &p->reader, false);
 	if (p->mode == MODE_SWEEP) {
-		cw_stored_digests_also(p->reader.digests, NULL, 0, &also);
+		cw_stored_digests_also(p->reader.digests, false, &also);
 		if (!cw_facts_reader_fetch_after(p->reader.facts, on, p->cursor, POLLER_PAGE, &also,
 						 on_sweep_page_read, p, &e))
 			page_submit_failed(p, &e, !cw_db_is_connected(on));
@@ -707,7 +707,7 @@ static void on_page_ids(struct cw_db *db, const struct cw_db_error *err, void *a
 		page_read(p, err);
 		return;
 	}
-	cw_stored_digests_also(p->read_by->digests, p->page_persons, p->n_page_persons, &also);
+	cw_stored_digests_also(p->read_by->digests, true, &also);
 	if (!cw_facts_reader_fetch(p->read_by->facts, db, p->page_persons, p->n_page_persons, &also,
 				   on_facts_read, p, &e))
 		page_submit_failed(p, &e, !cw_db_is_connected(db));

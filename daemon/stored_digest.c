@@ -1,10 +1,7 @@
 /* stored_digest.c - a page's persons' digests from casewatch.person_digest, looked up in id order. */
 #include "config.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <libpq-fe.h>
 
@@ -19,7 +16,6 @@ struct cw_stored_digests {
 	struct stored_digest *v; /* ascending by id */
 	size_t n, cap;
 	size_t at;		 /* where the last look-up ended */
-	char *sql;		 /* the statement of a list page */
 };
 
 struct cw_stored_digests *cw_stored_digests_new(void)
@@ -32,7 +28,6 @@ void cw_stored_digests_free(struct cw_stored_digests *d)
 	if (!d)
 		return;
 	free(d->v);
-	free(d->sql);
 	free(d);
 }
 
@@ -64,36 +59,18 @@ static void on_digest_rows(const PGresult *res, void *arg)
 	}
 }
 
-void cw_stored_digests_also(struct cw_stored_digests *d, const int64_t *ids, size_t n,
-			    struct cw_facts_reader_also *also)
+void cw_stored_digests_also(struct cw_stored_digests *d, bool by_list, struct cw_facts_reader_also *also)
 {
 	static const char *const after_sql =
 		"SELECT person_id, digest FROM casewatch.person_digest WHERE person_id BETWEEN "
 		CW_FACTS_PAGE_FIRST " AND " CW_FACTS_PAGE_LAST " ORDER BY person_id";
-	static const char *const list_head =
-		"SELECT person_id, digest FROM casewatch.person_digest WHERE person_id = ANY ('{";
-	static const char *const list_tail = "}'::bigint[]) ORDER BY person_id";
-	size_t cap, len;
+	static const char *const list_sql =
+		"SELECT person_id, digest FROM casewatch.person_digest WHERE person_id = ANY ("
+		CW_FACTS_PAGE_IDS ") ORDER BY person_id";
 
 	cw_stored_digests_clear(d);
-	free(d->sql);
-	d->sql = NULL;
-	*also = (struct cw_facts_reader_also){ .on_rows = on_digest_rows, .arg = d };
-	if (!ids) {
-		also->sql = after_sql;
-		return;
-	}
-	cap = strlen(list_head) + n * 21 + strlen(list_tail) + 1;
-	d->sql = malloc(cap);
-	if (!d->sql) {
-		cw_log(CW_LOG_ERR, "out of memory");
-		abort();
-	}
-	len = (size_t)snprintf(d->sql, cap, "%s", list_head);
-	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(d->sql + len, cap - len, "%s%" PRId64, i ? "," : "", ids[i]);
-	snprintf(d->sql + len, cap - len, "%s", list_tail);
-	also->sql = d->sql;
+	*also = (struct cw_facts_reader_also){ .sql = by_list ? list_sql : after_sql, .on_rows = on_digest_rows,
+					       .arg = d };
 }
 
 bool cw_stored_digests_find(struct cw_stored_digests *d, int64_t id, int64_t *digest)

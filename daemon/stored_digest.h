@@ -22,11 +22,9 @@ struct cw_stored_digests *cw_stored_digests_new(void);
 void cw_stored_digests_free(struct cw_stored_digests *d);
 
 /* Forgets the digests held, and sets *also to read those of a page, in
- * the page's own transaction: ids[0..n) (a list page), or with ids NULL
- * the page a sweep reads after an id (cw_facts_reader_fetch_after).
- * *also stays valid until the next call. */
-void cw_stored_digests_also(struct cw_stored_digests *d, const int64_t *ids, size_t n,
-			    struct cw_facts_reader_also *also);
+ * the page's own transaction: a page read by its list of ids, or (not
+ * by_list) the page a sweep reads after an id. */
+void cw_stored_digests_also(struct cw_stored_digests *d, bool by_list, struct cw_facts_reader_also *also);
 /* The stored digest of person id, if read; asked in ascending order of id
  * it is one step per person. */
 bool cw_stored_digests_find(struct cw_stored_digests *d, int64_t id, int64_t *digest);
